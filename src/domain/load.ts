@@ -1,0 +1,229 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import type { Diagnostic } from './errors.js';
+import { ExpressionError } from './errors.js';
+import { collectReferences, hasExpression, parseExpression, parseTemplate, type Expr } from './expr.js';
+import { ProfileSchema, RunbookSchema, type Profile, type Runbook } from './schema.js';
+
+export interface Loaded<T> {
+  readonly value?: T;
+  readonly diagnostics: Diagnostic[];
+}
+
+type Path = (string | number)[];
+
+class Locator {
+  constructor(
+    readonly file: string,
+    readonly doc: Document.Parsed,
+    readonly lc: LineCounter,
+  ) {}
+  at(offset: number, message: string): Diagnostic {
+    const { line, col } = this.lc.linePos(offset);
+    return { file: this.file, line, col, message };
+  }
+  /** The node at `path`, or the deepest existing ancestor when the path runs off the document. */
+  nodeAt(path: Path): Node | undefined {
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
+      if (node && typeof node === 'object' && 'range' in node) return node as Node;
+    }
+    return undefined;
+  }
+  keyAt(path: Path, key: string): Node | undefined {
+    const parent = this.nodeAt(path);
+    if (!isMap(parent)) return parent ?? undefined;
+    const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+    return (pair?.key as Node | undefined) ?? parent;
+  }
+  offsetOf(node: Node | undefined): number {
+    return node?.range?.[0] ?? 0;
+  }
+}
+
+function parseYaml(text: string, file: string): { loc: Locator; diagnostics: Diagnostic[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const loc = new Locator(file, doc, lc);
+  const diagnostics = doc.errors.map((e) => loc.at(e.pos[0], `YAML: ${e.message.split('\n')[0] ?? e.message}`));
+  return { loc, diagnostics };
+}
+
+function zodDiagnostics(loc: Locator, issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys)
+        out.push(loc.at(loc.offsetOf(loc.keyAt(path, key)), `unknown field '${key}'${where(path)}`));
+      continue;
+    }
+    const node = loc.doc.getIn(path, true) as Node | undefined;
+    const missing = path.length > 0 && node === undefined;
+    const target = missing ? loc.nodeAt(path.slice(0, -1)) : loc.nodeAt(path);
+    const message =
+      missing && issue.code === 'invalid_type'
+        ? `missing required field '${String(path[path.length - 1])}'${where(path.slice(0, -1))}`
+        : `${issue.message}${where(path)}`;
+    out.push(loc.at(loc.offsetOf(target), message));
+  }
+  return out;
+}
+
+function where(path: Path): string {
+  return path.length ? ` (at ${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')})` : '';
+}
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+export const CONTEXT_ROOTS = ['inputs', 'profile', 'cluster', 'steps', 'run'] as const;
+
+interface ScalarVisit {
+  readonly path: Path;
+  readonly node: Node;
+  readonly value: string;
+}
+
+function visitStrings(node: unknown, path: Path, cb: (v: ScalarVisit) => void): void {
+  if (isScalar(node)) {
+    if (typeof node.value === 'string') cb({ path, node, value: node.value });
+  } else if (isMap(node)) {
+    for (const p of node.items) if (isScalar(p.key)) visitStrings(p.value, [...path, String(p.key.value)], cb);
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => visitStrings(item, [...path, i], cb));
+  }
+}
+
+/** Offset of a character inside a scalar's value, in the source: exact for one-line scalars. */
+function offsetInScalar(node: Node, inner: number): number {
+  const start = node.range?.[0] ?? 0;
+  if (!isScalar(node)) return start;
+  switch (node.type) {
+    case 'PLAIN':
+      return start + inner;
+    case 'QUOTE_DOUBLE':
+    case 'QUOTE_SINGLE':
+      return start + 1 + inner;
+    case 'BLOCK_FOLDED':
+    case 'BLOCK_LITERAL':
+    case undefined:
+      return start;
+  }
+}
+
+interface ExprCheckScope {
+  readonly inputNames: ReadonlySet<string>;
+  readonly stepsBefore: ReadonlySet<string>;
+  readonly allSteps: ReadonlySet<string>;
+  readonly where: string;
+}
+
+function checkExpressions(loc: Locator, node: unknown, path: Path, scope: ExprCheckScope, bare = false): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visitStrings(node, path, ({ node: n, value }) => {
+    const exprs: { expr: Expr; offset: number }[] = [];
+    try {
+      if (bare && !hasExpression(value)) exprs.push({ expr: parseExpression(value), offset: 0 });
+      else for (const p of parseTemplate(value)) if ('expr' in p) exprs.push({ expr: p.expr, offset: p.offset });
+    } catch (err) {
+      if (err instanceof ExpressionError) {
+        out.push(loc.at(offsetInScalar(n, err.offset), `expression: ${err.message} ${scope.where}`));
+        return;
+      }
+      throw err;
+    }
+    for (const { expr, offset } of exprs) {
+      for (const ref of collectReferences(expr)) {
+        const at = offsetInScalar(n, offset + ref.offset);
+        const [root, second] = ref.path;
+        if (!root) continue;
+        if (!(CONTEXT_ROOTS as readonly string[]).includes(root)) {
+          out.push(loc.at(at, `expression: unknown name '${root}' ${scope.where}; known: ${CONTEXT_ROOTS.join(', ')}`));
+        } else if (root === 'steps' && second !== undefined) {
+          if (!scope.allSteps.has(second)) out.push(loc.at(at, `expression: unknown step '${second}' ${scope.where}`));
+          else if (!scope.stepsBefore.has(second))
+            out.push(loc.at(at, `expression: step '${second}' does not run before ${scope.where.replace(/^in /, '')}`));
+          else if (ref.path[2] !== undefined && !['outputs', 'status'].includes(ref.path[2]))
+            out.push(loc.at(at, `expression: steps.${second} has 'outputs' and 'status', not '${ref.path[2]}'`));
+        } else if (root === 'inputs' && second !== undefined && !scope.inputNames.has(second)) {
+          out.push(loc.at(at, `expression: unknown input '${second}' ${scope.where}`));
+        }
+      }
+    }
+  });
+  return out;
+}
+
+function runbookExpressionDiagnostics(loc: Locator, rb: Runbook): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const inputNames = new Set((rb.inputs ?? []).map((i) => i.name));
+  const allSteps = new Set(rb.steps.map((s) => s.id));
+  const none = new Set<string>();
+  const get = (p: Path): unknown => loc.doc.getIn(p, true);
+  (rb.inputs ?? []).forEach((input, i) => {
+    out.push(...checkExpressions(loc, get(['inputs', i, 'default']), ['inputs', i, 'default'], { inputNames: none, stepsBefore: none, allSteps, where: `in input '${input.name}'` }));
+  });
+  (rb.preconditions ?? []).forEach((_p, i) => {
+    const scope = { inputNames, stepsBefore: none, allSteps, where: `in precondition ${i + 1}` };
+    out.push(...checkExpressions(loc, get(['preconditions', i, 'with']), ['preconditions', i, 'with'], scope));
+    out.push(...checkExpressions(loc, get(['preconditions', i, 'if']), ['preconditions', i, 'if'], scope, true));
+    out.push(...checkExpressions(loc, get(['preconditions', i, 'run']), ['preconditions', i, 'run'], scope));
+  });
+  const before = new Set<string>();
+  rb.steps.forEach((step, i) => {
+    const scope = { inputNames, stepsBefore: new Set(before), allSteps, where: `in step '${step.id}'` };
+    for (const field of ['with', 'env', 'run', 'title', 'probe'] as const)
+      out.push(...checkExpressions(loc, get(['steps', i, field]), ['steps', i, field], scope));
+    out.push(...checkExpressions(loc, get(['steps', i, 'if']), ['steps', i, 'if'], scope, true));
+    // A step's own outputs may read its own action result through steps.<self>.outputs.
+    const selfScope = { ...scope, stepsBefore: new Set([...before, step.id]) };
+    out.push(...checkExpressions(loc, get(['steps', i, 'outputs']), ['steps', i, 'outputs'], selfScope));
+    before.add(step.id);
+  });
+  return out;
+}
+
+export interface RunbookLintOptions {
+  /** Ids of the registered actions; `uses` naming anything else is an error. */
+  readonly knownActions?: ReadonlySet<string>;
+  /** Validates a step's literal `with` against its action's input schema. */
+  readonly checkWith?: (uses: string, withValue: Record<string, unknown>) => { path: Path; message: string }[];
+}
+
+export function parseRunbook(text: string, file: string, opts: RunbookLintOptions = {}): Loaded<Runbook> {
+  const { loc, diagnostics } = parseYaml(text, file);
+  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  const parsed = RunbookSchema.safeParse(loc.doc.toJS());
+  if (!parsed.success) return { diagnostics: sortDiagnostics(zodDiagnostics(loc, parsed.error.issues)) };
+  const rb = parsed.data;
+  const out = runbookExpressionDiagnostics(loc, rb);
+  rb.steps.forEach((step, i) => {
+    if (step.uses === undefined) return;
+    if (opts.knownActions && !opts.knownActions.has(step.uses)) {
+      const known = [...opts.knownActions].sort().join(', ');
+      out.push(loc.at(loc.offsetOf(loc.nodeAt(['steps', i, 'uses'])), `unknown action '${step.uses}' in step '${step.id}' (known: ${known})`));
+      return;
+    }
+    for (const problem of opts.checkWith?.(step.uses, step.with ?? {}) ?? []) {
+      const path = ['steps', i, 'with', ...problem.path];
+      out.push(loc.at(loc.offsetOf(loc.nodeAt(path)), `${problem.message} in step '${step.id}'${where(path)}`));
+    }
+  });
+  return out.length ? { diagnostics: sortDiagnostics(out) } : { value: rb, diagnostics: [] };
+}
+
+export function parseProfile(text: string, file: string): Loaded<Profile> {
+  const { loc, diagnostics } = parseYaml(text, file);
+  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  const parsed = ProfileSchema.safeParse(loc.doc.toJS());
+  if (!parsed.success) return { diagnostics: sortDiagnostics(zodDiagnostics(loc, parsed.error.issues)) };
+  return { value: parsed.data, diagnostics: [] };
+}
+
+/** Whether a YAML text looks like a profile rather than a runbook (for `lint` on mixed files). */
+export function looksLikeProfile(text: string): boolean {
+  const doc = parseDocument(text);
+  return isMap(doc.contents) && doc.has('vault') && !doc.has('steps');
+}

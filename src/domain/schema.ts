@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const ID = /^[a-z0-9][a-z0-9_-]*$/;
+
+const duration = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
+  try {
+    parseDuration(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+export const InputSchema = z.strictObject({
+  name: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'input names are lower_snake_case'),
+  description: z.string().optional(),
+  default: z.unknown().optional(),
+  required: z.boolean().optional(),
+  choices: z.array(z.string()).optional(),
+});
+
+export const PreconditionSchema = z
+  .strictObject({
+    check: z.string().optional().describe('an action whose outputs.ok must be true'),
+    with: z.record(z.string(), z.unknown()).optional(),
+    run: z.string().optional().describe('a shell command that must exit 0'),
+    if: z.string().optional().describe('an expression that must be true'),
+    message: z.string(),
+  })
+  .superRefine((p, ctx) => {
+    const n = [p.check, p.run, p.if].filter((x) => x !== undefined).length;
+    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'a precondition needs exactly one of `check`, `run` or `if`' });
+  });
+
+export const RetrySchema = z.strictObject({
+  attempts: z.number().int().min(1).max(100),
+  delay: duration.optional(),
+});
+
+export const StepSchema = z
+  .strictObject({
+    id: z.string().regex(ID, 'step ids are lower-case letters, digits, - and _'),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    uses: z.string().optional(),
+    run: z.string().optional(),
+    with: z.record(z.string(), z.unknown()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    if: z.string().optional(),
+    timeout: duration.optional(),
+    retry: RetrySchema.optional(),
+    'on-failure': z.string().optional(),
+    destructive: z.boolean().optional(),
+    outputs: z.record(z.string(), z.string()).optional(),
+    probe: z.string().optional().describe('shell command: exit 0 means the step already took effect'),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.uses === undefined) === (s.run === undefined))
+      ctx.addIssue({ code: 'custom', message: 'a step needs exactly one of `uses` (an action) or `run` (a shell command)' });
+    if (s.probe !== undefined && s.run === undefined)
+      ctx.addIssue({ code: 'custom', path: ['probe'], message: '`probe` applies to `run` steps; actions bring their own probe' });
+  });
+
+export const RunbookSchema = z
+  .strictObject({
+    id: z.string().regex(ID, 'runbook ids are lower-case letters, digits, - and _'),
+    title: z.string(),
+    description: z.string().optional(),
+    tags: z.array(z.string()).optional(),
+    inputs: z.array(InputSchema).optional(),
+    preconditions: z.array(PreconditionSchema).optional(),
+    steps: z.array(StepSchema).min(1),
+  })
+  .superRefine((rb, ctx) => {
+    const seen = new Map<string, number>();
+    rb.steps.forEach((s, i) => {
+      if (seen.has(s.id))
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id '${s.id}' (first at step ${(seen.get(s.id) ?? 0) + 1})` });
+      else seen.set(s.id, i);
+    });
+    rb.steps.forEach((s, i) => {
+      const f = s['on-failure'];
+      if (f !== undefined && f !== 'abort' && f !== 'continue' && !seen.has(f))
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'on-failure'], message: `on-failure names unknown step '${f}' (use abort, continue or a step id)` });
+    });
+  });
+
+export type Runbook = z.infer<typeof RunbookSchema>;
+export type Step = z.infer<typeof StepSchema>;
+export type RunbookInput = z.infer<typeof InputSchema>;
+export type Precondition = z.infer<typeof PreconditionSchema>;
+
+const url = z.string().regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL');
+
+export const KeyholderSchema = z.strictObject({
+  name: z.string().min(1),
+  email: z.string().optional(),
+  pgp_key: z.string().optional().describe('path to the keyholder’s PGP public key (armored or binary)'),
+});
+
+export const ProfileSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a short cluster name (it is typed to confirm destructive steps)'),
+  description: z.string().optional(),
+  vault: z
+    .strictObject({
+      addresses: z.array(url).optional(),
+      discover: z.strictObject({ asg: z.string(), region: z.string().optional() }).optional(),
+      api_addr: url.optional().describe('the load-balanced address (ALB/DNS) clients use'),
+      tls: z
+        .strictObject({
+          ca_cert: z.string().optional(),
+          server_name: z.string().optional(),
+          skip_verify: z.boolean().optional(),
+        })
+        .optional(),
+    })
+    .refine((v) => v.addresses !== undefined || v.discover !== undefined, 'give `addresses` or `discover`'),
+  aws: z
+    .strictObject({
+      region: z.string(),
+      dr_region: z.string().optional(),
+      asg: z.string().optional(),
+      dr_asg: z.string().optional(),
+      launch_template: z.string().optional(),
+      dr_launch_template: z.string().optional(),
+      data_bucket: z.string().optional(),
+      dr_data_bucket: z.string().optional(),
+      dynamodb_table: z.string().optional(),
+      dr_dynamodb_table: z.string().optional(),
+      route53: z.strictObject({ zone_id: z.string(), record: z.string() }).optional(),
+      target_group_arn: z.string().optional(),
+      dr_target_group_arn: z.string().optional(),
+      endpoints: z.record(z.string(), url).optional().describe('per-service endpoint overrides (the sandbox uses these)'),
+    })
+    .optional(),
+  image: z
+    .strictObject({
+      builder: z.enum(['packer', 'sandbox']),
+      template: z.string().optional(),
+    })
+    .optional(),
+  keyholders: z.array(KeyholderSchema).optional(),
+});
+
+export type Profile = z.infer<typeof ProfileSchema>;
+export type Keyholder = z.infer<typeof KeyholderSchema>;
+
+export function jsonSchema(which: 'runbook' | 'profile'): unknown {
+  const schema = which === 'runbook' ? RunbookSchema : ProfileSchema;
+  return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
+}
