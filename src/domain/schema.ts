@@ -80,8 +80,13 @@ export const RunbookSchema = z
     });
     rb.steps.forEach((s, i) => {
       const f = s['on-failure'];
-      if (f !== undefined && f !== 'abort' && f !== 'continue' && !seen.has(f))
+      if (f === undefined || f === 'abort' || f === 'continue') return;
+      const target = seen.get(f);
+      if (target === undefined)
         ctx.addIssue({ code: 'custom', path: ['steps', i, 'on-failure'], message: `on-failure names unknown step '${f}' (use abort, continue or a step id)` });
+      // Only forward jumps: a rescue step runs after the failure, and a run can never loop.
+      else if (target <= i)
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'on-failure'], message: `on-failure step '${f}' must come after step '${s.id}'` });
     });
   });
 

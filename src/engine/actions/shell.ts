@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { ActionDef } from './types.js';
+
+const Input = z.strictObject({
+  command: z.string().min(1),
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+  shell: z.string().optional(),
+  probe: z.string().optional(),
+  /** Exit codes that count as success besides 0. */
+  'ok-exit-codes': z.array(z.number().int()).optional(),
+});
+type Input = z.infer<typeof Input>;
+
+/** Outputs a command sets by printing `::set-output name=value` lines (like GitHub's). */
+const SET_OUTPUT = /^::set-output ([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/;
+
+export const shellAction: ActionDef<Input> = {
+  id: 'shell',
+  summary: 'Run a shell command (bash) in its own process group; `run:` is shorthand for it',
+  input: Input,
+  idempotent: false,
+  human: false,
+  describe: (i) => `run \`${i.command}\`${i.cwd ? ` in ${i.cwd}` : ''}`,
+  async run(ctx) {
+    const outputs: Record<string, string> = {};
+    const result = await ctx.ports.process.run(ctx.input.command, {
+      signal: ctx.signal,
+      env: { ...ctx.input.env, VAULT_RUNBOOK_RUN_ID: ctx.runId, VAULT_RUNBOOK_STEP: ctx.stepId },
+      ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
+      ...(ctx.input.shell ? { shell: ctx.input.shell } : {}),
+      onSpawn: (pid) => ctx.recordProcess(pid),
+      onLine: (stream, line) => {
+        const m = SET_OUTPUT.exec(line);
+        if (m?.[1] !== undefined) outputs[m[1]] = m[2] ?? '';
+        else ctx.log(line, stream);
+      },
+    });
+    const ok = result.exitCode === 0 || (ctx.input['ok-exit-codes'] ?? []).includes(result.exitCode);
+    if (!ok) throw new Error(`command exited with ${result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`}`);
+    return { ...outputs, exit_code: result.exitCode, stdout: result.stdout.trimEnd() };
+  },
+  async probe(ctx) {
+    if (!ctx.input.probe) return { tookEffect: false, detail: 'no probe: the command runs again' };
+    const result = await ctx.ports.process.run(ctx.input.probe, {
+      signal: ctx.signal,
+      env: { ...ctx.input.env, VAULT_RUNBOOK_RUN_ID: ctx.runId },
+      ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
+      onLine: (stream, line) => ctx.log(`probe: ${line}`, stream),
+    });
+    return result.exitCode === 0
+      ? { tookEffect: true, outputs: { exit_code: 0, stdout: '' }, detail: `probe \`${ctx.input.probe}\` exited 0: already done` }
+      : { tookEffect: false, detail: `probe \`${ctx.input.probe}\` exited ${result.exitCode}: running again` };
+  },
+};

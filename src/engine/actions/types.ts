@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { Profile } from '../../domain/schema.js';
+import type { Secret } from '../../domain/secret.js';
+import type { AnswerFor, HumanPrompt } from '../human.js';
+import type { Ports } from '../ports.js';
+
+export interface ActionContext<I> {
+  readonly runId: string;
+  readonly stepId: string;
+  readonly attempt: number;
+  readonly input: I;
+  readonly signal: AbortSignal;
+  readonly ports: Ports;
+  readonly profile?: Profile;
+  /** The name an operator types to confirm a destructive step. */
+  readonly clusterName: string;
+  readonly operator: string;
+  /** A line of step output; it is redacted before it reaches the screen or the journal. */
+  log(line: string, stream?: 'stdout' | 'stderr' | 'info'): void;
+  ask<P extends HumanPrompt>(prompt: P): Promise<AnswerFor<P>>;
+  /** Makes a value known to the redactor for the rest of the run. */
+  registerSecret(secret: Secret): void;
+  recordProcess(pid: number): void;
+}
+
+export interface ProbeResult<O> {
+  readonly tookEffect: boolean;
+  readonly outputs?: O;
+  readonly detail: string;
+}
+
+/**
+ * One built-in action (`uses:`). A Vault or AWS action is one file that exports one of these
+ * and is added to the registry: input/output schema, idempotency and a probe for resume.
+ */
+export interface ActionDef<I = unknown, O extends Record<string, unknown> = Record<string, unknown>> {
+  readonly id: string;
+  readonly summary: string;
+  readonly input: z.ZodType<I>;
+  readonly output?: z.ZodType<O>;
+  /** Safe to run again after an interruption without probing first. */
+  readonly idempotent: boolean;
+  /** A person takes part: the step shows ⏸ and headless runs need an answer. */
+  readonly human: boolean;
+  run(ctx: ActionContext<I>): Promise<O>;
+  /** On resume: did an interrupted run of this step already take effect? */
+  probe?(ctx: ActionContext<I>): Promise<ProbeResult<O>>;
+  /** Dry-run: what the step would do with this input. */
+  describe(input: I): string;
+}
+
+// Registries hold actions of differing input types; the input is validated at the boundary.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDef<any, Record<string, unknown>>;

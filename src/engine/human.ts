@@ -1,0 +1,47 @@
+import type { Secret } from '../domain/secret.js';
+
+/** What a person is asked. A typed union: the TUI and the headless answerer both switch on it. */
+export type HumanPrompt =
+  | { type: 'confirm'; message: string; default?: boolean }
+  | { type: 'input'; message: string; placeholder?: string; pattern?: string; default?: string }
+  | { type: 'choose'; message: string; options: ChoiceOption[] }
+  | { type: 'checklist'; message: string; items: string[] }
+  | { type: 'secret'; message: string; label: string; confirm?: boolean }
+  | { type: 'instructions'; message: string; ack: string }
+  | { type: 'destructive'; message: string; expect: string };
+
+export interface ChoiceOption {
+  readonly value: string;
+  readonly label: string;
+  readonly description?: string;
+}
+
+export type HumanAnswer =
+  | { type: 'confirm'; value: boolean }
+  | { type: 'input'; value: string }
+  | { type: 'choose'; value: string }
+  | { type: 'checklist'; checked: string[] }
+  | { type: 'secret'; value: Secret }
+  | { type: 'instructions'; done: true }
+  | { type: 'destructive'; typed: string };
+
+export type AnswerFor<P extends HumanPrompt> = Extract<HumanAnswer, { type: P['type'] }>;
+
+/** The journal's view of an answer: who said what, with secrets reduced to the fact of entry. */
+export function summarizeAnswer(a: HumanAnswer): unknown {
+  switch (a.type) {
+    case 'confirm':
+      return a.value ? 'yes' : 'no';
+    case 'input':
+    case 'choose':
+      return a.value;
+    case 'checklist':
+      return a.checked;
+    case 'secret':
+      return '‹redacted›';
+    case 'instructions':
+      return 'done';
+    case 'destructive':
+      return a.typed;
+  }
+}

@@ -1,0 +1,49 @@
+import type { HumanAnswer, HumanPrompt } from './human.js';
+
+/** Ports: the only way the engine reaches the world. Adapters implement them. */
+export interface ProcessResult {
+  readonly exitCode: number;
+  readonly signal?: string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface ProcessRunOptions {
+  readonly signal: AbortSignal;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  readonly shell?: string;
+  readonly onLine: (stream: 'stdout' | 'stderr', line: string) => void;
+  readonly onSpawn?: (pid: number) => void;
+}
+
+export interface ProcessPort {
+  /** Runs a shell command in its own process group; an abort kills the whole group. */
+  run(command: string, opts: ProcessRunOptions): Promise<ProcessResult>;
+  /** Kills a process group left behind by an interrupted run, if it is still ours. */
+  killStale(pid: number, runId: string): Promise<boolean>;
+}
+
+export interface ClockPort {
+  now(): Date;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface ClipboardPort {
+  /** Copies text and clears it after `clearAfterMs` unless it changed meanwhile. */
+  copy(text: string, clearAfterMs: number): Promise<void>;
+}
+
+/** Asks a person. Rejects with HumanWaitingError when nobody can answer (headless). */
+export interface HumanPort {
+  ask(stepId: string, prompt: HumanPrompt, signal: AbortSignal): Promise<HumanAnswer>;
+}
+
+export interface Ports {
+  readonly process: ProcessPort;
+  readonly clock: ClockPort;
+  readonly human: HumanPort;
+  readonly clipboard?: ClipboardPort;
+  /** Later issues add vault and aws ports; actions find them here. */
+  readonly [extra: string]: unknown;
+}
