@@ -1,0 +1,253 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../domain/errors.js';
+import type { JournalWriter } from '../engine/interpreter.js';
+import type { RunEvent } from '../engine/state.js';
+import { runsDir } from './paths.js';
+
+export interface JournalRecord {
+  readonly seq: number;
+  readonly time: string;
+  readonly run: string;
+  readonly operator: string;
+  readonly host: string;
+  readonly event: RunEvent;
+  readonly prev: string;
+  readonly hash: string;
+}
+
+const GENESIS = '0'.repeat(64);
+
+/** JSON with sorted keys, so a record hashes the same however it was written. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+export function recordHash(r: Omit<JournalRecord, 'hash'>): string {
+  const { seq, time, run, operator, host, event, prev } = r;
+  return createHash('sha256').update(canonical({ seq, time, run, operator, host, event, prev })).digest('hex');
+}
+
+export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VAULT_RUNBOOK_OPERATOR) return env.VAULT_RUNBOOK_OPERATOR;
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? 'unknown';
+  }
+}
+
+export function newRunId(runbookId: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `${runbookId}-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function journalPath(runId: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runId)) throw new UsageError(`not a run id: '${runId}'`, ['vault-runbook journal list']);
+  return join(runsDir(env), `${runId}.jsonl`);
+}
+
+/**
+ * Append-only JSONL journal of one run: each record is fsync'd before the engine acts on it and
+ * chained to the previous one by SHA-256, so a changed byte anywhere breaks verification.
+ */
+export class FsJournal implements JournalWriter {
+  readonly path: string;
+  readonly #fd: number;
+  readonly #run: string;
+  readonly #operator: string;
+  readonly #host: string;
+  readonly #clock: () => Date;
+  #seq: number;
+  #prev: string;
+  readonly #lockPath: string;
+
+  private constructor(path: string, run: string, opts: { operator: string; clock?: () => Date }, seq: number, prev: string) {
+    this.path = path;
+    this.#run = run;
+    this.#operator = opts.operator;
+    this.#host = hostname();
+    this.#clock = opts.clock ?? (() => new Date());
+    this.#seq = seq;
+    this.#prev = prev;
+    this.#lockPath = `${path}.lock`;
+    this.#lock();
+    this.#fd = openSync(path, 'a', 0o600);
+  }
+
+  static create(path: string, run: string, opts: { operator: string; clock?: () => Date }): FsJournal {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (existsSync(path)) throw new UsageError(`journal ${path} already exists`);
+    const j = new FsJournal(path, run, opts, 0, GENESIS);
+    // Make the new file's directory entry durable too.
+    const dfd = openSync(dirname(path), 'r');
+    fsyncSync(dfd);
+    closeSync(dfd);
+    return j;
+  }
+
+  /** Continue an existing journal (resume): the chain must verify first. */
+  static reopen(path: string, opts: { operator: string; clock?: () => Date }): { journal: FsJournal; records: JournalRecord[] } {
+    const records = readJournal(path);
+    const v = verifyRecords(records.map((r) => ({ record: r })));
+    if (!v.ok) throw new UsageError(`journal ${path} does not verify: ${v.problems[0]?.message ?? ''}`, [`vault-runbook journal verify ${records[0]?.run ?? ''}`]);
+    const last = records[records.length - 1];
+    const run = records[0]?.run ?? '';
+    return { journal: new FsJournal(path, run, opts, last ? last.seq + 1 : 0, last?.hash ?? GENESIS), records };
+  }
+
+  #lock(): void {
+    try {
+      const fd = openSync(this.#lockPath, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+    } catch {
+      const pid = Number(readFileSync(this.#lockPath, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
+        throw new UsageError(`run ${this.#run} is being run by process ${pid}`, ['wait for it to finish, or stop that process first']);
+      unlinkSync(this.#lockPath);
+      this.#lock();
+    }
+  }
+
+  append(event: RunEvent): void {
+    const base = { seq: this.#seq, time: this.#clock().toISOString(), run: this.#run, operator: this.#operator, host: this.#host, event, prev: this.#prev };
+    const record: JournalRecord = { ...base, hash: recordHash(base) };
+    writeSync(this.#fd, `${JSON.stringify(record)}\n`);
+    fsyncSync(this.#fd);
+    this.#seq++;
+    this.#prev = record.hash;
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+    try {
+      unlinkSync(this.#lockPath);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface ParsedLine {
+  readonly line: number;
+  readonly record?: JournalRecord;
+  readonly error?: string;
+}
+
+export function readJournalLines(path: string): ParsedLine[] {
+  if (!existsSync(path)) throw new UsageError(`no journal at ${path}`, ['vault-runbook journal list']);
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  // A crash mid-write can leave a torn last line; it is reported, never silently dropped.
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l, i) => {
+    try {
+      return { line: i + 1, record: JSON.parse(l) as JournalRecord };
+    } catch (err) {
+      return { line: i + 1, error: `not valid JSON (${(err as Error).message})` };
+    }
+  });
+}
+
+export function readJournal(path: string): JournalRecord[] {
+  const out: JournalRecord[] = [];
+  for (const l of readJournalLines(path)) {
+    if (!l.record) throw new UsageError(`${path}:${l.line}: ${l.error ?? 'unreadable record'}`, ['vault-runbook journal verify <run-id>']);
+    out.push(l.record);
+  }
+  return out;
+}
+
+export interface VerifyProblem {
+  readonly line: number;
+  readonly seq?: number;
+  readonly message: string;
+}
+
+export function verifyRecords(lines: readonly { line?: number; record?: JournalRecord; error?: string }[]): { ok: boolean; problems: VerifyProblem[]; count: number } {
+  const problems: VerifyProblem[] = [];
+  let prev = GENESIS;
+  let expectSeq = 0;
+  lines.forEach((l, i) => {
+    const line = l.line ?? i + 1;
+    const r = l.record;
+    if (!r) {
+      problems.push({ line, message: `record on line ${line}: ${l.error ?? 'unreadable'}` });
+      return;
+    }
+    const name = `record ${r.seq} (line ${line}, ${r.event?.type ?? 'no event'})`;
+    if (r.seq !== expectSeq) problems.push({ line, seq: r.seq, message: `${name}: sequence ${r.seq}, expected ${expectSeq}` });
+    if (r.prev !== prev) problems.push({ line, seq: r.seq, message: `${name}: prev does not match the hash of the record before it` });
+    const { hash, ...rest } = r;
+    if (recordHash(rest) !== hash) problems.push({ line, seq: r.seq, message: `${name}: hash mismatch — the record was changed` });
+    prev = hash;
+    expectSeq = r.seq + 1;
+  });
+  return { ok: problems.length === 0, problems, count: lines.length };
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly runbook: string;
+  readonly started: string;
+  readonly operator: string;
+  readonly status: string;
+  readonly records: number;
+}
+
+export function listRuns(env: NodeJS.ProcessEnv = process.env): RunSummary[] {
+  const dir = runsDir(env);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => {
+      const lines = readJournalLines(join(dir, f));
+      const recs = lines.flatMap((l) => (l.record ? [l.record] : []));
+      const first = recs[0];
+      const last = recs[recs.length - 1];
+      const started = first?.event.type === 'run-started' ? first.event : undefined;
+      let status = 'interrupted';
+      for (const r of recs) {
+        if (r.event.type === 'run-finished') status = r.event.outcome.kind;
+        else if (r.event.type === 'run-suspended') status = `waiting at ${r.event.stepId}`;
+        else if (r.event.type === 'run-resumed') status = 'interrupted';
+      }
+      if (last && existsSync(join(dir, `${f}.lock`)) && status === 'interrupted') status = 'running?';
+      return {
+        runId: f.replace(/\.jsonl$/, ''),
+        runbook: started ? started.runbookTitle : '?',
+        started: first?.time ?? '',
+        operator: first?.operator ?? '',
+        status,
+        records: lines.length,
+      };
+    })
+    .sort((a, b) => a.started.localeCompare(b.started));
+}
+
+/** In-memory journal for dry-runs and tests. */
+export class MemoryJournal implements JournalWriter {
+  readonly events: RunEvent[] = [];
+  append(event: RunEvent): void {
+    this.events.push(JSON.parse(JSON.stringify(event)) as RunEvent);
+  }
+}

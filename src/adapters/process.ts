@@ -1,0 +1,112 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import type { ProcessPort, ProcessResult, ProcessRunOptions } from '../engine/ports.js';
+
+const KILL_GRACE_MS = 3000;
+const KEEP_OUTPUT = 64 * 1024;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose process group is `pgid` and whose environment carries this run's id. */
+function groupMembersOfRun(pgid: number, runId: string): number[] {
+  const marker = `VAULT_RUNBOOK_RUN_ID=${runId}`;
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state ppid pgrp …
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      const environ = readFileSync(`/proc/${e}/environ`, 'utf8').split('\0');
+      if (environ.includes(marker)) out.push(Number(e));
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return out;
+}
+
+export class ExecaProcess implements ProcessPort {
+  async run(command: string, opts: ProcessRunOptions): Promise<ProcessResult> {
+    // detached: the command leads its own process group, so an abort reaches its children too.
+    const child = execa(opts.shell ?? 'bash', ['-c', command], {
+      detached: true,
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+      env: { ...opts.env },
+      extendEnv: true,
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
+    const pid = child.pid;
+    if (pid !== undefined) opts.onSpawn?.(pid);
+    let stdout = '';
+    let stderr = '';
+    const pump = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): Promise<void> => {
+      if (!stream) return Promise.resolve();
+      const rl = createInterface({ input: stream, crlfDelay: Infinity });
+      rl.on('line', (line) => {
+        if (name === 'stdout') stdout = (stdout + line + '\n').slice(-KEEP_OUTPUT);
+        else stderr = (stderr + line + '\n').slice(-KEEP_OUTPUT);
+        opts.onLine(name, line);
+      });
+      return new Promise((resolve) => rl.once('close', resolve));
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      if (pid === undefined) return;
+      killGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const [result] = await Promise.all([child, pump(child.stdout, 'stdout'), pump(child.stderr, 'stderr')]);
+      // The leader exited; anything it left running in its group goes with it on abort.
+      if (opts.signal.aborted && pid !== undefined && groupAlive(pid)) killGroup(pid, 'SIGKILL');
+      return {
+        exitCode: result.exitCode ?? (result.signal ? 128 : 1),
+        ...(result.signal ? { signal: result.signal } : {}),
+        stdout,
+        stderr,
+      };
+    } finally {
+      opts.signal.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+    }
+  }
+
+  async killStale(pid: number, runId: string): Promise<boolean> {
+    if (groupMembersOfRun(pid, runId).length === 0) return false;
+    killGroup(pid, 'SIGTERM');
+    for (let waited = 0; waited < KILL_GRACE_MS; waited += 100) {
+      if (groupMembersOfRun(pid, runId).length === 0) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    killGroup(pid, 'SIGKILL');
+    return true;
+  }
+}

@@ -1,0 +1,88 @@
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse } from 'yaml';
+import { UsageError } from '../domain/errors.js';
+import { Secret } from '../domain/secret.js';
+import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
+import { HumanWaitingError } from '../engine/interpreter.js';
+import type { HumanPort } from '../engine/ports.js';
+
+export function loadAnswers(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  if (!existsSync(file)) throw new UsageError(`--answers: no file ${file}`);
+  const data: unknown = parse(readFileSync(file, 'utf8'));
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`--answers: ${file} must be a YAML map of step-id → answer`);
+  return data as Record<string, unknown>;
+}
+
+/** Reads one secret per line from a file descriptor, lazily, in the order steps ask. */
+export class SecretLines {
+  readonly #lines: string[] = [];
+  readonly #waiters: ((v: string | undefined) => void)[] = [];
+  #ended = false;
+  constructor(fd: number) {
+    const rl = createInterface({ input: createReadStream('', { fd, autoClose: true }), crlfDelay: Infinity });
+    rl.on('line', (l) => {
+      const w = this.#waiters.shift();
+      if (w) w(l);
+      else this.#lines.push(l);
+    });
+    rl.on('close', () => {
+      this.#ended = true;
+      for (const w of this.#waiters.splice(0)) w(undefined);
+    });
+  }
+  next(): Promise<string | undefined> {
+    const l = this.#lines.shift();
+    if (l !== undefined) return Promise.resolve(l);
+    if (this.#ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+const YES = new Set(['yes', 'y', 'true', 'ok', 'done']);
+const NO = new Set(['no', 'n', 'false']);
+
+/** The headless HumanPort: answers come from --answers and --secrets-fd, or the run waits (exit 10). */
+export class ScriptedHuman implements HumanPort {
+  readonly #answers: Record<string, unknown>;
+  readonly #secrets: { next(): Promise<string | undefined> } | undefined;
+  constructor(answers: Record<string, unknown>, secrets?: { next(): Promise<string | undefined> }) {
+    this.#answers = answers;
+    this.#secrets = secrets;
+  }
+
+  async ask(stepId: string, prompt: HumanPrompt): Promise<HumanAnswer> {
+    if (prompt.type === 'secret') {
+      const line = await this.#secrets?.next();
+      if (line === undefined || line.trim() === '')
+        throw new HumanWaitingError(stepId, `${prompt.label}: no secret left on --secrets-fd`);
+      return { type: 'secret', value: new Secret(line.trim(), prompt.label) };
+    }
+    const raw = this.#answers[stepId];
+    if (raw === undefined || raw === null) throw new HumanWaitingError(stepId, `${prompt.type}: ${prompt.message.split('\n')[0] ?? ''}`);
+    const text = String(raw as string).trim();
+    switch (prompt.type) {
+      case 'confirm':
+      case 'instructions': {
+        const v = typeof raw === 'boolean' ? raw : YES.has(text.toLowerCase()) ? true : NO.has(text.toLowerCase()) ? false : undefined;
+        if (v === undefined) throw new UsageError(`--answers: ${stepId} must be yes or no, not '${text}'`);
+        if (prompt.type === 'confirm') return { type: 'confirm', value: v };
+        if (!v) throw new HumanWaitingError(stepId, 'instructions not yet carried out');
+        return { type: 'instructions', done: true };
+      }
+      case 'input':
+        return { type: 'input', value: text };
+      case 'choose':
+        return { type: 'choose', value: text };
+      case 'checklist': {
+        if (raw === true || text === 'all') return { type: 'checklist', checked: [...prompt.items] };
+        if (Array.isArray(raw)) return { type: 'checklist', checked: raw.map(String) };
+        throw new UsageError(`--answers: ${stepId} must be 'all' or a list of the checked items`);
+      }
+      case 'destructive':
+        return { type: 'destructive', typed: text };
+    }
+  }
+}

@@ -1,0 +1,183 @@
+import { errorMessage, VrError } from '../domain/errors.js';
+import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
+import type { RunObserver, RunResult } from '../engine/interpreter.js';
+import type { HumanPort } from '../engine/ports.js';
+import type { RunEvent, RunState, StepStatus } from '../engine/state.js';
+import type { RunSession } from '../cli/session.js';
+import { createUiStore, type OutputLine, type RunView, type StepView, type UiActions, type UiState, type UiStore } from './store.js';
+
+const MAX_LINES_PER_STEP = 500;
+
+function detailOf(s: StepStatus): string {
+  switch (s.kind) {
+    case 'failed':
+    case 'retry-wait':
+      return s.error;
+    case 'skipped':
+      return s.reason;
+    case 'planned':
+      return s.would;
+    case 'awaiting-human':
+      return s.prompt.message.split('\n')[0] ?? '';
+    case 'pending':
+    case 'running':
+    case 'succeeded':
+      return '';
+  }
+}
+
+export function stepViews(state: RunState, humanIds: ReadonlySet<string>): StepView[] {
+  return state.runbook.steps.map((step) => {
+    const st = state.steps[step.id] ?? { kind: 'pending' };
+    return {
+      id: step.id,
+      title: step.title ?? step.id,
+      description: step.description ?? '',
+      status: st.kind,
+      detail: detailOf(st),
+      attempt: 'attempt' in st ? st.attempt : 0,
+      durationMs: 'durationMs' in st ? st.durationMs : 0,
+      human: humanIds.has(step.uses ?? ''),
+      destructive: step.destructive === true,
+    };
+  });
+}
+
+export interface ControllerOptions {
+  readonly runbooks: UiState['runbooks'];
+  readonly profileName?: string;
+  /** Builds a session for a runbook id; the controller is its HumanPort and observer. */
+  readonly open: (runbookId: string, ui: { human: HumanPort; observer: RunObserver }) => RunSession;
+  readonly humanActionIds: ReadonlySet<string>;
+  readonly onQuit: (result?: RunResult) => void;
+}
+
+/**
+ * Binds one run to the store: engine events become view state, UI intents become engine calls,
+ * and the pending human prompt's resolver lives here — never in the store.
+ */
+export class UiController implements HumanPort, RunObserver {
+  readonly store: UiStore;
+  #session: RunSession | undefined;
+  #seq = 0;
+  #pending: { seq: number; resolve: (a: HumanAnswer) => void; reject: (e: Error) => void } | undefined;
+  readonly #opts: ControllerOptions;
+
+  constructor(opts: ControllerOptions) {
+    this.#opts = opts;
+    const actions: UiActions = {
+      startRun: (id) => this.startRun(id),
+      answer: (seq, a) => this.#answer(seq, a),
+      requestAbort: () => this.store.setState({ confirmingAbort: true }),
+      cancelAbort: () => this.store.setState({ confirmingAbort: false }),
+      confirmAbort: () => {
+        this.store.setState({ confirmingAbort: false });
+        if (this.store.getState().run?.result) this.#opts.onQuit(this.store.getState().run?.result);
+        else this.#session?.interpreter.abort('operator pressed Ctrl-C');
+      },
+      goHome: () => {
+        if (this.store.getState().run?.result || !this.#session) this.store.setState({ screen: 'home', run: undefined, prompt: undefined });
+      },
+      quit: () => {
+        const run = this.store.getState().run;
+        if (run && !run.result) this.store.setState({ confirmingAbort: true });
+        else this.#opts.onQuit(run?.result);
+      },
+    };
+    this.store = createUiStore({ runbooks: opts.runbooks, ...(opts.profileName ? { profileName: opts.profileName } : {}) }, actions);
+  }
+
+  /** Starts a run and shows it; resolves with its result. */
+  startRun(runbookId: string): Promise<RunResult | undefined> {
+    try {
+      const session = this.#opts.open(runbookId, { human: this, observer: this });
+      return this.attach(session);
+    } catch (err) {
+      this.showError(err);
+      return Promise.resolve(undefined);
+    }
+  }
+
+  attach(session: RunSession): Promise<RunResult> {
+    this.#session = session;
+    const st = session.interpreter.state;
+    const run: RunView = {
+      runId: session.runId,
+      title: session.runbook.title,
+      description: session.runbook.description ?? '',
+      ...(session.journalPath ? { journalPath: session.journalPath } : {}),
+      dryRun: st.meta.dryRun,
+      steps: stepViews(st, this.#opts.humanActionIds),
+      output: {},
+      status: st.status.kind,
+    };
+    this.store.setState({ screen: 'run', run, error: undefined, prompt: undefined });
+    return session.go().then(
+      (result) => {
+        session.close();
+        this.#patchRun({ result });
+        return result;
+      },
+      (err: unknown) => {
+        session.close();
+        this.showError(err);
+        throw err;
+      },
+    );
+  }
+
+  showError(err: unknown): void {
+    this.store.setState({ error: { message: errorMessage(err), nextSteps: err instanceof VrError ? err.nextSteps : [] } });
+  }
+
+  #patchRun(patch: Partial<RunView>): void {
+    const run = this.store.getState().run;
+    if (run) this.store.setState({ run: { ...run, ...patch } });
+  }
+
+  onEvent(event: RunEvent, state: RunState): void {
+    const run = this.store.getState().run;
+    if (!run) return;
+    const steps = stepViews(state, this.#opts.humanActionIds);
+    const current = steps.find((s) => s.status === 'running' || s.status === 'awaiting-human' || s.status === 'retry-wait')?.id;
+    let output = run.output;
+    if (event.type === 'step-output') {
+      const prev = output[event.stepId] ?? [];
+      const added: OutputLine[] = event.lines.map((text) => ({ stream: event.stream, text }));
+      output = { ...output, [event.stepId]: [...prev, ...added].slice(-MAX_LINES_PER_STEP) };
+    }
+    if (event.type === 'human-answered' || event.type === 'run-finished' || event.type === 'abort-requested') this.store.setState({ prompt: undefined });
+    this.#patchRun({ steps, output, status: state.status.kind, ...(current ? { currentStepId: current } : {}) });
+  }
+
+  ask(stepId: string, prompt: HumanPrompt, signal: AbortSignal): Promise<HumanAnswer> {
+    this.#pending?.reject(new Error('superseded by a newer prompt'));
+    const seq = ++this.#seq;
+    this.store.setState({ prompt: { seq, stepId, prompt } });
+    return new Promise<HumanAnswer>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (this.#pending?.seq === seq) this.#pending = undefined;
+        this.store.setState({ prompt: undefined });
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#pending = {
+        seq,
+        resolve: (a) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(a);
+        },
+        reject,
+      };
+    });
+  }
+
+  #answer(seq: number, answer: HumanAnswer): void {
+    const p = this.#pending;
+    if (!p || p.seq !== seq) return;
+    this.#pending = undefined;
+    this.store.setState({ prompt: undefined });
+    p.resolve(answer);
+  }
+}
