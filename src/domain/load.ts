@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import type { Diagnostic } from './errors.js';
 import { ExpressionError } from './errors.js';
@@ -45,8 +45,27 @@ function parseYaml(text: string, file: string): { loc: Locator; diagnostics: Dia
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const loc = new Locator(file, doc, lc);
-  const diagnostics = doc.errors.map((e) => loc.at(e.pos[0], `YAML: ${e.message.split('\n')[0] ?? e.message}`));
+  // The parser reports an unclosed quote at the end of the file; point at where it opened.
+  const unclosed = doc.errors.length ? unclosedQuote(text) : undefined;
+  const diagnostics = doc.errors.map((e) => {
+    const atEnd = e.pos[0] >= text.trimEnd().length && /quote/.test(e.message);
+    const offset = atEnd && unclosed !== undefined ? unclosed : e.pos[0];
+    const msg = e.message.split('\n')[0] ?? e.message;
+    return loc.at(offset, `YAML: ${msg}${offset !== e.pos[0] ? ' (opened here)' : ''}`);
+  });
   return { loc, diagnostics };
+}
+
+function unclosedQuote(text: string): number | undefined {
+  let offset = 0;
+  for (const tok of new Lexer().lex(text)) {
+    // The lexer interleaves one-character control tokens that are not in the source.
+    if (tok === '\x02' || tok === '\x18' || tok === '\x1f') continue;
+    const q = tok[0];
+    if ((q === '"' || q === "'") && (tok.length < 2 || !tok.trimEnd().endsWith(q))) return offset;
+    offset += tok.length;
+  }
+  return undefined;
 }
 
 function zodDiagnostics(loc: Locator, issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
@@ -156,7 +175,23 @@ function checkExpressions(loc: Locator, node: unknown, path: Path, scope: ExprCh
   return out;
 }
 
-function runbookExpressionDiagnostics(loc: Locator, rb: Runbook): Diagnostic[] {
+/** The raw document, loosely: the checks below run even when the schema found problems. */
+interface RawRunbook {
+  inputs?: { name?: unknown }[];
+  preconditions?: unknown[];
+  steps?: { id?: unknown; uses?: unknown; with?: unknown }[];
+}
+
+function asArray<T>(v: unknown): T[] {
+  return Array.isArray(v) ? (v as T[]) : [];
+}
+
+function runbookExpressionDiagnostics(loc: Locator, raw: RawRunbook): Diagnostic[] {
+  const rb = {
+    inputs: asArray<{ name?: unknown }>(raw.inputs).map((i) => ({ name: String(i?.name ?? '') })),
+    preconditions: asArray<unknown>(raw.preconditions),
+    steps: asArray<{ id?: unknown }>(raw.steps).map((s) => ({ id: String(s?.id ?? '') })),
+  };
   const out: Diagnostic[] = [];
   const inputNames = new Set((rb.inputs ?? []).map((i) => i.name));
   const allSteps = new Set(rb.steps.map((s) => s.id));
@@ -195,12 +230,13 @@ export interface RunbookLintOptions {
 export function parseRunbook(text: string, file: string, opts: RunbookLintOptions = {}): Loaded<Runbook> {
   const { loc, diagnostics } = parseYaml(text, file);
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
-  const parsed = RunbookSchema.safeParse(loc.doc.toJS());
-  if (!parsed.success) return { diagnostics: sortDiagnostics(zodDiagnostics(loc, parsed.error.issues)) };
-  const rb = parsed.data;
-  const out = runbookExpressionDiagnostics(loc, rb);
-  rb.steps.forEach((step, i) => {
-    if (step.uses === undefined) return;
+  const raw = (loc.doc.toJS() ?? {}) as RawRunbook;
+  const parsed = RunbookSchema.safeParse(raw);
+  const out = parsed.success ? [] : zodDiagnostics(loc, parsed.error.issues);
+  out.push(...runbookExpressionDiagnostics(loc, typeof raw === 'object' ? raw : {}));
+  asArray<{ id?: unknown; uses?: unknown; with?: unknown }>(raw.steps).forEach((s, i) => {
+    if (typeof s?.uses !== 'string') return;
+    const step = { id: String(s.id ?? i + 1), uses: s.uses, with: (s.with && typeof s.with === 'object' ? s.with : {}) as Record<string, unknown> };
     if (opts.knownActions && !opts.knownActions.has(step.uses)) {
       const known = [...opts.knownActions].sort().join(', ');
       out.push(loc.at(loc.offsetOf(loc.nodeAt(['steps', i, 'uses'])), `unknown action '${step.uses}' in step '${step.id}' (known: ${known})`));
@@ -211,7 +247,7 @@ export function parseRunbook(text: string, file: string, opts: RunbookLintOption
       out.push(loc.at(loc.offsetOf(loc.nodeAt(path)), `${problem.message} in step '${step.id}'${where(path)}`));
     }
   });
-  return out.length ? { diagnostics: sortDiagnostics(out) } : { value: rb, diagnostics: [] };
+  return out.length || !parsed.success ? { diagnostics: sortDiagnostics(out) } : { value: parsed.data, diagnostics: [] };
 }
 
 export function parseProfile(text: string, file: string): Loaded<Profile> {

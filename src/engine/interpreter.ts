@@ -58,11 +58,6 @@ export function stepAction(step: Step, registry: ActionRegistry): AnyAction | un
   return registry.get(step.uses ?? 'shell');
 }
 
-function actionInput(step: Step, resolved: unknown): unknown {
-  if (step.run === undefined) return resolved;
-  const w = (resolved ?? {}) as Record<string, unknown>;
-  return { ...w, command: step.run, ...(step.env ? { env: { ...(w.env as object | undefined), ...step.env } } : {}), ...(step.probe ? { probe: step.probe } : {}) };
-}
 
 export class Interpreter {
   #state: RunState;
@@ -257,7 +252,7 @@ export class Interpreter {
     const { ctl, dispose } = this.#controller(stepId, timeoutMs);
     try {
       if (!action) throw new Error(`unknown action '${step.uses ?? 'shell'}'`);
-      const parsed = action.input.safeParse(actionInput(step, resolved));
+      const parsed = action.input.safeParse(resolved);
       if (!parsed.success) throw new Error(`invalid input for ${action.id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const ctx = this.#context(stepId, attempt, parsed.data, ctl.signal);
       const raceAbort = new Promise<never>((_, reject) => {
@@ -297,7 +292,7 @@ export class Interpreter {
   #plan(stepId: string, resolved: unknown): void {
     const step = this.#step(stepId);
     const action = stepAction(step, this.#opts.registry);
-    const input = actionInput(step, resolved);
+    const input = resolved;
     const parsed = action?.input.safeParse(input);
     const would = action ? (parsed?.success ? action.describe(parsed.data) : `${action.id} with ${JSON.stringify(input)}`) : `unknown action ${step.uses ?? ''}`;
     this.dispatch({ type: 'step-planned', stepId, with: resolved, would: `${step.destructive ? '[destructive] ' : ''}${would}` });
@@ -377,7 +372,7 @@ export class Interpreter {
         const killed = await this.#opts.ports.process.killStale(pid, this.#state.meta.runId);
         if (killed) this.#log(stepId, 'info', `stopped process group ${pid} left running by the interrupted run`);
       }
-      const parsed = action?.input.safeParse(actionInput(step, resolved));
+      const parsed = action?.input.safeParse(resolved);
       if (!action || !parsed?.success || !action.probe) {
         const why = action?.idempotent || action?.human ? 'idempotent' : 'no probe';
         this.#flush(stepId);

@@ -164,7 +164,7 @@ export function advance(state: RunState): Effect[] {
   }
   let resolved: unknown;
   try {
-    resolved = renderDeep(step.with ?? {}, ctx, { symbolic });
+    resolved = renderDeep(stepInput(step), ctx, { symbolic });
   } catch (err) {
     return [{ type: 'emit', event: { type: 'step-failed', stepId: step.id, attempt: 1, error: `with: ${errorMessage(err)}` } }];
   }
@@ -269,11 +269,27 @@ export function reduce(state: RunState, event: RunEvent, at?: string): [RunState
   }
 }
 
+/**
+ * The action's input before expressions are resolved: `with`, or for a `run:` step the command,
+ * its env and probe. Values are substituted as text, as in GitHub Actions: a runbook should pass
+ * untrusted values through `env:` rather than into the command line.
+ */
+export function stepInput(step: Step): Record<string, unknown> {
+  if (step.run === undefined) return step.with ?? {};
+  const w = step.with ?? {};
+  return {
+    ...w,
+    command: step.run,
+    ...(step.env ? { env: { ...(w.env as Record<string, unknown> | undefined), ...step.env } } : {}),
+    ...(step.probe ? { probe: step.probe } : {}),
+  };
+}
+
 function safeRender(step: Step, state: RunState): unknown {
   try {
-    return renderDeep(step.with ?? {}, expressionContext(state));
+    return renderDeep(stepInput(step), expressionContext(state));
   } catch {
-    return step.with ?? {};
+    return stepInput(step);
   }
 }
 

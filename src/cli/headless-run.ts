@@ -1,0 +1,48 @@
+import { Redactor } from '../domain/secret.js';
+import type { RunObserver } from '../engine/interpreter.js';
+import { loadAnswers, ScriptedHuman, SecretLines } from '../headless/answers.js';
+import { JsonReporter, LineReporter, type Writable } from '../headless/reporter.js';
+import { createRun, resumeRun, type RunSession } from './session.js';
+
+export interface HeadlessOptions {
+  readonly json?: boolean;
+  readonly answers?: string;
+  readonly secretsFd?: number;
+  readonly stdout: Writable;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function reporter(opts: HeadlessOptions, journal?: string): RunObserver {
+  return opts.json ? new JsonReporter(opts.stdout) : new LineReporter(opts.stdout, journal);
+}
+
+async function drive(make: (human: ScriptedHuman, observer: RunObserver, redactor: Redactor) => RunSession, opts: HeadlessOptions): Promise<number> {
+  const secrets = opts.secretsFd === undefined ? undefined : new SecretLines(opts.secretsFd);
+  const human = new ScriptedHuman(loadAnswers(opts.answers), secrets);
+  const redactor = new Redactor();
+  // The reporter needs the journal path, which exists only once the session does.
+  let inner: RunObserver | undefined;
+  const observer: RunObserver = { onEvent: (e, s) => inner?.onEvent(e, s) };
+  const session = make(human, observer, redactor);
+  inner = reporter(opts, session.journalPath);
+  const onSigint = (): void => session.interpreter.abort('interrupted (SIGINT)');
+  const onSigterm = (): void => session.interpreter.abort('terminated (SIGTERM)');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  try {
+    const result = await session.go();
+    return result.exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    session.close();
+  }
+}
+
+export function runHeadless(req: { runbookRef: string; profile?: string; vars?: string[]; dryRun?: boolean }, opts: HeadlessOptions): Promise<number> {
+  return drive((human, observer, redactor) => createRun(req, { human, observers: [observer], env: opts.env, redactor }), opts);
+}
+
+export function resumeHeadless(runId: string, force: boolean, opts: HeadlessOptions): Promise<number> {
+  return drive((human, observer, redactor) => resumeRun(runId, { human, observers: [observer], env: opts.env, redactor, force }), opts);
+}

@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, formatDiagnostic, UsageError, VrError } from '../domain/errors.js';
+import { looksLikeProfile, parseProfile, parseRunbook } from '../domain/load.js';
+import { jsonSchema } from '../domain/schema.js';
+import { journalPath, listRuns, readJournalLines, verifyRecords } from '../adapters/journal.js';
+import type { Writable } from '../headless/reporter.js';
+import { resumeHeadless, runHeadless } from './headless-run.js';
+import { listRunbooks, packageRoot, registry } from './session.js';
+import { renderTranscript } from './transcript.js';
+
+export interface Io {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdinIsTTY: boolean;
+}
+
+interface RunFlags {
+  profile?: string;
+  var: string[];
+  dryRun?: boolean;
+  headless?: boolean;
+  json?: boolean;
+  answers?: string;
+  secretsFd?: number;
+  force?: boolean;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+function fdNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--secrets-fd needs a file descriptor number, got '${v}'`);
+  return n;
+}
+
+function isHeadless(flags: RunFlags, io: Io): boolean {
+  const stdoutTTY = Boolean((io.stdout as { isTTY?: boolean }).isTTY);
+  return Boolean(flags.headless || flags.json || io.env.CI || !io.stdinIsTTY || !stdoutTTY);
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function lint(files: string[], io: Io): number {
+  const reg = registry();
+  const targets = files.length ? files : listRunbooks(io.env).map((r) => r.file);
+  let problems = 0;
+  for (const file of targets) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      io.stdout.write(`${file}:1:1 cannot read file\n`);
+      problems++;
+      continue;
+    }
+    const r = looksLikeProfile(text)
+      ? parseProfile(text, file)
+      : parseRunbook(text, file, { knownActions: reg.ids(), checkWith: (u, w) => reg.checkWith(u, w) });
+    for (const d of r.diagnostics) io.stdout.write(`${formatDiagnostic(d)}\n`);
+    problems += r.diagnostics.length;
+  }
+  io.stderr.write(`${targets.length} file(s), ${problems} problem(s)\n`);
+  return problems ? ExitCode.usage : ExitCode.ok;
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('vault-runbook')
+    .description('Guided, journaled runbooks for a HashiCorp Vault cluster on AWS')
+    .version(version())
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+    .showHelpAfterError();
+
+  const runLike = (cmd: Command): Command =>
+    cmd
+      .option('--headless', 'no TUI: line output, answers from --answers/--secrets-fd (default when not a TTY or CI is set)')
+      .option('--json', 'headless, one JSON event per line')
+      .option('--answers <file>', 'YAML map step-id → answer for human steps (yes/no, a choice value, text)')
+      .addOption(new Option('--secrets-fd <n>', 'read secrets (one per line, in the order steps ask) from this file descriptor').argParser(fdNumber));
+
+  runLike(
+    program
+      .command('run')
+      .description('run a runbook: an id from runbooks/ or a path to a YAML file')
+      .argument('<runbook>', 'runbook id or file')
+      .option('-p, --profile <file>', 'cluster profile (default: $VAULT_RUNBOOK_PROFILE, then the one `sandbox up` selected)')
+      .option('--var <key=value>', 'set a runbook input (repeatable)', collect, [])
+      .option('--dry-run', 'show every step with its resolved inputs and what it would do; execute nothing'),
+  ).action(async (ref: string, flags: RunFlags) => {
+    const req = { runbookRef: ref, ...(flags.profile ? { profile: flags.profile } : {}), vars: flags.var, dryRun: Boolean(flags.dryRun) };
+    if (isHeadless(flags, io)) {
+      setExit(await runHeadless(req, { ...headlessOpts(flags, io) }));
+      return;
+    }
+    const { runTuiRun } = await import('../ui/render.js');
+    setExit(await runTuiRun({ ...req, env: io.env }));
+  });
+
+  runLike(
+    program
+      .command('resume')
+      .description('continue an interrupted run from its journal; a step that had started is probed before it runs again')
+      .argument('<run-id>')
+      .option('--force', 'resume even if the runbook file changed since the run started'),
+  ).action(async (runId: string, flags: RunFlags) => {
+    if (isHeadless(flags, io)) {
+      setExit(await resumeHeadless(runId, Boolean(flags.force), headlessOpts(flags, io)));
+      return;
+    }
+    const { runTuiResume } = await import('../ui/render.js');
+    setExit(await runTuiResume({ runId, env: io.env, force: Boolean(flags.force) }));
+  });
+
+  program
+    .command('list')
+    .description('runbooks with one-line descriptions')
+    .action(() => {
+      const rbs = listRunbooks(io.env);
+      const w = Math.max(...rbs.map((r) => r.id.length), 4);
+      for (const r of rbs) io.stdout.write(`${r.id.padEnd(w)}  ${r.title}\n`);
+    });
+
+  program
+    .command('lint')
+    .description('validate runbooks and profiles; problems as file:line:col message (exit 2 if any)')
+    .argument('[files...]', 'YAML files (default: every known runbook)')
+    .action((files: string[]) => setExit(lint(files, io)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of runbooks or profiles (for editor completion)')
+    .argument('[which]', 'runbook | profile', 'runbook')
+    .action((which: string) => {
+      if (which !== 'runbook' && which !== 'profile') throw new UsageError(`schema: expected runbook or profile, not '${which}'`);
+      io.stdout.write(`${JSON.stringify(jsonSchema(which), null, 2)}\n`);
+    });
+
+  const journal = program.command('journal').description('audit transcripts of runs');
+  journal
+    .command('list')
+    .description('every run in the state directory')
+    .action(() => {
+      const runs = listRuns(io.env);
+      if (!runs.length) io.stdout.write('no runs yet\n');
+      for (const r of runs) io.stdout.write(`${r.runId}  ${r.started}  ${r.operator}  ${r.status}  ${r.runbook}\n`);
+    });
+  journal
+    .command('show')
+    .description('the transcript of one run (who did what, when; no secrets)')
+    .argument('<run-id>')
+    .option('--json', 'the raw records')
+    .action((runId: string, flags: { json?: boolean }) => {
+      const lines = readJournalLines(journalPath(runId, io.env));
+      if (flags.json) for (const l of lines) io.stdout.write(`${JSON.stringify(l.record ?? { line: l.line, error: l.error })}\n`);
+      else io.stdout.write(renderTranscript(lines));
+    });
+  journal
+    .command('verify')
+    .description('check the SHA-256 hash chain; exit 1 naming each record that was changed')
+    .argument('<run-id>')
+    .action((runId: string) => {
+      const v = verifyRecords(readJournalLines(journalPath(runId, io.env)));
+      if (v.ok) io.stdout.write(`ok: ${v.count} records, hash chain intact\n`);
+      else {
+        for (const p of v.problems) io.stderr.write(`${p.message}\n`);
+        setExit(ExitCode.stepFailed);
+      }
+    });
+
+  return program;
+}
+
+function headlessOpts(flags: RunFlags, io: Io): Parameters<typeof runHeadless>[1] {
+  return {
+    json: Boolean(flags.json),
+    ...(flags.answers ? { answers: flags.answers } : {}),
+    ...(flags.secretsFd !== undefined ? { secretsFd: flags.secretsFd } : {}),
+    stdout: io.stdout,
+    env: io.env,
+  };
+}
+
+/** Parses argv, runs the verb, and turns every error into a message and an exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let code: number = ExitCode.ok;
+  const stdoutTTY = Boolean((io.stdout as { isTTY?: boolean }).isTTY);
+  if (argv.length === 0) {
+    if (io.stdinIsTTY && stdoutTTY && !io.env.CI) {
+      try {
+        const { runTuiHome } = await import('../ui/render.js');
+        return await runTuiHome({ env: io.env });
+      } catch (err) {
+        return report(err, io);
+      }
+    }
+    argv = ['--help'];
+  }
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    return report(err, io);
+  }
+}
+
+function report(err: unknown, io: Io): number {
+  if (err instanceof VrError) {
+    io.stderr.write(`vault-runbook: ${err.message}\n`);
+    for (const s of err.nextSteps) io.stderr.write(`  → ${s}\n`);
+    return err.exitCode;
+  }
+  io.stderr.write(`vault-runbook: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return ExitCode.stepFailed;
+}
