@@ -1,4 +1,5 @@
 import { ExpressionError } from './errors.js';
+import { Secret } from './secret.js';
 
 /**
  * The `${{ … }}` language: paths over a context (`steps.init.outputs.sealed`), literals,
@@ -313,6 +314,10 @@ function evaluateBinary(
 
 function stringify(v: unknown): string {
   if (v === undefined || v === null) return '';
+  // A secret is passed whole (`key: ${{ steps.x.outputs.value }}`), never spliced into text:
+  // text ends up in argv, logs and error messages.
+  if (v instanceof Secret)
+    throw new ExpressionError(`the secret '${v.label}' cannot be put into text; pass it as a whole value, e.g. env: { SHARE: "\${{ … }}" }`);
   if (typeof v === 'object' && !(v instanceof Unknown)) return JSON.stringify(v);
   return String(v);
 }

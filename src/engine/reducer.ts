@@ -69,12 +69,16 @@ export function apply(state: RunState, event: RunEvent, at: string = new Date(0)
       return event.type === 'cluster-updated' ? { ...state, cluster: event.cluster } : state;
     case 'step-awaiting-human': {
       const cur = state.steps[event.stepId];
+      // A destructive confirmation asks before the step starts: answering it returns to pending.
+      if (cur?.kind === 'pending')
+        return setStep(state, event.stepId, { kind: 'awaiting-human', attempt: 0, startedAt: at, prompt: event.prompt, phase: 'confirm' });
       const base = cur && (cur.kind === 'running' || cur.kind === 'awaiting-human') ? cur : { attempt: 1, startedAt: at };
-      return setStep(state, event.stepId, { kind: 'awaiting-human', attempt: base.attempt, startedAt: base.startedAt, prompt: event.prompt });
+      return setStep(state, event.stepId, { kind: 'awaiting-human', attempt: base.attempt, startedAt: base.startedAt, prompt: event.prompt, phase: 'action' });
     }
     case 'human-answered': {
       const cur = state.steps[event.stepId];
       if (cur?.kind !== 'awaiting-human') return state;
+      if (cur.phase === 'confirm') return setStep(state, event.stepId, { kind: 'pending' });
       return setStep(state, event.stepId, { kind: 'running', attempt: cur.attempt, startedAt: cur.startedAt });
     }
     case 'destructive-confirmed':
@@ -127,10 +131,18 @@ export function apply(state: RunState, event: RunEvent, at: string = new Date(0)
   }
 }
 
+/** The step something is executing for (a destructive confirmation is not execution). */
 function activeStep(state: RunState): string | undefined {
   return state.runbook.steps.find((s) => {
     const st = state.steps[s.id];
-    return st?.kind === 'running' || st?.kind === 'awaiting-human' || st?.kind === 'retry-wait';
+    return st?.kind === 'running' || (st?.kind === 'awaiting-human' && st.phase === 'action') || st?.kind === 'retry-wait';
+  })?.id;
+}
+
+function confirmingStep(state: RunState): string | undefined {
+  return state.runbook.steps.find((s) => {
+    const st = state.steps[s.id];
+    return st?.kind === 'awaiting-human' && st.phase === 'confirm';
   })?.id;
 }
 
@@ -213,6 +225,8 @@ export function reduce(state: RunState, event: RunEvent, at?: string): [RunState
     case 'run-started':
     case 'run-resumed': {
       if (event.type === 'run-resumed') {
+        const confirming = confirmingStep(next);
+        if (confirming) return [next, advance(setStep(next, confirming, { kind: 'pending' }))];
         const active = activeStep(next);
         if (active) {
           const st = next.steps[active];
@@ -254,7 +268,10 @@ export function reduce(state: RunState, event: RunEvent, at?: string): [RunState
       if (state.status.kind === 'finished') return [next, []];
       const active = activeStep(next);
       if (active && next.steps[active]?.kind !== 'retry-wait') return [next, [{ type: 'cancel-step', stepId: active }]];
-      return [next, finish({ kind: 'aborted', reason: event.reason })];
+      const confirming = confirmingStep(next);
+      // Closing the confirmation prompt; the run ends here either way.
+      const close: Effect[] = confirming ? [{ type: 'cancel-step', stepId: confirming }] : [];
+      return [next, [...close, ...finish({ kind: 'aborted', reason: event.reason })]];
     }
     case 'run-finished':
       return [next, [{ type: 'finished', outcome: event.outcome }]];

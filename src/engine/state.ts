@@ -4,7 +4,7 @@ import type { HumanPrompt } from './human.js';
 export type StepStatus =
   | { kind: 'pending' }
   | { kind: 'running'; attempt: number; startedAt: string; pid?: number }
-  | { kind: 'awaiting-human'; attempt: number; startedAt: string; prompt: HumanPrompt; pid?: number }
+  | { kind: 'awaiting-human'; attempt: number; startedAt: string; prompt: HumanPrompt; pid?: number; phase: 'confirm' | 'action' }
   | { kind: 'retry-wait'; attempt: number; error: string }
   | { kind: 'succeeded'; attempt: number; outputs: Record<string, unknown>; durationMs: number }
   | { kind: 'failed'; attempt: number; error: string; durationMs: number }

@@ -1,9 +1,17 @@
 import { z } from 'zod';
+import { Secret } from '../../domain/secret.js';
 import type { ActionDef } from './types.js';
+
+/** Secrets reach a command through its environment (never argv, which `ps` shows everyone). */
+const EnvValue = z.union([z.string(), z.number().transform(String), z.boolean().transform(String), z.instanceof(Secret)]);
+
+function envOf(env: Record<string, string | Secret> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]));
+}
 
 const Input = z.strictObject({
   command: z.string().min(1),
-  env: z.record(z.string(), z.string()).optional(),
+  env: z.record(z.string(), EnvValue).optional(),
   cwd: z.string().optional(),
   shell: z.string().optional(),
   probe: z.string().optional(),
@@ -26,7 +34,7 @@ export const shellAction: ActionDef<Input> = {
     const outputs: Record<string, string> = {};
     const result = await ctx.ports.process.run(ctx.input.command, {
       signal: ctx.signal,
-      env: { ...ctx.input.env, VAULT_RUNBOOK_RUN_ID: ctx.runId, VAULT_RUNBOOK_STEP: ctx.stepId },
+      env: { ...envOf(ctx.input.env), VAULT_RUNBOOK_RUN_ID: ctx.runId, VAULT_RUNBOOK_STEP: ctx.stepId },
       ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
       ...(ctx.input.shell ? { shell: ctx.input.shell } : {}),
       onSpawn: (pid) => ctx.recordProcess(pid),
@@ -44,7 +52,7 @@ export const shellAction: ActionDef<Input> = {
     if (!ctx.input.probe) return { tookEffect: false, detail: 'no probe: the command runs again' };
     const result = await ctx.ports.process.run(ctx.input.probe, {
       signal: ctx.signal,
-      env: { ...ctx.input.env, VAULT_RUNBOOK_RUN_ID: ctx.runId },
+      env: { ...envOf(ctx.input.env), VAULT_RUNBOOK_RUN_ID: ctx.runId },
       ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
       onLine: (stream, line) => ctx.log(`probe: ${line}`, stream),
     });
