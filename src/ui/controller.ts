@@ -4,7 +4,15 @@ import type { RunObserver, RunResult } from '../engine/interpreter.js';
 import type { HumanPort } from '../engine/ports.js';
 import type { RunEvent, RunState, StepStatus } from '../engine/state.js';
 import type { RunSession } from '../cli/session.js';
-import { createUiStore, type OutputLine, type RunView, type StepView, type UiActions, type UiState, type UiStore } from './store.js';
+import {
+  createUiStore,
+  type OutputLine,
+  type RunView,
+  type StepView,
+  type UiActions,
+  type UiState,
+  type UiStore,
+} from './store.js';
 
 const MAX_LINES_PER_STEP = 500;
 
@@ -60,13 +68,15 @@ export class UiController implements HumanPort, RunObserver {
   readonly store: UiStore;
   #session: RunSession | undefined;
   #seq = 0;
-  #pending: { seq: number; resolve: (a: HumanAnswer) => void; reject: (e: Error) => void } | undefined;
+  #pending:
+    { seq: number; resolve: (a: HumanAnswer) => void; reject: (e: Error) => void } | undefined;
   readonly #opts: ControllerOptions;
 
   constructor(opts: ControllerOptions) {
     this.#opts = opts;
     const actions: UiActions = {
-      startRun: (id) => this.startRun(id),
+      // startRun already shows a failure in the error panel; nothing is left to handle here.
+      startRun: (id) => void this.startRun(id).catch(() => undefined),
       answer: (seq, a) => this.#answer(seq, a),
       requestAbort: () => this.store.setState({ confirmingAbort: true }),
       cancelAbort: () => this.store.setState({ confirmingAbort: false }),
@@ -76,7 +86,8 @@ export class UiController implements HumanPort, RunObserver {
         else this.#session?.interpreter.abort('operator pressed Ctrl-C');
       },
       goHome: () => {
-        if (this.store.getState().run?.result || !this.#session) this.store.setState({ screen: 'home', run: undefined, prompt: undefined });
+        if (this.store.getState().run?.result || !this.#session)
+          this.store.setState({ screen: 'home', run: undefined, prompt: undefined });
       },
       quit: () => {
         const run = this.store.getState().run;
@@ -84,7 +95,10 @@ export class UiController implements HumanPort, RunObserver {
         else this.#opts.onQuit(run?.result);
       },
     };
-    this.store = createUiStore({ runbooks: opts.runbooks, ...(opts.profileName ? { profileName: opts.profileName } : {}) }, actions);
+    this.store = createUiStore(
+      { runbooks: opts.runbooks, ...(opts.profileName ? { profileName: opts.profileName } : {}) },
+      actions,
+    );
   }
 
   /** Starts a run and shows it; resolves with its result. */
@@ -127,7 +141,9 @@ export class UiController implements HumanPort, RunObserver {
   }
 
   showError(err: unknown): void {
-    this.store.setState({ error: { message: errorMessage(err), nextSteps: err instanceof VrError ? err.nextSteps : [] } });
+    this.store.setState({
+      error: { message: errorMessage(err), nextSteps: err instanceof VrError ? err.nextSteps : [] },
+    });
   }
 
   #patchRun(patch: Partial<RunView>): void {
@@ -139,15 +155,27 @@ export class UiController implements HumanPort, RunObserver {
     const run = this.store.getState().run;
     if (!run) return;
     const steps = stepViews(state, this.#opts.humanActionIds);
-    const current = steps.find((s) => s.status === 'running' || s.status === 'awaiting-human' || s.status === 'retry-wait')?.id;
+    const current = steps.find(
+      (s) => s.status === 'running' || s.status === 'awaiting-human' || s.status === 'retry-wait',
+    )?.id;
     let output = run.output;
     if (event.type === 'step-output') {
       const prev = output[event.stepId] ?? [];
       const added: OutputLine[] = event.lines.map((text) => ({ stream: event.stream, text }));
       output = { ...output, [event.stepId]: [...prev, ...added].slice(-MAX_LINES_PER_STEP) };
     }
-    if (event.type === 'human-answered' || event.type === 'run-finished' || event.type === 'abort-requested') this.store.setState({ prompt: undefined });
-    this.#patchRun({ steps, output, status: state.status.kind, ...(current ? { currentStepId: current } : {}) });
+    if (
+      event.type === 'human-answered' ||
+      event.type === 'run-finished' ||
+      event.type === 'abort-requested'
+    )
+      this.store.setState({ prompt: undefined });
+    this.#patchRun({
+      steps,
+      output,
+      status: state.status.kind,
+      ...(current ? { currentStepId: current } : {}),
+    });
   }
 
   ask(stepId: string, prompt: HumanPrompt, signal: AbortSignal): Promise<HumanAnswer> {

@@ -120,7 +120,10 @@ export const nullActions: UiActions = {
   quit: noop,
 };
 
-export function createUiStore(initial: Partial<UiState> = {}, actions: UiActions = nullActions): UiStore {
+export function createUiStore(
+  initial: Partial<UiState> = {},
+  actions: UiActions = nullActions,
+): UiStore {
   return createStore<UiState & { actions: UiActions }>()(() => ({
     screen: 'home',
     runbooks: [],

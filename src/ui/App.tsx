@@ -1,0 +1,109 @@
+import { Box, useInput, type Key } from 'ink';
+import { useCallback, useRef, useState } from 'react';
+import {
+  KeyRouter,
+  KeyRouterContext,
+  makeTheme,
+  StoreContext,
+  ThemeContext,
+  useUi,
+  useUiStore,
+  type Theme,
+} from './context.js';
+import { AbortOverlay } from './common/AbortOverlay.js';
+import { ErrorPanel } from './common/ErrorPanel.js';
+import { HelpOverlay } from './common/HelpOverlay.js';
+import { HintLine } from './common/HintLine.js';
+import { Home } from './home/Home.js';
+import { keyContext, resolveKey } from './keys.js';
+import { RunScreen } from './run/RunScreen.js';
+import type { UiStore } from './store.js';
+
+/**
+ * The app's only keyboard subscription: global bindings are handled here, the rest goes to
+ * whichever component holds the router (the home list or the open prompt).
+ */
+function useGlobalKeys(
+  router: KeyRouter,
+  helpOpen: { current: boolean },
+  setHelp: (open: boolean) => void,
+): void {
+  const store = useUiStore();
+  const onKey = useCallback(
+    (input: string, key: Key) => {
+      const state = store.getState();
+      const event = resolveKey(keyContext(state, helpOpen.current), input, key);
+      if (!event) return;
+      if ('text' in event) return router.dispatch(event);
+      switch (event.id) {
+        case 'help':
+          return setHelp(true);
+        case 'close-help':
+          return setHelp(false);
+        case 'abort':
+          return state.actions.requestAbort();
+        case 'confirm-abort':
+          return state.actions.confirmAbort();
+        case 'cancel-abort':
+          return state.actions.cancelAbort();
+        case 'quit':
+          return state.actions.quit();
+        case 'home':
+          return state.actions.goHome();
+        case 'up':
+        case 'down':
+        case 'start':
+        case 'yes':
+        case 'no':
+        case 'accept-default':
+        case 'submit':
+        case 'toggle':
+        case 'erase':
+        case 'ack':
+          return router.dispatch(event);
+      }
+    },
+    [store, router, helpOpen, setHelp],
+  );
+  useInput(onKey);
+}
+
+function Shell({ router }: { router: KeyRouter }) {
+  const [help, setHelpState] = useState(false);
+  // The key handler reads the ref: a second key can arrive before React re-renders.
+  const helpOpen = useRef(false);
+  const setHelp = useCallback((open: boolean) => {
+    helpOpen.current = open;
+    setHelpState(open);
+  }, []);
+  useGlobalKeys(router, helpOpen, setHelp);
+  const screen = useUi((s) => s.screen);
+  const confirmingAbort = useUi((s) => s.confirmingAbort);
+  const context = useUi((s) => keyContext(s, help));
+  return (
+    <Box flexDirection="column">
+      {/* Hidden, not unmounted, under the help overlay: the list keeps its cursor, a prompt its text. */}
+      <Box flexDirection="column" display={help ? 'none' : 'flex'}>
+        {screen === 'home' ? <Home /> : <RunScreen />}
+      </Box>
+      {help ? <HelpOverlay /> : null}
+      {confirmingAbort ? <AbortOverlay /> : null}
+      <ErrorPanel />
+      <HintLine context={context} />
+    </Box>
+  );
+}
+
+export function App({ store, theme }: { store: UiStore; theme?: Theme }) {
+  const [router] = useState(() => new KeyRouter());
+  const [fallbackTheme] = useState(() => makeTheme(true));
+  return (
+    <StoreContext.Provider value={store}>
+      <ThemeContext.Provider value={theme ?? fallbackTheme}>
+        <KeyRouterContext.Provider value={router}>
+          <Shell router={router} />
+        </KeyRouterContext.Provider>
+      </ThemeContext.Provider>
+    </StoreContext.Provider>
+  );
+}

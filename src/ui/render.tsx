@@ -1,0 +1,199 @@
+import { render } from 'ink';
+import type { RunResult } from '../engine/interpreter.js';
+import {
+  createRun,
+  listRunbooks,
+  loadProfile,
+  profilePath,
+  registry,
+  resumeRun,
+  type RunSession,
+} from '../cli/session.js';
+import { App } from './App.js';
+import { colorsWanted, makeTheme } from './context.js';
+import { UiController, type ControllerOptions } from './controller.js';
+
+export interface RenderOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stdin?: NodeJS.ReadStream;
+  readonly stdout?: NodeJS.WriteStream;
+  readonly stderr?: NodeJS.WriteStream;
+}
+
+export interface TuiHandle {
+  waitUntilExit(): Promise<void>;
+  unmount(): void;
+}
+
+/** Mounts the app on the terminal. Ctrl-C is a key binding of ours, not Ink's exit. */
+export function renderTui(controller: UiController, opts: RenderOptions = {}): TuiHandle {
+  const theme = makeTheme(colorsWanted(opts.env));
+  const instance = render(<App store={controller.store} theme={theme} />, {
+    exitOnCtrlC: false,
+    ...(opts.stdin ? { stdin: opts.stdin } : {}),
+    ...(opts.stdout ? { stdout: opts.stdout } : {}),
+    ...(opts.stderr ? { stderr: opts.stderr } : {}),
+  });
+  return {
+    waitUntilExit: () => instance.waitUntilExit().then(() => undefined),
+    unmount: () => instance.unmount(),
+  };
+}
+
+export function humanActionIds(): ReadonlySet<string> {
+  return new Set(
+    registry()
+      .list()
+      .filter((a) => a.human)
+      .map((a) => a.id),
+  );
+}
+
+type Open = ControllerOptions['open'];
+
+interface DriveOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly profile?: string;
+  readonly open: Open;
+  /** The run to show first; built before the screen appears so that a bad runbook or
+   * profile fails like in headless mode, with its message and exit code. */
+  readonly first?: (controller: UiController) => RunSession;
+  /** The exit code when the person quits from a screen without a finished run. */
+  readonly fallback: (last: RunResult | undefined) => number;
+}
+
+function profileNameOf(explicit: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return loadProfile(profilePath(explicit, env))?.name;
+  } catch {
+    // The home screen still works without a usable profile; a run will report the problem.
+    return undefined;
+  }
+}
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+async function drive(opts: DriveOptions): Promise<number> {
+  let ui: TuiHandle | undefined;
+  let code: number | undefined;
+  let last: RunResult | undefined;
+  let quitting = false;
+  const controller = new UiController({
+    runbooks: listRunbooks(opts.env).map(({ id, title, description }) => ({
+      id,
+      title,
+      description,
+    })),
+    open: opts.open,
+    humanActionIds: humanActionIds(),
+    onQuit: (result) => {
+      code = result?.exitCode ?? opts.fallback(last);
+      ui?.unmount();
+    },
+  });
+  const { store } = controller;
+  const session = opts.first?.(controller);
+  const profileName = session
+    ? session.interpreter.state.meta.profileName
+    : profileNameOf(opts.profile, opts.env);
+  if (profileName) store.setState({ profileName });
+  const unsubscribe = store.subscribe((s) => {
+    if (s.run?.result) {
+      last = s.run.result;
+      if (quitting) s.actions.quit();
+    }
+  });
+  // A signal (tmux kill, a closed terminal) stops the run like a confirmed Ctrl-C, then quits.
+  const onSignal = (): void => {
+    quitting = true;
+    const s = store.getState();
+    if (s.run && !s.run.result) s.actions.confirmAbort();
+    else s.actions.quit();
+  };
+  for (const sig of SIGNALS) process.on(sig, onSignal);
+  try {
+    ui = renderTui(controller, { env: opts.env });
+    // A failure is shown in the error panel; the exit code comes from the result.
+    if (session) controller.attach(session).catch(() => undefined);
+    await ui.waitUntilExit();
+    return code ?? opts.fallback(last);
+  } finally {
+    unsubscribe();
+    for (const sig of SIGNALS) process.off(sig, onSignal);
+  }
+}
+
+function openFor(
+  env: NodeJS.ProcessEnv,
+  profile: string | undefined,
+  first?: { ref: string; vars?: readonly string[]; dryRun?: boolean },
+): Open {
+  return (runbookId, { human, observer }) =>
+    createRun(
+      {
+        runbookRef: runbookId,
+        ...(profile ? { profile } : {}),
+        // --var and --dry-run were given for the runbook named on the command line only.
+        ...(first && runbookId === first.ref
+          ? { vars: first.vars ?? [], dryRun: first.dryRun ?? false }
+          : {}),
+      },
+      { human, observers: [observer], env },
+    );
+}
+
+/** `vault-runbook run <runbook>` on a terminal; resolves with the process exit code. */
+export function runTuiRun(opts: {
+  runbookRef: string;
+  profile?: string;
+  vars?: string[];
+  dryRun?: boolean;
+  env?: NodeJS.ProcessEnv;
+}): Promise<number> {
+  const env = opts.env ?? process.env;
+  const open = openFor(env, opts.profile, {
+    ref: opts.runbookRef,
+    ...(opts.vars ? { vars: opts.vars } : {}),
+    ...(opts.dryRun !== undefined ? { dryRun: opts.dryRun } : {}),
+  });
+  return drive({
+    env,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    open,
+    first: (c) => open(opts.runbookRef, { human: c, observer: c }),
+    // Quitting before the run produced a result counts as an operator abort.
+    fallback: (last) => last?.exitCode ?? 3,
+  });
+}
+
+/** `vault-runbook` with no verb on a terminal: the runbook list; enter starts one. */
+export function runTuiHome(opts: { profile?: string; env?: NodeJS.ProcessEnv }): Promise<number> {
+  const env = opts.env ?? process.env;
+  return drive({
+    env,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    open: openFor(env, opts.profile),
+    fallback: () => 0,
+  });
+}
+
+/** `vault-runbook resume <run-id>` on a terminal. */
+export function runTuiResume(opts: {
+  runId: string;
+  env?: NodeJS.ProcessEnv;
+  force?: boolean;
+}): Promise<number> {
+  const env = opts.env ?? process.env;
+  return drive({
+    env,
+    open: openFor(env, undefined),
+    first: (c) =>
+      resumeRun(opts.runId, {
+        human: c,
+        observers: [c],
+        env,
+        ...(opts.force ? { force: true } : {}),
+      }),
+    fallback: (last) => last?.exitCode ?? 3,
+  });
+}

@@ -1,0 +1,71 @@
+import { Box, Text } from 'ink';
+import { useTheme, useUi } from '../context.js';
+import type { ClusterView } from '../store.js';
+import {
+  clusterTitle,
+  columnWidths,
+  NODE_HEADERS,
+  nodeCells,
+  regionLine,
+  regionTone,
+  type Cell,
+} from './format.js';
+
+function Row({ cells, widths }: { cells: readonly Cell[]; widths: readonly number[] }) {
+  const theme = useTheme();
+  return (
+    <Text>
+      {cells.map((c, i) => (
+        <Text key={i} color={c.tone ? theme.color(c.tone) : undefined}>
+          {c.text.padEnd((widths[i] ?? 0) + 2)}
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+function ClusterTable({ cluster }: { cluster: ClusterView }) {
+  const theme = useTheme();
+  const rows = cluster.nodes.map(nodeCells);
+  const widths = columnWidths(rows, NODE_HEADERS);
+  return (
+    <Box flexDirection="column">
+      <Text bold>{clusterTitle(cluster)}</Text>
+      <Row cells={NODE_HEADERS.map((text) => ({ text, tone: 'muted' }))} widths={widths} />
+      {cluster.nodes.map((n, i) => (
+        <Box key={n.name} flexDirection="column">
+          <Row cells={rows[i] ?? []} widths={widths} />
+          {n.error ? <Text color={theme.color('fail')}> {n.error}</Text> : null}
+        </Box>
+      ))}
+      {cluster.regions.map((r) => {
+        const tone = regionTone(r);
+        return (
+          <Text key={r.name} color={tone ? theme.color(tone) : undefined}>
+            {regionLine(r)}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
+
+/** Live cluster status; the poller that fills it belongs to the sandbox/status issue. */
+export function StatusPane() {
+  const cluster = useUi((s) => s.cluster);
+  const profile = useUi((s) => s.profileName);
+  const theme = useTheme();
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={theme.color('muted')} paddingX={1}>
+      {cluster ? (
+        <ClusterTable cluster={cluster} />
+      ) : (
+        <Text color={theme.color('muted')}>
+          {profile
+            ? `profile ${profile}: no cluster status yet`
+            : 'no cluster profile — run `vault-runbook sandbox up`'}
+        </Text>
+      )}
+    </Box>
+  );
+}

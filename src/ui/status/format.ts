@@ -1,0 +1,98 @@
+import type { ClusterView, NodeView, RegionView } from '../store.js';
+import type { Tone } from '../context.js';
+
+export interface Cell {
+  readonly text: string;
+  readonly tone?: Tone;
+}
+
+export const NODE_HEADERS = [
+  'node',
+  'instance',
+  'AZ',
+  'AMI',
+  'version',
+  'seal',
+  'HA role',
+  'health',
+];
+
+export function sealCell(n: NodeView): Cell {
+  if (!n.reachable) return { text: 'unreachable', tone: 'fail' };
+  if (n.initialized === false) return { text: 'not initialized', tone: 'warn' };
+  if (n.sealed === undefined) return { text: '?' };
+  if (!n.sealed) return { text: 'unsealed', tone: 'ok' };
+  return { text: n.progress ? `sealed ${n.progress.t}/${n.progress.n}` : 'sealed', tone: 'fail' };
+}
+
+/** sys/health codes as DESIGN §8 lists them. */
+export function healthCell(code: number | undefined): Cell {
+  if (code === undefined) return { text: '—' };
+  switch (code) {
+    case 200:
+      return { text: '200 active', tone: 'ok' };
+    case 429:
+      return { text: '429 standby', tone: 'ok' };
+    case 472:
+      return { text: '472 DR secondary' };
+    case 473:
+      return { text: '473 perf standby', tone: 'ok' };
+    case 474:
+      return { text: '474 standby, no active', tone: 'warn' };
+    case 501:
+      return { text: '501 not initialized', tone: 'warn' };
+    case 503:
+      return { text: '503 sealed', tone: 'fail' };
+    case 530:
+      return { text: '530 removed', tone: 'fail' };
+    default:
+      return { text: String(code), tone: 'warn' };
+  }
+}
+
+function roleCell(n: NodeView): Cell {
+  if (!n.role) return { text: '—' };
+  return { text: n.role, ...(n.role === 'active' ? { tone: 'ok' as const } : {}) };
+}
+
+export function nodeCells(n: NodeView): Cell[] {
+  return [
+    { text: n.name },
+    { text: n.instanceId ?? '—' },
+    { text: n.az ?? '—' },
+    { text: n.ami ?? '—' },
+    { text: n.version ?? '—' },
+    sealCell(n),
+    roleCell(n),
+    healthCell(n.healthCode),
+  ];
+}
+
+/** Column widths that fit the widest cell of each column. */
+export function columnWidths(
+  rows: readonly (readonly Cell[])[],
+  headers: readonly string[],
+): number[] {
+  return headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.text.length ?? 0)));
+}
+
+export function regionLine(r: RegionView): string {
+  const parts = [`region ${r.name}`];
+  parts.push(r.asg ? `ASG ${r.asg.inService}/${r.asg.desired} in service` : 'ASG —');
+  parts.push(
+    r.replicationLagSeconds === undefined
+      ? 'replication lag —'
+      : `replication lag ${r.replicationLagSeconds}s`,
+  );
+  parts.push(`HA lock ${r.haLockHolder ?? '—'}`);
+  return parts.join(' · ');
+}
+
+export function regionTone(r: RegionView): Tone | undefined {
+  if (r.asg && r.asg.inService < r.asg.desired) return 'warn';
+  return undefined;
+}
+
+export function clusterTitle(c: ClusterView): string {
+  return `cluster ${c.profile} · updated ${c.updatedAt}`;
+}

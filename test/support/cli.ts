@@ -1,0 +1,38 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa, type Options } from 'execa';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'vault-runbook.js');
+
+export function tempState(): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = mkdtempSync(join(tmpdir(), 'vr-test-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: join(dir, 'state'), XDG_CONFIG_HOME: join(dir, 'config'), CI: 'true' };
+  delete env.VAULT_RUNBOOK_PROFILE;
+  return { dir, env };
+}
+
+export function cli(args: string[], env: NodeJS.ProcessEnv, opts: Options = {}) {
+  return execa('node', [BIN, ...args], { env, extendEnv: false, reject: false, ...opts });
+}
+
+/** Every file below a directory, with its text, to grep for leaks. */
+export function allFiles(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push({ path: p, text: readFileSync(p, 'latin1') });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function runIdFrom(stdout: string): string {
+  const m = /run ([a-z0-9_-]+-\d{8}T\d{6}-[0-9a-f]{6})/.exec(stdout);
+  if (!m?.[1]) throw new Error(`no run id in output:\n${stdout}`);
+  return m[1];
+}
