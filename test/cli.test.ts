@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allFiles, cli, ROOT, runIdFrom, tempState } from './support/cli.js';
+import { allFiles, cli, cliWithFd3, ROOT, runIdFrom, tempState } from './support/cli.js';
 
 describe('vault-runbook lint', () => {
   it('Given a YAML syntax error, When linted, Then exit 2 with file:line:col at the unclosed quote', async () => {
@@ -159,15 +159,16 @@ describe('secrets given through --secrets-fd', () => {
     const secret = `share-${randomBytes(18).toString('base64url')}`;
     const answers = join(dir, 'answers.yaml');
     writeFileSync(answers, 'ready: yes\nscenario: sealed\ndebrief: all\n');
-    const child = cli(['run', 'practice', '--answers', answers, '--secrets-fd', '3', '--json'], env, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = cliWithFd3(['run', 'practice', '--answers', answers, '--secrets-fd', '3', '--json'], env);
     // fd 3 of the child is a pipe; the secret goes in there and nowhere else.
     const fd3 = child.stdio[3] as NodeJS.WritableStream;
     fd3.end(`${secret}\n`);
     const done = await child;
+    const out = String(done.stdout);
     expect(done.exitCode).toBe(0);
-    expect(done.stdout).toContain('"type":"run-finished"');
-    expect(done.stdout).toContain('share length: ');
-    expect(`${done.stdout}\n${done.stderr}`).not.toContain(secret);
+    expect(out).toContain('"type":"run-finished"');
+    expect(out).toContain('share length: ');
+    expect(`${out}\n${String(done.stderr)}`).not.toContain(secret);
     for (const f of allFiles(dir)) expect(f.text.includes(secret), f.path).toBe(false);
   });
 

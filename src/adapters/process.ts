@@ -23,30 +23,29 @@ function groupAlive(pid: number): boolean {
   }
 }
 
-/** Processes whose process group is `pgid` and whose environment carries this run's id. */
-function groupMembersOfRun(pgid: number, runId: string): number[] {
+/** Process groups of processes whose environment carries this run's id (Linux /proc). */
+function groupsOfRun(runId: string): Set<number> {
   const marker = `VAULT_RUNBOOK_RUN_ID=${runId}`;
-  const out: number[] = [];
+  const groups = new Set<number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return out;
+    return groups;
   }
   for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
     try {
+      if (!readFileSync(`/proc/${e}/environ`, 'utf8').split('\0').includes(marker)) continue;
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
       // Fields after the parenthesised command name: state ppid pgrp …
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue;
-      const environ = readFileSync(`/proc/${e}/environ`, 'utf8').split('\0');
-      if (environ.includes(marker)) out.push(Number(e));
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp > 1 && pgrp !== process.pid) groups.add(pgrp);
     } catch {
       // exited meanwhile, or not ours to read
     }
   }
-  return out;
+  return groups;
 }
 
 export class ExecaProcess implements ProcessPort {
@@ -99,14 +98,17 @@ export class ExecaProcess implements ProcessPort {
     }
   }
 
-  async killStale(pid: number, runId: string): Promise<boolean> {
-    if (groupMembersOfRun(pid, runId).length === 0) return false;
-    killGroup(pid, 'SIGTERM');
+  async killStale(_pid: number | undefined, runId: string): Promise<number[]> {
+    // Only groups that provably belong to this run: a recycled pid is never signalled.
+    const groups = groupsOfRun(runId);
+    const stale = [...groups];
+    if (stale.length === 0) return [];
+    for (const g of stale) killGroup(g, 'SIGTERM');
     for (let waited = 0; waited < KILL_GRACE_MS; waited += 100) {
-      if (groupMembersOfRun(pid, runId).length === 0) return true;
+      if (groupsOfRun(runId).size === 0) return stale;
       await new Promise((r) => setTimeout(r, 100));
     }
-    killGroup(pid, 'SIGKILL');
-    return true;
+    for (const g of groupsOfRun(runId)) killGroup(g, 'SIGKILL');
+    return stale;
   }
 }

@@ -140,7 +140,9 @@ export class Interpreter {
         return;
       case 'start-step':
         this.dispatch({ type: 'step-started', stepId: effect.stepId, attempt: effect.attempt, with: effect.with });
-        void this.#execute(effect.stepId, effect.attempt, effect.with, effect.timeoutMs);
+        // Inside the dispatch loop the event above is only queued: start the work once the loop
+        // has journaled it, so a crash can never leave a side effect the journal does not show.
+        queueMicrotask(() => void this.#execute(effect.stepId, effect.attempt, effect.with, effect.timeoutMs));
         return;
       case 'plan-step':
         this.#plan(effect.stepId, effect.with);
@@ -368,10 +370,8 @@ export class Interpreter {
     const action = stepAction(step, this.#opts.registry);
     const { ctl, dispose } = this.#controller(stepId);
     try {
-      if (pid !== undefined) {
-        const killed = await this.#opts.ports.process.killStale(pid, this.#state.meta.runId);
-        if (killed) this.#log(stepId, 'info', `stopped process group ${pid} left running by the interrupted run`);
-      }
+      const killed = await this.#opts.ports.process.killStale(pid, this.#state.meta.runId);
+      for (const group of killed) this.#log(stepId, 'info', `stopped process group ${group} left running by the interrupted run`);
       const parsed = action?.input.safeParse(resolved);
       if (!action || !parsed?.success || !action.probe) {
         const why = action?.idempotent || action?.human ? 'idempotent' : 'no probe';

@@ -20,8 +20,11 @@ export interface ProcessRunOptions {
 export interface ProcessPort {
   /** Runs a shell command in its own process group; an abort kills the whole group. */
   run(command: string, opts: ProcessRunOptions): Promise<ProcessResult>;
-  /** Kills a process group left behind by an interrupted run, if it is still ours. */
-  killStale(pid: number, runId: string): Promise<boolean>;
+  /**
+   * Stops what an interrupted run left running: the recorded process group, and any process
+   * whose environment carries the run's id. Returns the process groups it stopped.
+   */
+  killStale(pid: number | undefined, runId: string): Promise<number[]>;
 }
 
 export interface ClockPort {

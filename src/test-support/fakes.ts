@@ -22,8 +22,8 @@ export class FakeProcess implements ProcessPort {
     this.calls.push(cmd);
     return this.handler(cmd, opts);
   }
-  killStale(): Promise<boolean> {
-    return Promise.resolve(false);
+  killStale(): Promise<number[]> {
+    return Promise.resolve([]);
   }
 }
 

@@ -29,43 +29,40 @@ function useGlobalKeys(
   setHelp: (open: boolean) => void,
 ): void {
   const store = useUiStore();
-  const onKey = useCallback(
-    (input: string, key: Key) => {
-      const state = store.getState();
-      const event = resolveKey(keyContext(state, helpOpen.current), input, key);
-      if (!event) return;
-      if ('text' in event) return router.dispatch(event);
-      switch (event.id) {
-        case 'help':
-          return setHelp(true);
-        case 'close-help':
-          return setHelp(false);
-        case 'abort':
-          return state.actions.requestAbort();
-        case 'confirm-abort':
-          return state.actions.confirmAbort();
-        case 'cancel-abort':
-          return state.actions.cancelAbort();
-        case 'quit':
-          return state.actions.quit();
-        case 'home':
-          return state.actions.goHome();
-        case 'up':
-        case 'down':
-        case 'start':
-        case 'yes':
-        case 'no':
-        case 'accept-default':
-        case 'submit':
-        case 'toggle':
-        case 'erase':
-        case 'ack':
-          return router.dispatch(event);
-      }
-    },
-    [store, router, helpOpen, setHelp],
-  );
-  useInput(onKey);
+  // Not memoised: it reads only the store and refs, so every render's copy behaves the same.
+  useInput((input: string, key: Key) => {
+    const state = store.getState();
+    const event = resolveKey(keyContext(state, helpOpen.current), input, key);
+    if (!event) return;
+    if ('text' in event) return router.dispatch(event);
+    switch (event.id) {
+      case 'help':
+        return setHelp(true);
+      case 'close-help':
+        return setHelp(false);
+      case 'abort':
+        return state.actions.requestAbort();
+      case 'confirm-abort':
+        return state.actions.confirmAbort();
+      case 'cancel-abort':
+        return state.actions.cancelAbort();
+      case 'quit':
+        return state.actions.quit();
+      case 'home':
+        return state.actions.goHome();
+      case 'up':
+      case 'down':
+      case 'start':
+      case 'yes':
+      case 'no':
+      case 'accept-default':
+      case 'submit':
+      case 'toggle':
+      case 'erase':
+      case 'ack':
+        return router.dispatch(event);
+    }
+  });
 }
 
 function Shell({ router }: { router: KeyRouter }) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa, type Options } from 'execa';
+import { execa } from 'execa';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'vault-runbook.js');
@@ -13,8 +13,13 @@ export function tempState(): { dir: string; env: NodeJS.ProcessEnv } {
   return { dir, env };
 }
 
-export function cli(args: string[], env: NodeJS.ProcessEnv, opts: Options = {}) {
+export function cli(args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string } = {}) {
   return execa('node', [BIN, ...args], { env, extendEnv: false, reject: false, ...opts });
+}
+
+/** The CLI with a pipe on fd 3, for --secrets-fd 3. */
+export function cliWithFd3(args: string[], env: NodeJS.ProcessEnv) {
+  return execa('node', [BIN, ...args], { env, extendEnv: false, reject: false, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
 }
 
 /** Every file below a directory, with its text, to grep for leaks. */

@@ -11,14 +11,14 @@ export function Checklist(props: {
   seq: number;
   prompt: Extract<HumanPrompt, { type: 'checklist' }>;
 }) {
-  const { answer } = useActions();
+  const actions = useActions();
   const theme = useTheme();
   const { seq, prompt } = props;
   const state = useKeyReducer(
     reduceChecklist,
     () => initialChecklist(prompt.items),
     same,
-    (a) => answer(seq, a),
+    (a) => actions.answer(seq, a),
   );
   const done = state.checked.filter(Boolean).length;
   return (

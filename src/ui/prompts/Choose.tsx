@@ -8,14 +8,14 @@ import { useKeyReducer } from './use-key-reducer.js';
 const same = (s: ChooseState): ChooseState => s;
 
 export function Choose(props: { seq: number; prompt: Extract<HumanPrompt, { type: 'choose' }> }) {
-  const { answer } = useActions();
+  const actions = useActions();
   const theme = useTheme();
   const { seq, prompt } = props;
   const state = useKeyReducer(
     reduceChoose,
     (): ChooseState => ({ options: prompt.options, cursor: 0 }),
     same,
-    (a) => answer(seq, a),
+    (a) => actions.answer(seq, a),
   );
   const selected = prompt.options[state.cursor];
   return (

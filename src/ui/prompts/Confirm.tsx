@@ -8,13 +8,13 @@ import { useKeyReducer } from './use-key-reducer.js';
 const same = (s: ConfirmState): ConfirmState => s;
 
 export function Confirm(props: { seq: number; prompt: Extract<HumanPrompt, { type: 'confirm' }> }) {
-  const { answer } = useActions();
+  const actions = useActions();
   const { seq, prompt } = props;
   const state = useKeyReducer(
     reduceConfirm,
     () => (prompt.default === undefined ? {} : { default: prompt.default }),
     same,
-    (a) => answer(seq, a),
+    (a) => actions.answer(seq, a),
   );
   const choices = prompt.default === undefined ? 'y/n' : prompt.default ? 'Y/n' : 'y/N';
   return (

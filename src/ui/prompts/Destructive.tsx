@@ -11,14 +11,14 @@ export function Destructive(props: {
   seq: number;
   prompt: Extract<HumanPrompt, { type: 'destructive' }>;
 }) {
-  const { answer } = useActions();
+  const actions = useActions();
   const theme = useTheme();
   const { seq, prompt } = props;
   const state = useKeyReducer(
     reduceDestructive,
     (): DestructiveState => ({ expect: prompt.expect, typed: '' }),
     same,
-    (a) => answer(seq, a),
+    (a) => actions.answer(seq, a),
   );
   return (
     <PromptFrame message={prompt.message} error={state.error}>

@@ -8,7 +8,7 @@ import { useKeyReducer } from './use-key-reducer.js';
 const same = (s: InputState): InputState => s;
 
 export function Input(props: { seq: number; prompt: Extract<HumanPrompt, { type: 'input' }> }) {
-  const { answer } = useActions();
+  const actions = useActions();
   const theme = useTheme();
   const { seq, prompt } = props;
   const state = useKeyReducer(
@@ -19,7 +19,7 @@ export function Input(props: { seq: number; prompt: Extract<HumanPrompt, { type:
       ...(prompt.default !== undefined ? { default: prompt.default } : {}),
     }),
     same,
-    (a) => answer(seq, a),
+    (a) => actions.answer(seq, a),
   );
   const placeholder =
     prompt.placeholder ?? (prompt.default !== undefined ? `default: ${prompt.default}` : '');

@@ -11,9 +11,9 @@ export function Instructions(props: {
   seq: number;
   prompt: Extract<HumanPrompt, { type: 'instructions' }>;
 }) {
-  const { answer } = useActions();
+  const actions = useActions();
   const { seq, prompt } = props;
-  useKeyReducer(reduceInstructions, none, none, (a) => answer(seq, a));
+  useKeyReducer(reduceInstructions, none, none, (a) => actions.answer(seq, a));
   return (
     <PromptFrame message={prompt.message}>
       <Text>press enter when done: {prompt.ack}</Text>

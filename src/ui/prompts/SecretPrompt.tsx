@@ -10,14 +10,14 @@ export function SecretPrompt(props: {
   seq: number;
   prompt: Extract<HumanPrompt, { type: 'secret' }>;
 }) {
-  const { answer } = useActions();
+  const actions = useActions();
   const theme = useTheme();
   const { seq, prompt } = props;
   const view = useKeyReducer(
     reduceSecret,
     () => initialSecretEntry(prompt.label, prompt.confirm === true),
     secretView,
-    (a) => answer(seq, a),
+    (a) => actions.answer(seq, a),
   );
   return (
     <PromptFrame message={prompt.message} error={view.error}>

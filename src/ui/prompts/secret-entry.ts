@@ -1,6 +1,5 @@
 import { Secret } from '../../domain/secret.js';
-import type { KeyEvent } from '../keys.js';
-import type { Reduced } from './use-key-reducer.js';
+import { byKey, dropLast, oneLine } from './state.js';
 
 /**
  * Masked entry of a share or token. The state holds plaintext, so it lives in a ref; only
@@ -29,33 +28,20 @@ export function secretView(s: SecretEntry): SecretView {
   return { phase: s.phase, length: [...s.buffer].length, ...(s.error ? { error: s.error } : {}) };
 }
 
-export function reduceSecret(
-  s: SecretEntry,
-  e: KeyEvent,
-): Reduced<SecretEntry, { type: 'secret'; value: Secret }> {
-  if ('text' in e)
-    return { state: { ...s, buffer: s.buffer + e.text.replace(/[\r\n]/g, ''), error: undefined } };
-  switch (e.id) {
-    case 'erase':
-      return { state: { ...s, buffer: [...s.buffer].slice(0, -1).join('') } };
-    case 'submit': {
+export const reduceSecret = byKey<SecretEntry, { type: 'secret'; value: Secret }>(
+  {
+    erase: (s) => ({ state: { ...s, buffer: dropLast(s.buffer) } }),
+    submit: (s) => {
       if (s.buffer === '') return { state: { ...s, error: 'nothing typed yet' } };
       const value = new Secret(s.buffer, s.label);
-      if (!s.confirm) return { state: { ...s, buffer: '' }, result: { type: 'secret', value } };
+      const cleared = { ...s, buffer: '', first: undefined };
+      if (!s.confirm) return { state: cleared, result: { type: 'secret', value } };
       if (s.phase === 'first') return { state: { ...s, phase: 'again', first: value, buffer: '' } };
-      if (s.first?.equals(value))
-        return { state: { ...s, buffer: '', first: undefined }, result: { type: 'secret', value } };
+      if (s.first?.equals(value)) return { state: cleared, result: { type: 'secret', value } };
       return {
-        state: {
-          ...s,
-          phase: 'first',
-          buffer: '',
-          first: undefined,
-          error: 'the two entries differ: type it again',
-        },
+        state: { ...cleared, phase: 'first', error: 'the two entries differ: type it again' },
       };
-    }
-    default:
-      return { state: s };
-  }
-}
+    },
+  },
+  (s, typed) => ({ state: { ...s, buffer: s.buffer + oneLine(typed), error: undefined } }),
+);

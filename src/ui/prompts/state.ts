@@ -1,5 +1,5 @@
 import type { ChoiceOption, HumanAnswer } from '../../engine/human.js';
-import type { KeyEvent } from '../keys.js';
+import type { BindingId, KeyEvent } from '../keys.js';
 import type { Reduced } from './use-key-reducer.js';
 
 /**
@@ -9,15 +9,31 @@ import type { Reduced } from './use-key-reducer.js';
 
 type Answer<T extends HumanAnswer['type']> = Extract<HumanAnswer, { type: T }>;
 
+export type KeyTable<S, R> = Partial<Record<BindingId, (s: S) => Reduced<S, R>>>;
+
+/** A reducer from a table of the bindings it handles; other keys leave the state alone. */
+export function byKey<S, R>(
+  table: KeyTable<S, R>,
+  text?: (s: S, typed: string) => Reduced<S, R>,
+): (s: S, e: KeyEvent) => Reduced<S, R> {
+  return (s, e) => {
+    if ('text' in e) return text ? text(s, e.text) : { state: s };
+    return table[e.id]?.(s) ?? { state: s };
+  };
+}
+
 export function moveCursor(cursor: number, delta: number, length: number): number {
   if (length === 0) return 0;
   return (((cursor + delta) % length) + length) % length;
 }
 
-function editText(value: string, event: KeyEvent): string | undefined {
-  if ('text' in event) return value + event.text.replace(/[\r\n]/g, '');
-  if (event.id === 'erase') return [...value].slice(0, -1).join('');
-  return undefined;
+/** Typed text as one line: a pasted newline must not sneak into an answer. */
+export function oneLine(typed: string): string {
+  return typed.replace(/[\r\n]/g, '');
+}
+
+export function dropLast(text: string): string {
+  return [...text].slice(0, -1).join('');
 }
 
 export interface ConfirmState {
@@ -25,24 +41,14 @@ export interface ConfirmState {
   readonly hint?: string;
 }
 
-export function reduceConfirm(
-  s: ConfirmState,
-  e: KeyEvent,
-): Reduced<ConfirmState, Answer<'confirm'>> {
-  if ('text' in e) return { state: s };
-  switch (e.id) {
-    case 'yes':
-      return { state: s, result: { type: 'confirm', value: true } };
-    case 'no':
-      return { state: s, result: { type: 'confirm', value: false } };
-    case 'accept-default':
-      return s.default === undefined
-        ? { state: { ...s, hint: 'there is no default: press y or n' } }
-        : { state: s, result: { type: 'confirm', value: s.default } };
-    default:
-      return { state: s };
-  }
-}
+export const reduceConfirm = byKey<ConfirmState, Answer<'confirm'>>({
+  yes: (s) => ({ state: s, result: { type: 'confirm', value: true } }),
+  no: (s) => ({ state: s, result: { type: 'confirm', value: false } }),
+  'accept-default': (s) =>
+    s.default === undefined
+      ? { state: { ...s, hint: 'there is no default: press y or n' } }
+      : { state: s, result: { type: 'confirm', value: s.default } },
+});
 
 export interface InputState {
   readonly value: string;
@@ -60,38 +66,32 @@ function fullMatch(pattern: string, value: string): boolean {
   }
 }
 
-export function reduceInput(s: InputState, e: KeyEvent): Reduced<InputState, Answer<'input'>> {
-  const edited = editText(s.value, e);
-  if (edited !== undefined) return { state: { ...s, value: edited, error: undefined } };
-  if ('id' in e && e.id === 'submit') {
-    const value = s.value === '' ? (s.default ?? '') : s.value;
-    if (s.pattern !== undefined && !fullMatch(s.pattern, value))
-      return { state: { ...s, error: `'${value}' does not match ${s.pattern}` } };
-    return { state: s, result: { type: 'input', value } };
-  }
-  return { state: s };
-}
+export const reduceInput = byKey<InputState, Answer<'input'>>(
+  {
+    erase: (s) => ({ state: { ...s, value: dropLast(s.value), error: undefined } }),
+    submit: (s) => {
+      const value = s.value === '' ? (s.default ?? '') : s.value;
+      if (s.pattern !== undefined && !fullMatch(s.pattern, value))
+        return { state: { ...s, error: `'${value}' does not match ${s.pattern}` } };
+      return { state: s, result: { type: 'input', value } };
+    },
+  },
+  (s, typed) => ({ state: { ...s, value: s.value + oneLine(typed), error: undefined } }),
+);
 
 export interface ChooseState {
   readonly options: readonly ChoiceOption[];
   readonly cursor: number;
 }
 
-export function reduceChoose(s: ChooseState, e: KeyEvent): Reduced<ChooseState, Answer<'choose'>> {
-  if ('text' in e) return { state: s };
-  switch (e.id) {
-    case 'up':
-      return { state: { ...s, cursor: moveCursor(s.cursor, -1, s.options.length) } };
-    case 'down':
-      return { state: { ...s, cursor: moveCursor(s.cursor, 1, s.options.length) } };
-    case 'submit': {
-      const o = s.options[s.cursor];
-      return o ? { state: s, result: { type: 'choose', value: o.value } } : { state: s };
-    }
-    default:
-      return { state: s };
-  }
-}
+export const reduceChoose = byKey<ChooseState, Answer<'choose'>>({
+  up: (s) => ({ state: { ...s, cursor: moveCursor(s.cursor, -1, s.options.length) } }),
+  down: (s) => ({ state: { ...s, cursor: moveCursor(s.cursor, 1, s.options.length) } }),
+  submit: (s) => {
+    const o = s.options[s.cursor];
+    return o ? { state: s, result: { type: 'choose', value: o.value } } : { state: s };
+  },
+});
 
 export interface ChecklistState {
   readonly items: readonly string[];
@@ -104,42 +104,25 @@ export function initialChecklist(items: readonly string[]): ChecklistState {
   return { items, cursor: 0, checked: items.map(() => false) };
 }
 
-export function reduceChecklist(
-  s: ChecklistState,
-  e: KeyEvent,
-): Reduced<ChecklistState, Answer<'checklist'>> {
-  if ('text' in e) return { state: s };
-  switch (e.id) {
-    case 'up':
-      return { state: { ...s, cursor: moveCursor(s.cursor, -1, s.items.length) } };
-    case 'down':
-      return { state: { ...s, cursor: moveCursor(s.cursor, 1, s.items.length) } };
-    case 'toggle':
+export const reduceChecklist = byKey<ChecklistState, Answer<'checklist'>>({
+  up: (s) => ({ state: { ...s, cursor: moveCursor(s.cursor, -1, s.items.length) } }),
+  down: (s) => ({ state: { ...s, cursor: moveCursor(s.cursor, 1, s.items.length) } }),
+  toggle: (s) => ({
+    state: { ...s, error: undefined, checked: s.checked.map((c, i) => (i === s.cursor ? !c : c)) },
+  }),
+  submit: (s) => {
+    const done = s.checked.filter(Boolean).length;
+    if (done < s.items.length)
       return {
-        state: {
-          ...s,
-          error: undefined,
-          checked: s.checked.map((c, i) => (i === s.cursor ? !c : c)),
-        },
+        state: { ...s, error: `${done} of ${s.items.length} ticked: tick every item to go on` },
       };
-    case 'submit': {
-      const done = s.checked.filter(Boolean).length;
-      if (done < s.items.length)
-        return {
-          state: { ...s, error: `${done} of ${s.items.length} ticked: tick every item to go on` },
-        };
-      return { state: s, result: { type: 'checklist', checked: [...s.items] } };
-    }
-    default:
-      return { state: s };
-  }
-}
+    return { state: s, result: { type: 'checklist', checked: [...s.items] } };
+  },
+});
 
-export function reduceInstructions(s: null, e: KeyEvent): Reduced<null, Answer<'instructions'>> {
-  return 'id' in e && e.id === 'ack'
-    ? { state: s, result: { type: 'instructions', done: true } }
-    : { state: s };
-}
+export const reduceInstructions = byKey<null, Answer<'instructions'>>({
+  ack: (s) => ({ state: s, result: { type: 'instructions', done: true } }),
+});
 
 export interface DestructiveState {
   readonly expect: string;
@@ -147,16 +130,13 @@ export interface DestructiveState {
   readonly error?: string;
 }
 
-export function reduceDestructive(
-  s: DestructiveState,
-  e: KeyEvent,
-): Reduced<DestructiveState, Answer<'destructive'>> {
-  const edited = editText(s.typed, e);
-  if (edited !== undefined) return { state: { ...s, typed: edited, error: undefined } };
-  if ('id' in e && e.id === 'submit') {
-    if (s.typed !== s.expect)
-      return { state: { ...s, error: `type exactly '${s.expect}' to go on, or Ctrl-C to abort` } };
-    return { state: s, result: { type: 'destructive', typed: s.typed } };
-  }
-  return { state: s };
-}
+export const reduceDestructive = byKey<DestructiveState, Answer<'destructive'>>(
+  {
+    erase: (s) => ({ state: { ...s, typed: dropLast(s.typed), error: undefined } }),
+    submit: (s) =>
+      s.typed === s.expect
+        ? { state: s, result: { type: 'destructive', typed: s.typed } }
+        : { state: { ...s, error: `type exactly '${s.expect}' to go on, or Ctrl-C to abort` } },
+  },
+  (s, typed) => ({ state: { ...s, typed: s.typed + oneLine(typed), error: undefined } }),
+);
