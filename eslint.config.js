@@ -6,14 +6,43 @@ import reactHooks from 'eslint-plugin-react-hooks';
 // reach the UI, the store or an adapter (DESIGN §4, STYLE 3).
 const pureLayerImports = {
   patterns: [
-    { group: ['react', 'react/*', 'ink', 'ink-*', 'zustand', 'zustand/*'], message: 'domain/ and engine/ are pure: no UI or store imports.' },
-    { group: ['**/adapters/**', '**/ui/**', '**/headless/**', '**/cli/**', '**/sandbox/**'], message: 'domain/ and engine/ must not import outer layers.' },
-    { group: ['execa', 'node-vault', '@aws-sdk/*', 'clipboardy', 'node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'node:http', 'node:https'], message: 'I/O belongs in adapters/, behind a port.' },
+    {
+      group: ['react', 'react/*', 'ink', 'ink-*', 'zustand', 'zustand/*'],
+      message: 'domain/ and engine/ are pure: no UI or store imports.',
+    },
+    {
+      group: ['**/adapters/**', '**/ui/**', '**/headless/**', '**/cli/**', '**/sandbox/**'],
+      message: 'domain/ and engine/ must not import outer layers.',
+    },
+    {
+      group: [
+        'execa',
+        'node-vault',
+        '@aws-sdk/*',
+        'clipboardy',
+        'node:fs',
+        'node:fs/*',
+        'node:child_process',
+        'node:net',
+        'node:http',
+        'node:https',
+      ],
+      message: 'I/O belongs in adapters/, behind a port.',
+    },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js', 'scripts/*.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'bin/**',
+      'eslint.config.js',
+      'scripts/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -26,8 +55,14 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.name='eval']", message: 'no eval' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.name='eval']", message: 'no eval' },
+      ],
     },
   },
   {

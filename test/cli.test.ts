@@ -36,8 +36,12 @@ describe('vault-runbook lint', () => {
 describe('vault-runbook schema and list', () => {
   it('Given schema runbook, When printed, Then it is JSON Schema naming the step fields', async () => {
     const r = await cli(['schema', 'runbook'], tempState().env);
-    const schema = JSON.parse(r.stdout) as { properties: { steps: { items: { properties: Record<string, unknown> } } } };
-    expect(Object.keys(schema.properties.steps.items.properties)).toEqual(expect.arrayContaining(['uses', 'run', 'if', 'retry', 'on-failure', 'destructive']));
+    const schema = JSON.parse(r.stdout) as {
+      properties: { steps: { items: { properties: Record<string, unknown> } } };
+    };
+    expect(Object.keys(schema.properties.steps.items.properties)).toEqual(
+      expect.arrayContaining(['uses', 'run', 'if', 'retry', 'on-failure', 'destructive']),
+    );
   });
   it('Given an unknown verb, When run, Then exit 2', async () => {
     expect((await cli(['frobnicate'], tempState().env)).exitCode).toBe(2);
@@ -72,7 +76,11 @@ function sleepersWith(cmdline: string): number {
   let n = 0;
   for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') === cmdline) n++;
+      if (
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') ===
+        cmdline
+      )
+        n++;
     } catch {
       // exited meanwhile
     }
@@ -100,7 +108,13 @@ describe('vault-runbook resume', () => {
     expect(r2.stderr).toBe('');
     expect(r2.exitCode).toBe(0);
     expect(r2.stdout).toContain('stopped process group');
-    expect(readFileSync(mark, 'utf8').split('\n').filter(Boolean)).toEqual(['one', 'two-start', 'two-start', 'two-end', 'three']);
+    expect(readFileSync(mark, 'utf8').split('\n').filter(Boolean)).toEqual([
+      'one',
+      'two-start',
+      'two-start',
+      'two-end',
+      'three',
+    ]);
     expect(sleepersWith(`sleep ${marker}`)).toBe(0);
     const verify = await cli(['journal', 'verify', runId], env);
     expect(verify.exitCode).toBe(0);
@@ -143,7 +157,9 @@ describe('vault-runbook journal verify', () => {
     writeFileSync(file, lines.join('\n'));
     const bad = await cli(['journal', 'verify', runId], env2);
     expect(bad.exitCode).toBe(1);
-    expect(bad.stderr).toBe(`record ${i} (line ${i + 1}, step-output): hash mismatch — the record was changed`);
+    expect(bad.stderr).toBe(
+      `record ${i} (line ${i + 1}, step-output): hash mismatch — the record was changed`,
+    );
     // A record that is no longer JSON is named too, and resume refuses a broken chain.
     lines[i] = '{"seq": ';
     writeFileSync(file, lines.join('\n'));
@@ -159,9 +175,12 @@ describe('secrets given through --secrets-fd', () => {
     const secret = `share-${randomBytes(18).toString('base64url')}`;
     const answers = join(dir, 'answers.yaml');
     writeFileSync(answers, 'ready: yes\nscenario: sealed\ndebrief: all\n');
-    const child = cliWithFd3(['run', 'practice', '--answers', answers, '--secrets-fd', '3', '--json'], env);
+    const child = cliWithFd3(
+      ['run', 'practice', '--answers', answers, '--secrets-fd', '3', '--json'],
+      env,
+    );
     // fd 3 of the child is a pipe; the secret goes in there and nowhere else.
-    const fd3 = child.stdio[3] as NodeJS.WritableStream;
+    const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
     fd3.end(`${secret}\n`);
     const done = await child;
     const out = String(done.stdout);

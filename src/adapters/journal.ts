@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../domain/errors.js';
@@ -34,7 +44,9 @@ export function canonical(v: unknown): string {
 
 export function recordHash(r: Omit<JournalRecord, 'hash'>): string {
   const { seq, time, run, operator, host, event, prev } = r;
-  return createHash('sha256').update(canonical({ seq, time, run, operator, host, event, prev })).digest('hex');
+  return createHash('sha256')
+    .update(canonical({ seq, time, run, operator, host, event, prev }))
+    .digest('hex');
 }
 
 export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
@@ -52,7 +64,8 @@ export function newRunId(runbookId: string, now = new Date()): string {
 }
 
 export function journalPath(runId: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runId)) throw new UsageError(`not a run id: '${runId}'`, ['vault-runbook journal list']);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runId))
+    throw new UsageError(`not a run id: '${runId}'`, ['vault-runbook journal list']);
   return join(runsDir(env), `${runId}.jsonl`);
 }
 
@@ -71,7 +84,13 @@ export class FsJournal implements JournalWriter {
   #prev: string;
   readonly #lockPath: string;
 
-  private constructor(path: string, run: string, opts: { operator: string; clock?: () => Date }, seq: number, prev: string) {
+  private constructor(
+    path: string,
+    run: string,
+    opts: { operator: string; clock?: () => Date },
+    seq: number,
+    prev: string,
+  ) {
     this.path = path;
     this.#run = run;
     this.#operator = opts.operator;
@@ -84,7 +103,11 @@ export class FsJournal implements JournalWriter {
     this.#fd = openSync(path, 'a', 0o600);
   }
 
-  static create(path: string, run: string, opts: { operator: string; clock?: () => Date }): FsJournal {
+  static create(
+    path: string,
+    run: string,
+    opts: { operator: string; clock?: () => Date },
+  ): FsJournal {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (existsSync(path)) throw new UsageError(`journal ${path} already exists`);
     const j = new FsJournal(path, run, opts, 0, GENESIS);
@@ -96,13 +119,22 @@ export class FsJournal implements JournalWriter {
   }
 
   /** Continue an existing journal (resume): the chain must verify first. */
-  static reopen(path: string, opts: { operator: string; clock?: () => Date }): { journal: FsJournal; records: JournalRecord[] } {
+  static reopen(
+    path: string,
+    opts: { operator: string; clock?: () => Date },
+  ): { journal: FsJournal; records: JournalRecord[] } {
     const records = readJournal(path);
     const v = verifyRecords(records.map((r) => ({ record: r })));
-    if (!v.ok) throw new UsageError(`journal ${path} does not verify: ${v.problems[0]?.message ?? ''}`, [`vault-runbook journal verify ${records[0]?.run ?? ''}`]);
+    if (!v.ok)
+      throw new UsageError(`journal ${path} does not verify: ${v.problems[0]?.message ?? ''}`, [
+        `vault-runbook journal verify ${records[0]?.run ?? ''}`,
+      ]);
     const last = records[records.length - 1];
     const run = records[0]?.run ?? '';
-    return { journal: new FsJournal(path, run, opts, last ? last.seq + 1 : 0, last?.hash ?? GENESIS), records };
+    return {
+      journal: new FsJournal(path, run, opts, last ? last.seq + 1 : 0, last?.hash ?? GENESIS),
+      records,
+    };
   }
 
   #lock(): void {
@@ -113,14 +145,24 @@ export class FsJournal implements JournalWriter {
     } catch {
       const pid = Number(readFileSync(this.#lockPath, 'utf8'));
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
-        throw new UsageError(`run ${this.#run} is being run by process ${pid}`, ['wait for it to finish, or stop that process first']);
+        throw new UsageError(`run ${this.#run} is being run by process ${pid}`, [
+          'wait for it to finish, or stop that process first',
+        ]);
       unlinkSync(this.#lockPath);
       this.#lock();
     }
   }
 
   append(event: RunEvent): void {
-    const base = { seq: this.#seq, time: this.#clock().toISOString(), run: this.#run, operator: this.#operator, host: this.#host, event, prev: this.#prev };
+    const base = {
+      seq: this.#seq,
+      time: this.#clock().toISOString(),
+      run: this.#run,
+      operator: this.#operator,
+      host: this.#host,
+      event,
+      prev: this.#prev,
+    };
     const record: JournalRecord = { ...base, hash: recordHash(base) };
     writeSync(this.#fd, `${JSON.stringify(record)}\n`);
     fsyncSync(this.#fd);
@@ -154,7 +196,8 @@ export interface ParsedLine {
 }
 
 export function readJournalLines(path: string): ParsedLine[] {
-  if (!existsSync(path)) throw new UsageError(`no journal at ${path}`, ['vault-runbook journal list']);
+  if (!existsSync(path))
+    throw new UsageError(`no journal at ${path}`, ['vault-runbook journal list']);
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
   // A crash mid-write can leave a torn last line; it is reported, never silently dropped.
@@ -171,7 +214,10 @@ export function readJournalLines(path: string): ParsedLine[] {
 export function readJournal(path: string): JournalRecord[] {
   const out: JournalRecord[] = [];
   for (const l of readJournalLines(path)) {
-    if (!l.record) throw new UsageError(`${path}:${l.line}: ${l.error ?? 'unreadable record'}`, ['vault-runbook journal verify <run-id>']);
+    if (!l.record)
+      throw new UsageError(`${path}:${l.line}: ${l.error ?? 'unreadable record'}`, [
+        'vault-runbook journal verify <run-id>',
+      ]);
     out.push(l.record);
   }
   return out;
@@ -183,7 +229,9 @@ export interface VerifyProblem {
   readonly message: string;
 }
 
-export function verifyRecords(lines: readonly { line?: number; record?: JournalRecord; error?: string }[]): { ok: boolean; problems: VerifyProblem[]; count: number } {
+export function verifyRecords(
+  lines: readonly { line?: number; record?: JournalRecord; error?: string }[],
+): { ok: boolean; problems: VerifyProblem[]; count: number } {
   const problems: VerifyProblem[] = [];
   let prev = GENESIS;
   let expectSeq = 0;
@@ -195,10 +243,25 @@ export function verifyRecords(lines: readonly { line?: number; record?: JournalR
       return;
     }
     const name = `record ${r.seq} (line ${line}, ${r.event?.type ?? 'no event'})`;
-    if (r.seq !== expectSeq) problems.push({ line, seq: r.seq, message: `${name}: sequence ${r.seq}, expected ${expectSeq}` });
-    if (r.prev !== prev) problems.push({ line, seq: r.seq, message: `${name}: prev does not match the hash of the record before it` });
+    if (r.seq !== expectSeq)
+      problems.push({
+        line,
+        seq: r.seq,
+        message: `${name}: sequence ${r.seq}, expected ${expectSeq}`,
+      });
+    if (r.prev !== prev)
+      problems.push({
+        line,
+        seq: r.seq,
+        message: `${name}: prev does not match the hash of the record before it`,
+      });
     const { hash, ...rest } = r;
-    if (recordHash(rest) !== hash) problems.push({ line, seq: r.seq, message: `${name}: hash mismatch — the record was changed` });
+    if (recordHash(rest) !== hash)
+      problems.push({
+        line,
+        seq: r.seq,
+        message: `${name}: hash mismatch — the record was changed`,
+      });
     prev = hash;
     expectSeq = r.seq + 1;
   });
@@ -231,7 +294,8 @@ export function listRuns(env: NodeJS.ProcessEnv = process.env): RunSummary[] {
         else if (r.event.type === 'run-suspended') status = `waiting at ${r.event.stepId}`;
         else if (r.event.type === 'run-resumed') status = 'interrupted';
       }
-      if (last && existsSync(join(dir, `${f}.lock`)) && status === 'interrupted') status = 'running?';
+      if (last && existsSync(join(dir, `${f}.lock`)) && status === 'interrupted')
+        status = 'running?';
       return {
         runId: f.replace(/\.jsonl$/, ''),
         runbook: started ? started.runbookTitle : '?',

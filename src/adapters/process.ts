@@ -64,7 +64,10 @@ export class ExecaProcess implements ProcessPort {
     if (pid !== undefined) opts.onSpawn?.(pid);
     let stdout = '';
     let stderr = '';
-    const pump = (stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): Promise<void> => {
+    const pump = (
+      stream: NodeJS.ReadableStream | null,
+      name: 'stdout' | 'stderr',
+    ): Promise<void> => {
       if (!stream) return Promise.resolve();
       const rl = createInterface({ input: stream, crlfDelay: Infinity });
       rl.on('line', (line) => {
@@ -83,7 +86,11 @@ export class ExecaProcess implements ProcessPort {
     if (opts.signal.aborted) onAbort();
     else opts.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const [result] = await Promise.all([child, pump(child.stdout, 'stdout'), pump(child.stderr, 'stderr')]);
+      const [result] = await Promise.all([
+        child,
+        pump(child.stdout, 'stdout'),
+        pump(child.stderr, 'stderr'),
+      ]);
       // The leader exited; anything it left running in its group goes with it on abort.
       if (opts.signal.aborted && pid !== undefined && groupAlive(pid)) killGroup(pid, 'SIGKILL');
       return {

@@ -16,15 +16,18 @@ function reporter(opts: HeadlessOptions, journal?: string): RunObserver {
   return opts.json ? new JsonReporter(opts.stdout) : new LineReporter(opts.stdout, journal);
 }
 
-async function drive(make: (human: ScriptedHuman, observer: RunObserver, redactor: Redactor) => RunSession, opts: HeadlessOptions): Promise<number> {
+async function drive(
+  make: (human: ScriptedHuman, observer: RunObserver, redactor: Redactor) => RunSession,
+  opts: HeadlessOptions,
+): Promise<number> {
   const secrets = opts.secretsFd === undefined ? undefined : new SecretLines(opts.secretsFd);
   const human = new ScriptedHuman(loadAnswers(opts.answers), secrets);
   const redactor = new Redactor();
   // The reporter needs the journal path, which exists only once the session does.
-  let inner: RunObserver | undefined;
-  const observer: RunObserver = { onEvent: (e, s) => inner?.onEvent(e, s) };
+  const inner: { current?: RunObserver } = {};
+  const observer: RunObserver = { onEvent: (e, s) => inner.current?.onEvent(e, s) };
   const session = make(human, observer, redactor);
-  inner = reporter(opts, session.journalPath);
+  inner.current = reporter(opts, session.journalPath);
   const onSigint = (): void => session.interpreter.abort('interrupted (SIGINT)');
   const onSigterm = (): void => session.interpreter.abort('terminated (SIGTERM)');
   process.on('SIGINT', onSigint);
@@ -39,10 +42,25 @@ async function drive(make: (human: ScriptedHuman, observer: RunObserver, redacto
   }
 }
 
-export function runHeadless(req: { runbookRef: string; profile?: string; vars?: string[]; dryRun?: boolean }, opts: HeadlessOptions): Promise<number> {
-  return drive((human, observer, redactor) => createRun(req, { human, observers: [observer], env: opts.env, redactor }), opts);
+export function runHeadless(
+  req: { runbookRef: string; profile?: string; vars?: string[]; dryRun?: boolean },
+  opts: HeadlessOptions,
+): Promise<number> {
+  return drive(
+    (human, observer, redactor) =>
+      createRun(req, { human, observers: [observer], env: opts.env, redactor }),
+    opts,
+  );
 }
 
-export function resumeHeadless(runId: string, force: boolean, opts: HeadlessOptions): Promise<number> {
-  return drive((human, observer, redactor) => resumeRun(runId, { human, observers: [observer], env: opts.env, redactor, force }), opts);
+export function resumeHeadless(
+  runId: string,
+  force: boolean,
+  opts: HeadlessOptions,
+): Promise<number> {
+  return drive(
+    (human, observer, redactor) =>
+      resumeRun(runId, { human, observers: [observer], env: opts.env, redactor, force }),
+    opts,
+  );
 }

@@ -33,7 +33,8 @@ function collect(v: string, prev: string[]): string[] {
 
 function fdNumber(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--secrets-fd needs a file descriptor number, got '${v}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--secrets-fd needs a file descriptor number, got '${v}'`);
   return n;
 }
 
@@ -44,7 +45,9 @@ function isHeadless(flags: RunFlags, io: Io): boolean {
 
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }
+    ).version;
   } catch {
     return '0.0.0';
   }
@@ -65,7 +68,10 @@ function lint(files: string[], io: Io): number {
     }
     const r = looksLikeProfile(text)
       ? parseProfile(text, file)
-      : parseRunbook(text, file, { knownActions: reg.ids(), checkWith: (u, w) => reg.checkWith(u, w) });
+      : parseRunbook(text, file, {
+          knownActions: reg.ids(),
+          checkWith: (u, w) => reg.checkWith(u, w),
+        });
     for (const d of r.diagnostics) io.stdout.write(`${formatDiagnostic(d)}\n`);
     problems += r.diagnostics.length;
   }
@@ -83,21 +89,43 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   const runLike = (cmd: Command): Command =>
     cmd
-      .option('--headless', 'no TUI: line output, answers from --answers/--secrets-fd (default when not a TTY or CI is set)')
+      .option(
+        '--headless',
+        'no TUI: line output, answers from --answers/--secrets-fd (default when not a TTY or CI is set)',
+      )
       .option('--json', 'headless, one JSON event per line')
-      .option('--answers <file>', 'YAML map step-id → answer for human steps (yes/no, a choice value, text)')
-      .addOption(new Option('--secrets-fd <n>', 'read secrets (one per line, in the order steps ask) from this file descriptor').argParser(fdNumber));
+      .option(
+        '--answers <file>',
+        'YAML map step-id → answer for human steps (yes/no, a choice value, text)',
+      )
+      .addOption(
+        new Option(
+          '--secrets-fd <n>',
+          'read secrets (one per line, in the order steps ask) from this file descriptor',
+        ).argParser(fdNumber),
+      );
 
   runLike(
     program
       .command('run')
       .description('run a runbook: an id from runbooks/ or a path to a YAML file')
       .argument('<runbook>', 'runbook id or file')
-      .option('-p, --profile <file>', 'cluster profile (default: $VAULT_RUNBOOK_PROFILE, then the one `sandbox up` selected)')
+      .option(
+        '-p, --profile <file>',
+        'cluster profile (default: $VAULT_RUNBOOK_PROFILE, then the one `sandbox up` selected)',
+      )
       .option('--var <key=value>', 'set a runbook input (repeatable)', collect, [])
-      .option('--dry-run', 'show every step with its resolved inputs and what it would do; execute nothing'),
+      .option(
+        '--dry-run',
+        'show every step with its resolved inputs and what it would do; execute nothing',
+      ),
   ).action(async (ref: string, flags: RunFlags) => {
-    const req = { runbookRef: ref, ...(flags.profile ? { profile: flags.profile } : {}), vars: flags.var, dryRun: Boolean(flags.dryRun) };
+    const req = {
+      runbookRef: ref,
+      ...(flags.profile ? { profile: flags.profile } : {}),
+      vars: flags.var,
+      dryRun: Boolean(flags.dryRun),
+    };
     if (isHeadless(flags, io)) {
       setExit(await runHeadless(req, { ...headlessOpts(flags, io) }));
       return;
@@ -109,7 +137,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   runLike(
     program
       .command('resume')
-      .description('continue an interrupted run from its journal; a step that had started is probed before it runs again')
+      .description(
+        'continue an interrupted run from its journal; a step that had started is probed before it runs again',
+      )
       .argument('<run-id>')
       .option('--force', 'resume even if the runbook file changed since the run started'),
   ).action(async (runId: string, flags: RunFlags) => {
@@ -132,7 +162,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('lint')
-    .description('validate runbooks and profiles; problems as file:line:col message (exit 2 if any)')
+    .description(
+      'validate runbooks and profiles; problems as file:line:col message (exit 2 if any)',
+    )
     .argument('[files...]', 'YAML files (default: every known runbook)')
     .action((files: string[]) => setExit(lint(files, io)));
 
@@ -141,7 +173,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('print the JSON Schema of runbooks or profiles (for editor completion)')
     .argument('[which]', 'runbook | profile', 'runbook')
     .action((which: string) => {
-      if (which !== 'runbook' && which !== 'profile') throw new UsageError(`schema: expected runbook or profile, not '${which}'`);
+      if (which !== 'runbook' && which !== 'profile')
+        throw new UsageError(`schema: expected runbook or profile, not '${which}'`);
       io.stdout.write(`${JSON.stringify(jsonSchema(which), null, 2)}\n`);
     });
 
@@ -152,7 +185,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(() => {
       const runs = listRuns(io.env);
       if (!runs.length) io.stdout.write('no runs yet\n');
-      for (const r of runs) io.stdout.write(`${r.runId}  ${r.started}  ${r.operator}  ${r.status}  ${r.runbook}\n`);
+      for (const r of runs)
+        io.stdout.write(`${r.runId}  ${r.started}  ${r.operator}  ${r.status}  ${r.runbook}\n`);
     });
   journal
     .command('show')
@@ -161,7 +195,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--json', 'the raw records')
     .action((runId: string, flags: { json?: boolean }) => {
       const lines = readJournalLines(journalPath(runId, io.env));
-      if (flags.json) for (const l of lines) io.stdout.write(`${JSON.stringify(l.record ?? { line: l.line, error: l.error })}\n`);
+      if (flags.json)
+        for (const l of lines)
+          io.stdout.write(`${JSON.stringify(l.record ?? { line: l.line, error: l.error })}\n`);
       else io.stdout.write(renderTranscript(lines));
     });
   journal
@@ -211,7 +247,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return ExitCode.ok;
       return ExitCode.usage;
     }
     return report(err, io);
@@ -224,6 +265,8 @@ function report(err: unknown, io: Io): number {
     for (const s of err.nextSteps) io.stderr.write(`  → ${s}\n`);
     return err.exitCode;
   }
-  io.stderr.write(`vault-runbook: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  io.stderr.write(
+    `vault-runbook: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   return ExitCode.stepFailed;
 }

@@ -3,18 +3,24 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, UsageError, ValidationError } from '../domain/errors.js';
-import { renderDeep } from '../domain/expr.js';
+import { renderDeep, stringify } from '../domain/expr.js';
 import { parseProfile, parseRunbook } from '../domain/load.js';
 import type { Profile, Runbook } from '../domain/schema.js';
 import { Redactor } from '../domain/secret.js';
 import { builtinRegistry } from '../engine/actions/builtin.js';
 import type { ActionRegistry } from '../engine/actions/registry.js';
-import { Interpreter, type RunObserver } from '../engine/interpreter.js';
+import { Interpreter, type RunObserver, type RunResult } from '../engine/interpreter.js';
 import type { ClipboardPort, HumanPort, Ports } from '../engine/ports.js';
 import { initialState, replay } from '../engine/reducer.js';
 import type { RunMeta, RunState } from '../engine/state.js';
 import { systemClock } from '../adapters/clock.js';
-import { FsJournal, journalPath, MemoryJournal, newRunId, operatorName } from '../adapters/journal.js';
+import {
+  FsJournal,
+  journalPath,
+  MemoryJournal,
+  newRunId,
+  operatorName,
+} from '../adapters/journal.js';
 import { configDir } from '../adapters/paths.js';
 import { ExecaProcess } from '../adapters/process.js';
 
@@ -42,7 +48,10 @@ export function registry(): ActionRegistry {
 
 export function loadRunbookFile(file: string, reg: ActionRegistry = registry()): Runbook {
   const text = readFileSync(file, 'utf8');
-  const r = parseRunbook(text, file, { knownActions: reg.ids(), checkWith: (u, w) => reg.checkWith(u, w) });
+  const r = parseRunbook(text, file, {
+    knownActions: reg.ids(),
+    checkWith: (u, w) => reg.checkWith(u, w),
+  });
   if (!r.value) throw new ValidationError(r.diagnostics);
   return r.value;
 }
@@ -60,7 +69,10 @@ export function resolveRunbook(ref: string, env: NodeJS.ProcessEnv = process.env
     }
   }
   const known = listRunbooks(env).map((r) => r.id);
-  throw new UsageError(`no runbook '${ref}'`, [`known runbooks: ${known.join(', ') || '(none)'}`, 'or give a path to a YAML file']);
+  throw new UsageError(`no runbook '${ref}'`, [
+    `known runbooks: ${known.join(', ') || '(none)'}`,
+    'or give a path to a YAML file',
+  ]);
 }
 
 export function listRunbooks(env: NodeJS.ProcessEnv = process.env): RunbookEntry[] {
@@ -75,7 +87,9 @@ export function listRunbooks(env: NodeJS.ProcessEnv = process.env): RunbookEntry
       if (seen.has(id)) continue;
       seen.set(id, {
         id,
-        title: r.value?.title ?? `(invalid: ${r.diagnostics[0] ? formatDiagnostic(r.diagnostics[0]) : 'unreadable'})`,
+        title:
+          r.value?.title ??
+          `(invalid: ${r.diagnostics[0] ? formatDiagnostic(r.diagnostics[0]) : 'unreadable'})`,
         description: r.value?.description?.trim() ?? '',
         file,
       });
@@ -85,7 +99,10 @@ export function listRunbooks(env: NodeJS.ProcessEnv = process.env): RunbookEntry
 }
 
 /** --profile, then $VAULT_RUNBOOK_PROFILE, then the profile `sandbox up` selected. */
-export function profilePath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function profilePath(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (explicit) return resolve(explicit);
   if (env.VAULT_RUNBOOK_PROFILE) return resolve(env.VAULT_RUNBOOK_PROFILE);
   const pointer = join(configDir(env), 'current-profile');
@@ -114,19 +131,38 @@ export function parseVars(vars: readonly string[]): Record<string, string> {
   return out;
 }
 
-export function resolveInputs(rb: Runbook, vars: Record<string, string>, profile: Profile | undefined, cluster: unknown = {}): Record<string, unknown> {
+export function resolveInputs(
+  rb: Runbook,
+  vars: Record<string, string>,
+  profile: Profile | undefined,
+  cluster: unknown = {},
+): Record<string, unknown> {
   const declared = new Map((rb.inputs ?? []).map((i) => [i.name, i]));
   for (const k of Object.keys(vars))
-    if (!declared.has(k)) throw new UsageError(`runbook '${rb.id}' has no input '${k}'`, [`its inputs: ${[...declared.keys()].join(', ') || '(none)'}`]);
+    if (!declared.has(k))
+      throw new UsageError(`runbook '${rb.id}' has no input '${k}'`, [
+        `its inputs: ${[...declared.keys()].join(', ') || '(none)'}`,
+      ]);
   const inputs: Record<string, unknown> = {};
   for (const input of rb.inputs ?? []) {
     let v: unknown = vars[input.name];
     if (v === undefined && input.default !== undefined)
-      v = renderDeep(input.default, { inputs, profile: profile ?? {}, cluster, steps: {}, run: {} });
+      v = renderDeep(input.default, {
+        inputs,
+        profile: profile ?? {},
+        cluster,
+        steps: {},
+        run: {},
+      });
     if ((v === undefined || v === '') && input.required)
-      throw new UsageError(`runbook '${rb.id}' needs input '${input.name}'${input.description ? ` (${input.description})` : ''}`, [`--var ${input.name}=…`]);
-    if (input.choices && v !== undefined && !input.choices.includes(String(v)))
-      throw new UsageError(`input '${input.name}' must be one of ${input.choices.join(', ')}, not '${String(v)}'`);
+      throw new UsageError(
+        `runbook '${rb.id}' needs input '${input.name}'${input.description ? ` (${input.description})` : ''}`,
+        [`--var ${input.name}=…`],
+      );
+    if (input.choices && v !== undefined && !input.choices.includes(stringify(v)))
+      throw new UsageError(
+        `input '${input.name}' must be one of ${input.choices.join(', ')}, not '${stringify(v)}'`,
+      );
     inputs[input.name] = v;
   }
   return inputs;
@@ -148,7 +184,7 @@ export interface RunSession {
   readonly runbook: Runbook;
   readonly redactor: Redactor;
   /** Starts (or resumes) the run; resolves when it finishes or waits for a person. */
-  go(): Promise<import('../engine/interpreter.js').RunResult>;
+  go(): Promise<RunResult>;
   close(): void;
 }
 
@@ -224,14 +260,21 @@ export function resumeRun(runId: string, opts: SessionOptions & { force?: boolea
   const { journal, records } = FsJournal.reopen(path, { operator });
   try {
     const first = records[0]?.event;
-    if (first?.type !== 'run-started') throw new UsageError(`journal ${path} does not start with run-started`);
+    if (first?.type !== 'run-started')
+      throw new UsageError(`journal ${path} does not start with run-started`);
     const meta = first.meta;
     const last = records[records.length - 1]?.event;
-    if (last?.type === 'run-finished') throw new UsageError(`run ${runId} already finished (${last.outcome.kind})`, [`vault-runbook journal show ${runId}`]);
-    if (!existsSync(meta.runbookFile)) throw new UsageError(`the runbook of run ${runId} is gone: ${meta.runbookFile}`);
+    if (last?.type === 'run-finished')
+      throw new UsageError(`run ${runId} already finished (${last.outcome.kind})`, [
+        `vault-runbook journal show ${runId}`,
+      ]);
+    if (!existsSync(meta.runbookFile))
+      throw new UsageError(`the runbook of run ${runId} is gone: ${meta.runbookFile}`);
     const text = readFileSync(meta.runbookFile, 'utf8');
     if (sha256(text) !== meta.runbookSha256 && !opts.force)
-      throw new UsageError(`runbook ${meta.runbookFile} changed since run ${runId} started`, ['resume with --force to continue with the changed runbook']);
+      throw new UsageError(`runbook ${meta.runbookFile} changed since run ${runId} started`, [
+        'resume with --force to continue with the changed runbook',
+      ]);
     const reg = registry();
     const runbook = loadRunbookFile(meta.runbookFile, reg);
     const profile = loadProfile(meta.profileFile);
@@ -249,7 +292,15 @@ export function resumeRun(runId: string, opts: SessionOptions & { force?: boolea
       clusterName: profile?.name ?? runbook.id,
       observers: opts.observers ?? [],
     });
-    return { runId, journalPath: path, interpreter, runbook, redactor, go: () => interpreter.resume(), close: () => journal.close() };
+    return {
+      runId,
+      journalPath: path,
+      interpreter,
+      runbook,
+      redactor,
+      go: () => interpreter.resume(),
+      close: () => journal.close(),
+    };
   } catch (err) {
     journal.close();
     throw err;

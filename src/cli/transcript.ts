@@ -15,20 +15,29 @@ export function renderTranscript(lines: readonly ParsedLine[]): string {
     const head = `${r.time}  ${r.operator}@${r.host}`;
     switch (e.type) {
       case 'run-started':
-        out.push(`${head}  started ${e.runbookTitle} (${e.meta.runbookFile}, sha256 ${e.meta.runbookSha256.slice(0, 12)})${e.meta.profileName ? ` on ${e.meta.profileName}` : ''}`);
-        if (Object.keys(e.meta.inputs).length) out.push(`${' '.repeat(head.length)}  inputs ${JSON.stringify(e.meta.inputs)}`);
+        out.push(
+          `${head}  started ${e.runbookTitle} (${e.meta.runbookFile}, sha256 ${e.meta.runbookSha256.slice(0, 12)})${e.meta.profileName ? ` on ${e.meta.profileName}` : ''}`,
+        );
+        if (Object.keys(e.meta.inputs).length)
+          out.push(`${' '.repeat(head.length)}  inputs ${JSON.stringify(e.meta.inputs)}`);
         break;
       case 'precondition-checked':
-        out.push(`${head}  precondition ${e.ok ? 'holds' : 'FAILS'}: ${e.message}${e.detail ? ` (${e.detail})` : ''}`);
+        out.push(
+          `${head}  precondition ${e.ok ? 'holds' : 'FAILS'}: ${e.message}${e.detail ? ` (${e.detail})` : ''}`,
+        );
         break;
       case 'step-started':
         out.push(`${head}  ▶ ${e.stepId}${e.attempt > 1 ? ` attempt ${e.attempt}` : ''}`);
         break;
       case 'step-awaiting-human':
-        out.push(`${head}  ⏸ ${e.stepId} asks (${e.prompt.type}): ${e.prompt.message.split('\n')[0] ?? ''}`);
+        out.push(
+          `${head}  ⏸ ${e.stepId} asks (${e.prompt.type}): ${e.prompt.message.split('\n')[0] ?? ''}`,
+        );
         break;
       case 'human-answered':
-        out.push(`${head}  ↳ ${e.by} answered ${e.stepId}: ${typeof e.answer === 'string' ? e.answer : JSON.stringify(e.answer)}`);
+        out.push(
+          `${head}  ↳ ${e.by} answered ${e.stepId}: ${typeof e.answer === 'string' ? e.answer : JSON.stringify(e.answer)}`,
+        );
         break;
       case 'destructive-confirmed':
         out.push(`${head}  ↳ ${e.by} confirmed destructive ${e.stepId}`);
@@ -61,13 +70,18 @@ export function renderTranscript(lines: readonly ParsedLine[]): string {
         out.push(`${head}  finished: ${e.outcome.kind}`);
         break;
       case 'step-output':
-        for (const line of e.lines) out.push(`${' '.repeat(head.length)}    ${e.stream === 'stderr' ? '!' : '│'} ${line}`);
+        for (const line of e.lines)
+          out.push(`${' '.repeat(head.length)}    ${e.stream === 'stderr' ? '!' : '│'} ${line}`);
         break;
       case 'step-process':
       case 'cluster-updated':
         break;
     }
   }
-  out.push(v.ok ? `hash chain: ok (${v.count} records)` : `hash chain: BROKEN — ${v.problems.map((p) => p.message).join('; ')}`);
+  out.push(
+    v.ok
+      ? `hash chain: ok (${v.count} records)`
+      : `hash chain: BROKEN — ${v.problems.map((p) => p.message).join('; ')}`,
+  );
   return `${out.join('\n')}\n`;
 }

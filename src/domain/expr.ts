@@ -23,7 +23,25 @@ type Token =
   | { t: 'op'; v: string; pos: number }
   | { t: 'eof'; pos: number };
 
-const OPS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ',', '+', '-'];
+const OPS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '<',
+  '>',
+  '!',
+  '(',
+  ')',
+  '[',
+  ']',
+  '.',
+  ',',
+  '+',
+  '-',
+];
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -135,7 +153,8 @@ export function parseExpression(src: string): Expr {
           expectOp(')');
           return e;
         }
-        if (tok.v === '!' || tok.v === '-') return { kind: 'unary', op: tok.v, arg: postfix(), pos: tok.pos };
+        if (tok.v === '!' || tok.v === '-')
+          return { kind: 'unary', op: tok.v, arg: postfix(), pos: tok.pos };
         throw new ExpressionError(`unexpected '${tok.v}'`, tok.pos);
       case 'eof':
         throw new ExpressionError('unexpected end of expression', tok.pos);
@@ -151,7 +170,12 @@ export function parseExpression(src: string): Expr {
         const name = next();
         if (name.t !== 'id' && name.t !== 'num')
           throw new ExpressionError('expected a property name after "."', name.pos);
-        e = { kind: 'member', object: e, property: { kind: 'literal', value: String(name.v), pos: name.pos }, pos: name.pos };
+        e = {
+          kind: 'member',
+          object: e,
+          property: { kind: 'literal', value: String(name.v), pos: name.pos },
+          pos: name.pos,
+        };
       } else if (tok.t === 'op' && tok.v === '[') {
         next();
         const prop = binary(0);
@@ -220,13 +244,26 @@ function looseEquals(a: unknown, b: unknown): boolean {
 }
 
 const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
-  length: ([v]) => (Array.isArray(v) || typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
+  length: ([v]) =>
+    Array.isArray(v) || typeof v === 'string'
+      ? v.length
+      : v && typeof v === 'object'
+        ? Object.keys(v).length
+        : 0,
   contains: ([hay, needle]) =>
-    Array.isArray(hay) ? hay.some((x) => looseEquals(x, needle)) : typeof hay === 'string' && hay.toLowerCase().includes(String(needle).toLowerCase()),
-  startsWith: ([s, p]) => typeof s === 'string' && s.toLowerCase().startsWith(String(p).toLowerCase()),
-  endsWith: ([s, p]) => typeof s === 'string' && s.toLowerCase().endsWith(String(p).toLowerCase()),
-  join: ([arr, sep]) => (Array.isArray(arr) ? arr.map(String).join(sep === undefined ? ',' : String(sep)) : String(arr ?? '')),
-  format: ([fmt, ...rest]) => String(fmt).replace(/\{(\d+)\}/g, (_, i: string) => String(rest[Number(i)] ?? '')),
+    Array.isArray(hay)
+      ? hay.some((x) => looseEquals(x, needle))
+      : typeof hay === 'string' && hay.toLowerCase().includes(String(needle).toLowerCase()),
+  startsWith: ([s, p]) =>
+    typeof s === 'string' && s.toLowerCase().startsWith(stringify(p).toLowerCase()),
+  endsWith: ([s, p]) =>
+    typeof s === 'string' && s.toLowerCase().endsWith(stringify(p).toLowerCase()),
+  join: ([arr, sep]) =>
+    Array.isArray(arr)
+      ? arr.map(stringify).join(sep === undefined ? ',' : stringify(sep))
+      : stringify(arr),
+  format: ([fmt, ...rest]) =>
+    stringify(fmt).replace(/\{(\d+)\}/g, (_, i: string) => stringify(rest[Number(i)])),
   toJSON: ([v]) => JSON.stringify(v, null, 2),
   fromJSON: ([v]) => JSON.parse(String(v)) as unknown,
   default: ([v, d]) => (v === undefined || v === null || v === '' ? d : v),
@@ -246,7 +283,10 @@ export function evaluate(e: Expr, ctx: ExprContext, opts: EvalOptions = {}): unk
       return e.value;
     case 'ident': {
       if (!Object.hasOwn(ctx, e.name))
-        throw new ExpressionError(`unknown name '${e.name}' (known: ${Object.keys(ctx).join(', ')})`, e.pos);
+        throw new ExpressionError(
+          `unknown name '${e.name}' (known: ${Object.keys(ctx).join(', ')})`,
+          e.pos,
+        );
       return ctx[e.name];
     }
     case 'member': {
@@ -255,7 +295,10 @@ export function evaluate(e: Expr, ctx: ExprContext, opts: EvalOptions = {}): unk
       if (obj instanceof Unknown) return new Unknown(`${obj.path}.${String(key)}`);
       if (obj === null || obj === undefined) {
         if (opts.symbolic) return new Unknown(pathOf(e));
-        throw new ExpressionError(`'${pathOf(e.object)}' is ${String(obj)}, cannot read '${String(key)}'`, e.pos);
+        throw new ExpressionError(
+          `'${pathOf(e.object)}' is ${String(obj)}, cannot read '${String(key)}'`,
+          e.pos,
+        );
       }
       if (typeof obj !== 'object') return undefined;
       const k = String(key);
@@ -270,7 +313,11 @@ export function evaluate(e: Expr, ctx: ExprContext, opts: EvalOptions = {}): unk
       return evaluateBinary(e, ctx, opts);
     case 'call': {
       const fn = FUNCTIONS[e.callee];
-      if (!fn) throw new ExpressionError(`unknown function '${e.callee}' (known: ${KNOWN_FUNCTIONS.join(', ')})`, e.pos);
+      if (!fn)
+        throw new ExpressionError(
+          `unknown function '${e.callee}' (known: ${KNOWN_FUNCTIONS.join(', ')})`,
+          e.pos,
+        );
       const args = e.args.map((a) => evaluate(a, ctx, opts));
       if (args.some((a) => a instanceof Unknown)) return new Unknown(`${e.callee}(…)`);
       return fn(args);
@@ -308,17 +355,24 @@ function evaluateBinary(
     case '>=':
       return Number(l) >= Number(r);
     case '+':
-      return typeof l === 'number' && typeof r === 'number' ? l + r : `${stringify(l)}${stringify(r)}`;
+      return typeof l === 'number' && typeof r === 'number'
+        ? l + r
+        : `${stringify(l)}${stringify(r)}`;
   }
 }
 
-function stringify(v: unknown): string {
+/** Text of a value for templates and messages: JSON for data, never '[object Object]'. */
+export function stringify(v: unknown): string {
   if (v === undefined || v === null) return '';
   // A secret is passed whole (`key: ${{ steps.x.outputs.value }}`), never spliced into text:
   // text ends up in argv, logs and error messages.
   if (v instanceof Secret)
-    throw new ExpressionError(`the secret '${v.label}' cannot be put into text; pass it as a whole value, e.g. env: { SHARE: "\${{ … }}" }`);
-  if (typeof v === 'object' && !(v instanceof Unknown)) return JSON.stringify(v);
+    throw new ExpressionError(
+      `the secret '${v.label}' cannot be put into text; pass it as a whole value, e.g. env: { SHARE: "\${{ … }}" }`,
+    );
+  if (v instanceof Unknown) return v.toString();
+  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'function') return '[function]';
   return String(v);
 }
 
@@ -345,7 +399,8 @@ export function parseTemplate(s: string): TemplatePart[] {
     try {
       parts.push({ expr: parseExpression(source), source: source.trim(), offset });
     } catch (err) {
-      if (err instanceof ExpressionError) throw new ExpressionError(err.message, offset + err.offset);
+      if (err instanceof ExpressionError)
+        throw new ExpressionError(err.message, offset + err.offset);
       throw err;
     }
     i = end + CLOSE.length;
@@ -364,7 +419,13 @@ export function hasExpression(s: string): boolean {
 export function renderTemplate(s: string, ctx: ExprContext, opts: EvalOptions = {}): unknown {
   const parts = parseTemplate(s);
   const only = parts[0];
-  if (parts.length === 1 && only && 'expr' in only && s.trim().startsWith(OPEN) && s.trim().endsWith(CLOSE))
+  if (
+    parts.length === 1 &&
+    only &&
+    'expr' in only &&
+    s.trim().startsWith(OPEN) &&
+    s.trim().endsWith(CLOSE)
+  )
     return evaluate(only.expr, ctx, opts);
   return parts.map((p) => ('text' in p ? p.text : stringify(evaluate(p.expr, ctx, opts)))).join('');
 }
@@ -400,7 +461,8 @@ export function collectReferences(e: Expr, out: Reference[] = []): Reference[] {
     if (x.kind === 'member') {
       const inner = chain(x.object);
       if (!inner) return undefined;
-      if (x.property.kind === 'literal') return { path: [...inner.path, String(x.property.value)], root: inner.root };
+      if (x.property.kind === 'literal')
+        return { path: [...inner.path, String(x.property.value)], root: inner.root };
       return inner;
     }
     return undefined;

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from './errors.js';
 import { parseProfile, parseRunbook } from './load.js';
 
-const lint = (text: string) => parseRunbook(text, 'rb.yaml', { knownActions: new Set(['human.confirm']) }).diagnostics.map(formatDiagnostic);
+const lint = (text: string) =>
+  parseRunbook(text, 'rb.yaml', { knownActions: new Set(['human.confirm']) }).diagnostics.map(
+    formatDiagnostic,
+  );
 
 describe('runbook loading', () => {
   it('Given valid YAML, When parsed, Then a runbook comes back with no diagnostics', () => {
@@ -34,7 +37,9 @@ describe('runbook loading', () => {
     expect(d.some((l) => l.startsWith("rb.yaml:9:5 unknown field 'retries'"))).toBe(true);
   });
   it('Given a reference to an unknown step, When parsed, Then the column points inside the expression', () => {
-    const d = lint('id: a\ntitle: A\nsteps:\n  - id: two\n    run: echo ${{ steps.nope.outputs.x }}\n');
+    const d = lint(
+      'id: a\ntitle: A\nsteps:\n  - id: two\n    run: echo ${{ steps.nope.outputs.x }}\n',
+    );
     expect(d).toEqual(["rb.yaml:5:19 expression: unknown step 'nope' in step 'two'"]);
   });
   it('Given a reference to a later step or an unknown root, When parsed, Then both are errors', () => {
@@ -45,22 +50,30 @@ describe('runbook loading', () => {
     expect(d[1]).toMatch(/^rb\.yaml:7:9 expression: unknown name 'secrets'/);
   });
   it('Given an unknown action, When parsed, Then the uses value is pointed at', () => {
-    expect(lint('id: a\ntitle: A\nsteps:\n  - id: one\n    uses: vault.nope\n')[0]).toMatch(/^rb\.yaml:5:11 unknown action 'vault.nope'/);
+    expect(lint('id: a\ntitle: A\nsteps:\n  - id: one\n    uses: vault.nope\n')[0]).toMatch(
+      /^rb\.yaml:5:11 unknown action 'vault.nope'/,
+    );
   });
   it('Given duplicate ids and a bad on-failure target, When parsed, Then both are reported', () => {
-    const d = lint("id: a\ntitle: A\nsteps:\n  - id: one\n    run: 'true'\n    on-failure: rescue\n  - id: one\n    run: 'true'\n");
+    const d = lint(
+      "id: a\ntitle: A\nsteps:\n  - id: one\n    run: 'true'\n    on-failure: rescue\n  - id: one\n    run: 'true'\n",
+    );
     expect(d).toHaveLength(2);
     expect(d.join('\n')).toMatch(/duplicate step id 'one'/);
     expect(d.join('\n')).toMatch(/rb\.yaml:6:17 on-failure names unknown step 'rescue'/);
   });
   it('Given a missing required field, When parsed, Then the parent node is pointed at', () => {
-    expect(lint('id: a\nsteps:\n  - id: one\n    run: x\n')).toEqual(["rb.yaml:1:1 missing required field 'title'"]);
+    expect(lint('id: a\nsteps:\n  - id: one\n    run: x\n')).toEqual([
+      "rb.yaml:1:1 missing required field 'title'",
+    ]);
   });
 });
 
 describe('profile loading', () => {
   it('Given a profile without vault addresses, When parsed, Then it is rejected', () => {
     const r = parseProfile('name: prod\nvault: {}\n', 'p.yaml');
-    expect(r.diagnostics.map(formatDiagnostic)[0]).toMatch(/^p\.yaml:2:8 give `addresses` or `discover`/);
+    expect(r.diagnostics.map(formatDiagnostic)[0]).toMatch(
+      /^p\.yaml:2:8 give `addresses` or `discover`/,
+    );
   });
 });

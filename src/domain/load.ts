@@ -1,8 +1,25 @@
-import { isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
 import type { Diagnostic } from './errors.js';
 import { ExpressionError } from './errors.js';
-import { collectReferences, hasExpression, parseExpression, parseTemplate, type Expr } from './expr.js';
+import {
+  collectReferences,
+  hasExpression,
+  parseExpression,
+  parseTemplate,
+  type Expr,
+  stringify,
+} from './expr.js';
 import { ProfileSchema, RunbookSchema, type Profile, type Runbook } from './schema.js';
 
 export interface Loaded<T> {
@@ -74,7 +91,9 @@ function zodDiagnostics(loc: Locator, issues: readonly z.core.$ZodIssue[]): Diag
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys)
-        out.push(loc.at(loc.offsetOf(loc.keyAt(path, key)), `unknown field '${key}'${where(path)}`));
+        out.push(
+          loc.at(loc.offsetOf(loc.keyAt(path, key)), `unknown field '${key}'${where(path)}`),
+        );
       continue;
     }
     const node = loc.doc.getIn(path, true) as Node | undefined;
@@ -90,7 +109,12 @@ function zodDiagnostics(loc: Locator, issues: readonly z.core.$ZodIssue[]): Diag
 }
 
 function where(path: Path): string {
-  return path.length ? ` (at ${path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')})` : '';
+  return path.length
+    ? ` (at ${path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+        .join('.')
+        .replace(/\.\[/g, '[')})`
+    : '';
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
@@ -109,7 +133,8 @@ function visitStrings(node: unknown, path: Path, cb: (v: ScalarVisit) => void): 
   if (isScalar(node)) {
     if (typeof node.value === 'string') cb({ path, node, value: node.value });
   } else if (isMap(node)) {
-    for (const p of node.items) if (isScalar(p.key)) visitStrings(p.value, [...path, String(p.key.value)], cb);
+    for (const p of node.items)
+      if (isScalar(p.key)) visitStrings(p.value, [...path, String(p.key.value)], cb);
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => visitStrings(item, [...path, i], cb));
   }
@@ -139,16 +164,26 @@ interface ExprCheckScope {
   readonly where: string;
 }
 
-function checkExpressions(loc: Locator, node: unknown, path: Path, scope: ExprCheckScope, bare = false): Diagnostic[] {
+function checkExpressions(
+  loc: Locator,
+  node: unknown,
+  path: Path,
+  scope: ExprCheckScope,
+  bare = false,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   visitStrings(node, path, ({ node: n, value }) => {
     const exprs: { expr: Expr; offset: number }[] = [];
     try {
       if (bare && !hasExpression(value)) exprs.push({ expr: parseExpression(value), offset: 0 });
-      else for (const p of parseTemplate(value)) if ('expr' in p) exprs.push({ expr: p.expr, offset: p.offset });
+      else
+        for (const p of parseTemplate(value))
+          if ('expr' in p) exprs.push({ expr: p.expr, offset: p.offset });
     } catch (err) {
       if (err instanceof ExpressionError) {
-        out.push(loc.at(offsetInScalar(n, err.offset), `expression: ${err.message} ${scope.where}`));
+        out.push(
+          loc.at(offsetInScalar(n, err.offset), `expression: ${err.message} ${scope.where}`),
+        );
         return;
       }
       throw err;
@@ -159,13 +194,29 @@ function checkExpressions(loc: Locator, node: unknown, path: Path, scope: ExprCh
         const [root, second] = ref.path;
         if (!root) continue;
         if (!(CONTEXT_ROOTS as readonly string[]).includes(root)) {
-          out.push(loc.at(at, `expression: unknown name '${root}' ${scope.where}; known: ${CONTEXT_ROOTS.join(', ')}`));
+          out.push(
+            loc.at(
+              at,
+              `expression: unknown name '${root}' ${scope.where}; known: ${CONTEXT_ROOTS.join(', ')}`,
+            ),
+          );
         } else if (root === 'steps' && second !== undefined) {
-          if (!scope.allSteps.has(second)) out.push(loc.at(at, `expression: unknown step '${second}' ${scope.where}`));
+          if (!scope.allSteps.has(second))
+            out.push(loc.at(at, `expression: unknown step '${second}' ${scope.where}`));
           else if (!scope.stepsBefore.has(second))
-            out.push(loc.at(at, `expression: step '${second}' does not run before ${scope.where.replace(/^in /, '')}`));
+            out.push(
+              loc.at(
+                at,
+                `expression: step '${second}' does not run before ${scope.where.replace(/^in /, '')}`,
+              ),
+            );
           else if (ref.path[2] !== undefined && !['outputs', 'status'].includes(ref.path[2]))
-            out.push(loc.at(at, `expression: steps.${second} has 'outputs' and 'status', not '${ref.path[2]}'`));
+            out.push(
+              loc.at(
+                at,
+                `expression: steps.${second} has 'outputs' and 'status', not '${ref.path[2]}'`,
+              ),
+            );
         } else if (root === 'inputs' && second !== undefined && !scope.inputNames.has(second)) {
           out.push(loc.at(at, `expression: unknown input '${second}' ${scope.where}`));
         }
@@ -188,9 +239,9 @@ function asArray<T>(v: unknown): T[] {
 
 function runbookExpressionDiagnostics(loc: Locator, raw: RawRunbook): Diagnostic[] {
   const rb = {
-    inputs: asArray<{ name?: unknown }>(raw.inputs).map((i) => ({ name: String(i?.name ?? '') })),
+    inputs: asArray<{ name?: unknown }>(raw.inputs).map((i) => ({ name: stringify(i?.name) })),
     preconditions: asArray<unknown>(raw.preconditions),
-    steps: asArray<{ id?: unknown }>(raw.steps).map((s) => ({ id: String(s?.id ?? '') })),
+    steps: asArray<{ id?: unknown }>(raw.steps).map((s) => ({ id: stringify(s?.id) })),
   };
   const out: Diagnostic[] = [];
   const inputNames = new Set((rb.inputs ?? []).map((i) => i.name));
@@ -198,23 +249,59 @@ function runbookExpressionDiagnostics(loc: Locator, raw: RawRunbook): Diagnostic
   const none = new Set<string>();
   const get = (p: Path): unknown => loc.doc.getIn(p, true);
   (rb.inputs ?? []).forEach((input, i) => {
-    out.push(...checkExpressions(loc, get(['inputs', i, 'default']), ['inputs', i, 'default'], { inputNames: none, stepsBefore: none, allSteps, where: `in input '${input.name}'` }));
+    out.push(
+      ...checkExpressions(loc, get(['inputs', i, 'default']), ['inputs', i, 'default'], {
+        inputNames: none,
+        stepsBefore: none,
+        allSteps,
+        where: `in input '${input.name}'`,
+      }),
+    );
   });
   (rb.preconditions ?? []).forEach((_p, i) => {
     const scope = { inputNames, stepsBefore: none, allSteps, where: `in precondition ${i + 1}` };
-    out.push(...checkExpressions(loc, get(['preconditions', i, 'with']), ['preconditions', i, 'with'], scope));
-    out.push(...checkExpressions(loc, get(['preconditions', i, 'if']), ['preconditions', i, 'if'], scope, true));
-    out.push(...checkExpressions(loc, get(['preconditions', i, 'run']), ['preconditions', i, 'run'], scope));
+    out.push(
+      ...checkExpressions(
+        loc,
+        get(['preconditions', i, 'with']),
+        ['preconditions', i, 'with'],
+        scope,
+      ),
+    );
+    out.push(
+      ...checkExpressions(
+        loc,
+        get(['preconditions', i, 'if']),
+        ['preconditions', i, 'if'],
+        scope,
+        true,
+      ),
+    );
+    out.push(
+      ...checkExpressions(
+        loc,
+        get(['preconditions', i, 'run']),
+        ['preconditions', i, 'run'],
+        scope,
+      ),
+    );
   });
   const before = new Set<string>();
   rb.steps.forEach((step, i) => {
-    const scope = { inputNames, stepsBefore: new Set(before), allSteps, where: `in step '${step.id}'` };
+    const scope = {
+      inputNames,
+      stepsBefore: new Set(before),
+      allSteps,
+      where: `in step '${step.id}'`,
+    };
     for (const field of ['with', 'env', 'run', 'title', 'probe'] as const)
       out.push(...checkExpressions(loc, get(['steps', i, field]), ['steps', i, field], scope));
     out.push(...checkExpressions(loc, get(['steps', i, 'if']), ['steps', i, 'if'], scope, true));
     // A step's own outputs may read its own action result through steps.<self>.outputs.
     const selfScope = { ...scope, stepsBefore: new Set([...before, step.id]) };
-    out.push(...checkExpressions(loc, get(['steps', i, 'outputs']), ['steps', i, 'outputs'], selfScope));
+    out.push(
+      ...checkExpressions(loc, get(['steps', i, 'outputs']), ['steps', i, 'outputs'], selfScope),
+    );
     before.add(step.id);
   });
   return out;
@@ -224,10 +311,17 @@ export interface RunbookLintOptions {
   /** Ids of the registered actions; `uses` naming anything else is an error. */
   readonly knownActions?: ReadonlySet<string>;
   /** Validates a step's literal `with` against its action's input schema. */
-  readonly checkWith?: (uses: string, withValue: Record<string, unknown>) => { path: Path; message: string }[];
+  readonly checkWith?: (
+    uses: string,
+    withValue: Record<string, unknown>,
+  ) => { path: Path; message: string }[];
 }
 
-export function parseRunbook(text: string, file: string, opts: RunbookLintOptions = {}): Loaded<Runbook> {
+export function parseRunbook(
+  text: string,
+  file: string,
+  opts: RunbookLintOptions = {},
+): Loaded<Runbook> {
   const { loc, diagnostics } = parseYaml(text, file);
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
   const raw = (loc.doc.toJS() ?? {}) as RawRunbook;
@@ -236,25 +330,42 @@ export function parseRunbook(text: string, file: string, opts: RunbookLintOption
   out.push(...runbookExpressionDiagnostics(loc, typeof raw === 'object' ? raw : {}));
   asArray<{ id?: unknown; uses?: unknown; with?: unknown }>(raw.steps).forEach((s, i) => {
     if (typeof s?.uses !== 'string') return;
-    const step = { id: String(s.id ?? i + 1), uses: s.uses, with: (s.with && typeof s.with === 'object' ? s.with : {}) as Record<string, unknown> };
+    const step = {
+      id: stringify(s.id ?? i + 1),
+      uses: s.uses,
+      with: (s.with && typeof s.with === 'object' ? s.with : {}) as Record<string, unknown>,
+    };
     if (opts.knownActions && !opts.knownActions.has(step.uses)) {
       const known = [...opts.knownActions].sort().join(', ');
-      out.push(loc.at(loc.offsetOf(loc.nodeAt(['steps', i, 'uses'])), `unknown action '${step.uses}' in step '${step.id}' (known: ${known})`));
+      out.push(
+        loc.at(
+          loc.offsetOf(loc.nodeAt(['steps', i, 'uses'])),
+          `unknown action '${step.uses}' in step '${step.id}' (known: ${known})`,
+        ),
+      );
       return;
     }
     for (const problem of opts.checkWith?.(step.uses, step.with ?? {}) ?? []) {
       const path = ['steps', i, 'with', ...problem.path];
-      out.push(loc.at(loc.offsetOf(loc.nodeAt(path)), `${problem.message} in step '${step.id}'${where(path)}`));
+      out.push(
+        loc.at(
+          loc.offsetOf(loc.nodeAt(path)),
+          `${problem.message} in step '${step.id}'${where(path)}`,
+        ),
+      );
     }
   });
-  return out.length || !parsed.success ? { diagnostics: sortDiagnostics(out) } : { value: parsed.data, diagnostics: [] };
+  return out.length || !parsed.success
+    ? { diagnostics: sortDiagnostics(out) }
+    : { value: parsed.data, diagnostics: [] };
 }
 
 export function parseProfile(text: string, file: string): Loaded<Profile> {
   const { loc, diagnostics } = parseYaml(text, file);
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
   const parsed = ProfileSchema.safeParse(loc.doc.toJS());
-  if (!parsed.success) return { diagnostics: sortDiagnostics(zodDiagnostics(loc, parsed.error.issues)) };
+  if (!parsed.success)
+    return { diagnostics: sortDiagnostics(zodDiagnostics(loc, parsed.error.issues)) };
   return { value: parsed.data, diagnostics: [] };
 }
 

@@ -29,7 +29,11 @@ export const PreconditionSchema = z
   })
   .superRefine((p, ctx) => {
     const n = [p.check, p.run, p.if].filter((x) => x !== undefined).length;
-    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'a precondition needs exactly one of `check`, `run` or `if`' });
+    if (n !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a precondition needs exactly one of `check`, `run` or `if`',
+      });
   });
 
 export const RetrySchema = z.strictObject({
@@ -52,13 +56,23 @@ export const StepSchema = z
     'on-failure': z.string().optional(),
     destructive: z.boolean().optional(),
     outputs: z.record(z.string(), z.string()).optional(),
-    probe: z.string().optional().describe('shell command: exit 0 means the step already took effect'),
+    probe: z
+      .string()
+      .optional()
+      .describe('shell command: exit 0 means the step already took effect'),
   })
   .superRefine((s, ctx) => {
     if ((s.uses === undefined) === (s.run === undefined))
-      ctx.addIssue({ code: 'custom', message: 'a step needs exactly one of `uses` (an action) or `run` (a shell command)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a step needs exactly one of `uses` (an action) or `run` (a shell command)',
+      });
     if (s.probe !== undefined && s.run === undefined)
-      ctx.addIssue({ code: 'custom', path: ['probe'], message: '`probe` applies to `run` steps; actions bring their own probe' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['probe'],
+        message: '`probe` applies to `run` steps; actions bring their own probe',
+      });
   });
 
 export const RunbookSchema = z
@@ -75,7 +89,11 @@ export const RunbookSchema = z
     const seen = new Map<string, number>();
     rb.steps.forEach((s, i) => {
       if (seen.has(s.id))
-        ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id '${s.id}' (first at step ${(seen.get(s.id) ?? 0) + 1})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'id'],
+          message: `duplicate step id '${s.id}' (first at step ${(seen.get(s.id) ?? 0) + 1})`,
+        });
       else seen.set(s.id, i);
     });
     rb.steps.forEach((s, i) => {
@@ -83,10 +101,18 @@ export const RunbookSchema = z
       if (f === undefined || f === 'abort' || f === 'continue') return;
       const target = seen.get(f);
       if (target === undefined)
-        ctx.addIssue({ code: 'custom', path: ['steps', i, 'on-failure'], message: `on-failure names unknown step '${f}' (use abort, continue or a step id)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'on-failure'],
+          message: `on-failure names unknown step '${f}' (use abort, continue or a step id)`,
+        });
       // Only forward jumps: a rescue step runs after the failure, and a run can never loop.
       else if (target <= i)
-        ctx.addIssue({ code: 'custom', path: ['steps', i, 'on-failure'], message: `on-failure step '${f}' must come after step '${s.id}'` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'on-failure'],
+          message: `on-failure step '${f}' must come after step '${s.id}'`,
+        });
     });
   });
 
@@ -100,11 +126,19 @@ const url = z.string().regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL');
 export const KeyholderSchema = z.strictObject({
   name: z.string().min(1),
   email: z.string().optional(),
-  pgp_key: z.string().optional().describe('path to the keyholder’s PGP public key (armored or binary)'),
+  pgp_key: z
+    .string()
+    .optional()
+    .describe('path to the keyholder’s PGP public key (armored or binary)'),
 });
 
 export const ProfileSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a short cluster name (it is typed to confirm destructive steps)'),
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'a short cluster name (it is typed to confirm destructive steps)',
+    ),
   description: z.string().optional(),
   vault: z
     .strictObject({
@@ -119,7 +153,10 @@ export const ProfileSchema = z.strictObject({
         })
         .optional(),
     })
-    .refine((v) => v.addresses !== undefined || v.discover !== undefined, 'give `addresses` or `discover`'),
+    .refine(
+      (v) => v.addresses !== undefined || v.discover !== undefined,
+      'give `addresses` or `discover`',
+    ),
   aws: z
     .strictObject({
       region: z.string(),
@@ -135,7 +172,10 @@ export const ProfileSchema = z.strictObject({
       route53: z.strictObject({ zone_id: z.string(), record: z.string() }).optional(),
       target_group_arn: z.string().optional(),
       dr_target_group_arn: z.string().optional(),
-      endpoints: z.record(z.string(), url).optional().describe('per-service endpoint overrides (the sandbox uses these)'),
+      endpoints: z
+        .record(z.string(), url)
+        .optional()
+        .describe('per-service endpoint overrides (the sandbox uses these)'),
     })
     .optional(),
   image: z

@@ -8,7 +8,14 @@ import type { ActionContext, AnyAction } from './actions/types.js';
 import { summarizeAnswer, type AnswerFor, type HumanPrompt } from './human.js';
 import type { Ports } from './ports.js';
 import { expressionContext, reduce, type Effect } from './reducer.js';
-import { exitCodeOf, stepIndex, type OutputStream, type RunEvent, type RunOutcome, type RunState } from './state.js';
+import {
+  exitCodeOf,
+  stepIndex,
+  type OutputStream,
+  type RunEvent,
+  type RunOutcome,
+  type RunState,
+} from './state.js';
 
 /** A human step is waiting and nobody here can answer it (headless without an answer). */
 export class HumanWaitingError extends VrError {
@@ -57,7 +64,6 @@ export interface InterpreterOptions {
 export function stepAction(step: Step, registry: ActionRegistry): AnyAction | undefined {
   return registry.get(step.uses ?? 'shell');
 }
-
 
 export class Interpreter {
   #state: RunState;
@@ -139,10 +145,17 @@ export class Interpreter {
         void this.#confirmDestructive(effect.stepId);
         return;
       case 'start-step':
-        this.dispatch({ type: 'step-started', stepId: effect.stepId, attempt: effect.attempt, with: effect.with });
+        this.dispatch({
+          type: 'step-started',
+          stepId: effect.stepId,
+          attempt: effect.attempt,
+          with: effect.with,
+        });
         // Inside the dispatch loop the event above is only queued: start the work once the loop
         // has journaled it, so a crash can never leave a side effect the journal does not show.
-        queueMicrotask(() => void this.#execute(effect.stepId, effect.attempt, effect.with, effect.timeoutMs));
+        queueMicrotask(
+          () => void this.#execute(effect.stepId, effect.attempt, effect.with, effect.timeoutMs),
+        );
         return;
       case 'plan-step':
         this.#plan(effect.stepId, effect.with);
@@ -157,7 +170,11 @@ export class Interpreter {
         this.#steps.get(effect.stepId)?.abort(new Error('aborted by the operator'));
         return;
       case 'finished':
-        this.#finish({ kind: 'finished', outcome: effect.outcome, exitCode: exitCodeOf(effect.outcome) });
+        this.#finish({
+          kind: 'finished',
+          outcome: effect.outcome,
+          exitCode: exitCodeOf(effect.outcome),
+        });
         return;
     }
   }
@@ -192,7 +209,8 @@ export class Interpreter {
   #flush(stepId: string): void {
     const batches = this.#pending.get(stepId);
     this.#pending.delete(stepId);
-    for (const b of batches ?? []) this.dispatch({ type: 'step-output', stepId, stream: b.stream, lines: b.lines });
+    for (const b of batches ?? [])
+      this.dispatch({ type: 'step-output', stepId, stream: b.stream, lines: b.lines });
   }
 
   #flushAll(): void {
@@ -224,9 +242,15 @@ export class Interpreter {
         this.#flush(stepId);
         this.dispatch({ type: 'step-awaiting-human', stepId, prompt });
         const answer = await opts.ports.human.ask(stepId, prompt, signal);
-        if (answer.type !== prompt.type) throw new Error(`expected a ${prompt.type} answer, got ${answer.type}`);
+        if (answer.type !== prompt.type)
+          throw new Error(`expected a ${prompt.type} answer, got ${answer.type}`);
         if (answer.type === 'secret') opts.redactor.add(answer.value);
-        this.dispatch({ type: 'human-answered', stepId, by: opts.operator, answer: summarizeAnswer(answer) });
+        this.dispatch({
+          type: 'human-answered',
+          stepId,
+          by: opts.operator,
+          answer: summarizeAnswer(answer),
+        });
         return answer as AnswerFor<P>;
       },
     };
@@ -236,7 +260,10 @@ export class Interpreter {
     const ctl = new AbortController();
     const onRoot = (): void => ctl.abort(this.#root.signal.reason);
     this.#root.signal.addEventListener('abort', onRoot, { once: true });
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ctl.abort(new StepTimeoutError(timeoutMs)), timeoutMs);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ctl.abort(new StepTimeoutError(timeoutMs)), timeoutMs);
     this.#steps.set(stepId, ctl);
     return {
       ctl,
@@ -248,17 +275,26 @@ export class Interpreter {
     };
   }
 
-  async #execute(stepId: string, attempt: number, resolved: unknown, timeoutMs?: number): Promise<void> {
+  async #execute(
+    stepId: string,
+    attempt: number,
+    resolved: unknown,
+    timeoutMs?: number,
+  ): Promise<void> {
     const step = this.#step(stepId);
     const action = stepAction(step, this.#opts.registry);
     const { ctl, dispose } = this.#controller(stepId, timeoutMs);
     try {
       if (!action) throw new Error(`unknown action '${step.uses ?? 'shell'}'`);
       const parsed = action.input.safeParse(resolved);
-      if (!parsed.success) throw new Error(`invalid input for ${action.id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new Error(
+          `invalid input for ${action.id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       const ctx = this.#context(stepId, attempt, parsed.data, ctl.signal);
       const raceAbort = new Promise<never>((_, reject) => {
-        const fail = (): void => reject(ctl.signal.reason instanceof Error ? ctl.signal.reason : new Error('aborted'));
+        const fail = (): void =>
+          reject(ctl.signal.reason instanceof Error ? ctl.signal.reason : new Error('aborted'));
         if (ctl.signal.aborted) fail();
         ctl.signal.addEventListener('abort', fail, { once: true });
       });
@@ -272,12 +308,24 @@ export class Interpreter {
       this.#flush(stepId);
       if (err instanceof HumanWaitingError) {
         this.dispatch({ type: 'run-suspended', stepId, reason: err.message });
-        this.#finish({ kind: 'suspended', stepId, message: err.message, exitCode: ExitCode.humanWaiting });
+        this.#finish({
+          kind: 'suspended',
+          stepId,
+          message: err.message,
+          exitCode: ExitCode.humanWaiting,
+        });
         return;
       }
-      if (err instanceof OperatorDeclined) this.dispatch({ type: 'abort-requested', reason: err.message, by: this.#opts.operator });
+      if (err instanceof OperatorDeclined)
+        this.dispatch({ type: 'abort-requested', reason: err.message, by: this.#opts.operator });
       const aborted = this.#state.status.kind === 'aborting';
-      this.dispatch({ type: 'step-failed', stepId, attempt, error: this.#opts.redactor.redact(errorMessage(err)), ...(aborted ? { aborted } : {}) });
+      this.dispatch({
+        type: 'step-failed',
+        stepId,
+        attempt,
+        error: this.#opts.redactor.redact(errorMessage(err)),
+        ...(aborted ? { aborted } : {}),
+      });
     } finally {
       dispose();
     }
@@ -286,7 +334,10 @@ export class Interpreter {
   #mapOutputs(step: Step, result: Record<string, unknown>): Record<string, unknown> {
     if (!step.outputs) return result;
     const base = expressionContext(this.#state);
-    const steps = { ...(base.steps as Record<string, unknown>), [step.id]: { status: 'succeeded', outputs: result } };
+    const steps = {
+      ...(base.steps as Record<string, unknown>),
+      [step.id]: { status: 'succeeded', outputs: result },
+    };
     const mapped = renderDeep(step.outputs, { ...base, steps }) as Record<string, unknown>;
     return { ...result, ...mapped };
   }
@@ -296,8 +347,17 @@ export class Interpreter {
     const action = stepAction(step, this.#opts.registry);
     const input = resolved;
     const parsed = action?.input.safeParse(input);
-    const would = action ? (parsed?.success ? action.describe(parsed.data) : `${action.id} with ${JSON.stringify(input)}`) : `unknown action ${step.uses ?? ''}`;
-    this.dispatch({ type: 'step-planned', stepId, with: resolved, would: `${step.destructive ? '[destructive] ' : ''}${would}` });
+    const would = action
+      ? parsed?.success
+        ? action.describe(parsed.data)
+        : `${action.id} with ${JSON.stringify(input)}`
+      : `unknown action ${step.uses ?? ''}`;
+    this.dispatch({
+      type: 'step-planned',
+      stepId,
+      with: resolved,
+      would: `${step.destructive ? '[destructive] ' : ''}${would}`,
+    });
   }
 
   async #retry(effect: Extract<Effect, { type: 'schedule-retry' }>): Promise<void> {
@@ -307,10 +367,22 @@ export class Interpreter {
       return;
     }
     if (this.#state.status.kind === 'aborting') {
-      this.dispatch({ type: 'step-failed', stepId: effect.stepId, attempt: effect.attempt - 1, error: 'aborted before retry', aborted: true });
+      this.dispatch({
+        type: 'step-failed',
+        stepId: effect.stepId,
+        attempt: effect.attempt - 1,
+        error: 'aborted before retry',
+        aborted: true,
+      });
       return;
     }
-    this.#perform({ type: 'start-step', stepId: effect.stepId, attempt: effect.attempt, with: effect.with, ...(effect.timeoutMs !== undefined ? { timeoutMs: effect.timeoutMs } : {}) });
+    this.#perform({
+      type: 'start-step',
+      stepId: effect.stepId,
+      attempt: effect.attempt,
+      with: effect.with,
+      ...(effect.timeoutMs !== undefined ? { timeoutMs: effect.timeoutMs } : {}),
+    });
   }
 
   async #checkPrecondition(index: number): Promise<void> {
@@ -328,18 +400,34 @@ export class Interpreter {
           onLine: () => undefined,
         });
         ok = r.exitCode === 0;
-        detail = this.#opts.redactor.redact((r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | '));
+        detail = this.#opts.redactor.redact(
+          (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | '),
+        );
       } else {
         const action = this.#opts.registry.get(pre.check ?? '');
         if (!action) throw new Error(`unknown check '${pre.check ?? ''}'`);
-        const input = action.input.parse(renderDeep(pre.with ?? {}, ctx));
-        const out = await action.run(this.#context(`precondition-${index + 1}`, 1, input, this.#root.signal));
+        const input: unknown = action.input.parse(renderDeep(pre.with ?? {}, ctx));
+        const out = await action.run(
+          this.#context(`precondition-${index + 1}`, 1, input, this.#root.signal),
+        );
         ok = out.ok === true;
         detail = typeof out.detail === 'string' ? out.detail : '';
       }
-      this.dispatch({ type: 'precondition-checked', index, ok, message: pre.message, ...(detail ? { detail } : {}) });
+      this.dispatch({
+        type: 'precondition-checked',
+        index,
+        ok,
+        message: pre.message,
+        ...(detail ? { detail } : {}),
+      });
     } catch (err) {
-      this.dispatch({ type: 'precondition-checked', index, ok: false, message: pre.message, detail: this.#opts.redactor.redact(errorMessage(err)) });
+      this.dispatch({
+        type: 'precondition-checked',
+        index,
+        ok: false,
+        message: pre.message,
+        detail: this.#opts.redactor.redact(errorMessage(err)),
+      });
     }
   }
 
@@ -353,13 +441,29 @@ export class Interpreter {
         message: `Step '${step.title ?? step.id}' is destructive. Type the cluster name (${expect}) to go on.`,
         expect,
       });
-      if (a.typed === expect) this.dispatch({ type: 'destructive-confirmed', stepId, by: this.#opts.operator });
-      else this.dispatch({ type: 'abort-requested', reason: `cluster name not confirmed at destructive step '${stepId}'`, by: this.#opts.operator });
+      if (a.typed === expect)
+        this.dispatch({ type: 'destructive-confirmed', stepId, by: this.#opts.operator });
+      else
+        this.dispatch({
+          type: 'abort-requested',
+          reason: `cluster name not confirmed at destructive step '${stepId}'`,
+          by: this.#opts.operator,
+        });
     } catch (err) {
       if (err instanceof HumanWaitingError) {
         this.dispatch({ type: 'run-suspended', stepId, reason: err.message });
-        this.#finish({ kind: 'suspended', stepId, message: err.message, exitCode: ExitCode.humanWaiting });
-      } else this.dispatch({ type: 'abort-requested', reason: errorMessage(err), by: this.#opts.operator });
+        this.#finish({
+          kind: 'suspended',
+          stepId,
+          message: err.message,
+          exitCode: ExitCode.humanWaiting,
+        });
+      } else
+        this.dispatch({
+          type: 'abort-requested',
+          reason: errorMessage(err),
+          by: this.#opts.operator,
+        });
     } finally {
       dispose();
     }
@@ -371,20 +475,41 @@ export class Interpreter {
     const { ctl, dispose } = this.#controller(stepId);
     try {
       const killed = await this.#opts.ports.process.killStale(pid, this.#state.meta.runId);
-      for (const group of killed) this.#log(stepId, 'info', `stopped process group ${group} left running by the interrupted run`);
+      for (const group of killed)
+        this.#log(
+          stepId,
+          'info',
+          `stopped process group ${group} left running by the interrupted run`,
+        );
       const parsed = action?.input.safeParse(resolved);
       if (!action || !parsed?.success || !action.probe) {
         const why = action?.idempotent || action?.human ? 'idempotent' : 'no probe';
         this.#flush(stepId);
-        this.dispatch({ type: 'step-probed', stepId, tookEffect: false, detail: `${why}: the step runs again` });
+        this.dispatch({
+          type: 'step-probed',
+          stepId,
+          tookEffect: false,
+          detail: `${why}: the step runs again`,
+        });
         return;
       }
       const r = await action.probe(this.#context(stepId, attempt, parsed.data, ctl.signal));
       this.#flush(stepId);
-      this.dispatch({ type: 'step-probed', stepId, tookEffect: r.tookEffect, ...(r.outputs ? { outputs: r.outputs } : {}), detail: r.detail });
+      this.dispatch({
+        type: 'step-probed',
+        stepId,
+        tookEffect: r.tookEffect,
+        ...(r.outputs ? { outputs: r.outputs } : {}),
+        detail: r.detail,
+      });
     } catch (err) {
       this.#flush(stepId);
-      this.dispatch({ type: 'step-probed', stepId, tookEffect: false, detail: `probe failed (${errorMessage(err)}): the step runs again` });
+      this.dispatch({
+        type: 'step-probed',
+        stepId,
+        tookEffect: false,
+        detail: `probe failed (${errorMessage(err)}): the step runs again`,
+      });
     } finally {
       dispose();
     }

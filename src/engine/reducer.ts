@@ -2,7 +2,14 @@ import { parseDuration } from '../domain/duration.js';
 import { errorMessage } from '../domain/errors.js';
 import { evaluateCondition, renderDeep, type ExprContext } from '../domain/expr.js';
 import type { Step } from '../domain/schema.js';
-import { initialState, stepIndex, type RunEvent, type RunOutcome, type RunState, type StepStatus } from './state.js';
+import {
+  initialState,
+  stepIndex,
+  type RunEvent,
+  type RunOutcome,
+  type RunState,
+  type StepStatus,
+} from './state.js';
 
 /** What the interpreter should do next. Effects are requests; their results come back as events. */
 export type Effect =
@@ -11,7 +18,14 @@ export type Effect =
   | { type: 'confirm-destructive'; stepId: string }
   | { type: 'start-step'; stepId: string; attempt: number; with: unknown; timeoutMs?: number }
   | { type: 'plan-step'; stepId: string; with: unknown }
-  | { type: 'schedule-retry'; stepId: string; delayMs: number; attempt: number; with: unknown; timeoutMs?: number }
+  | {
+      type: 'schedule-retry';
+      stepId: string;
+      delayMs: number;
+      attempt: number;
+      with: unknown;
+      timeoutMs?: number;
+    }
   | { type: 'probe'; stepId: string; attempt: number; with: unknown; pid?: number }
   | { type: 'cancel-step'; stepId: string }
   | { type: 'finished'; outcome: RunOutcome };
@@ -52,17 +66,27 @@ function attemptsOf(step: Step | undefined): number {
  * Folds one event into the state. Pure and decision-free: replaying a journal through apply()
  * rebuilds exactly the state the run had, because every decision was itself journaled.
  */
-export function apply(state: RunState, event: RunEvent, at: string = new Date(0).toISOString()): RunState {
+export function apply(
+  state: RunState,
+  event: RunEvent,
+  at: string = new Date(0).toISOString(),
+): RunState {
   switch (event.type) {
     case 'run-started':
       return { ...state, status: { kind: 'running' } };
     case 'precondition-checked':
       return { ...state, status: { kind: 'checking-preconditions', index: event.index + 1 } };
     case 'step-started':
-      return setStep(state, event.stepId, { kind: 'running', attempt: event.attempt, startedAt: at });
+      return setStep(state, event.stepId, {
+        kind: 'running',
+        attempt: event.attempt,
+        startedAt: at,
+      });
     case 'step-process': {
       const cur = state.steps[event.stepId];
-      return cur && (cur.kind === 'running' || cur.kind === 'awaiting-human') ? setStep(state, event.stepId, { ...cur, pid: event.pid }) : state;
+      return cur && (cur.kind === 'running' || cur.kind === 'awaiting-human')
+        ? setStep(state, event.stepId, { ...cur, pid: event.pid })
+        : state;
     }
     case 'step-output':
     case 'cluster-updated':
@@ -71,22 +95,46 @@ export function apply(state: RunState, event: RunEvent, at: string = new Date(0)
       const cur = state.steps[event.stepId];
       // A destructive confirmation asks before the step starts: answering it returns to pending.
       if (cur?.kind === 'pending')
-        return setStep(state, event.stepId, { kind: 'awaiting-human', attempt: 0, startedAt: at, prompt: event.prompt, phase: 'confirm' });
-      const base = cur && (cur.kind === 'running' || cur.kind === 'awaiting-human') ? cur : { attempt: 1, startedAt: at };
-      return setStep(state, event.stepId, { kind: 'awaiting-human', attempt: base.attempt, startedAt: base.startedAt, prompt: event.prompt, phase: 'action' });
+        return setStep(state, event.stepId, {
+          kind: 'awaiting-human',
+          attempt: 0,
+          startedAt: at,
+          prompt: event.prompt,
+          phase: 'confirm',
+        });
+      const base =
+        cur && (cur.kind === 'running' || cur.kind === 'awaiting-human')
+          ? cur
+          : { attempt: 1, startedAt: at };
+      return setStep(state, event.stepId, {
+        kind: 'awaiting-human',
+        attempt: base.attempt,
+        startedAt: base.startedAt,
+        prompt: event.prompt,
+        phase: 'action',
+      });
     }
     case 'human-answered': {
       const cur = state.steps[event.stepId];
       if (cur?.kind !== 'awaiting-human') return state;
       if (cur.phase === 'confirm') return setStep(state, event.stepId, { kind: 'pending' });
-      return setStep(state, event.stepId, { kind: 'running', attempt: cur.attempt, startedAt: cur.startedAt });
+      return setStep(state, event.stepId, {
+        kind: 'running',
+        attempt: cur.attempt,
+        startedAt: cur.startedAt,
+      });
     }
     case 'destructive-confirmed':
       return { ...state, confirmedDestructive: [...state.confirmedDestructive, event.stepId] };
     case 'step-succeeded': {
       const cur = state.steps[event.stepId];
       const attempt = cur && 'attempt' in cur ? cur.attempt : 1;
-      const next = setStep(state, event.stepId, { kind: 'succeeded', attempt, outputs: event.outputs, durationMs: elapsed(cur, at) });
+      const next = setStep(state, event.stepId, {
+        kind: 'succeeded',
+        attempt,
+        outputs: event.outputs,
+        durationMs: elapsed(cur, at),
+      });
       return { ...next, cursor: stepIndex(state, event.stepId) + 1 };
     }
     case 'step-failed': {
@@ -94,18 +142,38 @@ export function apply(state: RunState, event: RunEvent, at: string = new Date(0)
       const step = state.runbook.steps[stepIndex(state, event.stepId)];
       const aborting = state.status.kind === 'aborting' || event.aborted === true;
       if (!aborting && event.attempt < attemptsOf(step))
-        return setStep(state, event.stepId, { kind: 'retry-wait', attempt: event.attempt, error: event.error });
-      const failed = setStep(state, event.stepId, { kind: 'failed', attempt: event.attempt, error: event.error, durationMs: elapsed(cur, at) });
+        return setStep(state, event.stepId, {
+          kind: 'retry-wait',
+          attempt: event.attempt,
+          error: event.error,
+        });
+      const failed = setStep(state, event.stepId, {
+        kind: 'failed',
+        attempt: event.attempt,
+        error: event.error,
+        durationMs: elapsed(cur, at),
+      });
       if (aborting) return failed;
       const policy = step?.['on-failure'] ?? 'abort';
       const idx = stepIndex(state, event.stepId);
       if (policy === 'continue')
-        return { ...failed, cursor: idx + 1, continuedFailures: [...state.continuedFailures, event.stepId] };
+        return {
+          ...failed,
+          cursor: idx + 1,
+          continuedFailures: [...state.continuedFailures, event.stepId],
+        };
       if (policy === 'abort') return failed;
-      return { ...failed, cursor: stepIndex(state, policy), rescuing: state.rescuing ?? { stepId: event.stepId, error: event.error } };
+      return {
+        ...failed,
+        cursor: stepIndex(state, policy),
+        rescuing: state.rescuing ?? { stepId: event.stepId, error: event.error },
+      };
     }
     case 'step-skipped':
-      return { ...setStep(state, event.stepId, { kind: 'skipped', reason: event.reason }), cursor: stepIndex(state, event.stepId) + 1 };
+      return {
+        ...setStep(state, event.stepId, { kind: 'skipped', reason: event.reason }),
+        cursor: stepIndex(state, event.stepId) + 1,
+      };
     case 'step-planned':
       return {
         ...setStep(state, event.stepId, { kind: 'planned', would: event.would, with: event.with }),
@@ -118,14 +186,24 @@ export function apply(state: RunState, event: RunEvent, at: string = new Date(0)
       const cur = state.steps[event.stepId];
       const attempt = cur && 'attempt' in cur ? cur.attempt : 1;
       return {
-        ...setStep(state, event.stepId, { kind: 'succeeded', attempt, outputs: event.outputs ?? {}, durationMs: elapsed(cur, at) }),
+        ...setStep(state, event.stepId, {
+          kind: 'succeeded',
+          attempt,
+          outputs: event.outputs ?? {},
+          durationMs: elapsed(cur, at),
+        }),
         cursor: stepIndex(state, event.stepId) + 1,
       };
     }
     case 'abort-requested':
-      return state.status.kind === 'finished' ? state : { ...state, status: { kind: 'aborting', reason: event.reason } };
+      return state.status.kind === 'finished'
+        ? state
+        : { ...state, status: { kind: 'aborting', reason: event.reason } };
     case 'run-suspended':
-      return { ...state, status: { kind: 'suspended', stepId: event.stepId, reason: event.reason } };
+      return {
+        ...state,
+        status: { kind: 'suspended', stepId: event.stepId, reason: event.reason },
+      };
     case 'run-finished':
       return { ...state, status: { kind: 'finished', outcome: event.outcome } };
   }
@@ -135,7 +213,11 @@ export function apply(state: RunState, event: RunEvent, at: string = new Date(0)
 function activeStep(state: RunState): string | undefined {
   return state.runbook.steps.find((s) => {
     const st = state.steps[s.id];
-    return st?.kind === 'running' || (st?.kind === 'awaiting-human' && st.phase === 'action') || st?.kind === 'retry-wait';
+    return (
+      st?.kind === 'running' ||
+      (st?.kind === 'awaiting-human' && st.phase === 'action') ||
+      st?.kind === 'retry-wait'
+    );
   })?.id;
 }
 
@@ -156,11 +238,13 @@ function timeoutOf(step: Step): number | undefined {
 
 /** The next thing to do once nothing is in flight: a skip, a confirmation, a step, or the end. */
 export function advance(state: RunState): Effect[] {
-  if (state.status.kind === 'aborting') return finish({ kind: 'aborted', reason: state.status.reason });
+  if (state.status.kind === 'aborting')
+    return finish({ kind: 'aborted', reason: state.status.reason });
   const step = state.runbook.steps[state.cursor];
   if (!step) {
     if (state.meta.dryRun) return finish({ kind: 'planned' });
-    if (state.rescuing) return finish({ kind: 'failed', stepId: state.rescuing.stepId, error: state.rescuing.error });
+    if (state.rescuing)
+      return finish({ kind: 'failed', stepId: state.rescuing.stepId, error: state.rescuing.error });
     return finish({ kind: 'succeeded', failedButContinued: [...state.continuedFailures] });
   }
   const ctx = expressionContext(state);
@@ -170,20 +254,55 @@ export function advance(state: RunState): Effect[] {
     try {
       run = evaluateCondition(step.if, ctx, { symbolic });
     } catch (err) {
-      return [{ type: 'emit', event: { type: 'step-failed', stepId: step.id, attempt: 1, error: `if: ${errorMessage(err)}` } }];
+      return [
+        {
+          type: 'emit',
+          event: {
+            type: 'step-failed',
+            stepId: step.id,
+            attempt: 1,
+            error: `if: ${errorMessage(err)}`,
+          },
+        },
+      ];
     }
-    if (!run) return [{ type: 'emit', event: { type: 'step-skipped', stepId: step.id, reason: `if: ${step.if} was false` } }];
+    if (!run)
+      return [
+        {
+          type: 'emit',
+          event: { type: 'step-skipped', stepId: step.id, reason: `if: ${step.if} was false` },
+        },
+      ];
   }
   let resolved: unknown;
   try {
     resolved = renderDeep(stepInput(step), ctx, { symbolic });
   } catch (err) {
-    return [{ type: 'emit', event: { type: 'step-failed', stepId: step.id, attempt: 1, error: `with: ${errorMessage(err)}` } }];
+    return [
+      {
+        type: 'emit',
+        event: {
+          type: 'step-failed',
+          stepId: step.id,
+          attempt: 1,
+          error: `with: ${errorMessage(err)}`,
+        },
+      },
+    ];
   }
   if (state.meta.dryRun) return [{ type: 'plan-step', stepId: step.id, with: resolved }];
-  if (step.destructive && !state.confirmedDestructive.includes(step.id)) return [{ type: 'confirm-destructive', stepId: step.id }];
+  if (step.destructive && !state.confirmedDestructive.includes(step.id))
+    return [{ type: 'confirm-destructive', stepId: step.id }];
   const timeoutMs = timeoutOf(step);
-  return [{ type: 'start-step', stepId: step.id, attempt: 1, with: resolved, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }];
+  return [
+    {
+      type: 'start-step',
+      stepId: step.id,
+      attempt: 1,
+      with: resolved,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    },
+  ];
 }
 
 function retry(state: RunState, step: Step, failedAttempt: number): Effect {
@@ -202,7 +321,8 @@ function retry(state: RunState, step: Step, failedAttempt: number): Effect {
 function afterFailure(state: RunState, stepId: string): Effect[] {
   const st = state.steps[stepId];
   const step = state.runbook.steps[stepIndex(state, stepId)];
-  if (state.status.kind === 'aborting') return finish({ kind: 'aborted', reason: state.status.reason });
+  if (state.status.kind === 'aborting')
+    return finish({ kind: 'aborted', reason: state.status.reason });
   if (st?.kind === 'retry-wait' && step) return [retry(state, step, st.attempt)];
   if (st?.kind !== 'failed') return [];
   const policy = step?.['on-failure'] ?? 'abort';
@@ -211,7 +331,8 @@ function afterFailure(state: RunState, stepId: string): Effect[] {
 }
 
 function nextPrecondition(state: RunState, index: number): Effect[] {
-  if (index < (state.runbook.preconditions?.length ?? 0)) return [{ type: 'check-precondition', index }];
+  if (index < (state.runbook.preconditions?.length ?? 0))
+    return [{ type: 'check-precondition', index }];
   return advance(state);
 }
 
@@ -234,10 +355,24 @@ export function reduce(state: RunState, event: RunEvent, at?: string): [RunState
           if (st?.kind === 'retry-wait' && step) return [next, [retry(next, step, st.attempt)]];
           if (st && (st.kind === 'running' || st.kind === 'awaiting-human') && step) {
             const resolved = safeRender(step, next);
-            return [next, [{ type: 'probe', stepId: active, attempt: st.attempt, with: resolved, ...(st.pid ? { pid: st.pid } : {}) }]];
+            return [
+              next,
+              [
+                {
+                  type: 'probe',
+                  stepId: active,
+                  attempt: st.attempt,
+                  with: resolved,
+                  ...(st.pid ? { pid: st.pid } : {}),
+                },
+              ],
+            ];
           }
         }
-        if (next.runbook.steps[next.cursor - 1] && next.steps[next.runbook.steps[next.cursor - 1]?.id ?? '']?.kind === 'failed') {
+        if (
+          next.runbook.steps[next.cursor - 1] &&
+          next.steps[next.runbook.steps[next.cursor - 1]?.id ?? '']?.kind === 'failed'
+        ) {
           const failedId = next.runbook.steps[next.cursor - 1]?.id ?? '';
           return [next, afterFailure(next, failedId)];
         }
@@ -262,12 +397,24 @@ export function reduce(state: RunState, event: RunEvent, at?: string): [RunState
       if (!step) return [next, []];
       const attempt = (st && 'attempt' in st ? st.attempt : 0) + 1;
       const timeoutMs = timeoutOf(step);
-      return [next, [{ type: 'start-step', stepId: event.stepId, attempt, with: safeRender(step, next), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }]];
+      return [
+        next,
+        [
+          {
+            type: 'start-step',
+            stepId: event.stepId,
+            attempt,
+            with: safeRender(step, next),
+            ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          },
+        ],
+      ];
     }
     case 'abort-requested': {
       if (state.status.kind === 'finished') return [next, []];
       const active = activeStep(next);
-      if (active && next.steps[active]?.kind !== 'retry-wait') return [next, [{ type: 'cancel-step', stepId: active }]];
+      if (active && next.steps[active]?.kind !== 'retry-wait')
+        return [next, [{ type: 'cancel-step', stepId: active }]];
       const confirming = confirmingStep(next);
       // Closing the confirmation prompt; the run ends here either way.
       const close: Effect[] = confirming ? [{ type: 'cancel-step', stepId: confirming }] : [];
@@ -297,7 +444,9 @@ export function stepInput(step: Step): Record<string, unknown> {
   return {
     ...w,
     command: step.run,
-    ...(step.env ? { env: { ...(w.env as Record<string, unknown> | undefined), ...step.env } } : {}),
+    ...(step.env
+      ? { env: { ...(w.env as Record<string, unknown> | undefined), ...step.env } }
+      : {}),
     ...(step.probe ? { probe: step.probe } : {}),
   };
 }
@@ -311,7 +460,10 @@ function safeRender(step: Step, state: RunState): unknown {
 }
 
 /** Rebuilds a run's state from its journaled events (no effects are produced). */
-export function replay(events: readonly { event: RunEvent; time: string }[], load: (meta: Extract<RunEvent, { type: 'run-started' }>) => RunState): RunState {
+export function replay(
+  events: readonly { event: RunEvent; time: string }[],
+  load: (meta: Extract<RunEvent, { type: 'run-started' }>) => RunState,
+): RunState {
   const first = events[0]?.event;
   if (first?.type !== 'run-started') throw new Error('journal does not begin with run-started');
   let state = load(first);

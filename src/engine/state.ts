@@ -4,7 +4,14 @@ import type { HumanPrompt } from './human.js';
 export type StepStatus =
   | { kind: 'pending' }
   | { kind: 'running'; attempt: number; startedAt: string; pid?: number }
-  | { kind: 'awaiting-human'; attempt: number; startedAt: string; prompt: HumanPrompt; pid?: number; phase: 'confirm' | 'action' }
+  | {
+      kind: 'awaiting-human';
+      attempt: number;
+      startedAt: string;
+      prompt: HumanPrompt;
+      pid?: number;
+      phase: 'confirm' | 'action';
+    }
   | { kind: 'retry-wait'; attempt: number; error: string }
   | { kind: 'succeeded'; attempt: number; outputs: Record<string, unknown>; durationMs: number }
   | { kind: 'failed'; attempt: number; error: string; durationMs: number }
@@ -68,7 +75,13 @@ export type RunEvent =
   | { type: 'step-skipped'; stepId: string; reason: string }
   | { type: 'step-planned'; stepId: string; with: unknown; would: string }
   | { type: 'run-resumed'; by: string }
-  | { type: 'step-probed'; stepId: string; tookEffect: boolean; outputs?: Record<string, unknown>; detail: string }
+  | {
+      type: 'step-probed';
+      stepId: string;
+      tookEffect: boolean;
+      outputs?: Record<string, unknown>;
+      detail: string;
+    }
   | { type: 'abort-requested'; reason: string; by: string }
   | { type: 'run-suspended'; stepId: string; reason: string }
   | { type: 'run-finished'; outcome: RunOutcome }
@@ -80,7 +93,7 @@ export function initialState(runbook: Runbook, meta: RunMeta, profile?: Profile)
     runbook,
     ...(profile ? { profile } : {}),
     status: { kind: 'created' },
-    steps: Object.fromEntries(runbook.steps.map((s) => [s.id, { kind: 'pending' } as StepStatus])),
+    steps: Object.fromEntries(runbook.steps.map((s) => [s.id, { kind: 'pending' }])),
     cursor: 0,
     continuedFailures: [],
     confirmedDestructive: [],

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { UsageError } from '../domain/errors.js';
+import { stringify } from '../domain/expr.js';
 import { Secret } from '../domain/secret.js';
 import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
 import { HumanWaitingError } from '../engine/interpreter.js';
@@ -12,7 +13,8 @@ export function loadAnswers(file: string | undefined): Record<string, unknown> {
   if (!existsSync(file)) throw new UsageError(`--answers: no file ${file}`);
   const data: unknown = parse(readFileSync(file, 'utf8'));
   if (data === null || data === undefined) return {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`--answers: ${file} must be a YAML map of step-id → answer`);
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new UsageError(`--answers: ${file} must be a YAML map of step-id → answer`);
   return data as Record<string, unknown>;
 }
 
@@ -22,7 +24,10 @@ export class SecretLines {
   readonly #waiters: ((v: string | undefined) => void)[] = [];
   #ended = false;
   constructor(fd: number) {
-    const rl = createInterface({ input: createReadStream('', { fd, autoClose: true }), crlfDelay: Infinity });
+    const rl = createInterface({
+      input: createReadStream('', { fd, autoClose: true }),
+      crlfDelay: Infinity,
+    });
     rl.on('line', (l) => {
       const w = this.#waiters.shift();
       if (w) w(l);
@@ -61,13 +66,22 @@ export class ScriptedHuman implements HumanPort {
       return { type: 'secret', value: new Secret(line.trim(), prompt.label) };
     }
     const raw = this.#answers[stepId];
-    if (raw === undefined || raw === null) throw new HumanWaitingError(stepId, `${prompt.type}: ${prompt.message.split('\n')[0] ?? ''}`);
-    const text = String(raw as string).trim();
+    if (raw === undefined || raw === null)
+      throw new HumanWaitingError(stepId, `${prompt.type}: ${prompt.message.split('\n')[0] ?? ''}`);
+    const text = stringify(raw).trim();
     switch (prompt.type) {
       case 'confirm':
       case 'instructions': {
-        const v = typeof raw === 'boolean' ? raw : YES.has(text.toLowerCase()) ? true : NO.has(text.toLowerCase()) ? false : undefined;
-        if (v === undefined) throw new UsageError(`--answers: ${stepId} must be yes or no, not '${text}'`);
+        const v =
+          typeof raw === 'boolean'
+            ? raw
+            : YES.has(text.toLowerCase())
+              ? true
+              : NO.has(text.toLowerCase())
+                ? false
+                : undefined;
+        if (v === undefined)
+          throw new UsageError(`--answers: ${stepId} must be yes or no, not '${text}'`);
         if (prompt.type === 'confirm') return { type: 'confirm', value: v };
         if (!v) throw new HumanWaitingError(stepId, 'instructions not yet carried out');
         return { type: 'instructions', done: true };
@@ -77,7 +91,8 @@ export class ScriptedHuman implements HumanPort {
       case 'choose':
         return { type: 'choose', value: text };
       case 'checklist': {
-        if (raw === true || text === 'all') return { type: 'checklist', checked: [...prompt.items] };
+        if (raw === true || text === 'all')
+          return { type: 'checklist', checked: [...prompt.items] };
         if (Array.isArray(raw)) return { type: 'checklist', checked: raw.map(String) };
         throw new UsageError(`--answers: ${stepId} must be 'all' or a list of the checked items`);
       }

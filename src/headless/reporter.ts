@@ -19,12 +19,15 @@ export class LineReporter implements RunObserver {
   ) {}
   onEvent(e: RunEvent, state: RunState): void {
     const total = state.runbook.steps.length;
-    const n = (id: string): string => `[${state.runbook.steps.findIndex((s) => s.id === id) + 1}/${total}]`;
+    const n = (id: string): string =>
+      `[${state.runbook.steps.findIndex((s) => s.id === id) + 1}/${total}]`;
     const title = (id: string): string => state.runbook.steps.find((s) => s.id === id)?.title ?? id;
     const w = (s: string): void => void this.out.write(`${s}\n`);
     switch (e.type) {
       case 'run-started':
-        w(`▶ ${e.runbookTitle} — run ${e.meta.runId}${e.meta.dryRun ? ' (dry-run: nothing is executed)' : ''}`);
+        w(
+          `▶ ${e.runbookTitle} — run ${e.meta.runId}${e.meta.dryRun ? ' (dry-run: nothing is executed)' : ''}`,
+        );
         if (this.journalPath) w(`  journal: ${this.journalPath}`);
         return;
       case 'run-resumed':
@@ -34,23 +37,32 @@ export class LineReporter implements RunObserver {
         w(`${e.ok ? '✓' : '✗'} precondition: ${e.message}${e.detail ? ` — ${e.detail}` : ''}`);
         return;
       case 'step-started':
-        w(`▶ ${n(e.stepId)} ${e.stepId}: ${title(e.stepId)}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
+        w(
+          `▶ ${n(e.stepId)} ${e.stepId}: ${title(e.stepId)}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`,
+        );
         return;
       case 'step-output':
-        for (const l of e.lines) w(`    ${e.stream === 'stderr' ? '!' : e.stream === 'info' ? '·' : '│'} ${l}`);
+        for (const l of e.lines)
+          w(`    ${e.stream === 'stderr' ? '!' : e.stream === 'info' ? '·' : '│'} ${l}`);
         return;
       case 'step-awaiting-human':
-        w(`⏸ ${e.stepId}: waiting for a person (${e.prompt.type}): ${e.prompt.message.split('\n')[0] ?? ''}`);
+        w(
+          `⏸ ${e.stepId}: waiting for a person (${e.prompt.type}): ${e.prompt.message.split('\n')[0] ?? ''}`,
+        );
         return;
       case 'human-answered':
-        w(`  ↳ ${e.by} answered: ${typeof e.answer === 'string' ? e.answer : JSON.stringify(e.answer)}`);
+        w(
+          `  ↳ ${e.by} answered: ${typeof e.answer === 'string' ? e.answer : JSON.stringify(e.answer)}`,
+        );
         return;
       case 'destructive-confirmed':
         w(`  ↳ ${e.by} confirmed destructive step ${e.stepId}`);
         return;
       case 'step-succeeded': {
         const st = state.steps[e.stepId];
-        w(`✓ ${n(e.stepId)} ${e.stepId}${st?.kind === 'succeeded' && st.durationMs ? ` (${formatDuration(st.durationMs)})` : ''}`);
+        w(
+          `✓ ${n(e.stepId)} ${e.stepId}${st?.kind === 'succeeded' && st.durationMs ? ` (${formatDuration(st.durationMs)})` : ''}`,
+        );
         return;
       }
       case 'step-failed': {
@@ -62,7 +74,9 @@ export class LineReporter implements RunObserver {
         w(`⤼ ${n(e.stepId)} ${e.stepId}: skipped (${e.reason})`);
         return;
       case 'step-planned':
-        w(`○ ${n(e.stepId)} ${e.stepId}: would ${e.would}${oneLine(e.with) ? `\n      with ${oneLine(e.with)}` : ''}`);
+        w(
+          `○ ${n(e.stepId)} ${e.stepId}: would ${e.would}${oneLine(e.with) ? `\n      with ${oneLine(e.with)}` : ''}`,
+        );
         return;
       case 'step-probed':
         w(`  ? ${e.stepId}: ${e.detail}`);
@@ -72,13 +86,17 @@ export class LineReporter implements RunObserver {
         return;
       case 'run-suspended':
         w(`⏸ run ${state.meta.runId} waits at ${e.stepId}: ${e.reason}`);
-        w(`  continue with: vault-runbook resume ${state.meta.runId} --answers FILE [--secrets-fd N]`);
+        w(
+          `  continue with: vault-runbook resume ${state.meta.runId} --answers FILE [--secrets-fd N]`,
+        );
         return;
       case 'run-finished': {
         const o = e.outcome;
         switch (o.kind) {
           case 'succeeded':
-            w(`✓ run ${state.meta.runId} succeeded${o.failedButContinued.length ? ` (continued past failed: ${o.failedButContinued.join(', ')})` : ''}`);
+            w(
+              `✓ run ${state.meta.runId} succeeded${o.failedButContinued.length ? ` (continued past failed: ${o.failedButContinued.join(', ')})` : ''}`,
+            );
             return;
           case 'planned':
             w(`○ dry-run of ${state.meta.runId} complete: nothing was executed`);
@@ -108,6 +126,8 @@ export class JsonReporter implements RunObserver {
   constructor(readonly out: Writable) {}
   onEvent(e: RunEvent, state: RunState): void {
     if (e.type === 'cluster-updated') return;
-    this.out.write(`${JSON.stringify({ time: new Date().toISOString(), run: state.meta.runId, ...e })}\n`);
+    this.out.write(
+      `${JSON.stringify({ time: new Date().toISOString(), run: state.meta.runId, ...e })}\n`,
+    );
   }
 }

@@ -4,20 +4,32 @@ import type { Runbook } from '../domain/schema.js';
 import { builtinRegistry } from '../engine/actions/builtin.js';
 import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
 import { Interpreter, type RunResult } from '../engine/interpreter.js';
-import type { ClockPort, HumanPort, ProcessPort, ProcessResult, ProcessRunOptions } from '../engine/ports.js';
+import type {
+  ClockPort,
+  HumanPort,
+  ProcessPort,
+  ProcessResult,
+  ProcessRunOptions,
+} from '../engine/ports.js';
 import { initialState } from '../engine/reducer.js';
 import type { RunEvent } from '../engine/state.js';
 
 export function runbookFrom(yaml: string): Runbook {
   const r = parseRunbook(yaml, 'test.yaml', { knownActions: builtinRegistry().ids() });
-  if (!r.value) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
+  if (!r.value)
+    throw new Error(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
   return r.value;
 }
 
 /** A process port whose commands are scripted: each command maps to a handler. */
 export class FakeProcess implements ProcessPort {
   readonly calls: string[] = [];
-  constructor(readonly handler: (cmd: string, opts: ProcessRunOptions) => Promise<ProcessResult> | ProcessResult = () => ({ exitCode: 0, stdout: '', stderr: '' })) {}
+  constructor(
+    readonly handler: (
+      cmd: string,
+      opts: ProcessRunOptions,
+    ) => Promise<ProcessResult> | ProcessResult = () => ({ exitCode: 0, stdout: '', stderr: '' }),
+  ) {}
   async run(cmd: string, opts: ProcessRunOptions): Promise<ProcessResult> {
     this.calls.push(cmd);
     return this.handler(cmd, opts);
@@ -34,7 +46,13 @@ export const instantClock: ClockPort = {
 
 export class ScriptedAnswers implements HumanPort {
   readonly asked: { stepId: string; prompt: HumanPrompt }[] = [];
-  constructor(readonly answer: (stepId: string, prompt: HumanPrompt, signal: AbortSignal) => Promise<HumanAnswer> | HumanAnswer) {}
+  constructor(
+    readonly answer: (
+      stepId: string,
+      prompt: HumanPrompt,
+      signal: AbortSignal,
+    ) => Promise<HumanAnswer> | HumanAnswer,
+  ) {}
   async ask(stepId: string, prompt: HumanPrompt, signal: AbortSignal): Promise<HumanAnswer> {
     this.asked.push({ stepId, prompt });
     return this.answer(stepId, prompt, signal);
@@ -43,17 +61,31 @@ export class ScriptedAnswers implements HumanPort {
 
 export function interpreterFor(
   rb: Runbook,
-  opts: { process?: ProcessPort; human?: HumanPort; dryRun?: boolean; clusterName?: string; redactor?: Redactor } = {},
+  opts: {
+    process?: ProcessPort;
+    human?: HumanPort;
+    dryRun?: boolean;
+    clusterName?: string;
+    redactor?: Redactor;
+  } = {},
 ): { interpreter: Interpreter; events: RunEvent[]; run: () => Promise<RunResult> } {
   const events: RunEvent[] = [];
   const interpreter = new Interpreter(
-    initialState(rb, { runId: 'r1', runbookFile: 'test.yaml', runbookSha256: 'x', inputs: {}, dryRun: opts.dryRun ?? false }),
+    initialState(rb, {
+      runId: 'r1',
+      runbookFile: 'test.yaml',
+      runbookSha256: 'x',
+      inputs: {},
+      dryRun: opts.dryRun ?? false,
+    }),
     {
       registry: builtinRegistry(),
       ports: {
         process: opts.process ?? new FakeProcess(),
         clock: instantClock,
-        human: opts.human ?? new ScriptedAnswers(() => Promise.reject(new Error('no human in this test'))),
+        human:
+          opts.human ??
+          new ScriptedAnswers(() => Promise.reject(new Error('no human in this test'))),
       },
       journal: { append: (e) => events.push(JSON.parse(JSON.stringify(e)) as RunEvent) },
       redactor: opts.redactor ?? new Redactor(),

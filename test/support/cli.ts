@@ -8,7 +8,12 @@ export const BIN = join(ROOT, 'bin', 'vault-runbook.js');
 
 export function tempState(): { dir: string; env: NodeJS.ProcessEnv } {
   const dir = mkdtempSync(join(tmpdir(), 'vr-test-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: join(dir, 'state'), XDG_CONFIG_HOME: join(dir, 'config'), CI: 'true' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    XDG_STATE_HOME: join(dir, 'state'),
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    CI: 'true',
+  };
   delete env.VAULT_RUNBOOK_PROFILE;
   return { dir, env };
 }
@@ -19,7 +24,12 @@ export function cli(args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string
 
 /** The CLI with a pipe on fd 3, for --secrets-fd 3. */
 export function cliWithFd3(args: string[], env: NodeJS.ProcessEnv) {
-  return execa('node', [BIN, ...args], { env, extendEnv: false, reject: false, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  return execa('node', [BIN, ...args], {
+    env,
+    extendEnv: false,
+    reject: false,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** Every file below a directory, with its text, to grep for leaks. */

@@ -22,7 +22,11 @@ export const confirmAction: ActionDef<z.infer<typeof Confirm>> = {
   human: true,
   describe: (i) => `ask: ${i.message} [y/n]`,
   async run(ctx) {
-    const a = await ctx.ask({ type: 'confirm', message: ctx.input.message, ...(ctx.input.default !== undefined ? { default: ctx.input.default } : {}) });
+    const a = await ctx.ask({
+      type: 'confirm',
+      message: ctx.input.message,
+      ...(ctx.input.default !== undefined ? { default: ctx.input.default } : {}),
+    });
     if (!a.value && ctx.input['abort-on-no'] !== false) throw new OperatorDeclined(ctx.stepId);
     return { confirmed: a.value };
   },
@@ -44,14 +48,27 @@ export const inputAction: ActionDef<z.infer<typeof Input>> = {
   async run(ctx) {
     const { message, placeholder, pattern, default: def } = ctx.input;
     for (;;) {
-      const a = await ctx.ask({ type: 'input', message, ...(placeholder ? { placeholder } : {}), ...(pattern ? { pattern } : {}), ...(def !== undefined ? { default: def } : {}) });
+      const a = await ctx.ask({
+        type: 'input',
+        message,
+        ...(placeholder ? { placeholder } : {}),
+        ...(pattern ? { pattern } : {}),
+        ...(def !== undefined ? { default: def } : {}),
+      });
       if (!pattern || new RegExp(`^(?:${pattern})$`).test(a.value)) return { value: a.value };
       ctx.log(`'${a.value}' does not match ${pattern}; asking again`, 'info');
     }
   },
 };
 
-const Option = z.union([z.string(), z.strictObject({ value: z.string(), label: z.string().optional(), description: z.string().optional() })]);
+const Option = z.union([
+  z.string(),
+  z.strictObject({
+    value: z.string(),
+    label: z.string().optional(),
+    description: z.string().optional(),
+  }),
+]);
 const Choose = z.strictObject({ message: z.string(), options: z.array(Option).min(1) });
 export const chooseAction: ActionDef<z.infer<typeof Choose>> = {
   id: 'human.choose',
@@ -59,10 +76,17 @@ export const chooseAction: ActionDef<z.infer<typeof Choose>> = {
   input: Choose,
   idempotent: true,
   human: true,
-  describe: (i) => `ask to choose: ${i.message} (${i.options.map((o) => (typeof o === 'string' ? o : o.value)).join(' | ')})`,
+  describe: (i) =>
+    `ask to choose: ${i.message} (${i.options.map((o) => (typeof o === 'string' ? o : o.value)).join(' | ')})`,
   async run(ctx) {
     const options = ctx.input.options.map((o) =>
-      typeof o === 'string' ? { value: o, label: o } : { value: o.value, label: o.label ?? o.value, ...(o.description ? { description: o.description } : {}) },
+      typeof o === 'string'
+        ? { value: o, label: o }
+        : {
+            value: o.value,
+            label: o.label ?? o.value,
+            ...(o.description ? { description: o.description } : {}),
+          },
     );
     const a = await ctx.ask({ type: 'choose', message: ctx.input.message, options });
     if (!options.some((o) => o.value === a.value))
@@ -80,14 +104,22 @@ export const checklistAction: ActionDef<z.infer<typeof Checklist>> = {
   human: true,
   describe: (i) => `checklist: ${i.items.join('; ')}`,
   async run(ctx) {
-    const a = await ctx.ask({ type: 'checklist', message: ctx.input.message, items: ctx.input.items });
+    const a = await ctx.ask({
+      type: 'checklist',
+      message: ctx.input.message,
+      items: ctx.input.items,
+    });
     const missing = ctx.input.items.filter((i) => !a.checked.includes(i));
     if (missing.length) throw new Error(`not confirmed: ${missing.join('; ')}`);
     return { checked: a.checked };
   },
 };
 
-const SecretIn = z.strictObject({ message: z.string(), label: z.string().default('secret'), confirm: z.boolean().optional() });
+const SecretIn = z.strictObject({
+  message: z.string(),
+  label: z.string().default('secret'),
+  confirm: z.boolean().optional(),
+});
 export const secretAction: ActionDef<z.input<typeof SecretIn>> = {
   id: 'human.secret',
   summary: 'Masked entry of a secret; outputs.value is a Secret that never reaches the journal',
@@ -96,7 +128,12 @@ export const secretAction: ActionDef<z.input<typeof SecretIn>> = {
   human: true,
   describe: (i) => `ask for a secret (masked): ${i.message}`,
   async run(ctx) {
-    const a = await ctx.ask({ type: 'secret', message: ctx.input.message, label: ctx.input.label ?? 'secret', ...(ctx.input.confirm ? { confirm: true } : {}) });
+    const a = await ctx.ask({
+      type: 'secret',
+      message: ctx.input.message,
+      label: ctx.input.label ?? 'secret',
+      ...(ctx.input.confirm ? { confirm: true } : {}),
+    });
     ctx.registerSecret(a.value);
     return { value: a.value, length: a.value.length };
   },
@@ -111,9 +148,20 @@ export const instructionsAction: ActionDef<z.input<typeof Instructions>> = {
   human: true,
   describe: (i) => `show instructions: ${i.message.split('\n')[0] ?? ''}`,
   async run(ctx) {
-    await ctx.ask({ type: 'instructions', message: ctx.input.message, ack: ctx.input.ack ?? 'Done' });
+    await ctx.ask({
+      type: 'instructions',
+      message: ctx.input.message,
+      ack: ctx.input.ack ?? 'Done',
+    });
     return { done: true };
   },
 };
 
-export const humanActions: AnyAction[] = [confirmAction, inputAction, chooseAction, checklistAction, secretAction, instructionsAction];
+export const humanActions: AnyAction[] = [
+  confirmAction,
+  inputAction,
+  chooseAction,
+  checklistAction,
+  secretAction,
+  instructionsAction,
+];

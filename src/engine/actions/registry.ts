@@ -19,7 +19,10 @@ export class ActionRegistry {
     return [...this.#actions.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
   /** Lint: a step's `with` checked against the action's input, skipping `${{ }}` values. */
-  checkWith(uses: string, withValue: Record<string, unknown>): { path: (string | number)[]; message: string }[] {
+  checkWith(
+    uses: string,
+    withValue: Record<string, unknown>,
+  ): { path: (string | number)[]; message: string }[] {
     const action = this.get(uses);
     if (!action) return [];
     const literal = JSON.stringify(withValue).includes('${{');
@@ -29,7 +32,10 @@ export class ActionRegistry {
       .filter((i) => !literal || i.code === 'unrecognized_keys')
       .map((i) => ({
         path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
-        message: i.code === 'unrecognized_keys' ? `unknown input ${i.keys.map((k) => `'${k}'`).join(', ')} for ${uses}` : `${uses}: ${i.message}`,
+        message:
+          i.code === 'unrecognized_keys'
+            ? `unknown input ${i.keys.map((k) => `'${k}'`).join(', ')} for ${uses}`
+            : `${uses}: ${i.message}`,
       }));
   }
 }

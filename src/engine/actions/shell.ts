@@ -3,10 +3,17 @@ import { Secret } from '../../domain/secret.js';
 import type { ActionDef } from './types.js';
 
 /** Secrets reach a command through its environment (never argv, which `ps` shows everyone). */
-const EnvValue = z.union([z.string(), z.number().transform(String), z.boolean().transform(String), z.instanceof(Secret)]);
+const EnvValue = z.union([
+  z.string(),
+  z.number().transform(String),
+  z.boolean().transform(String),
+  z.instanceof(Secret),
+]);
 
 function envOf(env: Record<string, string | Secret> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]));
+  return Object.fromEntries(
+    Object.entries(env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
+  );
 }
 
 const Input = z.strictObject({
@@ -34,7 +41,11 @@ export const shellAction: ActionDef<Input> = {
     const outputs: Record<string, string> = {};
     const result = await ctx.ports.process.run(ctx.input.command, {
       signal: ctx.signal,
-      env: { ...envOf(ctx.input.env), VAULT_RUNBOOK_RUN_ID: ctx.runId, VAULT_RUNBOOK_STEP: ctx.stepId },
+      env: {
+        ...envOf(ctx.input.env),
+        VAULT_RUNBOOK_RUN_ID: ctx.runId,
+        VAULT_RUNBOOK_STEP: ctx.stepId,
+      },
       ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
       ...(ctx.input.shell ? { shell: ctx.input.shell } : {}),
       onSpawn: (pid) => ctx.recordProcess(pid),
@@ -44,8 +55,12 @@ export const shellAction: ActionDef<Input> = {
         else ctx.log(line, stream);
       },
     });
-    const ok = result.exitCode === 0 || (ctx.input['ok-exit-codes'] ?? []).includes(result.exitCode);
-    if (!ok) throw new Error(`command exited with ${result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`}`);
+    const ok =
+      result.exitCode === 0 || (ctx.input['ok-exit-codes'] ?? []).includes(result.exitCode);
+    if (!ok)
+      throw new Error(
+        `command exited with ${result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`}`,
+      );
     return { ...outputs, exit_code: result.exitCode, stdout: result.stdout.trimEnd() };
   },
   async probe(ctx) {
@@ -57,7 +72,14 @@ export const shellAction: ActionDef<Input> = {
       onLine: (stream, line) => ctx.log(`probe: ${line}`, stream),
     });
     return result.exitCode === 0
-      ? { tookEffect: true, outputs: { exit_code: 0, stdout: '' }, detail: `probe \`${ctx.input.probe}\` exited 0: already done` }
-      : { tookEffect: false, detail: `probe \`${ctx.input.probe}\` exited ${result.exitCode}: running again` };
+      ? {
+          tookEffect: true,
+          outputs: { exit_code: 0, stdout: '' },
+          detail: `probe \`${ctx.input.probe}\` exited 0: already done`,
+        }
+      : {
+          tookEffect: false,
+          detail: `probe \`${ctx.input.probe}\` exited ${result.exitCode}: running again`,
+        };
   },
 };

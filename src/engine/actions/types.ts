@@ -33,7 +33,10 @@ export interface ProbeResult<O> {
  * One built-in action (`uses:`). A Vault or AWS action is one file that exports one of these
  * and is added to the registry: input/output schema, idempotency and a probe for resume.
  */
-export interface ActionDef<I = unknown, O extends Record<string, unknown> = Record<string, unknown>> {
+export interface ActionDef<
+  I = unknown,
+  O extends Record<string, unknown> = Record<string, unknown>,
+> {
   readonly id: string;
   readonly summary: string;
   readonly input: z.ZodType<I>;
