@@ -371,9 +371,21 @@ export function stringify(v: unknown): string {
       `the secret '${v.label}' cannot be put into text; pass it as a whole value, e.g. env: { SHARE: "\${{ … }}" }`,
     );
   if (v instanceof Unknown) return v.toString();
-  if (typeof v === 'object') return JSON.stringify(v);
-  if (typeof v === 'function') return '[function]';
-  return String(v);
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return v.toString();
+    case 'symbol':
+      return v.description ?? '';
+    case 'object':
+      return JSON.stringify(v);
+    case 'function':
+    case 'undefined':
+      return '';
+  }
 }
 
 /** A string broken into literal text and `${{ }}` expressions, with source offsets. */
