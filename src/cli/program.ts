@@ -152,6 +152,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   });
 
   program
+    .command('demo')
+    .description(
+      'the training drill in the TUI (the local sandbox cluster joins it when available)',
+    )
+    .action(async () => {
+      if (!io.stdinIsTTY || !(io.stdout as { isTTY?: boolean }).isTTY)
+        throw new UsageError('demo needs a terminal', [
+          'run it in a terminal, or: vault-runbook run practice --headless --answers FILE',
+        ]);
+      const { runTuiRun } = await import('../ui/render.js');
+      setExit(await runTuiRun({ runbookRef: 'practice', env: io.env }));
+    });
+
+  program
     .command('list')
     .description('runbooks with one-line descriptions')
     .action(() => {
