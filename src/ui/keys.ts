@@ -40,6 +40,8 @@ export interface Binding {
   readonly contexts: readonly KeyContext[];
   /** Shown in the key-hint line (the help overlay lists every binding regardless). */
   readonly hint?: boolean;
+  /** How the help overlay names the contexts, when listing them would be a mouthful. */
+  readonly where?: string;
 }
 
 /** Prompt types where printable keys are text, so single-letter bindings must stay out. */
@@ -96,7 +98,13 @@ export const BINDINGS: readonly Binding[] = [
   },
   { id: 'ack', keys: [enter], label: 'done', contexts: ['instructions'] },
   { id: 'home', keys: [enter, { char: 'h' }], label: 'home', contexts: ['finished'] },
-  { id: 'abort', keys: [ctrlC], label: 'abort run', contexts: RUNNING },
+  {
+    id: 'abort',
+    keys: [ctrlC],
+    label: 'abort run',
+    contexts: RUNNING,
+    where: 'while a run is going',
+  },
   {
     id: 'confirm-abort',
     keys: [{ char: 'y' }, { char: 'Y' }, ctrlC],
@@ -109,7 +117,13 @@ export const BINDINGS: readonly Binding[] = [
     label: 'keep running',
     contexts: ['abort'],
   },
-  { id: 'help', keys: [{ char: '?' }], label: 'help', contexts: HELPFUL },
+  {
+    id: 'help',
+    keys: [{ char: '?' }],
+    label: 'help',
+    contexts: HELPFUL,
+    where: 'everywhere but text, secret and abort prompts',
+  },
   // Ctrl-C backs out of the overlay first, so a second Ctrl-C reaches the abort prompt.
   { id: 'close-help', keys: [{ char: '?' }, esc, ctrlC], label: 'close help', contexts: ['help'] },
   { id: 'quit', keys: [{ char: 'q' }, ctrlC], label: 'quit', contexts: ['home', 'finished'] },
@@ -246,7 +260,7 @@ export function helpRows(): HelpRow[] {
   return BINDINGS.map((b) => ({
     keys: keysLabel(b),
     label: b.label,
-    where: b.contexts.map((c) => CONTEXT_NAMES[c]).join(', '),
+    where: b.where ?? b.contexts.map((c) => CONTEXT_NAMES[c]).join(', '),
   }));
 }
 

@@ -24,10 +24,18 @@ function Line({ line }: { line: OutputLine }) {
   }
 }
 
+export interface EarlierOutput {
+  readonly title: string;
+  readonly lines: readonly OutputLine[];
+}
+
+const EARLIER_LINES = 8;
+
 /** The step in focus: what it is, its latest output, and the question it asks, if any. */
 export function CurrentStep(props: {
   step: StepView | undefined;
   output: readonly OutputLine[];
+  earlier?: EarlierOutput | undefined;
   prompt: PromptView | undefined;
   maxLines: number;
 }) {
@@ -56,6 +64,14 @@ export function CurrentStep(props: {
       {shown.map((l, i) => (
         <Line key={i} line={l} />
       ))}
+      {props.earlier ? (
+        <Box flexDirection="column">
+          <Text color={theme.color('muted')}>output of {props.earlier.title}:</Text>
+          {props.earlier.lines.slice(-Math.min(EARLIER_LINES, props.maxLines)).map((l, i) => (
+            <Line key={i} line={l} />
+          ))}
+        </Box>
+      ) : null}
       {prompt ? <Prompt view={prompt} /> : null}
     </Box>
   );

@@ -1,7 +1,8 @@
 import { Box, Text, useStdout } from 'ink';
 import { useTheme, useUi } from '../context.js';
 import { StatusPane } from '../status/StatusPane.js';
-import { CurrentStep } from './CurrentStep.js';
+import { CurrentStep, type EarlierOutput } from './CurrentStep.js';
+import type { RunView } from '../store.js';
 import { ResultBanner } from './ResultBanner.js';
 import { StepList } from './StepList.js';
 
@@ -13,6 +14,20 @@ function budget(rows: number | undefined): { steps: number; lines: number } {
   return { steps: Math.max(4, rows - 26), lines: Math.min(15, Math.max(3, rows - 28)) };
 }
 
+/**
+ * A question usually refers to what the step before it printed ("does this look right?"), so
+ * a step without output of its own shows the latest lines of the nearest earlier step.
+ */
+function earlierOutput(run: RunView, focusId: string | undefined): EarlierOutput | undefined {
+  const at = run.steps.findIndex((s) => s.id === focusId);
+  for (let i = at - 1; i >= 0; i--) {
+    const step = run.steps[i];
+    const lines = step && run.output[step.id];
+    if (step && lines?.length) return { title: step.title, lines };
+  }
+  return undefined;
+}
+
 export function RunScreen() {
   const theme = useTheme();
   const run = useUi((s) => s.run);
@@ -22,6 +37,8 @@ export function RunScreen() {
   const focusId = prompt?.stepId ?? run.currentStepId;
   const step = run.steps.find((s) => s.id === focusId);
   const room = budget(stdout.rows);
+  const own = (focusId && run.output[focusId]) || NO_LINES;
+  const earlier = own.length ? undefined : earlierOutput(run, focusId);
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -35,7 +52,8 @@ export function RunScreen() {
       <StepList steps={run.steps} currentId={focusId} maxRows={room.steps} />
       <CurrentStep
         step={step}
-        output={(focusId && run.output[focusId]) || NO_LINES}
+        output={own}
+        earlier={earlier}
         prompt={prompt}
         maxLines={room.lines}
       />
