@@ -6,7 +6,16 @@ import { jsonSchema } from '../domain/schema.js';
 import { journalPath, listRuns, readJournalLines, verifyRecords } from '../adapters/journal.js';
 import type { Writable } from '../headless/reporter.js';
 import { resumeHeadless, runHeadless } from './headless-run.js';
-import { listRunbooks, packageRoot, registry } from './session.js';
+import {
+  clusterPorts,
+  listRunbooks,
+  loadProfile,
+  packageRoot,
+  profilePath,
+  registry,
+} from './session.js';
+import { collectStatus, formatStatus, StatusPoller } from './status.js';
+import type { ClusterStatus } from '../domain/cluster.js';
 import { renderTranscript } from './transcript.js';
 
 export interface Io {
@@ -150,6 +159,55 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     const { runTuiResume } = await import('../ui/render.js');
     setExit(await runTuiResume({ runId, env: io.env, force: Boolean(flags.force) }));
   });
+
+  program
+    .command('status')
+    .description(
+      'cluster status once, or live with --watch: per node seal/HA/health, per region ASG, replication lag, HA lock holder',
+    )
+    .option(
+      '-p, --profile <file>',
+      'cluster profile (default: $VAULT_RUNBOOK_PROFILE, then the one `sandbox up` selected)',
+    )
+    .option('--json', 'one JSON document (with --watch: one per line)')
+    .option('--watch', 'refresh every --interval until interrupted')
+    .option('--interval <seconds>', 'refresh interval for --watch', '2')
+    .action(
+      async (flags: { profile?: string; json?: boolean; watch?: boolean; interval: string }) => {
+        const profile = loadProfile(profilePath(flags.profile, io.env));
+        const { vault, aws } = clusterPorts(profile, io.env);
+        if (!vault)
+          throw new UsageError('no cluster: give --profile, set VAULT_ADDR, or start the sandbox', [
+            'vault-runbook sandbox up',
+          ]);
+        const print = (s: ClusterStatus): void => {
+          if (flags.json) io.stdout.write(`${JSON.stringify(s)}\n`);
+          else
+            io.stdout.write(
+              `${flags.watch && (io.stdout as { isTTY?: boolean }).isTTY ? '\x1b[2J\x1b[H' : ''}${formatStatus(s)}`,
+            );
+        };
+        const collect = (signal: AbortSignal): Promise<ClusterStatus> =>
+          collectStatus(profile, vault, aws, signal);
+        if (!flags.watch) {
+          const s = await collect(AbortSignal.timeout(15_000));
+          print(s);
+          if (s.summary.unreachable === s.nodes.length) setExit(ExitCode.precondition);
+          return;
+        }
+        const poller = new StatusPoller(
+          collect,
+          print,
+          Math.max(0.2, Number(flags.interval)) * 1000,
+        );
+        poller.start();
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        poller.stop();
+      },
+    );
 
   program
     .command('demo')

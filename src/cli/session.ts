@@ -23,6 +23,10 @@ import {
 } from '../adapters/journal.js';
 import { configDir } from '../adapters/paths.js';
 import { ExecaProcess } from '../adapters/process.js';
+import { awsFromProfile } from '../adapters/aws.js';
+import { vaultFromProfile } from '../adapters/vault.js';
+import type { AwsPort } from '../engine/aws.js';
+import type { VaultPort } from '../engine/vault.js';
 
 /** The package's own runbooks/ folder, from dist/cli or src/cli alike. */
 export function packageRoot(): string {
@@ -174,7 +178,6 @@ export interface SessionOptions {
   readonly clipboard?: ClipboardPort;
   readonly env?: NodeJS.ProcessEnv;
   readonly redactor?: Redactor;
-  readonly extraPorts?: Record<string, unknown>;
 }
 
 export interface RunSession {
@@ -188,13 +191,26 @@ export interface RunSession {
   close(): void;
 }
 
-function ports(opts: SessionOptions): Ports {
+/** The Vault port when a profile or VAULT_ADDR names a cluster; a runbook without Vault steps needs none. */
+export function clusterPorts(
+  profile: Profile | undefined,
+  env: NodeJS.ProcessEnv,
+): { vault?: VaultPort; aws?: AwsPort } {
+  const hasVault = (profile?.vault.addresses?.length ?? 0) > 0 || Boolean(env.VAULT_ADDR);
+  const aws = awsFromProfile(profile);
+  return {
+    ...(hasVault ? { vault: vaultFromProfile(profile, env) } : {}),
+    ...(aws ? { aws } : {}),
+  };
+}
+
+function ports(opts: SessionOptions, profile: Profile | undefined): Ports {
   return {
     process: new ExecaProcess(),
     clock: systemClock,
     human: opts.human,
     ...(opts.clipboard ? { clipboard: opts.clipboard } : {}),
-    ...opts.extraPorts,
+    ...clusterPorts(profile, opts.env ?? process.env),
   };
 }
 
@@ -233,7 +249,7 @@ export function createRun(req: NewRunRequest, opts: SessionOptions): RunSession 
   const redactor = opts.redactor ?? new Redactor();
   const interpreter = new Interpreter(initialState(runbook, meta, profile), {
     registry: reg,
-    ports: ports(opts),
+    ports: ports(opts, profile),
     journal,
     redactor,
     operator,
@@ -285,7 +301,7 @@ export function resumeRun(runId: string, opts: SessionOptions & { force?: boolea
     const redactor = opts.redactor ?? new Redactor();
     const interpreter = new Interpreter(state, {
       registry: reg,
-      ports: ports(opts),
+      ports: ports(opts, profile),
       journal,
       redactor,
       operator,

@@ -386,6 +386,7 @@ export function stringify(v: unknown): string {
     case 'undefined':
       return '';
   }
+  return '';
 }
 
 /** A string broken into literal text and `${{ }}` expressions, with source offsets. */

@@ -1,4 +1,6 @@
+import type { AwsPort } from './aws.js';
 import type { HumanAnswer, HumanPrompt } from './human.js';
+import type { VaultPort } from './vault.js';
 
 /** Ports: the only way the engine reaches the world. Adapters implement them. */
 export interface ProcessResult {
@@ -47,6 +49,7 @@ export interface Ports {
   readonly clock: ClockPort;
   readonly human: HumanPort;
   readonly clipboard?: ClipboardPort;
-  /** Later issues add vault and aws ports; actions find them here. */
-  readonly [extra: string]: unknown;
+  /** Present when a profile (or VAULT_ADDR) names a cluster. */
+  readonly vault?: VaultPort;
+  readonly aws?: AwsPort;
 }

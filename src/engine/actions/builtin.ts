@@ -2,8 +2,9 @@ import { humanActions } from './human.js';
 import { ActionRegistry } from './registry.js';
 import { shellAction } from './shell.js';
 import type { AnyAction } from './types.js';
+import { vaultActions } from './vault.js';
 
 /** Every built-in action. Vault and AWS actions are appended by their own issues' modules. */
 export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistry {
-  return new ActionRegistry([shellAction, ...humanActions, ...extra]);
+  return new ActionRegistry([shellAction, ...humanActions, ...vaultActions, ...extra]);
 }

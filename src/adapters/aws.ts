@@ -1,0 +1,155 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  ListObjectVersionsCommand,
+  S3Client,
+  type ListObjectVersionsCommandOutput,
+} from '@aws-sdk/client-s3';
+import type { Profile } from '../domain/schema.js';
+import type { AsgDescription, AwsPort, Ec2Instance, ObjectVersion } from '../engine/aws.js';
+
+type Service = 'ec2' | 'autoscaling' | 's3' | 'dynamodb' | 'route53' | 'elbv2';
+
+/**
+ * Clients per service and region. Credentials come from the standard chain (AWS_PROFILE, env,
+ * SSO, instance role); a profile's `endpoints` override where each service is reached (the
+ * sandbox points them at moto and MinIO on loopback).
+ */
+export class AwsSdk implements AwsPort {
+  readonly #endpoints: Readonly<Record<string, string>>;
+  readonly #clients = new Map<string, unknown>();
+
+  constructor(endpoints: Readonly<Record<string, string>> = {}) {
+    this.#endpoints = endpoints;
+  }
+
+  #config(
+    service: Service,
+    region: string,
+  ): { region: string; endpoint?: string; forcePathStyle?: boolean; maxAttempts: number } {
+    const endpoint = this.#endpoints[service];
+    return {
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(service === 's3' && endpoint ? { forcePathStyle: true } : {}),
+      maxAttempts: 2,
+    };
+  }
+
+  #get<T>(key: string, make: () => T): T {
+    let c = this.#clients.get(key) as T | undefined;
+    if (!c) {
+      c = make();
+      this.#clients.set(key, c);
+    }
+    return c;
+  }
+
+  ec2(region: string): EC2Client {
+    return this.#get(`ec2:${region}`, () => new EC2Client(this.#config('ec2', region)));
+  }
+  autoscaling(region: string): AutoScalingClient {
+    return this.#get(
+      `asg:${region}`,
+      () => new AutoScalingClient(this.#config('autoscaling', region)),
+    );
+  }
+  s3(region: string): S3Client {
+    return this.#get(`s3:${region}`, () => new S3Client(this.#config('s3', region)));
+  }
+
+  async describeAsg(
+    name: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<AsgDescription | undefined> {
+    const r = await this.autoscaling(region).send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+      { abortSignal: signal },
+    );
+    const g = r.AutoScalingGroups?.[0];
+    if (!g) return undefined;
+    return {
+      name,
+      desired: g.DesiredCapacity ?? 0,
+      min: g.MinSize ?? 0,
+      max: g.MaxSize ?? 0,
+      instances: (g.Instances ?? []).map((i) => ({
+        instanceId: i.InstanceId ?? '',
+        az: i.AvailabilityZone ?? '',
+        lifecycleState: i.LifecycleState ?? '',
+        healthStatus: i.HealthStatus ?? '',
+        ...(i.LaunchTemplate?.Version ? { launchTemplateVersion: i.LaunchTemplate.Version } : {}),
+      })),
+    };
+  }
+
+  async describeInstances(
+    ids: readonly string[],
+    region: string,
+    signal: AbortSignal,
+  ): Promise<Ec2Instance[]> {
+    if (ids.length === 0) return [];
+    const r = await this.ec2(region).send(new DescribeInstancesCommand({ InstanceIds: [...ids] }), {
+      abortSignal: signal,
+    });
+    return (r.Reservations ?? []).flatMap((res) =>
+      (res.Instances ?? []).map((i) => ({
+        instanceId: i.InstanceId ?? '',
+        state: i.State?.Name ?? '',
+        az: i.Placement?.AvailabilityZone ?? '',
+        imageId: i.ImageId ?? '',
+        ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+        tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      })),
+    );
+  }
+
+  async listObjectVersions(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    prefix?: string,
+  ): Promise<ObjectVersion[]> {
+    const out: ObjectVersion[] = [];
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    for (;;) {
+      const r: ListObjectVersionsCommandOutput = await this.s3(region).send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          ...(prefix ? { Prefix: prefix } : {}),
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
+        { abortSignal: signal },
+      );
+      for (const v of r.Versions ?? [])
+        out.push({
+          key: v.Key ?? '',
+          versionId: v.VersionId ?? 'null',
+          isLatest: v.IsLatest ?? false,
+          lastModified: v.LastModified?.toISOString() ?? '',
+          size: v.Size ?? 0,
+          ...(v.ETag ? { etag: v.ETag } : {}),
+          deleteMarker: false,
+        });
+      for (const d of r.DeleteMarkers ?? [])
+        out.push({
+          key: d.Key ?? '',
+          versionId: d.VersionId ?? 'null',
+          isLatest: d.IsLatest ?? false,
+          lastModified: d.LastModified?.toISOString() ?? '',
+          size: 0,
+          deleteMarker: true,
+        });
+      if (!r.IsTruncated) return out;
+      keyMarker = r.NextKeyMarker;
+      versionMarker = r.NextVersionIdMarker;
+    }
+  }
+}
+
+export function awsFromProfile(profile: Profile | undefined): AwsSdk | undefined {
+  return profile?.aws ? new AwsSdk(profile.aws.endpoints ?? {}) : undefined;
+}

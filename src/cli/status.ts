@@ -1,0 +1,272 @@
+import type { ClusterStatus, NodeStatus, RegionStatus } from '../domain/cluster.js';
+import { replicationLag } from '../domain/cluster.js';
+import { errorMessage } from '../domain/errors.js';
+import { describeHealthCode, roleOf } from '../domain/health.js';
+import type { Profile } from '../domain/schema.js';
+import type { AwsPort, Ec2Instance } from '../engine/aws.js';
+import type { VaultNode, VaultPort } from '../engine/vault.js';
+
+export interface CollectOptions {
+  readonly perNodeTimeoutMs?: number;
+  readonly concurrency?: number;
+  readonly now?: () => Date;
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function nodeStatus(
+  vault: VaultPort,
+  node: VaultNode,
+  signal: AbortSignal,
+): Promise<NodeStatus> {
+  const h = await vault.health(node, signal);
+  if (!h.reachable)
+    return {
+      name: node.name,
+      address: node.address,
+      role: 'unknown',
+      health: 'unreachable',
+      reachable: false,
+      error: h.error,
+    };
+  const base: NodeStatus = {
+    name: node.name,
+    address: node.address,
+    ...(h.body.version ? { version: h.body.version } : {}),
+    ...(h.body.initialized !== undefined ? { initialized: h.body.initialized } : {}),
+    ...(h.body.sealed !== undefined ? { sealed: h.body.sealed } : {}),
+    role: roleOf(h.code, h.body),
+    healthCode: h.code,
+    health: describeHealthCode(h.code),
+    reachable: true,
+  };
+  if (!h.body.sealed || !h.body.initialized) return base;
+  try {
+    const s = await vault.sealStatus(node, signal);
+    return { ...base, progress: { t: s.t, n: s.n, progress: s.progress, nonce: s.nonce } };
+  } catch {
+    return base;
+  }
+}
+
+function hostOf(address: string): string {
+  try {
+    return new URL(address).hostname;
+  } catch {
+    return address;
+  }
+}
+
+/** An instance stands behind a node when its tag or private IP names the node's address. */
+function instanceFor(
+  node: NodeStatus,
+  instances: readonly (Ec2Instance & { region: string })[],
+): (Ec2Instance & { region: string }) | undefined {
+  const host = hostOf(node.address);
+  return instances.find(
+    (i) =>
+      i.tags['vault-runbook:address'] === node.address ||
+      i.tags['vault-runbook:host'] === host ||
+      i.privateIp === host,
+  );
+}
+
+async function regionStatus(
+  aws: AwsPort,
+  name: string,
+  region: string,
+  asgName: string | undefined,
+  bucket: string | undefined,
+  signal: AbortSignal,
+): Promise<{ region: RegionStatus; instances: (Ec2Instance & { region: string })[] }> {
+  const base: RegionStatus = { name, region, ...(bucket ? { dataBucket: bucket } : {}) };
+  if (!asgName) return { region: base, instances: [] };
+  try {
+    const asg = await aws.describeAsg(asgName, region, signal);
+    if (!asg)
+      return {
+        region: {
+          ...base,
+          asg: { name: asgName, desired: 0, inService: 0, error: 'no such Auto Scaling group' },
+        },
+        instances: [],
+      };
+    const inService = asg.instances.filter((i) => i.lifecycleState === 'InService').length;
+    const instances = await aws.describeInstances(
+      asg.instances.map((i) => i.instanceId),
+      region,
+      signal,
+    );
+    return {
+      region: { ...base, asg: { name: asgName, desired: asg.desired, inService } },
+      instances: instances.map((i) => ({ ...i, region })),
+    };
+  } catch (err) {
+    return {
+      region: {
+        ...base,
+        asg: { name: asgName, desired: 0, inService: 0, error: errorMessage(err) },
+      },
+      instances: [],
+    };
+  }
+}
+
+async function replication(
+  aws: AwsPort,
+  profile: Profile,
+  signal: AbortSignal,
+  now: Date,
+): Promise<ClusterStatus['replication']> {
+  const a = profile.aws;
+  if (!a?.data_bucket || !a.dr_data_bucket) return undefined;
+  try {
+    const latest = (
+      vs: Awaited<ReturnType<AwsPort['listObjectVersions']>>,
+    ): { key: string; lastModified: string; etag?: string }[] =>
+      vs
+        .filter((v) => v.isLatest && !v.deleteMarker)
+        .map((v) => ({
+          key: v.key,
+          lastModified: v.lastModified,
+          ...(v.etag ? { etag: v.etag } : {}),
+        }));
+    const [p, d] = await Promise.all([
+      aws.listObjectVersions(a.data_bucket, a.region, signal),
+      aws.listObjectVersions(a.dr_data_bucket, a.dr_region ?? a.region, signal),
+    ]);
+    return replicationLag(latest(p), latest(d), now);
+  } catch (err) {
+    return { lagSeconds: -1, pendingObjects: -1, error: errorMessage(err) };
+  }
+}
+
+/**
+ * One snapshot of the cluster. Every call has its own deadline, so a node that does not answer
+ * shows as unreachable instead of holding up the rest.
+ */
+export async function collectStatus(
+  profile: Profile | undefined,
+  vault: VaultPort,
+  aws: AwsPort | undefined,
+  signal: AbortSignal,
+  opts: CollectOptions = {},
+): Promise<ClusterStatus> {
+  const timeout = opts.perNodeTimeoutMs ?? 1500;
+  const now = opts.now ?? (() => new Date());
+  const deadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
+  const a = profile?.aws;
+  const [nodes, regions, repl] = await Promise.all([
+    mapLimit(vault.nodes(), opts.concurrency ?? 6, (n) => nodeStatus(vault, n, deadline())),
+    aws && a
+      ? Promise.all([
+          regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, deadline()),
+          ...(a.dr_region
+            ? [regionStatus(aws, 'dr', a.dr_region, a.dr_asg, a.dr_data_bucket, deadline())]
+            : []),
+        ])
+      : Promise.resolve([]),
+    aws && profile ? replication(aws, profile, deadline(), now()) : Promise.resolve(undefined),
+  ]);
+  const instances = regions.flatMap((r) => r.instances);
+  const withInstances = nodes.map((n) => {
+    const i = instanceFor(n, instances);
+    return i ? { ...n, instanceId: i.instanceId, az: i.az, ami: i.imageId, region: i.region } : n;
+  });
+  let haLockHolder: string | undefined;
+  const unsealed = withInstances.find((n) => n.reachable && n.sealed === false);
+  if (unsealed) {
+    try {
+      const node = vault.nodes().find((x) => x.name === unsealed.name);
+      if (node) haLockHolder = (await vault.leader(node, deadline())).leaderAddress || undefined;
+    } catch {
+      // leader unknown this round
+    }
+  }
+  const count = (p: (n: NodeStatus) => boolean): number => withInstances.filter(p).length;
+  return {
+    profile: profile?.name ?? 'VAULT_ADDR',
+    updatedAt: now().toISOString(),
+    nodes: withInstances,
+    regions: regions.map((r) => r.region),
+    ...(haLockHolder ? { haLockHolder } : {}),
+    ...(repl ? { replication: repl } : {}),
+    summary: {
+      sealed: count((n) => n.reachable && n.initialized === true && n.sealed === true),
+      unsealed: count((n) => n.reachable && n.sealed === false),
+      uninitialized: count((n) => n.reachable && n.initialized === false),
+      unreachable: count((n) => !n.reachable),
+    },
+  };
+}
+
+/** Polls in the background; a slow round is never overlapped by the next one. */
+export class StatusPoller {
+  readonly #ctl = new AbortController();
+  #timer: NodeJS.Timeout | undefined;
+  constructor(
+    readonly collect: (signal: AbortSignal) => Promise<ClusterStatus>,
+    readonly onUpdate: (s: ClusterStatus) => void,
+    readonly intervalMs = 1000,
+  ) {}
+  start(): void {
+    const tick = async (): Promise<void> => {
+      try {
+        this.onUpdate(await this.collect(this.#ctl.signal));
+      } catch {
+        // a failed round is retried on the next tick
+      }
+      if (!this.#ctl.signal.aborted) this.#timer = setTimeout(() => void tick(), this.intervalMs);
+    };
+    void tick();
+  }
+  stop(): void {
+    this.#ctl.abort();
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+}
+
+export function formatStatus(s: ClusterStatus): string {
+  const lines: string[] = [];
+  lines.push(
+    `cluster ${s.profile} at ${s.updatedAt}: ${s.summary.unsealed} unsealed, ${s.summary.sealed} sealed, ${s.summary.uninitialized} uninitialized, ${s.summary.unreachable} unreachable`,
+  );
+  for (const n of s.nodes) {
+    const seal = !n.reachable
+      ? 'unreachable'
+      : n.initialized === false
+        ? 'uninitialized'
+        : n.sealed
+          ? `sealed ${n.progress ? `${n.progress.progress}/${n.progress.t}${n.progress.nonce ? ` nonce ${n.progress.nonce.slice(0, 8)}` : ''}` : ''}`
+          : 'unsealed';
+    lines.push(
+      `  ${n.name.padEnd(8)} ${(n.instanceId ?? '-').padEnd(20)} ${(n.az ?? '-').padEnd(11)} ${(n.ami ?? '-').padEnd(22)} ${(n.version ?? '-').padEnd(8)} ${seal.padEnd(22)} ${n.role.padEnd(12)} ${n.healthCode ?? '-'} ${n.health}`,
+    );
+  }
+  for (const r of s.regions)
+    lines.push(
+      `  region ${r.name} (${r.region}): ASG ${r.asg ? `${r.asg.name} desired ${r.asg.desired}, in service ${r.asg.inService}${r.asg.error ? ` (${r.asg.error})` : ''}` : '-'}`,
+    );
+  if (s.replication)
+    lines.push(
+      `  replication: ${s.replication.error ? `unknown (${s.replication.error})` : `lag ${s.replication.lagSeconds}s, ${s.replication.pendingObjects} object(s) pending`}`,
+    );
+  lines.push(`  HA lock holder: ${s.haLockHolder ?? 'unknown (no unsealed node)'}`);
+  return `${lines.join('\n')}\n`;
+}
