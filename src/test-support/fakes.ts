@@ -13,6 +13,7 @@ import type {
 } from '../engine/ports.js';
 import { initialState } from '../engine/reducer.js';
 import type { RunEvent } from '../engine/state.js';
+import type { VaultPort } from '../engine/vault.js';
 
 export function runbookFrom(yaml: string): Runbook {
   const r = parseRunbook(yaml, 'test.yaml', { knownActions: builtinRegistry().ids() });
@@ -67,6 +68,7 @@ export function interpreterFor(
     dryRun?: boolean;
     clusterName?: string;
     redactor?: Redactor;
+    vault?: VaultPort;
   } = {},
 ): { interpreter: Interpreter; events: RunEvent[]; run: () => Promise<RunResult> } {
   const events: RunEvent[] = [];
@@ -86,6 +88,7 @@ export function interpreterFor(
         human:
           opts.human ??
           new ScriptedAnswers(() => Promise.reject(new Error('no human in this test'))),
+        ...(opts.vault ? { vault: opts.vault } : {}),
       },
       journal: { append: (e) => events.push(JSON.parse(JSON.stringify(e)) as RunEvent) },
       redactor: opts.redactor ?? new Redactor(),

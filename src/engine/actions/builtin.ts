@@ -2,9 +2,16 @@ import { humanActions } from './human.js';
 import { ActionRegistry } from './registry.js';
 import { shellAction } from './shell.js';
 import type { AnyAction } from './types.js';
+import { unsealSharesAction } from './unseal.js';
 import { vaultActions } from './vault.js';
 
 /** Every built-in action. Vault and AWS actions are appended by their own issues' modules. */
 export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistry {
-  return new ActionRegistry([shellAction, ...humanActions, ...vaultActions, ...extra]);
+  return new ActionRegistry([
+    shellAction,
+    ...humanActions,
+    ...vaultActions,
+    unsealSharesAction,
+    ...extra,
+  ]);
 }
