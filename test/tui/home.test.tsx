@@ -88,7 +88,7 @@ describe('home screen', () => {
       join(tmp, 'beta.yaml'),
       'id: beta\ntitle: Beta drill\ndescription: Second of two.\nsteps:\n  - { id: b, title: Beta step, run: echo beta-ran }\n',
     );
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       VAULT_RUNBOOK_PATH: tmp,
       XDG_STATE_HOME: join(tmp, 'state'),
