@@ -53,7 +53,7 @@ function fakeVault(nodes: Record<string, FakeNode>): VaultPort & { calls: string
       try {
         return Promise.resolve(get(n).unseal(key.reveal()));
       } catch (e) {
-        return Promise.reject(e);
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
     },
     unsealReset: (n) => {
