@@ -393,7 +393,11 @@ export class Interpreter {
       let ok: boolean;
       let detail = '';
       if (pre.if !== undefined) ok = evaluateCondition(pre.if, ctx);
-      else if (pre.run !== undefined) {
+      else if (pre.run !== undefined && this.#state.meta.dryRun) {
+        // Dry-run executes nothing: a shell check is only shown. Action checks are read-only.
+        ok = true;
+        detail = `dry-run: would run \`${pre.run}\``;
+      } else if (pre.run !== undefined) {
         const r = await this.#opts.ports.process.run(String(renderDeep(pre.run, ctx)), {
           signal: this.#root.signal,
           env: { VAULT_RUNBOOK_RUN_ID: this.#state.meta.runId },
