@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -59,22 +59,36 @@ function tmux(...args: string[]): string {
 let tmp: string;
 let counter = 0;
 
-/** Starts the CLI in a fresh 120×40 pane; the shell reports the exit code and keeps the pane. */
-function launch(runbook: string, extraEnv: Record<string, string> = {}): string {
+/**
+ * Starts the CLI in a fresh 120×40 pane; the shell reports the exit code and keeps the pane.
+ * `args` defaults to running the given runbook; `stateOf` shares another launch's state dir.
+ */
+function launch(
+  runbook: string,
+  opts: { env?: Record<string, string>; args?: string[]; stateOf?: string } = {},
+): string {
   const name = `vr-${process.pid}-${++counter}`;
-  const dir = join(tmp, name);
+  const dir = join(tmp, opts.stateOf ?? name);
   const file = join(tmp, `${name}.yaml`);
   writeFileSync(file, runbook);
   const env = Object.entries({
     XDG_STATE_HOME: join(dir, 'state'),
     XDG_CONFIG_HOME: join(dir, 'config'),
-    ...extraEnv,
+    ...opts.env,
   })
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  const cmd = `env -u CI -u VAULT_RUNBOOK_PROFILE ${env} ${process.execPath} ${BIN} run ${file}; echo "EXIT=$?"; sleep 120`;
+  const args = (opts.args ?? ['run', file]).join(' ');
+  const cmd = `env -u CI -u VAULT_RUNBOOK_PROFILE ${env} ${process.execPath} ${BIN} ${args}; echo "EXIT=$?"; sleep 120`;
   tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', cmd);
   return name;
+}
+
+/** The CLI's node process: the pane's shell runs `env … node …`, and env execs node. */
+function cliPid(name: string): number {
+  const shell = tmux('list-panes', '-t', name, '-F', '#{pane_pid}').trim();
+  const child = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], { encoding: 'utf8' }).trim();
+  return Number(child.split('\n')[0]);
 }
 
 function capture(name: string, escapes = false): string {
@@ -102,11 +116,15 @@ function keys(name: string, ...k: string[]): void {
   tmux('send-keys', '-t', name, ...k);
 }
 
-function journalOf(name: string): string {
+function journalFile(name: string): string {
   const runs = join(tmp, name, 'state', 'vault-runbook', 'runs');
   const files = readdirSync(runs).filter((f) => f.endsWith('.jsonl'));
   expect(files).toHaveLength(1);
-  return readFileSync(join(runs, files[0]!), 'utf8');
+  return join(runs, files[0]!);
+}
+
+function journalOf(name: string): string {
+  return readFileSync(journalFile(name), 'utf8');
 }
 
 describe.skipIf(!hasTmux)('TUI in a real terminal (tmux)', () => {
@@ -176,7 +194,7 @@ describe.skipIf(!hasTmux)('TUI in a real terminal (tmux)', () => {
   });
 
   it('Given a long step under NO_COLOR, When the operator presses Ctrl-C and y, Then the run ends aborted with exit code 3 and no colour codes', async () => {
-    const name = launch(SLOW, { NO_COLOR: '1' });
+    const name = launch(SLOW, { env: { NO_COLOR: '1' } });
     await waitFor(name, 'napping-now');
     keys(name, 'C-c');
     await waitFor(name, 'Abort run? y/N');
@@ -188,5 +206,27 @@ describe.skipIf(!hasTmux)('TUI in a real terminal (tmux)', () => {
     keys(name, 'q');
     await waitFor(name, 'EXIT=3');
     expect(journalOf(name)).toContain('"abort-requested"');
+  });
+
+  it('Given a run killed while a person is asked, When it is resumed in the TUI, Then the question comes back and the run finishes', async () => {
+    const first = launch(`id: tmux-resume
+title: Resumable drill
+steps:
+  - { id: one, title: Step one, run: echo one-done }
+  - { id: ask, title: Confirm, uses: human.confirm, with: { message: Go on after resume? } }
+  - { id: two, title: Step two, run: echo two-done }
+`);
+    await waitFor(first, 'Go on after resume?');
+    process.kill(cliPid(first), 'SIGKILL');
+    await waitFor(first, 'EXIT=137');
+    const runId = basename(journalFile(first), '.jsonl');
+
+    const second = launch('', { args: ['resume', runId], stateOf: first });
+    const screen = await waitFor(second, 'Go on after resume?');
+    expect(screen).toContain('✓ Step one');
+    keys(second, 'y');
+    expect(await waitFor(second, 'Run succeeded')).toContain('two-done');
+    keys(second, 'q');
+    await waitFor(second, 'EXIT=0');
   });
 });

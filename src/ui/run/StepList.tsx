@@ -49,13 +49,19 @@ export function StepList(props: {
   return (
     <Box flexDirection="column">
       {w.foldedDone > 0 ? (
-        <Text color={theme.color('muted')}> … {w.foldedDone} earlier steps</Text>
+        <Text color={theme.color('muted')}>
+          {' '}
+          … {w.foldedDone} earlier {w.foldedDone === 1 ? 'step' : 'steps'}
+        </Text>
       ) : null}
       {w.rows.map((s) => (
         <StepRow key={s.id} step={s} current={s.id === props.currentId} />
       ))}
       {w.hiddenAfter > 0 ? (
-        <Text color={theme.color('muted')}> … {w.hiddenAfter} more steps</Text>
+        <Text color={theme.color('muted')}>
+          {' '}
+          … {w.hiddenAfter} more {w.hiddenAfter === 1 ? 'step' : 'steps'}
+        </Text>
       ) : null}
     </Box>
   );
