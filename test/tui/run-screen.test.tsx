@@ -79,7 +79,7 @@ afterEach(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function start(yaml: string): Harness {
+function start(yaml: string, dryRun = false): Harness {
   const file = join(tmp, 'runbook.yaml');
   writeFileSync(file, yaml);
   const sessions: RunSession[] = [];
@@ -88,7 +88,10 @@ function start(yaml: string): Harness {
   const controller = new UiController({
     runbooks: [],
     open: (id, ui) => {
-      const s = createRun({ runbookRef: id }, { human: ui.human, observers: [ui.observer], env });
+      const s = createRun(
+        { runbookRef: id, dryRun },
+        { human: ui.human, observers: [ui.observer], env },
+      );
       sessions.push(s);
       return s;
     },
@@ -233,5 +236,15 @@ steps:
     await waitForFrame(term, 'Run succeeded');
     term.stdin.write('q');
     expect((await quit)?.exitCode).toBe(0);
+  });
+
+  it('Given a dry run, When it finishes, Then every step is ◇ planned with what it would do, and no journal is written', async () => {
+    const { term, done } = start(DRILL, true);
+    const frame = await waitForFrame(term, 'Dry run complete');
+    expect(frame).toContain('◇ Say hello');
+    expect(frame).toContain('└ run `echo hello-from-shell`');
+    expect(frame).toContain('◇ Enter the share');
+    expect(frame).toContain('no journal (dry run)');
+    expect((await done)?.exitCode).toBe(0);
   });
 });

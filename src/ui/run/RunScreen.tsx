@@ -8,9 +8,14 @@ import { StepList } from './StepList.js';
 
 const NO_LINES: readonly never[] = [];
 
-/** Room for the list and the output when the terminal's height is known (not in tests). */
-function budget(rows: number | undefined): { steps: number; lines: number } {
+/**
+ * Room for the list and the output when the terminal's height is known (not in tests). A
+ * finished run needs no prompt or live output, so its list (a dry run's plan) gets the room.
+ */
+function budget(rows: number | undefined, run: RunView): { steps: number; lines: number } {
   if (!rows) return { steps: Number.POSITIVE_INFINITY, lines: 15 };
+  if (run.result)
+    return { steps: Math.max(4, Math.floor((rows - 14) / (run.dryRun ? 2 : 1))), lines: 5 };
   return { steps: Math.max(4, rows - 26), lines: Math.min(15, Math.max(3, rows - 28)) };
 }
 
@@ -36,7 +41,7 @@ export function RunScreen() {
   if (!run) return <Text color={theme.color('muted')}>no run</Text>;
   const focusId = prompt?.stepId ?? run.currentStepId;
   const step = run.steps.find((s) => s.id === focusId);
-  const room = budget(stdout.rows);
+  const room = budget(stdout.rows, run);
   const own = (focusId && run.output[focusId]) || NO_LINES;
   const earlier = own.length ? undefined : earlierOutput(run, focusId);
   return (
@@ -50,13 +55,15 @@ export function RunScreen() {
         </Text>
       </Text>
       <StepList steps={run.steps} currentId={focusId} maxRows={room.steps} />
-      <CurrentStep
-        step={step}
-        output={own}
-        earlier={earlier}
-        prompt={prompt}
-        maxLines={room.lines}
-      />
+      {step || !run.result ? (
+        <CurrentStep
+          step={step}
+          output={own}
+          earlier={earlier}
+          prompt={prompt}
+          maxLines={room.lines}
+        />
+      ) : null}
       <ResultBanner run={run} />
       <StatusPane />
     </Box>

@@ -4,6 +4,11 @@ import type { StepView } from '../store.js';
 import { formatDuration, stepGlyph } from './glyphs.js';
 import { stepWindow } from './step-window.js';
 
+/** A multi-line command or error would break the list's one-row-per-line layout. */
+function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, ' ⏎ ');
+}
+
 function StepRow({ step, current }: { step: StepView; current: boolean }) {
   const theme = useTheme();
   const g = stepGlyph(step.status);
@@ -28,7 +33,7 @@ function StepRow({ step, current }: { step: StepView; current: boolean }) {
       {showDetail ? (
         <Text color={theme.color(step.status === 'failed' ? 'fail' : 'muted')} wrap="truncate-end">
           {'  └ '}
-          {step.detail}
+          {oneLine(step.detail)}
         </Text>
       ) : null}
     </Box>
