@@ -149,7 +149,12 @@ describe.skipIf(!hasTmux)('TUI in a real terminal (tmux)', () => {
   });
 
   afterAll(() => {
+    // kill-server leaves the socket file behind; find it before the server is gone.
+    const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    if (socket) rmSync(socket, { force: true });
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
