@@ -5,7 +5,8 @@
 # HealthyHostCount < 1.
 
 resource "aws_lb" "this" {
-  #checkov:skip=CKV2_AWS_28:WAF is optional (var.waf_web_acl_arn): the default ALB is internal, reached only from alb_ingress_cidrs, and Vault's API is authenticated.
+  # WAF is optional (var.waf_web_acl_arn): the default ALB is internal and reached only
+  # from alb_ingress_cidrs.
   name                       = local.prefix
   internal                   = var.alb_internal
   load_balancer_type         = "application"

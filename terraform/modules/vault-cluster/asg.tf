@@ -87,7 +87,9 @@ resource "aws_launch_template" "this" {
 }
 
 resource "aws_autoscaling_group" "this" {
-  #checkov:skip=CKV2_AWS_15:The ALB health check passes only the active node by design (standbys answer 429), so ELB health checks would make the ASG replace every healthy standby. Node health is EC2 status; Vault health is the runbooks' job.
+  # EC2 health checks, never ELB: the ALB health check passes only the active node by
+  # design (standbys answer 429), so ELB health would make the ASG replace every healthy
+  # standby. Vault health is the runbooks' job.
   name                      = local.prefix
   vpc_zone_identifier       = var.instance_subnet_ids
   min_size                  = var.min_size

@@ -125,12 +125,19 @@ data "aws_iam_policy_document" "node" {
   }
 
   # Session Manager's minimum (instead of AmazonSSMManagedInstanceCore, which also reads
-  # every SSM parameter of the account). These actions have no resource-level permissions.
+  # every SSM parameter of the account).
   statement {
-    sid    = "SessionManagerAgent"
+    sid       = "SessionManagerRegistration"
+    effect    = "Allow"
+    actions   = ["ssm:UpdateInstanceInformation"]
+    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*"]
+  }
+
+  # The agent's message channels have no resource-level permissions.
+  statement {
+    sid    = "SessionManagerChannels"
     effect = "Allow"
     actions = [
-      "ssm:UpdateInstanceInformation",
       "ssmmessages:CreateControlChannel",
       "ssmmessages:CreateDataChannel",
       "ssmmessages:OpenControlChannel",

@@ -3,7 +3,8 @@
 # the primary. A third bucket takes their access logs and the ALB's.
 
 resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_144:Replication is configured in replication.tf when var.replication is set (the primary instance); on the DR instance these buckets are the replica destinations, and replicating back is the failback runbook's decision.
+  # Replicated by replication.tf when var.replication is set (the primary instance). On the
+  # DR instance these buckets are the replica destinations; replicating back is failback's job.
   for_each      = local.buckets
   bucket        = each.value
   force_destroy = var.force_destroy
@@ -124,7 +125,6 @@ resource "aws_s3_bucket_policy" "this" {
 # Access logs (S3 server access logs of the two buckets above, ALB access logs)
 # ---------------------------------------------------------------------------------------
 resource "aws_s3_bucket" "logs" {
-  #checkov:skip=CKV_AWS_18:This is the access-log target bucket; logging it into itself would log its own log deliveries forever.
   #checkov:skip=CKV_AWS_144:Access logs describe this region's buckets and load balancer; they stay in the region.
   #checkov:skip=CKV_AWS_145:S3 server access logs and ALB access logs can only be delivered to a bucket encrypted with SSE-S3 (AES256), not SSE-KMS.
   bucket        = local.logs_bucket
