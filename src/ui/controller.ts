@@ -4,6 +4,8 @@ import type { RunObserver, RunResult } from '../engine/interpreter.js';
 import type { HumanPort } from '../engine/ports.js';
 import type { RunEvent, RunState, StepStatus } from '../engine/state.js';
 import type { RunSession } from '../cli/session.js';
+import type { ClusterStatus } from '../domain/cluster.js';
+import { toClusterView } from './cluster-view.js';
 import {
   createUiStore,
   type OutputLine,
@@ -138,6 +140,12 @@ export class UiController implements HumanPort, RunObserver {
         throw err;
       },
     );
+  }
+
+  /** A new cluster snapshot: shown in the status pane and readable as `${{ cluster.* }}`. */
+  updateCluster(status: ClusterStatus): void {
+    this.store.setState({ cluster: toClusterView(status) });
+    this.#session?.interpreter.updateCluster(status);
   }
 
   showError(err: unknown): void {

@@ -1,6 +1,9 @@
 import { render } from 'ink';
 import type { RunResult } from '../engine/interpreter.js';
+import type { ClusterStatus } from '../domain/cluster.js';
+import { collectStatus, StatusPoller } from '../cli/status.js';
 import {
+  clusterPorts,
   createRun,
   listRunbooks,
   loadProfile,
@@ -71,6 +74,29 @@ function profileNameOf(explicit: string | undefined, env: NodeJS.ProcessEnv): st
   }
 }
 
+/** Live cluster status in the background, when a profile or VAULT_ADDR names a cluster. */
+function clusterPoller(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv,
+  onUpdate: (s: ClusterStatus) => void,
+): StatusPoller | undefined {
+  try {
+    const profile = loadProfile(profilePath(explicit, env));
+    const { vault, aws } = clusterPorts(profile, env);
+    if (!vault) return undefined;
+    return new StatusPoller(
+      (signal) => collectStatus(profile, vault, aws, signal),
+      onUpdate,
+      STATUS_INTERVAL_MS,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** One refresh a second: a node that seals shows within the two seconds operators expect. */
+const STATUS_INTERVAL_MS = 1000;
+
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 async function drive(opts: DriveOptions): Promise<number> {
@@ -111,6 +137,8 @@ async function drive(opts: DriveOptions): Promise<number> {
     else s.actions.quit();
   };
   for (const sig of SIGNALS) process.on(sig, onSignal);
+  const poller = clusterPoller(opts.profile, opts.env, (s) => controller.updateCluster(s));
+  poller?.start();
   try {
     ui = renderTui(controller, { env: opts.env });
     // A failure is shown in the error panel; the exit code comes from the result.
@@ -118,6 +146,7 @@ async function drive(opts: DriveOptions): Promise<number> {
     await ui.waitUntilExit();
     return code ?? opts.fallback(last);
   } finally {
+    poller?.stop();
     unsubscribe();
     for (const sig of SIGNALS) process.off(sig, onSignal);
   }

@@ -1,0 +1,41 @@
+import type { ClusterStatus } from '../domain/cluster.js';
+import type { ClusterView, NodeView, RegionView } from './store.js';
+
+/** The status pane's view of a collected snapshot. */
+export function toClusterView(s: ClusterStatus): ClusterView {
+  const nodes: NodeView[] = s.nodes.map((n) => ({
+    name: n.name,
+    ...(n.instanceId ? { instanceId: n.instanceId } : {}),
+    ...(n.az ? { az: n.az } : {}),
+    ...(n.ami ? { ami: n.ami } : {}),
+    ...(n.version ? { version: n.version } : {}),
+    ...(n.initialized !== undefined ? { initialized: n.initialized } : {}),
+    ...(n.sealed !== undefined ? { sealed: n.sealed } : {}),
+    ...(n.progress
+      ? {
+          progress: {
+            t: n.progress.progress,
+            n: n.progress.t,
+            ...(n.progress.nonce ? { nonce: n.progress.nonce } : {}),
+          },
+        }
+      : {}),
+    role: n.role,
+    ...(n.healthCode !== undefined ? { healthCode: n.healthCode } : {}),
+    reachable: n.reachable,
+    ...(n.error ? { error: n.error } : {}),
+  }));
+  // The HA lock lives in each region's own table; the holder belongs to the region of its node.
+  const holderRegion = s.nodes.find((n) => s.haLockHolder && n.address === s.haLockHolder)?.region;
+  const regions: RegionView[] = s.regions.map((r) => ({
+    name: r.name,
+    ...(r.asg ? { asg: { desired: r.asg.desired, inService: r.asg.inService } } : {}),
+    ...(r.name === 'primary' && s.replication && s.replication.lagSeconds >= 0
+      ? { replicationLagSeconds: s.replication.lagSeconds }
+      : {}),
+    ...(s.haLockHolder && (holderRegion ? holderRegion === r.region : r.name === 'primary')
+      ? { haLockHolder: s.haLockHolder }
+      : {}),
+  }));
+  return { profile: s.profile, updatedAt: s.updatedAt, nodes, regions };
+}
