@@ -173,21 +173,34 @@ export const waitAction: ActionDef<z.infer<typeof Wait>> = {
 
 export const reachableAction: ActionDef<z.infer<typeof Nodes>> = {
   id: 'vault.reachable',
-  summary: 'Check that every selected node answers on its API address (outputs.ok), for preconditions',
+  summary:
+    'Check that every selected node answers on its API address (outputs.ok), for preconditions',
   input: Nodes,
   idempotent: true,
   human: false,
   describe: (i) => `check that ${i.nodes?.join(', ') ?? 'every node'} answers`,
   async run(ctx) {
     const vault = requireVault(ctx);
-    const results = await Promise.all(selectNodes(vault, ctx.input.nodes).map(async (n) => ({ n, h: await vault.health(n, ctx.signal) })));
+    const results = await Promise.all(
+      selectNodes(vault, ctx.input.nodes).map(async (n) => ({
+        n,
+        h: await vault.health(n, ctx.signal),
+      })),
+    );
     const down = results.filter((r) => !r.h.reachable);
     return {
       ok: down.length === 0,
-      detail: down.length ? `unreachable: ${down.map((r) => `${r.n.name} (${r.h.reachable ? '' : r.h.error})`).join(', ')}` : `${results.length} node(s) answer`,
+      detail: down.length
+        ? `unreachable: ${down.map((r) => `${r.n.name} (${r.h.reachable ? '' : r.h.error})`).join(', ')}`
+        : `${results.length} node(s) answer`,
       unreachable: down.map((r) => r.n.name),
     };
   },
 };
 
-export const vaultActions: AnyAction[] = [sealStatusAction, healthAction, waitAction, reachableAction];
+export const vaultActions: AnyAction[] = [
+  sealStatusAction,
+  healthAction,
+  waitAction,
+  reachableAction,
+];
