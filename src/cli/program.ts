@@ -17,6 +17,7 @@ import {
 import { collectStatus, formatStatus, StatusPoller } from './status.js';
 import type { ClusterStatus } from '../domain/cluster.js';
 import { renderTranscript } from './transcript.js';
+import { registerSandboxCommands } from '../sandbox/cli.js';
 
 export interface Io {
   readonly stdout: Writable;
@@ -285,6 +286,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
     });
 
+  registerSandboxCommands(program, io, setExit);
   return program;
 }
 

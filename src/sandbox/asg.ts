@@ -1,0 +1,150 @@
+import {
+  DescribeAutoScalingGroupsCommand,
+  SetDesiredCapacityCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import type { RegionClients } from './clients.js';
+import { SANDBOX_TAG, VERSION_TAG } from './provision.js';
+
+/**
+ * What the reconciler needs from moto, and the parts of an ASG's behaviour moto leaves out:
+ * moto never replaces an unhealthy or vanished instance, and launches every instance into the
+ * first subnet of the group; the supervisor does both the way AWS would.
+ */
+export interface Ec2View {
+  readonly instanceId: string;
+  readonly state: string;
+  readonly az: string;
+  readonly imageId: string;
+}
+
+export interface AsgView {
+  readonly desired: number;
+  readonly subnets: readonly string[];
+  readonly members: ReadonlyMap<string, { readonly health: string }>;
+}
+
+export async function describeAsg(
+  c: RegionClients,
+  name: string,
+  signal: AbortSignal,
+): Promise<AsgView | undefined> {
+  const r = await c.asg.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+    { abortSignal: signal },
+  );
+  const g = r.AutoScalingGroups?.[0];
+  if (!g) return undefined;
+  return {
+    desired: g.DesiredCapacity ?? 0,
+    subnets: (g.VPCZoneIdentifier ?? '').split(',').filter(Boolean),
+    members: new Map(
+      (g.Instances ?? []).map((i) => [i.InstanceId ?? '', { health: i.HealthStatus ?? '' }]),
+    ),
+  };
+}
+
+/** Every instance that was launched for this sandbox region (in its ASG or detached from it). */
+export async function describeSandboxInstances(
+  c: RegionClients,
+  key: string,
+  signal: AbortSignal,
+): Promise<Ec2View[]> {
+  const out: Ec2View[] = [];
+  let token: string | undefined;
+  do {
+    const r = await c.ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [{ Name: `tag:${SANDBOX_TAG}`, Values: [key] }],
+        NextToken: token,
+      }),
+      { abortSignal: signal },
+    );
+    for (const res of r.Reservations ?? [])
+      for (const i of res.Instances ?? [])
+        out.push({
+          instanceId: i.InstanceId ?? '',
+          state: i.State?.Name ?? '',
+          az: i.Placement?.AvailabilityZone ?? '',
+          imageId: i.ImageId ?? '',
+        });
+    token = r.NextToken;
+  } while (token);
+  return out;
+}
+
+/** The Vault version an AMI stands for, from its tag (an image registered later by a runbook too). */
+export async function amiVersion(
+  c: RegionClients,
+  amiId: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const r = await c.ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }), {
+    abortSignal: signal,
+  });
+  const img = r.Images?.[0];
+  const tag = img?.Tags?.find((t) => t.Key === VERSION_TAG)?.Value;
+  if (tag) return tag;
+  return /vault[^0-9]*(\d+\.\d+\.\d+)/.exec(img?.Name ?? '')?.[1];
+}
+
+/**
+ * Puts the subnet of the emptiest healthy AZ first, so moto's next launch lands there.
+ * `counts` is instances per AZ; `downAzs` never receive new instances.
+ */
+export async function preferEmptiestAz(
+  c: RegionClients,
+  asgName: string,
+  subnets: readonly { az: string; subnetId: string }[],
+  counts: ReadonlyMap<string, number>,
+  downAzs: ReadonlySet<string>,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const up = subnets.filter((s) => !downAzs.has(s.az));
+  const pool = up.length ? up : subnets;
+  let best = pool[0];
+  for (const s of pool) if ((counts.get(s.az) ?? 0) < (counts.get(best?.az ?? '') ?? 0)) best = s;
+  if (!best) return undefined;
+  const order = [best, ...subnets.filter((s) => s !== best && !downAzs.has(s.az))];
+  await c.asg.send(
+    new UpdateAutoScalingGroupCommand({
+      AutoScalingGroupName: asgName,
+      VPCZoneIdentifier: order.map((s) => s.subnetId).join(','),
+    }),
+    { abortSignal: signal },
+  );
+  return best.az;
+}
+
+export async function setDesired(
+  c: RegionClients,
+  asgName: string,
+  n: number,
+  signal: AbortSignal,
+): Promise<void> {
+  await c.asg.send(
+    new SetDesiredCapacityCommand({
+      AutoScalingGroupName: asgName,
+      DesiredCapacity: n,
+      HonorCooldown: false,
+    }),
+    { abortSignal: signal },
+  );
+}
+
+/** AWS's replacement of an unhealthy instance: moto detaches it, launches one, terminates it. */
+export async function replaceInstance(
+  c: RegionClients,
+  instanceId: string,
+  signal: AbortSignal,
+): Promise<void> {
+  await c.asg.send(
+    new TerminateInstanceInAutoScalingGroupCommand({
+      InstanceId: instanceId,
+      ShouldDecrementDesiredCapacity: false,
+    }),
+    { abortSignal: signal },
+  );
+}

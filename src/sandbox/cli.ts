@@ -1,0 +1,133 @@
+import { Option, type Command } from 'commander';
+import { ExitCode, UsageError } from '../domain/errors.js';
+import type { Io } from '../cli/program.js';
+import { sandboxDown } from './down.js';
+import { sandboxFault } from './fault-cli.js';
+import { FAULT_KINDS } from './faults.js';
+import { sandboxStatus } from './status.js';
+import { sandboxUp } from './up.js';
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new UsageError(`${name} needs a whole number, got '${v}'`);
+    return n;
+  };
+}
+
+/** Ctrl-C aborts the command in flight (never the detached supervisor it started). */
+function interruptible(): { signal: AbortSignal; done: () => void } {
+  const ac = new AbortController();
+  const onSig = (): void => ac.abort();
+  process.once('SIGINT', onSig);
+  return { signal: ac.signal, done: () => process.off('SIGINT', onSig) };
+}
+
+async function withSignal(fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const { signal, done } = interruptible();
+  try {
+    await fn(signal);
+  } finally {
+    done();
+  }
+}
+
+const FAULT_HELP = `
+Faults (each is a request to the running supervisor, so it works from any shell):
+  seal <node>               PUT sys/seal on that node (needs VAULT_TOKEN or --token-fd)
+  kill <node>               SIGKILL its Vault and mark the instance unhealthy: the ASG
+                            replaces it with a new, sealed node (same name, new instance id)
+  az-down <az>              kill every node in that AZ (e.g. us-east-1b); no new instance
+                            goes there until the sandbox restarts
+  region-down               stop the primary region's nodes, load balancer and S3 endpoint;
+                            the DR bucket keeps what was replicated
+  bad-write <path>          write a corrupt object version at that key of the primary data
+                            bucket (e.g. core/keyring), for the S3 version-recovery runbook
+  replication-lag <seconds> delay the emulated primary → dr replication by that much
+
+<node> is a name (node-1, dr-node-1), an instance id or an address.`;
+
+export function registerSandboxCommands(
+  program: Command,
+  io: Io,
+  setExit: (code: number) => void,
+): void {
+  const sandbox = program
+    .command('sandbox')
+    .description(
+      'local training/test cluster: real Vault nodes on loopback, AWS APIs in moto, S3 in MinIO',
+    );
+
+  sandbox
+    .command('up')
+    .description(
+      'start the sandbox (idempotent), write its profile and make it the default; returns once the primary nodes answer',
+    )
+    .option(
+      '--vault-version <version>',
+      'Vault version of the launch template’s AMI (default: the oldest built)',
+    )
+    .addOption(
+      new Option('--timeout <seconds>', 'give up when the nodes do not answer by then')
+        .default(180)
+        .argParser(positiveInt('--timeout')),
+    )
+    .action(async (flags: { vaultVersion?: string; timeout: number }) => {
+      await withSignal((signal) =>
+        sandboxUp(
+          io,
+          {
+            timeoutSeconds: flags.timeout,
+            ...(flags.vaultVersion ? { vaultVersion: flags.vaultVersion } : {}),
+          },
+          signal,
+        ),
+      );
+      setExit(ExitCode.ok);
+    });
+
+  sandbox
+    .command('down')
+    .description(
+      'stop exactly the processes the sandbox started and check that no listener is left; data is kept unless --purge',
+    )
+    .option('--purge', 'also delete the sandbox’s own data dir (Vault data in MinIO, CA, logs)')
+    .action(async (flags: { purge?: boolean }) => {
+      await withSignal((signal) => sandboxDown(io, { purge: Boolean(flags.purge) }, signal));
+    });
+
+  sandbox
+    .command('status')
+    .description(
+      'what runs: processes with pids and addresses, nodes with versions and health, faults',
+    )
+    .option('--json', 'one JSON document')
+    .action(async (flags: { json?: boolean }) => {
+      await withSignal((signal) => sandboxStatus(io, { json: Boolean(flags.json) }, signal));
+    });
+
+  sandbox
+    .command('fault')
+    .description(`inject a fault: ${FAULT_KINDS.join(', ')}`)
+    .argument('<kind>', FAULT_KINDS.join(' | '))
+    .argument('[target]', 'node, AZ, object key or seconds, depending on the kind')
+    .addOption(
+      new Option(
+        '--token-fd <n>',
+        'read the Vault token for `seal` from this file descriptor',
+      ).argParser(positiveInt('--token-fd')),
+    )
+    .addHelpText('after', FAULT_HELP)
+    .action(async (kind: string, target: string | undefined, flags: { tokenFd?: number }) => {
+      await withSignal((signal) =>
+        sandboxFault(
+          io,
+          kind,
+          target,
+          flags.tokenFd !== undefined ? { tokenFd: flags.tokenFd } : {},
+          AbortSignal.any([signal, AbortSignal.timeout(60_000)]),
+        ),
+      );
+    });
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { ExitCode, errorMessage, UsageError, VrError } from '../domain/errors.js';
+import type { Io } from '../cli/program.js';
+import { askSupervisor } from './control.js';
+import { FAULT_KINDS, FAULT_TARGET, isFaultKind } from './faults.js';
+import { httpsRequest } from './http.js';
+import { layout } from './layout.js';
+import { readState } from './state.js';
+import { supervisorAlive } from './up.js';
+
+export interface FaultOptions {
+  readonly tokenFd?: number;
+}
+
+/** The operator's token: from --token-fd (first line) or VAULT_TOKEN; never from argv. */
+function token(io: Io, opts: FaultOptions): string | undefined {
+  if (opts.tokenFd !== undefined) {
+    try {
+      return readFileSync(opts.tokenFd, 'utf8').split('\n')[0]?.trim() || undefined;
+    } catch (err) {
+      throw new UsageError(`cannot read a token from fd ${opts.tokenFd}: ${errorMessage(err)}`);
+    }
+  }
+  return io.env.VAULT_TOKEN || undefined;
+}
+
+/** seal: the CLI calls PUT sys/seal itself, so the token never leaves this process. */
+async function seal(
+  io: Io,
+  target: string,
+  opts: FaultOptions,
+  socket: string,
+  ca: Buffer,
+  signal: AbortSignal,
+): Promise<string> {
+  const t = token(io, opts);
+  if (!t)
+    throw new UsageError(
+      'fault seal needs a Vault token: sys/seal is an authenticated, sudo call',
+      [
+        'export VAULT_TOKEN=<a token with sudo on sys/seal, e.g. the root token from init>',
+        `or pass it on a file descriptor: vault-runbook sandbox fault seal ${target} --token-fd 3 3<token-file`,
+      ],
+    );
+  const r = await askSupervisor(socket, { op: 'resolve', target }, signal);
+  if (!r.ok)
+    throw r.usage ? new UsageError(r.error ?? 'unknown node') : new VrError(r.error ?? '', 1);
+  const node = r.data as { address: string; instanceId: string };
+  const res = await httpsRequest(`${node.address}/v1/sys/seal`, {
+    ca,
+    method: 'PUT',
+    headers: { 'x-vault-token': t },
+    signal,
+    timeoutMs: 10_000,
+  });
+  if (res.status === 204 || res.status === 200) return `${target} (${node.instanceId}) sealed`;
+  const why = (JSON.parse(res.body || '{}') as { errors?: string[] }).errors?.join('; ') ?? '';
+  throw new VrError(
+    `${target}: sys/seal answered ${res.status}${why ? `: ${why}` : ''}`,
+    ExitCode.stepFailed,
+    res.status === 403 ? ['the token needs sudo on sys/seal (the root token has it)'] : [],
+  );
+}
+
+export async function sandboxFault(
+  io: Io,
+  kind: string,
+  target: string | undefined,
+  opts: FaultOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!isFaultKind(kind))
+    throw new UsageError(`unknown fault '${kind}'`, [`one of: ${FAULT_KINDS.join(', ')}`]);
+  const need = FAULT_TARGET[kind];
+  if (need && !target)
+    throw new UsageError(`fault ${kind} needs <${need}>`, [
+      `vault-runbook sandbox fault ${kind} <${need}>`,
+    ]);
+  if (!need && target) throw new UsageError(`fault ${kind} takes no argument`);
+  const l = layout(io.env);
+  const s = readState(l.stateFile);
+  if (!s || !supervisorAlive(s))
+    throw new VrError('the sandbox is not running', ExitCode.precondition, [
+      'vault-runbook sandbox up',
+    ]);
+  let message: string;
+  if (kind === 'seal')
+    message = await seal(io, target ?? '', opts, s.socket, readFileSync(s.caFile), signal);
+  else {
+    const r = await askSupervisor(
+      s.socket,
+      { op: 'fault', kind, ...(target ? { target } : {}) },
+      signal,
+    );
+    if (!r.ok)
+      throw r.usage
+        ? new UsageError(r.error ?? 'bad fault request')
+        : new VrError(r.error ?? 'the fault failed', ExitCode.stepFailed);
+    message = r.message ?? 'done';
+  }
+  io.stdout.write(`${message}\n`);
+}

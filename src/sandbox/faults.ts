@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { errorMessage } from '../domain/errors.js';
+import type { Clients } from './clients.js';
+import type { ControlReply } from './control.js';
+import { nodeName, REGION_KEYS, type Layout, type RegionKey } from './layout.js';
+import type { RegionReconciler } from './reconcile.js';
+import type { Replicator } from './replicator.js';
+
+/** The fault kinds of DESIGN §6; `seal` is done by the CLI itself (it needs the operator's token). */
+export const FAULT_KINDS = [
+  'seal',
+  'kill',
+  'az-down',
+  'region-down',
+  'bad-write',
+  'replication-lag',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export function isFaultKind(k: string): k is FaultKind {
+  return (FAULT_KINDS as readonly string[]).includes(k);
+}
+
+/** Whether the kind needs a target argument, and what it is called in help and errors. */
+export const FAULT_TARGET: Readonly<Record<FaultKind, string | undefined>> = {
+  seal: 'node',
+  kill: 'node',
+  'az-down': 'az',
+  'region-down': undefined,
+  'bad-write': 'path',
+  'replication-lag': 'seconds',
+};
+
+export interface FaultContext {
+  readonly l: Layout;
+  readonly signal: AbortSignal;
+  readonly clients: Clients;
+  readonly reconcilers: ReadonlyMap<RegionKey, RegionReconciler>;
+  readonly replicator: Replicator;
+  readonly downAzs: Set<string>;
+  log(message: string): void;
+  regionDown(): Promise<void>;
+}
+
+const usage = (error: string): ControlReply => ({ ok: false, usage: true, error });
+
+function nodesList(ctx: FaultContext): string {
+  const names = [...ctx.reconcilers.values()].flatMap((r) =>
+    r.specs().map((s) => nodeName(r.key, s.slot)),
+  );
+  return names.length ? names.join(', ') : '(none running)';
+}
+
+async function kill(ctx: FaultContext, target: string): Promise<ControlReply> {
+  for (const rec of ctx.reconcilers.values()) {
+    const s = rec.find(target);
+    if (!s) continue;
+    await rec.kill(s.instanceId, ctx.signal);
+    const name = nodeName(rec.key, s.slot);
+    ctx.log(`fault kill: ${name} (${s.instanceId}) SIGKILLed, instance marked Unhealthy`);
+    return {
+      ok: true,
+      message: `${name} (${s.instanceId}) killed; the ASG replaces the instance with a new, sealed node`,
+    };
+  }
+  return usage(`no running node '${target}' (running: ${nodesList(ctx)})`);
+}
+
+async function azDown(ctx: FaultContext, az: string): Promise<ControlReply> {
+  const known = REGION_KEYS.flatMap((k) => ctx.l.regions[k].azs);
+  if (!known.includes(az)) return usage(`unknown AZ '${az}' (one of ${known.join(', ')})`);
+  ctx.downAzs.add(az);
+  const hit: string[] = [];
+  for (const rec of ctx.reconcilers.values())
+    for (const s of rec.specs().filter((x) => x.az === az)) {
+      await rec.kill(s.instanceId, ctx.signal);
+      hit.push(nodeName(rec.key, s.slot));
+    }
+  ctx.log(`fault az-down: ${az} (${hit.join(', ') || 'no nodes there'})`);
+  return {
+    ok: true,
+    message: `${az} is down: ${hit.length ? `killed ${hit.join(', ')}` : 'no node was there'}; replacements go to the other AZs`,
+  };
+}
+
+async function badWrite(ctx: FaultContext, path: string): Promise<ControlReply> {
+  const key = path.replace(/^\/+/, '');
+  if (!key) return usage('bad-write needs an object key, e.g. core/keyring');
+  const bucket = ctx.l.regions.primary.bucket;
+  const s3 = ctx.clients.regions.primary.s3;
+  let previous: string | undefined;
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: ctx.signal,
+    });
+    previous = head.VersionId;
+  } catch {
+    previous = undefined; // a new key: the bad write is its first version
+  }
+  // Not a Vault-encrypted entry: Vault fails to decode it, as it would a torn or foreign write.
+  const body = Buffer.concat([Buffer.from('vault-runbook sandbox bad-write\n'), randomBytes(64)]);
+  try {
+    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }), {
+      abortSignal: ctx.signal,
+    });
+    ctx.log(`fault bad-write: s3://${bucket}/${key} version ${put.VersionId ?? '?'}`);
+    return {
+      ok: true,
+      message: `wrote a corrupt version ${put.VersionId ?? '?'} of s3://${bucket}/${key}${previous ? ` (the good one before it: ${previous})` : ''}`,
+      data: { bucket, key, versionId: put.VersionId, previousVersionId: previous },
+    };
+  } catch (err) {
+    return { ok: false, error: `bad-write failed: ${errorMessage(err)}` };
+  }
+}
+
+export async function runFault(
+  ctx: FaultContext,
+  kind: string,
+  target: string | undefined,
+): Promise<ControlReply> {
+  if (!isFaultKind(kind))
+    return usage(`unknown fault '${kind}' (one of ${FAULT_KINDS.join(', ')})`);
+  const need = FAULT_TARGET[kind];
+  if (need && !target) return usage(`fault ${kind} needs <${need}>`);
+  const t = target ?? '';
+  switch (kind) {
+    case 'seal':
+      return usage('seal is done by the CLI with the operator’s token');
+    case 'kill':
+      return kill(ctx, t);
+    case 'az-down':
+      return azDown(ctx, t);
+    case 'region-down':
+      ctx.log('fault region-down: primary nodes, proxy and S3 endpoint stop');
+      await ctx.regionDown();
+      return {
+        ok: true,
+        message: `the primary region (${ctx.l.regions.primary.region}) is down: nodes, proxy and its S3 endpoint are unreachable; the DR bucket keeps what was replicated`,
+      };
+    case 'bad-write':
+      return badWrite(ctx, t);
+    case 'replication-lag': {
+      const n = Number(t);
+      if (!Number.isFinite(n) || n < 0)
+        return usage(`replication-lag needs seconds ≥ 0, not '${t}'`);
+      ctx.replicator.lagSeconds = n;
+      ctx.log(`fault replication-lag: ${n} s`);
+      return { ok: true, message: `replication primary → dr now lags ${n} s behind each write` };
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { ExitCode, VrError } from '../domain/errors.js';
+import { minioUrl, motoUrl, SANDBOX_CREDENTIALS, type Layout, type RegionKey } from './layout.js';
+import { alive, sleep, startTicks } from './procs.js';
+import type { ProcRecord } from './state.js';
+import type { Tools } from './tools.js';
+
+/** moto or one MinIO server, started in its own process group. */
+export interface InfraProc {
+  readonly record: ProcRecord;
+  readonly child: ResultPromise;
+}
+
+function spawn(
+  l: Layout,
+  name: string,
+  bin: string,
+  args: string[],
+  env: Record<string, string>,
+): ResultPromise {
+  const log = join(l.logsDir, `${name}.log`);
+  return execa(bin, args, {
+    detached: true,
+    cleanup: false,
+    reject: false,
+    stdin: 'ignore',
+    stdout: { file: log, append: true },
+    stderr: { file: log, append: true },
+    extendEnv: false,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+  });
+}
+
+function record(
+  role: ProcRecord['role'],
+  name: string,
+  bin: string,
+  child: ResultPromise,
+  address: string,
+  region?: RegionKey,
+): ProcRecord {
+  const pid = child.pid ?? 0;
+  const ticks = startTicks(pid);
+  return {
+    role,
+    name,
+    pid,
+    ...(ticks !== undefined ? { startTicks: ticks } : {}),
+    bin,
+    address,
+    ...(region ? { region } : {}),
+    startedAt: new Date().toISOString(),
+  };
+}
+
+export function startMoto(l: Layout, tools: Tools): InfraProc {
+  const dir = join(l.dir, 'moto');
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(l, 'moto', tools.moto, ['-H', l.host, '-p', String(l.motoPort)], {
+    HOME: dir,
+  });
+  return { child, record: record('moto', 'moto', tools.moto, child, motoUrl(l)) };
+}
+
+/** One MinIO per region: the data bucket of each region lives on its own server. */
+export function startMinio(l: Layout, tools: Tools, key: RegionKey): InfraProc {
+  const data = join(l.dir, 'minio', key);
+  mkdirSync(data, { recursive: true, mode: 0o700 });
+  const port = l.regions[key].minioPort;
+  const child = spawn(
+    l,
+    `minio-${key}`,
+    tools.minio,
+    [
+      'server',
+      '--quiet',
+      '--address',
+      `${l.host}:${port}`,
+      '--console-address',
+      `${l.host}:${port + 10}`,
+      data,
+    ],
+    {
+      HOME: data,
+      MINIO_ROOT_USER: SANDBOX_CREDENTIALS.accessKeyId,
+      MINIO_ROOT_PASSWORD: SANDBOX_CREDENTIALS.secretAccessKey,
+      MINIO_BROWSER: 'off',
+      MINIO_UPDATE: 'off',
+      MINIO_REGION: l.regions[key].region,
+    },
+  );
+  return {
+    child,
+    record: record('minio', `minio-${key}`, tools.minio, child, minioUrl(l, key), key),
+  };
+}
+
+/** Polls an HTTP URL on loopback until it answers 2xx, the process dies or time runs out. */
+export async function waitHttp(
+  url: string,
+  p: InfraProc,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!signal.aborted) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (!alive(p.record.pid))
+      throw new VrError(
+        `${p.record.name} exited while starting (log: ${p.record.name}.log)`,
+        ExitCode.stepFailed,
+      );
+    if (Date.now() > until)
+      throw new VrError(`${p.record.name} did not answer ${url} in time`, ExitCode.stepFailed);
+    await sleep(100, signal);
+  }
+}

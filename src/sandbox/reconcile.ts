@@ -1,0 +1,304 @@
+import { SetInstanceHealthCommand } from '@aws-sdk/client-auto-scaling';
+import type { ResultPromise } from 'execa';
+import { errorMessage } from '../domain/errors.js';
+import {
+  amiVersion,
+  describeAsg,
+  describeSandboxInstances,
+  preferEmptiestAz,
+  replaceInstance,
+  setDesired,
+  type Ec2View,
+} from './asg.js';
+import type { TlsFiles } from './certs.js';
+import type { RegionClients } from './clients.js';
+import { nodeName, type Layout, type RegionKey } from './layout.js';
+import { alive, signalGroup, startTicks, stopGroup, waitDead } from './procs.js';
+import type { RegionResources } from './provision.js';
+import type { ProcRecord } from './state.js';
+import type { Tools } from './tools.js';
+import { nodeAddress, startVault, type NodeSpec } from './vault-node.js';
+
+interface Managed {
+  readonly spec: NodeSpec;
+  pid: number;
+  ticks: number | undefined;
+  child: ResultPromise;
+  startedAt: string;
+  /** Killed by a fault: stays dead until its instance is replaced, as on a real instance. */
+  killed: boolean;
+  restarts: number;
+  nextRestart: number;
+}
+
+export interface ReconcileHooks {
+  log(message: string): void;
+  changed(): void;
+  downAzs(): ReadonlySet<string>;
+  regionDown(): boolean;
+}
+
+/**
+ * One region's ASG made real: every running sandbox instance gets a Vault process with the
+ * binary its AMI stands for, a gone instance loses it, a missing or unhealthy one is replaced.
+ */
+export class RegionReconciler {
+  readonly #nodes = new Map<string, Managed>();
+  readonly #amis: Map<string, string>;
+  readonly #unknownAmis = new Set<string>();
+
+  constructor(
+    private readonly l: Layout,
+    readonly key: RegionKey,
+    private readonly c: RegionClients,
+    private readonly res: RegionResources,
+    private readonly tools: Tools,
+    private readonly tls: TlsFiles,
+    private readonly hooks: ReconcileHooks,
+  ) {
+    this.#amis = new Map(Object.entries(res.amis));
+  }
+
+  amis(): Record<string, string> {
+    return Object.fromEntries(this.#amis);
+  }
+
+  /** Fills the empty ASG one instance at a time, each into the emptiest AZ. */
+  async fill(target: number, signal: AbortSignal): Promise<void> {
+    const name = this.l.regions[this.key].asg;
+    for (let n = 1; n <= target; n++) {
+      const instances = await describeSandboxInstances(this.c, this.key, signal);
+      await preferEmptiestAz(
+        this.c,
+        name,
+        this.res.subnets,
+        this.#azCounts(instances.filter((i) => i.state === 'running')),
+        this.hooks.downAzs(),
+        signal,
+      );
+      await setDesired(this.c, name, n, signal);
+    }
+  }
+
+  #azCounts(instances: readonly Ec2View[]): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const i of instances) m.set(i.az, (m.get(i.az) ?? 0) + 1);
+    return m;
+  }
+
+  async pass(signal: AbortSignal): Promise<void> {
+    if (this.hooks.regionDown() && this.key === 'primary') return;
+    const name = this.l.regions[this.key].asg;
+    const asg = await describeAsg(this.c, name, signal);
+    const instances = await describeSandboxInstances(this.c, this.key, signal);
+    const byId = new Map(instances.map((i) => [i.instanceId, i]));
+    const down = this.hooks.downAzs();
+
+    if (asg) {
+      const running = instances.filter(
+        (i) => asg.members.has(i.instanceId) && i.state === 'running',
+      );
+      for (const [id, m] of asg.members) {
+        const ec2 = byId.get(id);
+        const gone = !ec2 || (ec2.state !== 'running' && ec2.state !== 'pending');
+        if (!gone && m.health !== 'Unhealthy') continue;
+        this.hooks.log(
+          `${name}: replacing ${id} (${gone ? (ec2?.state ?? 'gone') : 'unhealthy'}), as the ASG would`,
+        );
+        await this.#stop(id);
+        await preferEmptiestAz(
+          this.c,
+          name,
+          this.res.subnets,
+          this.#azCounts(running.filter((i) => i.instanceId !== id)),
+          down,
+          signal,
+        );
+        await replaceInstance(this.c, id, signal);
+        this.hooks.changed();
+        return; // the next pass sees the new instance
+      }
+      if (asg.members.size < asg.desired) {
+        await preferEmptiestAz(
+          this.c,
+          name,
+          this.res.subnets,
+          this.#azCounts(running),
+          down,
+          signal,
+        );
+        await setDesired(this.c, name, asg.desired, signal);
+        return;
+      }
+    }
+
+    const wanted = instances.filter(
+      (i) =>
+        i.state === 'running' &&
+        !down.has(i.az) &&
+        (asg?.members.get(i.instanceId)?.health ?? 'Healthy') !== 'Unhealthy',
+    );
+    const wantedIds = new Set(wanted.map((i) => i.instanceId));
+    const stops = [...this.#nodes.keys()].filter((id) => !wantedIds.has(id));
+    await Promise.all(stops.map((id) => this.#stop(id)));
+    for (const i of wanted) await this.#ensureRunning(i, signal);
+  }
+
+  async #ensureRunning(i: Ec2View, signal: AbortSignal): Promise<void> {
+    const m = this.#nodes.get(i.instanceId);
+    if (m) {
+      if (m.killed || alive(m.pid, m.ticks) || Date.now() < m.nextRestart) return;
+      // A crashed server is restarted like systemd's Restart=on-failure, with a growing pause.
+      m.restarts++;
+      this.hooks.log(
+        `${nodeName(this.key, m.spec.slot)}: vault exited, restarting (attempt ${m.restarts})`,
+      );
+      this.#launch(m.spec, m);
+      return;
+    }
+    let version = this.#amis.get(i.imageId);
+    if (!version && !this.#unknownAmis.has(i.imageId)) {
+      version = await amiVersion(this.c, i.imageId, signal).catch(() => undefined);
+      if (version) this.#amis.set(i.imageId, version);
+    }
+    const bin = version ? this.tools.vault.get(version) : undefined;
+    if (!version || !bin) {
+      if (!this.#unknownAmis.has(i.imageId))
+        this.hooks.log(
+          `${i.instanceId}: AMI ${i.imageId} stands for ${version ? `Vault ${version}, which is not built` : 'no known Vault version'}; no process started`,
+        );
+      this.#unknownAmis.add(i.imageId);
+      return;
+    }
+    const slot = this.#freeSlot();
+    if (slot === undefined) return;
+    const spec: NodeSpec = {
+      region: this.key,
+      slot,
+      instanceId: i.instanceId,
+      az: i.az,
+      amiId: i.imageId,
+      version,
+      bin,
+    };
+    this.hooks.log(
+      `${nodeName(this.key, slot)}: ${i.instanceId} in ${i.az} → Vault ${version} on ${nodeAddress(this.l, spec)}`,
+    );
+    this.#launch(spec);
+  }
+
+  #launch(spec: NodeSpec, existing?: Managed): void {
+    const started = startVault(this.l, spec, this.tls);
+    const now = Date.now();
+    const m: Managed = existing ?? {
+      spec,
+      pid: 0,
+      ticks: undefined,
+      child: started.child,
+      startedAt: '',
+      killed: false,
+      restarts: 0,
+      nextRestart: 0,
+    };
+    m.pid = started.pid;
+    m.ticks = startTicks(started.pid);
+    m.child = started.child;
+    m.startedAt = new Date(now).toISOString();
+    m.nextRestart = now + Math.min(30_000, 2_000 * 2 ** m.restarts);
+    this.#nodes.set(spec.instanceId, m);
+    // The exit is only observed here; the loop decides what to do about it.
+    void started.child.then(() => this.hooks.changed());
+    this.hooks.changed();
+  }
+
+  #freeSlot(): number | undefined {
+    const used = new Set([...this.#nodes.values()].map((m) => m.spec.slot));
+    for (let n = 1; n <= this.l.maxNodesPerRegion; n++) if (!used.has(n)) return n;
+    this.hooks.log(`${this.key}: more than ${this.l.maxNodesPerRegion} nodes; not starting more`);
+    return undefined;
+  }
+
+  async #stop(instanceId: string): Promise<void> {
+    const m = this.#nodes.get(instanceId);
+    if (!m) return;
+    this.hooks.log(`${nodeName(this.key, m.spec.slot)}: stopping Vault of ${instanceId}`);
+    // SIGTERM first: a clean shutdown releases the DynamoDB HA lock.
+    await stopGroup(m.pid, 10_000, m.ticks);
+    this.#nodes.delete(instanceId);
+    this.hooks.changed();
+  }
+
+  find(target: string): NodeSpec | undefined {
+    for (const m of this.#nodes.values()) {
+      const s = m.spec;
+      const addr = nodeAddress(this.l, s);
+      const host = new URL(addr).host;
+      if (
+        [nodeName(this.key, s.slot), s.instanceId, addr, host, host.split(':')[0]].includes(target)
+      )
+        return s;
+    }
+    return undefined;
+  }
+
+  /** The fault `kill`: the process dies at once and the instance fails its health check. */
+  async kill(instanceId: string, signal: AbortSignal): Promise<void> {
+    const m = this.#nodes.get(instanceId);
+    if (m) {
+      m.killed = true;
+      signalGroup(m.pid, 'SIGKILL');
+      await waitDead(m.pid, 5_000, m.ticks);
+    }
+    try {
+      await this.c.asg.send(
+        new SetInstanceHealthCommand({
+          InstanceId: instanceId,
+          HealthStatus: 'Unhealthy',
+          ShouldRespectGracePeriod: false,
+        }),
+        { abortSignal: signal },
+      );
+    } catch (err) {
+      this.hooks.log(`${instanceId}: could not mark unhealthy: ${errorMessage(err)}`);
+    }
+    this.hooks.changed();
+  }
+
+  /** Region outage: every process dies at once, nothing is replaced until the region is back. */
+  async killAll(): Promise<void> {
+    for (const m of this.#nodes.values()) {
+      m.killed = true;
+      signalGroup(m.pid, 'SIGKILL');
+    }
+    await Promise.all([...this.#nodes.values()].map((m) => waitDead(m.pid, 5_000, m.ticks)));
+    this.#nodes.clear();
+    this.hooks.changed();
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#nodes.keys()].map((id) => this.#stop(id)));
+  }
+
+  specs(): NodeSpec[] {
+    return [...this.#nodes.values()].map((m) => m.spec);
+  }
+
+  records(): ProcRecord[] {
+    return [...this.#nodes.values()]
+      .filter((m) => alive(m.pid, m.ticks))
+      .map((m) => ({
+        role: 'vault' as const,
+        name: nodeName(this.key, m.spec.slot),
+        pid: m.pid,
+        ...(m.ticks !== undefined ? { startTicks: m.ticks } : {}),
+        bin: m.spec.bin,
+        address: nodeAddress(this.l, m.spec),
+        region: this.key,
+        instanceId: m.spec.instanceId,
+        az: m.spec.az,
+        amiId: m.spec.amiId,
+        version: m.spec.version,
+        startedAt: m.startedAt,
+      }));
+  }
+}

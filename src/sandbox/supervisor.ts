@@ -1,0 +1,340 @@
+import { mkdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:net';
+import { errorMessage } from '../domain/errors.js';
+import { ensureTls, type TlsFiles } from './certs.js';
+import { makeClients, type Clients } from './clients.js';
+import { serveControl, type ControlReply, type ControlRequest } from './control.js';
+import { runFault, type FaultContext } from './faults.js';
+import { startMinio, startMoto, waitHttp, type InfraProc } from './infra.js';
+import {
+  minioUrl,
+  motoUrl,
+  REGION_KEYS,
+  s3RouterUrl,
+  type Layout,
+  type RegionKey,
+} from './layout.js';
+import { sleep, startTicks, stopGroup } from './procs.js';
+import { provision, type Resources } from './provision.js';
+import { ActiveProxy } from './proxy.js';
+import { RegionReconciler } from './reconcile.js';
+import { Replicator } from './replicator.js';
+import { S3Router } from './s3-router.js';
+import { writeState, type Phase, type SandboxState } from './state.js';
+import type { Tools } from './tools.js';
+import { nodeAddress } from './vault-node.js';
+
+/** Serialises the reconcile passes and the faults, so a fault never races a pass. */
+class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const r = this.#tail.then(fn, fn);
+    this.#tail = r.catch(() => undefined);
+    return r;
+  }
+}
+
+/**
+ * The sandbox's one long-lived process: starts moto and MinIO, provisions the AWS side, keeps
+ * the ASGs' instances backed by real Vault servers, routes each region's proxy to its active
+ * node, replicates primary → DR, and takes faults over its control socket.
+ */
+export class Supervisor {
+  readonly #abort = new AbortController();
+  readonly #lock = new Mutex();
+  readonly #events: { seq: number; message: string }[] = [];
+  readonly #infra = new Map<string, InfraProc>();
+  readonly #proxies = new Map<RegionKey, ActiveProxy>();
+  readonly reconcilers = new Map<RegionKey, RegionReconciler>();
+  #seq = 0;
+  #phase: Phase = 'starting';
+  #error: string | undefined;
+  #clients: Clients | undefined;
+  #tls: TlsFiles | undefined;
+  #replicator: Replicator | undefined;
+  #control: Server | undefined;
+  #s3: S3Router | undefined;
+  #dirty = false;
+  readonly startedAt = new Date().toISOString();
+  readonly downAzs = new Set<string>();
+  regionDown = false;
+
+  constructor(
+    readonly l: Layout,
+    readonly tools: Tools,
+    readonly defaultVersion: string,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  log(message: string): void {
+    this.#events.push({ seq: ++this.#seq, message });
+    if (this.#events.length > 300) this.#events.shift();
+    process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+    this.changed();
+  }
+
+  changed(): void {
+    this.#dirty = true;
+  }
+
+  async run(): Promise<void> {
+    const l = this.l;
+    mkdirSync(l.logsDir, { recursive: true, mode: 0o700 });
+    this.#flush();
+    this.#control = await serveControl(l.socket, (req) => this.#handle(req));
+    const flusher = setInterval(() => this.#dirty && this.#flush(), 200);
+    try {
+      await this.#start();
+      this.#phase = 'ready';
+      this.log('supervisor: ready');
+      await this.#loop();
+    } catch (err) {
+      if (!this.signal.aborted) {
+        this.#phase = 'failed';
+        this.#error = errorMessage(err);
+        this.log(`supervisor: failed: ${this.#error}`);
+      }
+    } finally {
+      clearInterval(flusher);
+      await this.#teardown();
+    }
+  }
+
+  async #start(): Promise<void> {
+    const l = this.l;
+    const signal = this.signal;
+    this.#tls = await ensureTls(l, signal);
+    this.log(`tls: sandbox CA ${this.#tls.ca}`);
+    const moto = startMoto(l, this.tools);
+    this.#infra.set('moto', moto);
+    for (const k of REGION_KEYS) this.#infra.set(`minio-${k}`, startMinio(l, this.tools, k));
+    this.changed();
+    await Promise.all([
+      waitHttp(`${motoUrl(l)}/moto-api/data.json`, moto, 60_000, signal).then(() =>
+        this.log(`moto: EC2, Auto Scaling, Route 53, ELBv2, DynamoDB on ${motoUrl(l)}`),
+      ),
+      ...REGION_KEYS.map((k) =>
+        waitHttp(
+          `${minioUrl(l, k)}/minio/health/live`,
+          this.#infra.get(`minio-${k}`) as InfraProc,
+          60_000,
+          signal,
+        ).then(() => this.log(`minio-${k}: S3 for ${l.regions[k].region} on ${minioUrl(l, k)}`)),
+      ),
+    ]);
+    const p = l.regions.primary;
+    this.#s3 = new S3Router(
+      l.host,
+      l.s3Port,
+      (bucket) => (bucket === l.regions.dr.bucket ? minioUrl(l, 'dr') : this.#primaryS3()),
+      () => this.#primaryS3() ?? minioUrl(l, 'dr'),
+    );
+    await this.#s3.start();
+    this.log(
+      `s3: ${s3RouterUrl(l)} → ${p.bucket} on minio-primary, ${l.regions.dr.bucket} on minio-dr`,
+    );
+    const clients = makeClients(l);
+    this.#clients = clients;
+    const versions = [...this.tools.vault.keys()];
+    const res: Resources = await provision(l, clients, versions, this.defaultVersion, signal);
+    this.log(
+      `aws: buckets (versioned), HA tables, AMIs for Vault ${versions.join(', ')}, launch templates, ASGs, target groups, Route 53 zone ${res.zoneId}`,
+    );
+    this.resources = res;
+    for (const k of REGION_KEYS) {
+      const rec = new RegionReconciler(
+        l,
+        k,
+        clients.regions[k],
+        res.regions[k],
+        this.tools,
+        this.#tls,
+        {
+          log: (m) => this.log(m),
+          changed: () => this.changed(),
+          downAzs: () => this.downAzs,
+          regionDown: () => this.regionDown,
+        },
+      );
+      this.reconcilers.set(k, rec);
+      const proxy = new ActiveProxy(
+        l.regions[k].proxyHost,
+        l.proxyPort,
+        this.#tls,
+        () => rec.specs().map((s) => nodeAddress(l, s)),
+        (active) =>
+          this.log(`proxy-${k}: ${active ? `→ ${active} (active)` : 'no active node (503)'}`),
+      );
+      await proxy.start();
+      this.#proxies.set(k, proxy);
+      this.log(`proxy-${k}: ${proxy.address}`);
+    }
+    this.#replicator = new Replicator(
+      { s3: clients.regions.primary.s3, bucket: p.bucket },
+      { s3: clients.regions.dr.s3, bucket: l.regions.dr.bucket },
+      join(l.dir, 'replicated-versions.json'),
+    );
+    this.log('replication: primary → dr (emulated CRR), lag 0 s');
+    await (this.reconcilers.get('primary') as RegionReconciler).fill(
+      l.regions.primary.desired,
+      signal,
+    );
+    this.log(`asg ${l.regions.primary.asg}: desired ${l.regions.primary.desired}`);
+  }
+
+  resources: Resources | undefined;
+
+  #primaryS3(): string | undefined {
+    return this.regionDown ? undefined : minioUrl(this.l, 'primary');
+  }
+
+  async #loop(): Promise<void> {
+    const signal = this.signal;
+    let lastRepl = 0;
+    while (!signal.aborted) {
+      const t0 = Date.now();
+      await this.#lock.run(async () => {
+        for (const rec of this.reconcilers.values())
+          await rec.pass(signal).catch((err: unknown) => {
+            if (!signal.aborted) this.log(`reconcile ${rec.key}: ${errorMessage(err)}`);
+          });
+      });
+      if (!this.regionDown && this.#replicator && Date.now() - lastRepl >= 1_000) {
+        lastRepl = Date.now();
+        await this.#replicator.pass(signal);
+        this.changed();
+      }
+      await sleep(Math.max(100, 1_000 - (Date.now() - t0)), signal);
+    }
+  }
+
+  async #handle(req: ControlRequest): Promise<ControlReply> {
+    switch (req.op) {
+      case 'ping':
+        return { ok: true, message: this.#phase };
+      case 'shutdown':
+        this.log('supervisor: shutdown requested');
+        this.#abort.abort();
+        return { ok: true, message: 'stopping' };
+      case 'resolve': {
+        for (const rec of this.reconcilers.values()) {
+          const s = rec.find(req.target);
+          if (s) return { ok: true, data: { ...s, address: nodeAddress(this.l, s) } };
+        }
+        return { ok: false, usage: true, error: `no running node '${req.target}'` };
+      }
+      case 'fault':
+        if (this.#phase !== 'ready')
+          return { ok: false, error: `the sandbox is ${this.#phase}, not ready for faults` };
+        return this.#lock.run(() => runFault(this.#faultContext(), req.kind, req.target));
+    }
+  }
+
+  #faultContext(): FaultContext {
+    return {
+      l: this.l,
+      signal: this.signal,
+      clients: this.#clients as Clients,
+      reconcilers: this.reconcilers,
+      replicator: this.#replicator as Replicator,
+      downAzs: this.downAzs,
+      log: (m) => this.log(m),
+      regionDown: async () => {
+        this.regionDown = true;
+        await this.reconcilers.get('primary')?.killAll();
+        await this.#proxies.get('primary')?.stop();
+        const minio = this.#infra.get('minio-primary');
+        if (minio) await stopGroup(minio.record.pid, 0, minio.record.startTicks);
+        this.#infra.delete('minio-primary');
+        this.changed();
+      },
+    };
+  }
+
+  #flush(): void {
+    this.#dirty = false;
+    const l = this.l;
+    const state: SandboxState = {
+      version: 1,
+      slot: l.slot,
+      phase: this.#phase,
+      ...(this.#error ? { error: this.#error } : {}),
+      startedAt: this.startedAt,
+      updatedAt: new Date().toISOString(),
+      events: this.#events,
+      processes: [
+        {
+          role: 'supervisor',
+          name: 'supervisor',
+          pid: process.pid,
+          ...(startTicks(process.pid) !== undefined ? { startTicks: startTicks(process.pid) } : {}),
+          bin: process.execPath,
+          startedAt: this.startedAt,
+        },
+        ...[...this.#infra.values()].map((p) => p.record),
+        ...[...this.reconcilers.values()].flatMap((r) => r.records()),
+      ],
+      proxies: [...this.#proxies.entries()].map(([region, p]) => ({
+        region,
+        address: p.address,
+        listening: p.listening,
+        ...(p.active ? { active: p.active } : {}),
+      })),
+      faults: { regionDown: this.regionDown, downAzs: [...this.downAzs] },
+      ...(this.#replicator ? { replication: this.#replicator.record() } : {}),
+      ...(this.resources
+        ? {
+            resources: {
+              zoneId: this.resources.zoneId,
+              targetGroupArns: {
+                primary: this.resources.regions.primary.targetGroupArn,
+                dr: this.resources.regions.dr.targetGroupArn,
+              },
+            },
+          }
+        : {}),
+      amis: {
+        primary: this.reconcilers.get('primary')?.amis() ?? {},
+        dr: this.reconcilers.get('dr')?.amis() ?? {},
+      },
+      defaultVersion: this.defaultVersion,
+      caFile: join(l.tlsDir, 'ca.pem'),
+      profileFile: l.profileFile,
+      dataDir: l.dir,
+      socket: l.socket,
+    };
+    writeState(l.stateFile, state);
+  }
+
+  async #teardown(): Promise<void> {
+    const failed = this.#phase === 'failed';
+    if (!failed) this.#phase = 'stopping';
+    this.#flush();
+    for (const p of this.#proxies.values()) await p.stop();
+    this.#proxies.clear();
+    await this.#s3?.stop();
+    // Vault first (clean shutdown releases the HA lock in DynamoDB), then what it depends on.
+    await Promise.all([...this.reconcilers.values()].map((r) => r.stopAll()));
+    await Promise.all(
+      [...this.#infra.values()].map((p) => stopGroup(p.record.pid, 5_000, p.record.startTicks)),
+    );
+    this.#infra.clear();
+    this.#clients?.destroy();
+    this.#control?.close();
+    try {
+      unlinkSync(this.l.socket);
+    } catch {
+      // already gone
+    }
+    if (!failed) this.#phase = 'stopped';
+    this.#flush();
+  }
+
+  stop(): void {
+    this.#abort.abort();
+  }
+}

@@ -1,0 +1,107 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { TlsFiles } from './certs.js';
+import {
+  minioUrl,
+  motoUrl,
+  nodeHost,
+  nodeName,
+  SANDBOX_CREDENTIALS,
+  type Layout,
+  type RegionKey,
+} from './layout.js';
+
+/** One EC2 instance of a sandbox ASG and the Vault it stands for. */
+export interface NodeSpec {
+  readonly region: RegionKey;
+  /** Last octet of the node's address; names it node-<slot>. */
+  readonly slot: number;
+  readonly instanceId: string;
+  readonly az: string;
+  readonly amiId: string;
+  readonly version: string;
+  readonly bin: string;
+}
+
+export function nodeAddress(l: Layout, spec: Pick<NodeSpec, 'region' | 'slot'>): string {
+  return `https://${nodeHost(l, spec.region, spec.slot)}:${l.vaultPort}`;
+}
+
+const hcl = (s: string): string => JSON.stringify(s);
+
+/**
+ * What the launch template's user data would render on a real instance (packer/ and
+ * terraform/ do the same with the real services): S3 storage, the DynamoDB HA lock, TLS.
+ */
+export function vaultConfig(l: Layout, spec: NodeSpec, tls: TlsFiles): string {
+  const r = l.regions[spec.region];
+  const host = nodeHost(l, spec.region, spec.slot);
+  const { accessKeyId, secretAccessKey } = SANDBOX_CREDENTIALS;
+  return `# vault-runbook sandbox: ${nodeName(spec.region, spec.slot)} = ${spec.instanceId} (${spec.az}, ${spec.amiId}, Vault ${spec.version})
+storage "s3" {
+  bucket              = ${hcl(r.bucket)}
+  region              = ${hcl(r.region)}
+  endpoint            = ${hcl(minioUrl(l, spec.region))}
+  s3_force_path_style = "true"
+  disable_ssl         = "true"
+  access_key          = ${hcl(accessKeyId)}
+  secret_key          = ${hcl(secretAccessKey)}
+}
+
+ha_storage "dynamodb" {
+  ha_enabled = "true"
+  region     = ${hcl(r.region)}
+  endpoint   = ${hcl(motoUrl(l))}
+  table      = ${hcl(r.table)}
+  access_key = ${hcl(accessKeyId)}
+  secret_key = ${hcl(secretAccessKey)}
+}
+
+listener "tcp" {
+  address         = "${host}:${l.vaultPort}"
+  cluster_address = "${host}:${l.clusterPort}"
+  tls_cert_file   = ${hcl(tls.cert)}
+  tls_key_file    = ${hcl(tls.key)}
+  tls_min_version = "tls12"
+}
+
+api_addr      = "https://${host}:${l.vaultPort}"
+cluster_addr  = "https://${host}:${l.clusterPort}"
+cluster_name  = "vault-sandbox-${spec.region}"
+disable_mlock = true
+ui            = false
+`;
+}
+
+export interface StartedNode {
+  readonly pid: number;
+  readonly child: ResultPromise;
+  readonly log: string;
+}
+
+/** Starts one Vault server in its own process group, so it can be stopped with all it spawned. */
+export function startVault(l: Layout, spec: NodeSpec, tls: TlsFiles): StartedNode {
+  const dir = join(l.dir, 'nodes', spec.instanceId);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const config = join(dir, 'vault.hcl');
+  writeFileSync(config, vaultConfig(l, spec, tls), { mode: 0o600 });
+  const log = join(l.logsDir, `${nodeName(spec.region, spec.slot)}-${spec.instanceId}.log`);
+  const child = execa(spec.bin, ['server', `-config=${config}`], {
+    detached: true,
+    cleanup: false,
+    reject: false,
+    stdin: 'ignore',
+    stdout: { file: log, append: true },
+    stderr: { file: log, append: true },
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      // No instance metadata service here: without this the AWS SDK inside Vault probes it.
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${spec.bin}`);
+  return { pid: child.pid, child, log };
+}
