@@ -1,0 +1,209 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseProfile } from '../../src/domain/load.js';
+import type { Profile } from '../../src/domain/schema.js';
+import { allEndpoints, layout } from '../../src/sandbox/layout.js';
+import { alive, listening } from '../../src/sandbox/procs.js';
+import { ensureTools } from '../support/tools.js';
+import {
+  ec2,
+  health,
+  instanceState,
+  profileFile,
+  s3,
+  sandbox,
+  sandboxEnv,
+  statusJson,
+  until,
+  vaultPut,
+  versionsOf,
+  type StatusJson,
+} from './helpers.js';
+
+// Its own addresses (127.91.x.y) and XDG dirs: never collides with a sandbox the user runs.
+const { env } = sandboxEnv(91);
+let versions: string[] = [];
+let profile: Profile;
+let caFile: string;
+let rootToken = '';
+let unsealKey = '';
+const pids: number[] = [];
+
+const node = (s: StatusJson, name: string) => s.processes.find((p) => p.name === name);
+
+beforeAll(async () => {
+  // Skip-free: a missing tool is built here (seconds when cached, long on a new machine).
+  const tools = await ensureTools();
+  versions = (tools.VAULT_VERSIONS ?? '').split(' ').filter(Boolean);
+}, 60 * 60_000);
+
+afterAll(async () => {
+  await sandbox(['down', '--purge'], env);
+}, 120_000);
+
+describe('vault-runbook sandbox against the real servers', () => {
+  it('Given cached tools, When up, Then 3 primary nodes answer sys/health 501 with their real version', async () => {
+    const t0 = Date.now();
+    const r = await sandbox(['up'], env);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(r.stdout).toContain('export VAULT_ADDR=https://127.91.1.100:8200 VAULT_CACERT=');
+    expect(r.stdout).toContain('vault-runbook run bootstrap-ceremony');
+
+    const file = profileFile(env);
+    const parsed = parseProfile(readFileSync(file, 'utf8'), file);
+    expect(parsed.diagnostics).toEqual([]);
+    profile = parsed.value as Profile;
+    expect(
+      readFileSync(`${env.XDG_CONFIG_HOME}/vault-runbook/current-profile`, 'utf8').trim(),
+    ).toBe(file);
+    expect(profile.vault.addresses).toEqual([1, 2, 3].map((n) => `https://127.91.1.${n}:8200`));
+    expect(profile.aws).toMatchObject({ region: 'us-east-1', dr_region: 'us-west-2' });
+    expect(profile.image?.builder).toBe('sandbox');
+    caFile = profile.vault.tls?.ca_cert ?? '';
+
+    const s = await statusJson(env);
+    expect(versions).toContain(s.defaultVersion);
+    for (const address of profile.vault.addresses ?? []) {
+      const h = await health(address, caFile);
+      expect(h).toMatchObject({
+        code: 501,
+        initialized: false,
+        sealed: true,
+        version: s.defaultVersion,
+      });
+    }
+    pids.push(...s.processes.map((p) => p.pid));
+    expect(s.processes.map((p) => p.role).sort()).toEqual(
+      ['minio', 'minio', 'moto', 'supervisor', 'vault', 'vault', 'vault'].sort(),
+    );
+  });
+
+  it('Given a running sandbox, When up again, Then it is idempotent and quick', async () => {
+    const before = await statusJson(env);
+    const t0 = Date.now();
+    const r = await sandbox(['up'], env);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('already running');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect((await statusJson(env)).processes[0]?.pid).toBe(before.processes[0]?.pid);
+  });
+
+  it('Given an initialized, unsealed cluster, When the proxy is asked, Then it routes to the active node', async () => {
+    const [first] = profile.vault.addresses ?? [];
+    const init = await vaultPut(
+      first ?? '',
+      'sys/init',
+      { secret_shares: 1, secret_threshold: 1 },
+      caFile,
+    );
+    expect(init.status).toBe(200);
+    const body = init.json as { keys_base64: string[]; root_token: string };
+    unsealKey = body.keys_base64[0] ?? '';
+    rootToken = body.root_token;
+    for (const a of profile.vault.addresses ?? []) {
+      const u = await vaultPut(a, 'sys/unseal', { key: unsealKey }, caFile);
+      expect(u.status).toBe(200);
+    }
+    const active = await until('an active node behind the proxy', async () => {
+      const h = await health(profile.vault.api_addr ?? '', caFile);
+      return h?.code === 200 ? h : undefined;
+    });
+    expect(active.sealed).toBe(false);
+  });
+
+  it('Given the unknown fault kind, When asked, Then exit 2', async () => {
+    const r = await sandbox(['fault', 'meteor', 'node-1'], env);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("unknown fault 'meteor'");
+    expect((await sandbox(['fault', 'kill'], env)).exitCode).toBe(2);
+    expect((await sandbox(['fault', 'kill', 'node-9'], env)).exitCode).toBe(2);
+  });
+
+  it('Given node-2, When killed, Then moto terminates its instance and the ASG brings a new sealed node-2', async () => {
+    const before = node(await statusJson(env), 'node-2');
+    expect(before?.instanceId).toMatch(/^i-/);
+    const r = await sandbox(['fault', 'kill', 'node-2'], env);
+    expect(r.exitCode).toBe(0);
+    expect(alive(before?.pid ?? 0)).toBe(false);
+    const after = await until('a new node-2', async () => {
+      const n = node(await statusJson(env), 'node-2');
+      return n && n.instanceId !== before?.instanceId && n.health?.code === 503 ? n : undefined;
+    });
+    expect(after.health).toMatchObject({ initialized: true, sealed: true });
+    const client = ec2(profile.aws?.endpoints?.ec2 ?? '', 'us-east-1');
+    expect(await instanceState(client, before?.instanceId ?? '')).toBe('terminated');
+    expect(await instanceState(client, after.instanceId ?? '')).toBe('running');
+    pids.push(after.pid);
+  });
+
+  it('Given no token, When seal, Then exit 2 with how to give one; with VAULT_TOKEN, Then the node seals', async () => {
+    const noToken = await sandbox(['fault', 'seal', 'node-3'], { ...env, VAULT_TOKEN: '' });
+    expect(noToken.exitCode).toBe(2);
+    expect(noToken.stderr).toContain('VAULT_TOKEN');
+    const r = await sandbox(['fault', 'seal', 'node-3'], { ...env, VAULT_TOKEN: rootToken });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const addr = profile.vault.addresses?.[2] ?? '';
+    expect((await health(addr, caFile))?.code).toBe(503);
+  });
+
+  it('Given replication, When a bad write lands, Then it reaches DR, later by the lag setting', async () => {
+    const a = profile.aws;
+    const primary = s3(a?.endpoints?.s3 ?? '', 'us-east-1');
+    const dr = s3(a?.endpoints?.s3 ?? '', 'us-west-2');
+    const key = 'sandbox-test/bad';
+    const w = await sandbox(['fault', 'bad-write', key], env);
+    expect(w.exitCode).toBe(0);
+    expect((await versionsOf(primary, a?.data_bucket ?? '', key)).length).toBe(1);
+    await until('the first copy in DR', async () =>
+      (await versionsOf(dr, a?.dr_data_bucket ?? '', key)).length === 1 ? true : undefined,
+    );
+
+    expect((await sandbox(['fault', 'replication-lag', '4'], env)).exitCode).toBe(0);
+    const t0 = Date.now();
+    expect((await sandbox(['fault', 'bad-write', key], env)).exitCode).toBe(0);
+    await until(
+      'the second copy in DR',
+      async () =>
+        (await versionsOf(dr, a?.dr_data_bucket ?? '', key)).length === 2 ? true : undefined,
+      20_000,
+    );
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3_500);
+    expect((await sandbox(['fault', 'replication-lag', '0'], env)).exitCode).toBe(0);
+  });
+
+  it('Given region-down, Then the primary nodes, proxy and S3 endpoint are unreachable and DR keeps its data', async () => {
+    const r = await sandbox(['fault', 'region-down'], env);
+    expect(r.exitCode).toBe(0);
+    const l = layout(env);
+    for (const a of [...(profile.vault.addresses ?? []), profile.vault.api_addr ?? '']) {
+      const u = new URL(a);
+      expect(await listening(u.hostname, Number(u.port))).toBe(false);
+    }
+    expect(await listening(l.host, l.regions.primary.minioPort)).toBe(false);
+    const dr = s3(profile.aws?.endpoints?.s3 ?? '', 'us-west-2');
+    expect(
+      (await versionsOf(dr, profile.aws?.dr_data_bucket ?? '', 'sandbox-test/bad')).length,
+    ).toBe(2);
+    const s = await statusJson(env);
+    expect(
+      s.processes.filter((p) => p.role === 'vault' && p.address?.includes('127.91.1.')),
+    ).toEqual([]);
+  });
+
+  it('When down, Then no process it started is left and nothing listens on its addresses', async () => {
+    const all = [...pids, ...(await statusJson(env)).processes.map((p) => p.pid)];
+    const r = await sandbox(['down'], env);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    for (const pid of all) expect(alive(pid)).toBe(false);
+    const l = layout(env);
+    const open = await Promise.all(allEndpoints(l).map((e) => listening(e.host, e.port, 300)));
+    expect(open.filter(Boolean)).toEqual([]);
+    expect(existsSync(l.stateFile)).toBe(false);
+    expect(existsSync(l.dir)).toBe(true); // data kept without --purge
+    expect((await statusJson(env)).running).toBe(false);
+  });
+});
