@@ -448,7 +448,7 @@ q() { if [[ "$1" =~ ^[A-Za-z0-9_./:@+-]*$ ]]; then printf '%s' "$1"; else printf
   vers=()
   for v in "${VAULT_VERSIONS[@]}"; do [[ -n "${ENV_VARS[VAULT_BIN_${v//./_}]:-}" ]] && vers+=("$v"); done
   if [[ ${#vers[@]} -gt 0 ]]; then
-    (IFS=,; echo "VAULT_VERSIONS=${vers[*]}")                     # e.g. 1.14.8,1.14.6
+    echo "VAULT_VERSIONS='${vers[*]}'"                                # e.g. '1.14.8 1.14.6'
     echo "VAULT_BIN=$(q "${ENV_VARS[VAULT_BIN_${vers[0]//./_}]}")"     # the target version
     [[ ${#vers[@]} -lt 2 ]] ||                                         # the older one (drills)
       echo "VAULT_OLD_BIN=$(q "${ENV_VARS[VAULT_BIN_${vers[1]//./_}]}")"
