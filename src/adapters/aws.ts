@@ -1,10 +1,8 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  ListObjectVersionsCommand,
-  S3Client,
-  type ListObjectVersionsCommandOutput,
-} from '@aws-sdk/client-s3';
+// The SDK clients are loaded when first used: importing them costs more than a second of
+// start-up, which every command would pay even without an AWS profile.
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ListObjectVersionsCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import type { Profile } from '../domain/schema.js';
 import type { AsgDescription, AwsPort, Ec2Instance, ObjectVersion } from '../engine/aws.js';
 
@@ -111,11 +109,13 @@ export class AwsSdk implements AwsPort {
     signal: AbortSignal,
     prefix?: string,
   ): Promise<ObjectVersion[]> {
+    const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
     const out: ObjectVersion[] = [];
     let keyMarker: string | undefined;
     let versionMarker: string | undefined;
     for (;;) {
-      const r: ListObjectVersionsCommandOutput = await this.s3(region).send(
+      const r: ListObjectVersionsCommandOutput = await client.send(
         new ListObjectVersionsCommand({
           Bucket: bucket,
           ...(prefix ? { Prefix: prefix } : {}),
