@@ -8,6 +8,13 @@ import type { AsgDescription, AwsPort, Ec2Instance, ObjectVersion } from '../eng
 
 type Service = 'ec2' | 'autoscaling' | 's3' | 'dynamodb' | 'route53' | 'elbv2';
 
+interface ClientConfig {
+  region: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  maxAttempts: number;
+}
+
 /**
  * Clients per service and region. Credentials come from the standard chain (AWS_PROFILE, env,
  * SSO, instance role); a profile's `endpoints` override where each service is reached (the
@@ -15,16 +22,13 @@ type Service = 'ec2' | 'autoscaling' | 's3' | 'dynamodb' | 'route53' | 'elbv2';
  */
 export class AwsSdk implements AwsPort {
   readonly #endpoints: Readonly<Record<string, string>>;
-  readonly #clients = new Map<string, unknown>();
+  readonly #clients = new Map<string, Promise<unknown>>();
 
   constructor(endpoints: Readonly<Record<string, string>> = {}) {
     this.#endpoints = endpoints;
   }
 
-  #config(
-    service: Service,
-    region: string,
-  ): { region: string; endpoint?: string; forcePathStyle?: boolean; maxAttempts: number } {
+  #config(service: Service, region: string): ClientConfig {
     const endpoint = this.#endpoints[service];
     return {
       region,
@@ -34,8 +38,8 @@ export class AwsSdk implements AwsPort {
     };
   }
 
-  #get<T>(key: string, make: () => T): T {
-    let c = this.#clients.get(key) as T | undefined;
+  #get<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let c = this.#clients.get(key) as Promise<T> | undefined;
     if (!c) {
       c = make();
       this.#clients.set(key, c);
@@ -43,17 +47,25 @@ export class AwsSdk implements AwsPort {
     return c;
   }
 
-  ec2(region: string): EC2Client {
-    return this.#get(`ec2:${region}`, () => new EC2Client(this.#config('ec2', region)));
+  ec2(region: string): Promise<EC2Client> {
+    return this.#get(`ec2:${region}`, async () => {
+      const { EC2Client: Client } = await import('@aws-sdk/client-ec2');
+      return new Client(this.#config('ec2', region));
+    });
   }
-  autoscaling(region: string): AutoScalingClient {
-    return this.#get(
-      `asg:${region}`,
-      () => new AutoScalingClient(this.#config('autoscaling', region)),
-    );
+
+  autoscaling(region: string): Promise<AutoScalingClient> {
+    return this.#get(`asg:${region}`, async () => {
+      const { AutoScalingClient: Client } = await import('@aws-sdk/client-auto-scaling');
+      return new Client(this.#config('autoscaling', region));
+    });
   }
-  s3(region: string): S3Client {
-    return this.#get(`s3:${region}`, () => new S3Client(this.#config('s3', region)));
+
+  s3(region: string): Promise<S3Client> {
+    return this.#get(`s3:${region}`, async () => {
+      const { S3Client: Client } = await import('@aws-sdk/client-s3');
+      return new Client(this.#config('s3', region));
+    });
   }
 
   async describeAsg(
@@ -61,9 +73,13 @@ export class AwsSdk implements AwsPort {
     region: string,
     signal: AbortSignal,
   ): Promise<AsgDescription | undefined> {
-    const r = await this.autoscaling(region).send(
+    const { DescribeAutoScalingGroupsCommand } = await import('@aws-sdk/client-auto-scaling');
+    const client = await this.autoscaling(region);
+    const r = await client.send(
       new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
-      { abortSignal: signal },
+      {
+        abortSignal: signal,
+      },
     );
     const g = r.AutoScalingGroups?.[0];
     if (!g) return undefined;
@@ -88,7 +104,9 @@ export class AwsSdk implements AwsPort {
     signal: AbortSignal,
   ): Promise<Ec2Instance[]> {
     if (ids.length === 0) return [];
-    const r = await this.ec2(region).send(new DescribeInstancesCommand({ InstanceIds: [...ids] }), {
+    const { DescribeInstancesCommand } = await import('@aws-sdk/client-ec2');
+    const client = await this.ec2(region);
+    const r = await client.send(new DescribeInstancesCommand({ InstanceIds: [...ids] }), {
       abortSignal: signal,
     });
     return (r.Reservations ?? []).flatMap((res) =>
