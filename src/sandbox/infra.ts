@@ -1,16 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { ExitCode, VrError } from '../domain/errors.js';
 import { minioUrl, motoUrl, SANDBOX_CREDENTIALS, type Layout, type RegionKey } from './layout.js';
-import { alive, sleep, startTicks } from './procs.js';
+import { alive, sleep, spawnDetached, startTicks, type DetachedProcess } from './procs.js';
 import type { ProcRecord } from './state.js';
 import type { Tools } from './tools.js';
 
 /** moto or one MinIO server, started in its own process group. */
 export interface InfraProc {
   readonly record: ProcRecord;
-  readonly child: ResultPromise;
+  readonly child: DetachedProcess;
 }
 
 function spawn(
@@ -19,16 +18,9 @@ function spawn(
   bin: string,
   args: string[],
   env: Record<string, string>,
-): ResultPromise {
-  const log = join(l.logsDir, `${name}.log`);
-  return execa(bin, args, {
-    detached: true,
-    cleanup: false,
-    reject: false,
-    stdin: 'ignore',
-    stdout: { file: log, append: true },
-    stderr: { file: log, append: true },
-    extendEnv: false,
+): DetachedProcess {
+  return spawnDetached(bin, args, {
+    log: join(l.logsDir, `${name}.log`),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
   });
 }
@@ -37,11 +29,11 @@ function record(
   role: ProcRecord['role'],
   name: string,
   bin: string,
-  child: ResultPromise,
+  child: DetachedProcess,
   address: string,
   region?: RegionKey,
 ): ProcRecord {
-  const pid = child.pid ?? 0;
+  const pid = child.pid;
   const ticks = startTicks(pid);
   return {
     role,

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 
 /** /proc/<pid>/stat fields after the command name: state is [0], starttime is [19]. */
@@ -93,4 +94,46 @@ export async function listening(host: string, port: number, timeoutMs = 500): Pr
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
   });
+}
+
+/** A server started by spawnDetached: its pid, and a promise that settles when it exits. */
+export interface DetachedProcess {
+  readonly pid: number;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts a server in its own process group with stdout/stderr appended to `log` through a file
+ * descriptor of its own: the starter relays nothing, so it can exit (or die) without taking
+ * the server's output, or the server, with it. node:child_process rather than execa here:
+ * execa's types accept only literal fd numbers, and everything execa adds (buffering, result,
+ * cleanup on exit) is what a detached server must not have.
+ */
+export function spawnDetached(
+  bin: string,
+  args: readonly string[],
+  opts: {
+    readonly log: string;
+    readonly env: Record<string, string>;
+    /** The starter may exit while the server runs on (it then never hears of the exit). */
+    readonly unref?: boolean;
+  },
+): DetachedProcess {
+  const fd = openSync(opts.log, 'a', 0o600);
+  try {
+    const child = spawn(bin, args, {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: opts.env,
+    });
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.once('error', () => resolve(null));
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${bin}`);
+    if (opts.unref) child.unref();
+    return { pid: child.pid, exited };
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,5 +1,4 @@
 import { SetInstanceHealthCommand } from '@aws-sdk/client-auto-scaling';
-import type { ResultPromise } from 'execa';
 import { errorMessage } from '../domain/errors.js';
 import {
   amiVersion,
@@ -13,7 +12,14 @@ import {
 import type { TlsFiles } from './certs.js';
 import type { RegionClients } from './clients.js';
 import { nodeName, type Layout, type RegionKey } from './layout.js';
-import { alive, signalGroup, startTicks, stopGroup, waitDead } from './procs.js';
+import {
+  alive,
+  signalGroup,
+  startTicks,
+  stopGroup,
+  waitDead,
+  type DetachedProcess,
+} from './procs.js';
 import type { RegionResources } from './provision.js';
 import type { ProcRecord } from './state.js';
 import type { Tools } from './tools.js';
@@ -23,7 +29,7 @@ interface Managed {
   readonly spec: NodeSpec;
   pid: number;
   ticks: number | undefined;
-  child: ResultPromise;
+  child: DetachedProcess;
   startedAt: string;
   /** Killed by a fault: stays dead until its instance is replaced, as on a real instance. */
   killed: boolean;
@@ -207,7 +213,7 @@ export class RegionReconciler {
     m.nextRestart = now + Math.min(30_000, 2_000 * 2 ** m.restarts);
     this.#nodes.set(spec.instanceId, m);
     // The exit is only observed here; the loop decides what to do about it.
-    void started.child.then(() => this.hooks.changed());
+    void started.child.exited.then(() => this.hooks.changed());
     this.hooks.changed();
   }
 

@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { ExitCode, UsageError, VrError } from '../domain/errors.js';
 import type { Io } from '../cli/program.js';
 import { guide } from './guide.js';
 import { vaultHealth, type Health } from './http.js';
 import { allEndpoints, layout, type Layout } from './layout.js';
-import { alive, listening, sleep } from './procs.js';
+import { alive, listening, sleep, spawnDetached } from './procs.js';
 import { writeProfile } from './profile.js';
 import { readState, type SandboxState } from './state.js';
 import type { SupervisorSpec } from './supervisor-main.js';
@@ -72,21 +71,14 @@ async function startSupervisor(
   };
   writeFileSync(specFile, JSON.stringify(spec, null, 2));
   const log = join(l.logsDir, 'supervisor.log');
-  const child = execa(process.execPath, [supervisorMain(), specFile], {
-    detached: true,
-    cleanup: false,
-    reject: false,
-    stdin: 'ignore',
-    stdout: { file: log, append: true },
-    stderr: { file: log, append: true },
-    env: { ...io.env, VAULT_RUNBOOK_SANDBOX_SLOT: String(l.slot) },
-    extendEnv: false,
+  const child = spawnDetached(process.execPath, [supervisorMain(), specFile], {
+    log,
+    env: { ...(io.env as Record<string, string>), VAULT_RUNBOOK_SANDBOX_SLOT: String(l.slot) },
+    unref: true,
   });
   // The supervisor outlives this command: `up` only watches its state file.
-  child.unref();
-  void child.catch(() => undefined);
-  say(`supervisor: pid ${child.pid ?? '?'} (log: ${log})`);
-  return child.pid ?? 0;
+  say(`supervisor: pid ${child.pid} (log: ${log})`);
+  return child.pid;
 }
 
 async function waitReady(

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { spawnDetached, type DetachedProcess } from './procs.js';
 import type { TlsFiles } from './certs.js';
 import {
   minioUrl,
@@ -76,7 +76,7 @@ ui            = false
 
 export interface StartedNode {
   readonly pid: number;
-  readonly child: ResultPromise;
+  readonly child: DetachedProcess;
   readonly log: string;
 }
 
@@ -87,21 +87,17 @@ export function startVault(l: Layout, spec: NodeSpec, tls: TlsFiles): StartedNod
   const config = join(dir, 'vault.hcl');
   writeFileSync(config, vaultConfig(l, spec, tls), { mode: 0o600 });
   const log = join(l.logsDir, `${nodeName(spec.region, spec.slot)}-${spec.instanceId}.log`);
-  const child = execa(spec.bin, ['server', `-config=${config}`], {
-    detached: true,
-    cleanup: false,
-    reject: false,
-    stdin: 'ignore',
-    stdout: { file: log, append: true },
-    stderr: { file: log, append: true },
-    extendEnv: false,
+  const child = spawnDetached(spec.bin, ['server', `-config=${config}`], {
+    log,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: dir,
       // No instance metadata service here: without this the AWS SDK inside Vault probes it.
       AWS_EC2_METADATA_DISABLED: 'true',
+      // Vault 1.14's gosnowflake embeds a CA with a negative serial, which Go ≥ 1.23 rejects
+      // at startup unless told otherwise (the binary is built with the machine's newer Go).
+      GODEBUG: 'x509negativeserial=1',
     },
   });
-  if (child.pid === undefined) throw new Error(`could not start ${spec.bin}`);
   return { pid: child.pid, child, log };
 }
