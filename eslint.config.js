@@ -41,6 +41,7 @@ export default tseslint.config(
       'bin/**',
       'eslint.config.js',
       'scripts/*.js',
+      'scripts/*.mjs',
     ],
   },
   js.configs.recommended,

@@ -13,7 +13,8 @@ function journalRate(n) {
   const dir = mkdtempSync(join(tmpdir(), 'vr-bench-'));
   const j = FsJournal.create(join(dir, 'r.jsonl'), 'bench', { operator: 'bench' });
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) j.append({ type: 'step-output', stepId: 's', stream: 'stdout', lines: [`line ${i}`] });
+  for (let i = 0; i < n; i++)
+    j.append({ type: 'step-output', stepId: 's', stream: 'stdout', lines: [`line ${i}`] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   j.close();
   return { n, ms, perSecond: Math.round((n / ms) * 1000) };
@@ -23,14 +24,20 @@ function runOverhead() {
   const state = mkdtempSync(join(tmpdir(), 'vr-bench-state-'));
   const env = { ...process.env, XDG_STATE_HOME: state, CI: 'true' };
   const t0 = Date.now();
-  const r = spawnSync('node', [join(root, 'bin/vault-runbook.js'), 'run', join(root, 'test/fixtures/two-steps.yaml')], { env });
+  const r = spawnSync(
+    'node',
+    [join(root, 'bin/vault-runbook.js'), 'run', join(root, 'test/fixtures/two-steps.yaml')],
+    { env },
+  );
   return { ms: Date.now() - t0, exit: r.status };
 }
 
 const j = journalRate(500);
 console.log(`journal: ${j.n} fsync'd records in ${j.ms.toFixed(0)} ms = ${j.perSecond} records/s`);
 const o = runOverhead();
-console.log(`headless run of a 2-step runbook (process start to exit): ${o.ms} ms (exit ${o.exit})`);
+console.log(
+  `headless run of a 2-step runbook (process start to exit): ${o.ms} ms (exit ${o.exit})`,
+);
 
 for (const extra of ['bench-sandbox.mjs', 'bench-unseal.mjs']) {
   const f = join(root, 'scripts', extra);

@@ -4,6 +4,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ListObjectVersionsCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import type { Profile } from '../domain/schema.js';
+import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
 import type { AsgDescription, AwsPort, Ec2Instance, ObjectVersion } from '../engine/aws.js';
 
 type Service = 'ec2' | 'autoscaling' | 's3' | 'dynamodb' | 'route53' | 'elbv2';
@@ -13,6 +14,7 @@ interface ClientConfig {
   endpoint?: string;
   forcePathStyle?: boolean;
   maxAttempts: number;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /**
@@ -23,9 +25,15 @@ interface ClientConfig {
 export class AwsSdk implements AwsPort {
   readonly #endpoints: Readonly<Record<string, string>>;
   readonly #clients = new Map<string, Promise<unknown>>();
+  readonly #credentials: ClientConfig['credentials'];
 
-  constructor(endpoints: Readonly<Record<string, string>> = {}) {
+  /** `credentials` only for the sandbox's fixed dummy keys; real clusters use the chain. */
+  constructor(
+    endpoints: Readonly<Record<string, string>> = {},
+    credentials?: ClientConfig['credentials'],
+  ) {
     this.#endpoints = endpoints;
+    this.#credentials = credentials;
   }
 
   #config(service: Service, region: string): ClientConfig {
@@ -35,6 +43,7 @@ export class AwsSdk implements AwsPort {
       ...(endpoint ? { endpoint } : {}),
       ...(service === 's3' && endpoint ? { forcePathStyle: true } : {}),
       maxAttempts: 2,
+      ...(this.#credentials ? { credentials: this.#credentials } : {}),
     };
   }
 
@@ -169,5 +178,8 @@ export class AwsSdk implements AwsPort {
 }
 
 export function awsFromProfile(profile: Profile | undefined): AwsSdk | undefined {
-  return profile?.aws ? new AwsSdk(profile.aws.endpoints ?? {}) : undefined;
+  if (!profile?.aws) return undefined;
+  // The sandbox's moto and MinIO take its fixed dummy keys; a real account's keys never go there.
+  const sandbox = profile.image?.builder === 'sandbox';
+  return new AwsSdk(profile.aws.endpoints ?? {}, sandbox ? { ...SANDBOX_CREDENTIALS } : undefined);
 }

@@ -6,6 +6,7 @@ export type ControlRequest =
   | { readonly op: 'ping' }
   | { readonly op: 'shutdown' }
   | { readonly op: 'resolve'; readonly target: string }
+  | { readonly op: 'restart'; readonly target: string }
   | { readonly op: 'fault'; readonly kind: string; readonly target?: string };
 
 export interface ControlReply {

@@ -55,6 +55,13 @@ async function seal(
   });
   if (res.status === 204 || res.status === 200) return `${target} (${node.instanceId}) sealed`;
   const why = (JSON.parse(res.body || '{}') as { errors?: string[] }).errors?.join('; ') ?? '';
+  // Vault refuses to seal a standby ("please restart instead"): the token was good, so the
+  // sandbox does what an operator would, a clean restart, and the node comes back sealed.
+  if (res.status === 500 && /standby/.test(why)) {
+    const rr = await askSupervisor(socket, { op: 'restart', target }, signal);
+    if (rr.ok)
+      return `${target} (${node.instanceId}) was a standby, which Vault cannot seal: restarted it, it is sealed now`;
+  }
   throw new VrError(
     `${target}: sys/seal answered ${res.status}${why ? `: ${why}` : ''}`,
     ExitCode.stepFailed,

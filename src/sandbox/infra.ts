@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, VrError } from '../domain/errors.js';
-import { minioUrl, motoUrl, SANDBOX_CREDENTIALS, type Layout, type RegionKey } from './layout.js';
+import {
+  minioUrl,
+  motoUrl,
+  REGION_KEYS,
+  SANDBOX_CREDENTIALS,
+  type Layout,
+  type RegionKey,
+} from './layout.js';
 import { alive, sleep, spawnDetached, startTicks, type DetachedProcess } from './procs.js';
 import type { ProcRecord } from './state.js';
 import type { Tools } from './tools.js';
@@ -113,4 +120,31 @@ export async function waitHttp(
       throw new VrError(`${p.record.name} did not answer ${url} in time`, ExitCode.stepFailed);
     await sleep(100, signal);
   }
+}
+
+/** Starts moto and both MinIO servers (registered in `into` at once, so a failure stops them). */
+export async function startInfra(
+  l: Layout,
+  tools: Tools,
+  into: Map<string, InfraProc>,
+  log: (m: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const moto = startMoto(l, tools);
+  into.set('moto', moto);
+  const minio = REGION_KEYS.map((k) => {
+    const p = startMinio(l, tools, k);
+    into.set(p.record.name, p);
+    return [k, p] as const;
+  });
+  await Promise.all([
+    waitHttp(`${motoUrl(l)}/moto-api/data.json`, moto, 60_000, signal).then(() =>
+      log(`moto: EC2, Auto Scaling, Route 53, ELBv2, DynamoDB on ${motoUrl(l)}`),
+    ),
+    ...minio.map(([k, p]) =>
+      waitHttp(`${minioUrl(l, k)}/minio/health/live`, p, 60_000, signal).then(() =>
+        log(`minio-${k}: S3 for ${l.regions[k].region} on ${minioUrl(l, k)}`),
+      ),
+    ),
+  ]);
 }

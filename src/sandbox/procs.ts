@@ -137,3 +137,13 @@ export function spawnDetached(
     closeSync(fd);
   }
 }
+
+/** Serialises async critical sections (the reconcile passes and the faults never interleave). */
+export class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const r = this.#tail.then(fn, fn);
+    this.#tail = r.catch(() => undefined);
+    return r;
+  }
+}

@@ -18,8 +18,8 @@ import {
   CreateBucketCommand,
   PutBucketVersioningCommand,
 } from '@aws-sdk/client-s3';
-import type { Clients } from './clients.js';
-import { REGION_KEYS, type Layout, type RegionKey } from './layout.js';
+import type { Clients, RegionClients } from './clients.js';
+import type { Layout, RegionKey, RegionLayout } from './layout.js';
 
 /** The tag that says which Vault version an AMI stands for (the sandbox's "image"). */
 export const VERSION_TAG = 'vault-runbook:vault-version';
@@ -39,18 +39,8 @@ export interface Resources {
   readonly zoneId: string;
 }
 
-async function regionResources(
-  l: Layout,
-  c: Clients,
-  key: RegionKey,
-  versions: readonly string[],
-  defaultVersion: string,
-  signal: AbortSignal,
-): Promise<RegionResources> {
-  const rl = l.regions[key];
-  const rc = c.regions[key];
+async function bucket(rl: RegionLayout, rc: RegionClients, signal: AbortSignal): Promise<void> {
   const opts = { abortSignal: signal };
-
   // MinIO keeps its data across `down`/`up` (it is Vault's storage), so the bucket may exist.
   try {
     await rc.s3.send(new CreateBucketCommand({ Bucket: rl.bucket }), opts);
@@ -64,8 +54,10 @@ async function regionResources(
     }),
     opts,
   );
+}
 
-  // Pre-created, so Vault's dynamodb backend finds it ACTIVE and never waits for a new table.
+/** Pre-created, so Vault's dynamodb backend finds it ACTIVE and never waits for a new table. */
+async function haTable(rl: RegionLayout, rc: RegionClients, signal: AbortSignal): Promise<void> {
   try {
     await rc.dynamodb.send(
       new CreateTableCommand({
@@ -80,28 +72,42 @@ async function regionResources(
         ],
         ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
       }),
-      opts,
+      { abortSignal: signal },
     );
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
   }
+}
 
-  const octet = rl.octet;
-  const vpc = await rc.ec2.send(new CreateVpcCommand({ CidrBlock: `10.${octet}.0.0/16` }), opts);
+async function network(rl: RegionLayout, rc: RegionClients, signal: AbortSignal) {
+  const opts = { abortSignal: signal };
+  const vpc = await rc.ec2.send(new CreateVpcCommand({ CidrBlock: `10.${rl.octet}.0.0/16` }), opts);
   const vpcId = vpc.Vpc?.VpcId ?? '';
-  const subnets: { az: string; subnetId: string }[] = [];
-  for (const [i, az] of rl.azs.entries()) {
-    const s = await rc.ec2.send(
-      new CreateSubnetCommand({
-        VpcId: vpcId,
-        CidrBlock: `10.${octet}.${i}.0/24`,
-        AvailabilityZone: az,
-      }),
-      opts,
-    );
-    subnets.push({ az, subnetId: s.Subnet?.SubnetId ?? '' });
-  }
+  const subnets = await Promise.all(
+    rl.azs.map(async (az, i) => {
+      const sn = await rc.ec2.send(
+        new CreateSubnetCommand({
+          VpcId: vpcId,
+          CidrBlock: `10.${rl.octet}.${i}.0/24`,
+          AvailabilityZone: az,
+        }),
+        opts,
+      );
+      return { az, subnetId: sn.Subnet?.SubnetId ?? '' };
+    }),
+  );
+  return { vpcId, subnets };
+}
 
+/** One AMI per built Vault version (the sandbox's images), and the launch template on one. */
+async function images(
+  rl: RegionLayout,
+  rc: RegionClients,
+  versions: readonly string[],
+  defaultVersion: string,
+  signal: AbortSignal,
+): Promise<Record<string, string>> {
+  const opts = { abortSignal: signal };
   const amis: Record<string, string> = {};
   for (const v of versions) {
     const img = await rc.ec2.send(
@@ -127,13 +133,23 @@ async function regionResources(
     }),
     opts,
   );
+  return amis;
+}
 
+async function loadBalancer(
+  l: Layout,
+  rl: RegionLayout,
+  rc: RegionClients,
+  net: { vpcId: string; subnets: readonly { subnetId: string }[] },
+  signal: AbortSignal,
+): Promise<string> {
+  const opts = { abortSignal: signal };
   const tg = await rc.elbv2.send(
     new CreateTargetGroupCommand({
-      Name: `vault-sandbox-${key}`,
+      Name: `vault-sandbox-${rl.key}`,
       Protocol: 'HTTPS',
       Port: l.vaultPort,
-      VpcId: vpcId,
+      VpcId: net.vpcId,
       TargetType: 'instance',
       HealthCheckProtocol: 'HTTPS',
       HealthCheckPath: '/v1/sys/health',
@@ -144,8 +160,8 @@ async function regionResources(
   const targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
   const lb = await rc.elbv2.send(
     new CreateLoadBalancerCommand({
-      Name: `vault-sandbox-${key}`,
-      Subnets: subnets.map((s) => s.subnetId),
+      Name: `vault-sandbox-${rl.key}`,
+      Subnets: net.subnets.map((x) => x.subnetId),
       Scheme: 'internal',
       Type: 'application',
     }),
@@ -160,7 +176,26 @@ async function regionResources(
     }),
     opts,
   );
+  return targetGroupArn;
+}
 
+async function regionResources(
+  l: Layout,
+  c: Clients,
+  key: RegionKey,
+  versions: readonly string[],
+  defaultVersion: string,
+  signal: AbortSignal,
+): Promise<RegionResources> {
+  const rl = l.regions[key];
+  const rc = c.regions[key];
+  const [, , net, amis] = await Promise.all([
+    bucket(rl, rc, signal),
+    haTable(rl, rc, signal),
+    network(rl, rc, signal),
+    images(rl, rc, versions, defaultVersion, signal),
+  ]);
+  const targetGroupArn = await loadBalancer(l, rl, rc, net, signal);
   // Created empty: the supervisor then fills it one instance at a time into the emptiest AZ,
   // as AWS balances an ASG (moto alone would put every instance into the first subnet).
   await rc.asg.send(
@@ -170,15 +205,15 @@ async function regionResources(
       MinSize: 0,
       MaxSize: 6,
       DesiredCapacity: 0,
-      VPCZoneIdentifier: subnets.map((s) => s.subnetId).join(','),
+      VPCZoneIdentifier: net.subnets.map((x) => x.subnetId).join(','),
       TargetGroupARNs: [targetGroupArn],
       HealthCheckType: 'ELB',
       HealthCheckGracePeriod: 30,
       Tags: [{ Key: SANDBOX_TAG, Value: key, PropagateAtLaunch: true }],
     }),
-    opts,
+    { abortSignal: signal },
   );
-  return { subnets, amis, targetGroupArn };
+  return { subnets: net.subnets, amis, targetGroupArn };
 }
 
 /** Everything AWS-side the runbooks touch, created in a fresh (in-memory) moto. */
@@ -189,9 +224,15 @@ export async function provision(
   defaultVersion: string,
   signal: AbortSignal,
 ): Promise<Resources> {
-  const regions = {} as Record<RegionKey, RegionResources>;
-  for (const key of REGION_KEYS)
-    regions[key] = await regionResources(l, c, key, versions, defaultVersion, signal);
+  const [primary, dr, zoneId] = await Promise.all([
+    regionResources(l, c, 'primary', versions, defaultVersion, signal),
+    regionResources(l, c, 'dr', versions, defaultVersion, signal),
+    route53(l, c, signal),
+  ]);
+  return { regions: { primary, dr }, zoneId };
+}
+
+async function route53(l: Layout, c: Clients, signal: AbortSignal): Promise<string> {
   const zone = await c.route53.send(
     new CreateHostedZoneCommand({
       Name: `${l.zoneName}.`,
@@ -220,5 +261,5 @@ export async function provision(
     }),
     { abortSignal: signal },
   );
-  return { regions, zoneId };
+  return zoneId;
 }

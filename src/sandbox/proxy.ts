@@ -76,7 +76,20 @@ export class ActiveProxy {
     await this.#check();
   }
 
+  #checking = false;
+
   async #check(): Promise<void> {
+    // A slow node must not pile up overlapping rounds of health checks.
+    if (this.#checking) return;
+    this.#checking = true;
+    try {
+      await this.#checkOnce();
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  async #checkOnce(): Promise<void> {
     const results = await Promise.all(
       this.candidates().map(async (a) => ({
         a,
@@ -84,6 +97,7 @@ export class ActiveProxy {
       })),
     );
     const active = results.find((r) => r.h?.code === 200)?.a;
+    if (!this.#server) return; // stopped meanwhile
     if (active !== this.#active) {
       this.#active = active;
       this.onChange(active);

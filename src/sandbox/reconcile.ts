@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { SetInstanceHealthCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { errorMessage } from '../domain/errors.js';
 import {
   amiVersion,
@@ -10,11 +12,13 @@ import {
   type Ec2View,
 } from './asg.js';
 import type { TlsFiles } from './certs.js';
+import { vaultHealth } from './http.js';
 import type { RegionClients } from './clients.js';
 import { nodeName, type Layout, type RegionKey } from './layout.js';
 import {
   alive,
   signalGroup,
+  sleep,
   startTicks,
   stopGroup,
   waitDead,
@@ -23,7 +27,7 @@ import {
 import type { RegionResources } from './provision.js';
 import type { ProcRecord } from './state.js';
 import type { Tools } from './tools.js';
-import { nodeAddress, startVault, type NodeSpec } from './vault-node.js';
+import { matches, nodeAddress, nodeRecord, startVault, type NodeSpec } from './vault-node.js';
 
 interface Managed {
   readonly spec: NodeSpec;
@@ -191,6 +195,18 @@ export class RegionReconciler {
       `${nodeName(this.key, slot)}: ${i.instanceId} in ${i.az} → Vault ${version} on ${nodeAddress(this.l, spec)}`,
     );
     this.#launch(spec);
+    // What a real instance's private IP does for `status`: ties the instance to its node's API.
+    await this.c.ec2
+      .send(
+        new CreateTagsCommand({
+          Resources: [i.instanceId],
+          Tags: [{ Key: 'vault-runbook:address', Value: nodeAddress(this.l, spec) }],
+        }),
+        { abortSignal: signal },
+      )
+      .catch((err: unknown) =>
+        this.hooks.log(`${i.instanceId}: tagging failed: ${errorMessage(err)}`),
+      );
   }
 
   #launch(spec: NodeSpec, existing?: Managed): void {
@@ -235,16 +251,7 @@ export class RegionReconciler {
   }
 
   find(target: string): NodeSpec | undefined {
-    for (const m of this.#nodes.values()) {
-      const s = m.spec;
-      const addr = nodeAddress(this.l, s);
-      const host = new URL(addr).host;
-      if (
-        [nodeName(this.key, s.slot), s.instanceId, addr, host, host.split(':')[0]].includes(target)
-      )
-        return s;
-    }
-    return undefined;
+    return [...this.#nodes.values()].map((m) => m.spec).find((s) => matches(this.l, s, target));
   }
 
   /** The fault `kill`: the process dies at once and the instance fails its health check. */
@@ -270,6 +277,24 @@ export class RegionReconciler {
     this.hooks.changed();
   }
 
+  /** A clean restart of one node's Vault (SIGTERM, start again): it comes back sealed. */
+  async restart(instanceId: string): Promise<boolean> {
+    const m = this.#nodes.get(instanceId);
+    if (!m) return false;
+    await stopGroup(m.pid, 10_000, m.ticks);
+    m.killed = false;
+    this.#launch(m.spec, m);
+    // Answer only once the node serves its API again, so a caller sees it sealed, not gone.
+    const addr = nodeAddress(this.l, m.spec);
+    const ca = readFileSync(this.tls.ca);
+    const end = Date.now() + 30_000;
+    while (Date.now() < end) {
+      if ((await vaultHealth(addr, ca, undefined, 1_000))?.sealed) break;
+      await sleep(100);
+    }
+    return true;
+  }
+
   /** Region outage: every process dies at once, nothing is replaced until the region is back. */
   async killAll(): Promise<void> {
     for (const m of this.#nodes.values()) {
@@ -292,19 +317,7 @@ export class RegionReconciler {
   records(): ProcRecord[] {
     return [...this.#nodes.values()]
       .filter((m) => alive(m.pid, m.ticks))
-      .map((m) => ({
-        role: 'vault' as const,
-        name: nodeName(this.key, m.spec.slot),
-        pid: m.pid,
-        ...(m.ticks !== undefined ? { startTicks: m.ticks } : {}),
-        bin: m.spec.bin,
-        address: nodeAddress(this.l, m.spec),
-        region: this.key,
-        instanceId: m.spec.instanceId,
-        az: m.spec.az,
-        amiId: m.spec.amiId,
-        version: m.spec.version,
-        startedAt: m.startedAt,
-      }));
+      .sort((a, b) => a.spec.slot - b.spec.slot)
+      .map((m) => nodeRecord(this.l, m.spec, m.pid, m.ticks, m.startedAt));
   }
 }

@@ -6,34 +6,18 @@ import { ensureTls, type TlsFiles } from './certs.js';
 import { makeClients, type Clients } from './clients.js';
 import { serveControl, type ControlReply, type ControlRequest } from './control.js';
 import { runFault, type FaultContext } from './faults.js';
-import { startMinio, startMoto, waitHttp, type InfraProc } from './infra.js';
-import {
-  minioUrl,
-  motoUrl,
-  REGION_KEYS,
-  s3RouterUrl,
-  type Layout,
-  type RegionKey,
-} from './layout.js';
-import { sleep, startTicks, stopGroup } from './procs.js';
+import { startInfra, type InfraProc } from './infra.js';
+import { minioUrl, REGION_KEYS, s3RouterUrl, type Layout, type RegionKey } from './layout.js';
+import { Mutex, sleep, stopGroup } from './procs.js';
 import { provision, type Resources } from './provision.js';
 import { ActiveProxy } from './proxy.js';
 import { RegionReconciler } from './reconcile.js';
 import { Replicator } from './replicator.js';
 import { S3Router } from './s3-router.js';
-import { writeState, type Phase, type SandboxState } from './state.js';
+import { writeState, type Phase } from './state.js';
+import { snapshot } from './snapshot.js';
 import type { Tools } from './tools.js';
 import { nodeAddress } from './vault-node.js';
-
-/** Serialises the reconcile passes and the faults, so a fault never races a pass. */
-class Mutex {
-  #tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const r = this.#tail.then(fn, fn);
-    this.#tail = r.catch(() => undefined);
-    return r;
-  }
-}
 
 /**
  * The sandbox's one long-lived process: starts moto and MinIO, provisions the AWS side, keeps
@@ -109,23 +93,7 @@ export class Supervisor {
     const signal = this.signal;
     this.#tls = await ensureTls(l, signal);
     this.log(`tls: sandbox CA ${this.#tls.ca}`);
-    const moto = startMoto(l, this.tools);
-    this.#infra.set('moto', moto);
-    for (const k of REGION_KEYS) this.#infra.set(`minio-${k}`, startMinio(l, this.tools, k));
-    this.changed();
-    await Promise.all([
-      waitHttp(`${motoUrl(l)}/moto-api/data.json`, moto, 60_000, signal).then(() =>
-        this.log(`moto: EC2, Auto Scaling, Route 53, ELBv2, DynamoDB on ${motoUrl(l)}`),
-      ),
-      ...REGION_KEYS.map((k) =>
-        waitHttp(
-          `${minioUrl(l, k)}/minio/health/live`,
-          this.#infra.get(`minio-${k}`) as InfraProc,
-          60_000,
-          signal,
-        ).then(() => this.log(`minio-${k}: S3 for ${l.regions[k].region} on ${minioUrl(l, k)}`)),
-      ),
-    ]);
+    await startInfra(l, this.tools, this.#infra, (m) => this.log(m), signal);
     const p = l.regions.primary;
     this.#s3 = new S3Router(
       l.host,
@@ -227,6 +195,17 @@ export class Supervisor {
         }
         return { ok: false, usage: true, error: `no running node '${req.target}'` };
       }
+      case 'restart':
+        return this.#lock.run(async () => {
+          for (const rec of this.reconcilers.values()) {
+            const s = rec.find(req.target);
+            if (s && (await rec.restart(s.instanceId))) {
+              this.log(`restart: ${req.target} (${s.instanceId}) restarted, sealed`);
+              return { ok: true };
+            }
+          }
+          return { ok: false, usage: true, error: `no running node '${req.target}'` };
+        });
       case 'fault':
         if (this.#phase !== 'ready')
           return { ok: false, error: `the sandbox is ${this.#phase}, not ready for faults` };
@@ -257,57 +236,24 @@ export class Supervisor {
 
   #flush(): void {
     this.#dirty = false;
-    const l = this.l;
-    const state: SandboxState = {
-      version: 1,
-      slot: l.slot,
-      phase: this.#phase,
-      ...(this.#error ? { error: this.#error } : {}),
-      startedAt: this.startedAt,
-      updatedAt: new Date().toISOString(),
-      events: this.#events,
-      processes: [
-        {
-          role: 'supervisor',
-          name: 'supervisor',
-          pid: process.pid,
-          ...(startTicks(process.pid) !== undefined ? { startTicks: startTicks(process.pid) } : {}),
-          bin: process.execPath,
-          startedAt: this.startedAt,
-        },
-        ...[...this.#infra.values()].map((p) => p.record),
-        ...[...this.reconcilers.values()].flatMap((r) => r.records()),
-      ],
-      proxies: [...this.#proxies.entries()].map(([region, p]) => ({
-        region,
-        address: p.address,
-        listening: p.listening,
-        ...(p.active ? { active: p.active } : {}),
-      })),
-      faults: { regionDown: this.regionDown, downAzs: [...this.downAzs] },
-      ...(this.#replicator ? { replication: this.#replicator.record() } : {}),
-      ...(this.resources
-        ? {
-            resources: {
-              zoneId: this.resources.zoneId,
-              targetGroupArns: {
-                primary: this.resources.regions.primary.targetGroupArn,
-                dr: this.resources.regions.dr.targetGroupArn,
-              },
-            },
-          }
-        : {}),
-      amis: {
-        primary: this.reconcilers.get('primary')?.amis() ?? {},
-        dr: this.reconcilers.get('dr')?.amis() ?? {},
-      },
-      defaultVersion: this.defaultVersion,
-      caFile: join(l.tlsDir, 'ca.pem'),
-      profileFile: l.profileFile,
-      dataDir: l.dir,
-      socket: l.socket,
-    };
-    writeState(l.stateFile, state);
+    writeState(
+      this.l.stateFile,
+      snapshot({
+        l: this.l,
+        phase: this.#phase,
+        ...(this.#error ? { error: this.#error } : {}),
+        startedAt: this.startedAt,
+        events: this.#events,
+        infra: [...this.#infra.values()].map((p) => p.record),
+        reconcilers: this.reconcilers,
+        proxies: this.#proxies,
+        regionDown: this.regionDown,
+        downAzs: this.downAzs,
+        ...(this.#replicator ? { replicator: this.#replicator } : {}),
+        ...(this.resources ? { resources: this.resources } : {}),
+        defaultVersion: this.defaultVersion,
+      }),
+    );
   }
 
   async #teardown(): Promise<void> {

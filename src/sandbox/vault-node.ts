@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnDetached, type DetachedProcess } from './procs.js';
 import type { TlsFiles } from './certs.js';
+import type { ProcRecord } from './state.js';
 import {
   minioUrl,
   motoUrl,
@@ -100,4 +101,40 @@ export function startVault(l: Layout, spec: NodeSpec, tls: TlsFiles): StartedNod
     },
   });
   return { pid: child.pid, child, log };
+}
+
+export function nodeRecord(
+  l: Layout,
+  spec: NodeSpec,
+  pid: number,
+  ticks: number | undefined,
+  startedAt: string,
+): ProcRecord {
+  return {
+    role: 'vault',
+    name: nodeName(spec.region, spec.slot),
+    pid,
+    ...(ticks !== undefined ? { startTicks: ticks } : {}),
+    bin: spec.bin,
+    address: nodeAddress(l, spec),
+    region: spec.region,
+    instanceId: spec.instanceId,
+    az: spec.az,
+    amiId: spec.amiId,
+    version: spec.version,
+    startedAt,
+  };
+}
+
+/** A node named by the operator: node-2, its instance id, its URL, host:port or address. */
+export function matches(l: Layout, spec: NodeSpec, target: string): boolean {
+  const addr = nodeAddress(l, spec);
+  const host = new URL(addr).host;
+  return [
+    nodeName(spec.region, spec.slot),
+    spec.instanceId,
+    addr,
+    host,
+    host.split(':')[0],
+  ].includes(target);
 }
