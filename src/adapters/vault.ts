@@ -269,10 +269,9 @@ export class VaultHttp implements VaultPort {
     signal: AbortSignal,
   ): Promise<unknown> {
     const method = req.method === 'LIST' ? 'GET' : req.method;
-    const path =
-      req.method === 'LIST'
-        ? `${req.path}${req.path.includes('?') ? '&' : '?'}list=true`
-        : req.path;
+    // `sys/mounts`, `/sys/mounts` and `/v1/sys/mounts` all mean the same endpoint.
+    const rel = `/${req.path.replace(/^\/+/, '').replace(/^v1\//, '')}`;
+    const path = req.method === 'LIST' ? `${rel}${rel.includes('?') ? '&' : '?'}list=true` : rel;
     return abortable(
       this.#client(node).request({
         path,

@@ -5,6 +5,7 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { httpsRequest, vaultHealth, type Health } from '../../src/sandbox/http.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { cli, tempState } from '../support/cli.js';
+import type { ClusterStatus } from '../../src/domain/cluster.js';
 
 /** A sandbox of its own: temp XDG state/config, and its own 127.<slot>.x.y addresses. */
 export function sandboxEnv(slot: number): { dir: string; env: NodeJS.ProcessEnv } {
@@ -39,6 +40,15 @@ export async function statusJson(env: NodeJS.ProcessEnv): Promise<StatusJson> {
   const r = await sandbox(['status', '--json'], env);
   if (r.exitCode !== 0) throw new Error(`status failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as StatusJson;
+}
+
+/** `vault-runbook status --json` (the operator's command), on the profile `sandbox up` selected. */
+export async function clusterStatus(env: NodeJS.ProcessEnv): Promise<ClusterStatus> {
+  const r = await cli(['status', '--json'], env);
+  // Exit 4 (precondition) says no node answers; the JSON is still the answer.
+  if (r.exitCode !== 0 && r.exitCode !== 4)
+    throw new Error(`status --json failed (${r.exitCode}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as ClusterStatus;
 }
 
 export async function until<T>(

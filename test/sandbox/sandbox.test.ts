@@ -4,8 +4,20 @@ import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { allEndpoints, layout } from '../../src/sandbox/layout.js';
 import { alive, listening } from '../../src/sandbox/procs.js';
+import { createElement } from 'react';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { cleanup } from 'ink-testing-library';
+import { awsFromProfile } from '../../src/adapters/aws.js';
+import { VaultHttp, vaultFromProfile } from '../../src/adapters/vault.js';
+import { collectStatus, StatusPoller } from '../../src/cli/status.js';
+import { Secret } from '../../src/domain/secret.js';
+import { App } from '../../src/ui/App.js';
+import { UiController } from '../../src/ui/controller.js';
+import { humanActionIds } from '../../src/ui/render.js';
+import { renderTerm, waitForFrame } from '../tui/helpers.js';
 import { ensureTools } from '../support/tools.js';
 import {
+  clusterStatus,
   ec2,
   health,
   instanceState,
@@ -15,7 +27,6 @@ import {
   sandboxEnv,
   statusJson,
   until,
-  vaultPut,
   versionsOf,
   type StatusJson,
 } from './helpers.js';
@@ -47,7 +58,8 @@ describe('vault-runbook sandbox against the real servers', () => {
     const r = await sandbox(['up'], env);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(60_000);
+    // A figure (npm run bench prints it properly), never a pass/fail on time.
+    process.stdout.write(`sandbox up: 3 nodes answering after ${Date.now() - t0} ms\n`);
     expect(r.stdout).toContain('export VAULT_ADDR=https://127.91.1.100:8200 VAULT_CACERT=');
     expect(r.stdout).toContain('vault-runbook run bootstrap-ceremony');
 
@@ -75,6 +87,31 @@ describe('vault-runbook sandbox against the real servers', () => {
       });
     }
     pids.push(...s.processes.map((p) => p.pid));
+
+    // What an operator sees: `vault-runbook status --json` on the profile `up` selected.
+    const st = await clusterStatus(env);
+    expect(st.nodes).toHaveLength(3);
+    for (const n of st.nodes) {
+      expect(n).toMatchObject({
+        reachable: true,
+        initialized: false,
+        sealed: true,
+        healthCode: 501,
+        health: 'not initialized',
+        version: s.defaultVersion,
+        region: 'us-east-1',
+      });
+      expect(n.instanceId).toMatch(/^i-/);
+      expect(n.ami).toMatch(/^ami-/);
+      expect(n.az).toMatch(/^us-east-1[abc]$/);
+    }
+    expect(new Set(st.nodes.map((n) => n.az)).size).toBe(3);
+    expect(st.regions.find((g) => g.name === 'primary')?.asg).toMatchObject({
+      desired: 3,
+      inService: 3,
+    });
+    expect(st.regions.find((g) => g.name === 'dr')?.asg).toMatchObject({ desired: 0 });
+    expect(st.summary).toMatchObject({ uninitialized: 3, unreachable: 0 });
     expect(s.processes.map((p) => p.role).sort()).toEqual(
       ['minio', 'minio', 'moto', 'supervisor', 'vault', 'vault', 'vault'].sort(),
     );
@@ -82,35 +119,66 @@ describe('vault-runbook sandbox against the real servers', () => {
 
   it('Given a running sandbox, When up again, Then it is idempotent and quick', async () => {
     const before = await statusJson(env);
-    const t0 = Date.now();
     const r = await sandbox(['up'], env);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('already running');
-    expect(Date.now() - t0).toBeLessThan(10_000);
     expect((await statusJson(env)).processes[0]?.pid).toBe(before.processes[0]?.pid);
   });
 
-  it('Given an initialized, unsealed cluster, When the proxy is asked, Then it routes to the active node', async () => {
-    const [first] = profile.vault.addresses ?? [];
-    const init = await vaultPut(
-      first ?? '',
-      'sys/init',
-      { secret_shares: 1, secret_threshold: 1 },
-      caFile,
-    );
-    expect(init.status).toBe(200);
-    const body = init.json as { keys_base64: string[]; root_token: string };
-    unsealKey = body.keys_base64[0] ?? '';
-    rootToken = body.root_token;
-    for (const a of profile.vault.addresses ?? []) {
-      const u = await vaultPut(a, 'sys/unseal', { key: unsealKey }, caFile);
-      expect(u.status).toBe(200);
-    }
+  it('Given init and unseal through the adapters, When a KV secret is written through the proxy, Then it reads back from the active node', async () => {
+    const vault = vaultFromProfile(profile);
+    const nodes = vault.nodes();
+    const signal = AbortSignal.timeout(60_000);
+    const init = await vault.init(nodes[0]!, { secretShares: 1, secretThreshold: 1 }, signal);
+    unsealKey = init.keys[0]!.reveal();
+    rootToken = init.rootToken.reveal();
+    for (const n of nodes) await vault.unseal(n, init.keys[0]!, signal);
     const active = await until('an active node behind the proxy', async () => {
       const h = await health(profile.vault.api_addr ?? '', caFile);
       return h?.code === 200 ? h : undefined;
     });
     expect(active.sealed).toBe(false);
+
+    // The load-balanced address, as clients use it: the proxy routes to the active node only.
+    const lb = new VaultHttp({
+      nodes: [{ name: 'lb', address: profile.vault.api_addr ?? '' }],
+      caCert: caFile,
+    });
+    const [api] = lb.nodes();
+    const token = init.rootToken;
+    await lb.request(
+      api!,
+      {
+        method: 'POST',
+        path: 'sys/mounts/secret',
+        body: { type: 'kv', options: { version: '2' } },
+        token,
+      },
+      signal,
+    );
+    await until('the kv mount', async () =>
+      lb
+        .request(
+          api!,
+          {
+            method: 'POST',
+            path: 'secret/data/app/db',
+            body: { data: { password: 'hunter2' } },
+            token,
+          },
+          signal,
+        )
+        .then(() => true),
+    );
+    const read = (await lb.request(
+      api!,
+      { method: 'GET', path: 'secret/data/app/db', token },
+      signal,
+    )) as { data: { data: { password: string } } };
+    expect(read.data.data.password).toBe('hunter2');
+    const st = await clusterStatus(env);
+    expect(st.summary).toMatchObject({ unsealed: 3, sealed: 0 });
+    expect(st.nodes.filter((n) => n.role === 'active')).toHaveLength(1);
   });
 
   it('Given the unknown fault kind, When asked, Then exit 2', async () => {
@@ -147,6 +215,46 @@ describe('vault-runbook sandbox against the real servers', () => {
     expect(r.exitCode).toBe(0);
     const addr = profile.vault.addresses?.[2] ?? '';
     expect((await health(addr, caFile))?.code).toBe(503);
+  });
+
+  it('Given the TUI status pane on the sandbox, When fault seal, Then the pane shows the node sealed within one refresh', async () => {
+    const vault = vaultFromProfile(profile);
+    const n3 = vault.nodes()[2]!;
+    const signal = AbortSignal.timeout(30_000);
+    await vault.unseal(n3, new Secret(unsealKey), signal);
+    const controller = new UiController({
+      runbooks: [],
+      open: () => Promise.reject(new Error('no runs here')) as never,
+      humanActionIds: humanActionIds(),
+      onQuit: () => undefined,
+    });
+    const aws = awsFromProfile(profile);
+    const poller = new StatusPoller(
+      (s) => collectStatus(profile, vault, aws, s),
+      (s) => controller.updateCluster(s),
+      1000,
+    );
+    poller.start();
+    try {
+      const term = renderTerm(createElement(App, { store: controller.store }));
+      const unsealedLine = (f: string) => /node-3.*(unsealed|active|standby)/.test(f);
+      await waitForFrame(term, unsealedLine, 15_000);
+      const r = await sandbox(['fault', 'seal', 'node-3'], { ...env, VAULT_TOKEN: rootToken });
+      expect(r.exitCode).toBe(0);
+      const sealedAt = Date.now();
+      const frame = await waitForFrame(
+        term,
+        (f) => /node-3.*sealed/.test(f.replace(/unsealed/g, '')),
+        10_000,
+      );
+      process.stdout.write(
+        `status pane showed the sandbox seal after ${Date.now() - sealedAt} ms\n`,
+      );
+      expect(frame).toMatch(/node-3 .*sealed 0\/1/);
+    } finally {
+      poller.stop();
+      cleanup();
+    }
   });
 
   it('Given replication, When a bad write lands, Then it reaches DR, later by the lag setting', async () => {
@@ -191,6 +299,18 @@ describe('vault-runbook sandbox against the real servers', () => {
     expect(
       s.processes.filter((p) => p.role === 'vault' && p.address?.includes('127.91.1.')),
     ).toEqual([]);
+    // Vault's own storage made it across: its keyring and the KV secret's logical entries.
+    const drKeys = new Set(
+      (
+        await dr.send(new ListObjectVersionsCommand({ Bucket: profile.aws?.dr_data_bucket ?? '' }))
+      ).Versions?.map((v) => v.Key ?? '') ?? [],
+    );
+    expect(drKeys.has('core/keyring')).toBe(true);
+    expect([...drKeys].some((k) => k.startsWith('logical/'))).toBe(true);
+    // The operator's view: every primary node unreachable, shown as such (not a crash).
+    const st = await clusterStatus(env);
+    expect(st.summary).toMatchObject({ unreachable: 3 });
+    expect(st.nodes.every((n) => !n.reachable)).toBe(true);
   });
 
   it('When down, Then no process it started is left and nothing listens on its addresses', async () => {
