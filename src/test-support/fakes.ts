@@ -1,3 +1,5 @@
+import type { AwsPort } from '../engine/aws.js';
+import type { Profile } from '../domain/schema.js';
 import { Redactor } from '../domain/secret.js';
 import { parseRunbook } from '../domain/load.js';
 import type { Runbook } from '../domain/schema.js';
@@ -69,17 +71,23 @@ export function interpreterFor(
     clusterName?: string;
     redactor?: Redactor;
     vault?: VaultPort;
+    aws?: AwsPort;
+    profile?: Profile;
   } = {},
 ): { interpreter: Interpreter; events: RunEvent[]; run: () => Promise<RunResult> } {
   const events: RunEvent[] = [];
   const interpreter = new Interpreter(
-    initialState(rb, {
-      runId: 'r1',
-      runbookFile: 'test.yaml',
-      runbookSha256: 'x',
-      inputs: {},
-      dryRun: opts.dryRun ?? false,
-    }),
+    initialState(
+      rb,
+      {
+        runId: 'r1',
+        runbookFile: 'test.yaml',
+        runbookSha256: 'x',
+        inputs: {},
+        dryRun: opts.dryRun ?? false,
+      },
+      opts.profile,
+    ),
     {
       registry: builtinRegistry(),
       ports: {
@@ -89,6 +97,7 @@ export function interpreterFor(
           opts.human ??
           new ScriptedAnswers(() => Promise.reject(new Error('no human in this test'))),
         ...(opts.vault ? { vault: opts.vault } : {}),
+        ...(opts.aws ? { aws: opts.aws } : {}),
       },
       journal: { append: (e) => events.push(JSON.parse(JSON.stringify(e)) as RunEvent) },
       redactor: opts.redactor ?? new Redactor(),

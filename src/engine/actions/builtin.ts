@@ -1,3 +1,4 @@
+import { awsActions } from './aws.js';
 import { humanActions } from './human.js';
 import { ActionRegistry } from './registry.js';
 import { shellAction } from './shell.js';
@@ -12,6 +13,7 @@ export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistr
     ...humanActions,
     ...vaultActions,
     unsealSharesAction,
+    ...awsActions,
     ...extra,
   ]);
 }
