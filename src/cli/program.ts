@@ -213,15 +213,35 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('demo')
     .description(
-      'the training drill in the TUI (the local sandbox cluster joins it when available)',
+      'the product on the local sandbox: provision the tools (cached), start the sandbox cluster, open the TUI on it',
     )
-    .action(async () => {
+    .option('--no-sandbox', 'only the practice drill (no cluster, no Go/Python toolchain needed)')
+    .action(async (flags: { sandbox: boolean }) => {
       if (!io.stdinIsTTY || !(io.stdout as { isTTY?: boolean }).isTTY)
         throw new UsageError('demo needs a terminal', [
-          'run it in a terminal, or: vault-runbook run practice --headless --answers FILE',
+          'run it in a terminal, or: vault-runbook sandbox up && vault-runbook status',
         ]);
-      const { runTuiRun } = await import('../ui/render.js');
-      setExit(await runTuiRun({ runbookRef: 'practice', env: io.env }));
+      const { runTuiHome, runTuiRun } = await import('../ui/render.js');
+      if (!flags.sandbox) {
+        setExit(await runTuiRun({ runbookRef: 'practice', env: io.env }));
+        return;
+      }
+      const { sandboxUp } = await import('../sandbox/up.js');
+      const ac = new AbortController();
+      const onSig = (): void => ac.abort();
+      process.once('SIGINT', onSig);
+      try {
+        await sandboxUp(io, { timeoutSeconds: 180 }, ac.signal);
+      } catch (err) {
+        io.stderr.write(
+          'demo: the sandbox did not start; `vault-runbook demo --no-sandbox` opens the practice drill without it\n',
+        );
+        throw err;
+      } finally {
+        process.off('SIGINT', onSig);
+      }
+      // `sandbox up` made its profile the default: the home screen's status pane is live on it.
+      setExit(await runTuiHome({ env: io.env }));
     });
 
   program

@@ -14,10 +14,10 @@ import {
 function Row({ cells, widths }: { cells: readonly Cell[]; widths: readonly number[] }) {
   const theme = useTheme();
   return (
-    <Text>
+    <Text wrap="truncate-end">
       {cells.map((c, i) => (
         <Text key={i} color={c.tone ? theme.color(c.tone) : undefined}>
-          {c.text.padEnd((widths[i] ?? 0) + 2)}
+          {i === cells.length - 1 ? c.text : c.text.padEnd((widths[i] ?? 0) + 2)}
         </Text>
       ))}
     </Text>
