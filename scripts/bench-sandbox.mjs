@@ -2,7 +2,7 @@
 // Seconds from `sandbox up` to "3 nodes answering sys/health", with the tools already cached.
 // A figure, not an assertion. Run after `npm run build`:
 //   node scripts/bench-sandbox.mjs [runs]        (default 3 runs; each in fresh temp dirs)
-// It uses its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT=93) and stops every sandbox it starts.
+// It uses its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT=97) and stops every sandbox it starts.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ for (let i = 1; i <= runs; i++) {
     ...process.env,
     XDG_STATE_HOME: join(dir, 'state'),
     XDG_CONFIG_HOME: join(dir, 'config'),
-    VAULT_RUNBOOK_SANDBOX_SLOT: '93',
+    VAULT_RUNBOOK_SANDBOX_SLOT: '97',
     CI: 'true',
   };
   const t0 = process.hrtime.bigint();
