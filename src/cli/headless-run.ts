@@ -2,6 +2,7 @@ import { Redactor } from '../domain/secret.js';
 import type { RunObserver } from '../engine/interpreter.js';
 import { loadAnswers, ScriptedHuman, SecretLines } from '../headless/answers.js';
 import { JsonReporter, LineReporter, type Writable } from '../headless/reporter.js';
+import { assertHeadlessPossible, preflightHeadless } from './preflight.js';
 import { createRun, resumeRun, type RunSession } from './session.js';
 
 export interface HeadlessOptions {
@@ -46,6 +47,7 @@ export function runHeadless(
   req: { runbookRef: string; profile?: string; vars?: string[]; dryRun?: boolean },
   opts: HeadlessOptions,
 ): Promise<number> {
+  preflightHeadless(req, opts.env);
   return drive(
     (human, observer, redactor) =>
       createRun(req, { human, observers: [observer], env: opts.env, redactor }),
@@ -58,9 +60,21 @@ export function resumeHeadless(
   force: boolean,
   opts: HeadlessOptions,
 ): Promise<number> {
-  return drive(
-    (human, observer, redactor) =>
-      resumeRun(runId, { human, observers: [observer], env: opts.env, redactor, force }),
-    opts,
-  );
+  return drive((human, observer, redactor) => {
+    const session = resumeRun(runId, {
+      human,
+      observers: [observer],
+      env: opts.env,
+      redactor,
+      force,
+    });
+    const st = session.interpreter.state;
+    try {
+      assertHeadlessPossible(st.runbook, st.profile, st.meta.inputs);
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+    return session;
+  }, opts);
 }

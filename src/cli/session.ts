@@ -22,6 +22,7 @@ import {
   operatorName,
 } from '../adapters/journal.js';
 import { configDir } from '../adapters/paths.js';
+import { LocalFiles } from '../adapters/files.js';
 import { ExecaProcess } from '../adapters/process.js';
 import { awsFromProfile } from '../adapters/aws.js';
 import { vaultFromProfile } from '../adapters/vault.js';
@@ -122,7 +123,11 @@ export function loadProfile(path: string | undefined): Profile | undefined {
   if (!existsSync(path)) throw new UsageError(`no profile file ${path}`);
   const r = parseProfile(readFileSync(path, 'utf8'), path);
   if (!r.value) throw new ValidationError(r.diagnostics);
-  return r.value;
+  // A keyholder's key file is named relative to the profile, wherever the tool is run from.
+  const keyholders = r.value.keyholders?.map((k) =>
+    k.pgp_key ? { ...k, pgp_key: resolve(dirname(path), k.pgp_key) } : k,
+  );
+  return keyholders ? { ...r.value, keyholders } : r.value;
 }
 
 export function parseVars(vars: readonly string[]): Record<string, string> {
@@ -209,6 +214,7 @@ function ports(opts: SessionOptions, profile: Profile | undefined): Ports {
     process: new ExecaProcess(),
     clock: systemClock,
     human: opts.human,
+    files: new LocalFiles(),
     ...(opts.clipboard ? { clipboard: opts.clipboard } : {}),
     ...clusterPorts(profile, opts.env ?? process.env),
   };

@@ -8,7 +8,29 @@ export type HumanPrompt =
   | { type: 'checklist'; message: string; items: string[] }
   | { type: 'secret'; message: string; label: string; confirm?: boolean }
   | { type: 'instructions'; message: string; ack: string }
-  | { type: 'destructive'; message: string; expect: string };
+  | { type: 'destructive'; message: string; expect: string }
+  | HandoffPrompt;
+
+/**
+ * A secret shown to one person: `holder` has the keyboard, the secret stays on screen until
+ * they say they have recorded it (then they prove it by typing its last `proofLength`
+ * characters, a separate masked prompt). Only an interactive screen can answer it: a pipe
+ * must never receive an unseal share.
+ */
+export interface HandoffPrompt {
+  readonly type: 'handoff';
+  readonly message: string;
+  readonly holder: string;
+  /** What is handed over, e.g. "unseal share 2 of 5". */
+  readonly label: string;
+  readonly secret: Secret;
+  readonly proofLength: number;
+  /** A clipboard is available; copies are cleared after `clearAfterSeconds`. */
+  readonly copyable: boolean;
+  readonly clearAfterSeconds: number;
+  /** Asked again after a copy or a wrong proof: open on the secret, not the "pass the keyboard" page. */
+  readonly reopen?: { readonly copied?: boolean; readonly error?: string };
+}
 
 export interface ChoiceOption {
   readonly value: string;
@@ -23,7 +45,8 @@ export type HumanAnswer =
   | { type: 'checklist'; checked: string[] }
   | { type: 'secret'; value: Secret }
   | { type: 'instructions'; done: true }
-  | { type: 'destructive'; typed: string };
+  | { type: 'destructive'; typed: string }
+  | { type: 'handoff'; action: 'copy' | 'recorded' };
 
 export type AnswerFor<P extends HumanPrompt> = Extract<HumanAnswer, { type: P['type'] }>;
 
@@ -43,5 +66,7 @@ export function summarizeAnswer(a: HumanAnswer): unknown {
       return 'done';
     case 'destructive':
       return a.typed;
+    case 'handoff':
+      return a.action === 'copy' ? 'copied to the clipboard' : 'recorded';
   }
 }

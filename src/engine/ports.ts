@@ -39,6 +39,16 @@ export interface ClipboardPort {
   copy(text: string, clearAfterMs: number): Promise<void>;
 }
 
+/** Files a step reads or hands over (PGP public keys, encrypted shares). */
+export interface FilesPort {
+  read(path: string, signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Writes a new file only its owner can read (directories are created 0700). Refuses to
+   * overwrite, so a second ceremony can never replace the shares of the first.
+   */
+  writeNew(path: string, data: string | Uint8Array, signal: AbortSignal): Promise<string>;
+}
+
 /** Asks a person. Rejects with HumanWaitingError when nobody can answer (headless). */
 export interface HumanPort {
   ask(stepId: string, prompt: HumanPrompt, signal: AbortSignal): Promise<HumanAnswer>;
@@ -49,6 +59,7 @@ export interface Ports {
   readonly clock: ClockPort;
   readonly human: HumanPort;
   readonly clipboard?: ClipboardPort;
+  readonly files?: FilesPort;
   /** Present when a profile (or VAULT_ADDR) names a cluster. */
   readonly vault?: VaultPort;
   readonly aws?: AwsPort;

@@ -65,6 +65,13 @@ export class ScriptedHuman implements HumanPort {
         throw new HumanWaitingError(stepId, `${prompt.label}: no secret left on --secrets-fd`);
       return { type: 'secret', value: new Secret(line.trim(), prompt.label) };
     }
+    if (prompt.type === 'handoff')
+      throw new UsageError(
+        `step '${stepId}' would show ${prompt.holder}'s ${prompt.label} on the screen; a headless run never writes a share or token to a pipe or a log`,
+        [
+          'run it in a terminal (the TUI), or give every keyholder a PGP key in the profile (keyholders[].pgp_key) so shares are written encrypted to files',
+        ],
+      );
     const raw = this.#answers[stepId];
     if (raw === undefined || raw === null)
       throw new HumanWaitingError(stepId, `${prompt.type}: ${prompt.message.split('\n')[0] ?? ''}`);

@@ -20,6 +20,7 @@ const ALL: KeyContext[] = [
   'secret',
   'instructions',
   'destructive',
+  'handoff',
   'abort',
   'help',
 ];

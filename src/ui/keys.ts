@@ -26,7 +26,9 @@ export type BindingId =
   | 'submit'
   | 'toggle'
   | 'erase'
-  | 'ack';
+  | 'ack'
+  | 'copy'
+  | 'recorded';
 
 export type KeySpec =
   | { readonly name: 'up' | 'down' | 'return' | 'escape' | 'backspace' | 'space' }
@@ -54,6 +56,7 @@ const PROMPTS: readonly KeyContext[] = [
   'secret',
   'instructions',
   'destructive',
+  'handoff',
 ];
 const RUNNING: readonly KeyContext[] = ['run', ...PROMPTS];
 const HELPFUL: readonly KeyContext[] = [
@@ -97,6 +100,8 @@ export const BINDINGS: readonly Binding[] = [
     hint: false,
   },
   { id: 'ack', keys: [enter], label: 'done', contexts: ['instructions'] },
+  { id: 'copy', keys: [{ char: 'c' }], label: 'copy to the clipboard', contexts: ['handoff'] },
+  { id: 'recorded', keys: [enter], label: 'I have recorded it', contexts: ['handoff'] },
   { id: 'home', keys: [enter, { char: 'h' }], label: 'home', contexts: ['finished'] },
   {
     id: 'abort',
@@ -245,6 +250,7 @@ const CONTEXT_NAMES: Record<KeyContext, string> = {
   secret: 'secret entry',
   instructions: 'instructions',
   destructive: 'destructive step',
+  handoff: 'keyholder handoff',
   abort: 'abort prompt',
   help: 'this help',
 };

@@ -1,4 +1,5 @@
 import { awsActions } from './aws.js';
+import { bootstrapActions } from './bootstrap.js';
 import { humanActions } from './human.js';
 import { ActionRegistry } from './registry.js';
 import { shellAction } from './shell.js';
@@ -14,6 +15,7 @@ export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistr
     ...vaultActions,
     unsealSharesAction,
     ...awsActions,
+    ...bootstrapActions,
     ...extra,
   ]);
 }

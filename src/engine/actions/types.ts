@@ -48,6 +48,15 @@ export interface ActionDef<
   run(ctx: ActionContext<I>): Promise<O>;
   /** On resume: did an interrupted run of this step already take effect? */
   probe?(ctx: ActionContext<I>): Promise<ProbeResult<O>>;
+  /**
+   * Why this step cannot run headless with this profile, if it cannot: checked before a
+   * headless run starts (exit 2), so it never stops half-way with secrets in flight. `with`
+   * holds the step's inputs that resolve before the run (from inputs and the profile).
+   */
+  readonly headless?: (
+    withValue: Record<string, unknown>,
+    profile: Profile | undefined,
+  ) => string | undefined;
   /** Dry-run: what the step would do with this input. */
   describe(input: I): string;
 }

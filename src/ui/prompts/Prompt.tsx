@@ -3,6 +3,7 @@ import { Checklist } from './Checklist.js';
 import { Choose } from './Choose.js';
 import { Confirm } from './Confirm.js';
 import { Destructive } from './Destructive.js';
+import { Handoff } from './Handoff.js';
 import { Input } from './Input.js';
 import { Instructions } from './Instructions.js';
 import { SecretPrompt } from './SecretPrompt.js';
@@ -25,5 +26,7 @@ export function Prompt({ view }: { view: PromptView }) {
       return <Instructions key={seq} seq={seq} prompt={prompt} />;
     case 'destructive':
       return <Destructive key={seq} seq={seq} prompt={prompt} />;
+    case 'handoff':
+      return <Handoff key={seq} seq={seq} prompt={prompt} />;
   }
 }

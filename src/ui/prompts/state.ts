@@ -140,3 +140,8 @@ export const reduceDestructive = byKey<DestructiveState, Answer<'destructive'>>(
   },
   (s, typed) => ({ state: { ...s, typed: s.typed + oneLine(typed), error: undefined } }),
 );
+
+export const reduceHandoff = byKey<null, Answer<'handoff'>>({
+  copy: (s) => ({ state: s, result: { type: 'handoff', action: 'copy' } }),
+  recorded: (s) => ({ state: s, result: { type: 'handoff', action: 'recorded' } }),
+});

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { armor } from '../../domain/pgp.js';
+import type { Profile } from '../../domain/schema.js';
+import type { Secret } from '../../domain/secret.js';
+import type { ActionContext, ActionDef } from './types.js';
+import { clearAfterMs, fileSafe, keyholderProblem, requireFiles, secretIn } from './ceremony.js';
+
+export interface HandOverOptions {
+  readonly holder: string;
+  readonly label: string;
+  readonly secret: Secret;
+  readonly proofLength: number;
+  readonly clearAfterMs: number;
+}
+
+/**
+ * Hands one secret to one person: the keyboard goes to them, the secret is shown until they
+ * say it is recorded, they type its last characters to prove it, and only then does the next
+ * person come — to a page that shows nothing of the previous secret.
+ */
+export async function handOver(ctx: ActionContext<unknown>, o: HandOverOptions): Promise<string> {
+  const tail = o.secret.tail(o.proofLength);
+  const clip = ctx.ports.clipboard;
+  await ctx.ask({
+    type: 'instructions',
+    message: `Pass the keyboard to ${o.holder} for their ${o.label}. Everyone else: step away from the screen.`,
+    ack: `${o.holder} has the keyboard and is alone at the screen`,
+  });
+  let reopen: { copied?: boolean; error?: string } | undefined;
+  for (;;) {
+    const a = await ctx.ask({
+      type: 'handoff',
+      message: `${o.holder}: record your ${o.label}`,
+      holder: o.holder,
+      label: o.label,
+      secret: o.secret,
+      proofLength: tail.length,
+      copyable: clip !== undefined,
+      clearAfterSeconds: Math.round(o.clearAfterMs / 1000),
+      ...(reopen ? { reopen } : {}),
+    });
+    if (a.action === 'copy') {
+      if (!clip) {
+        reopen = { error: 'there is no clipboard here: write it down' };
+        continue;
+      }
+      await clip.copy(o.secret.reveal(), o.clearAfterMs);
+      ctx.log(
+        `${o.holder}: ${o.label} copied to the clipboard (cleared after ${Math.round(o.clearAfterMs / 1000)} s)`,
+      );
+      reopen = { copied: true };
+      continue;
+    }
+    const proof = await ctx.ask({
+      type: 'secret',
+      label: `last ${tail.length} characters`,
+      message: `${o.holder}: type the last ${tail.length} characters of your ${o.label}, from what you recorded.`,
+    });
+    if (proof.value.reveal() === tail) break;
+    ctx.log(
+      `${o.holder}: the characters typed are not the end of the ${o.label}; shown again`,
+      'stderr',
+    );
+    reopen = { error: `that is not how your ${o.label} ends: check what you recorded` };
+  }
+  const at = ctx.ports.clock.now().toISOString();
+  ctx.log(`${o.label} handed to ${o.holder} (recorded and proved) at ${at}`);
+  return at;
+}
+
+const Holder = z.strictObject({
+  index: z.number().int().min(1),
+  name: z.string(),
+  fingerprint: z.string().optional(),
+});
+
+const Input = z.strictObject({
+  keys: z.array(
+    secretIn(
+      'the unseal shares',
+      'they are lost: wipe the storage of every node and start the ceremony again',
+    ),
+  ),
+  keyholders: z.array(Holder),
+  pgp: z.boolean(),
+  /** Where encrypted shares are written as `<name>.share.asc`. */
+  dir: z.string().default('ceremony'),
+  'proof-length': z.number().int().min(1).max(16).default(6),
+  'clear-after': z.union([z.string(), z.number()]).optional(),
+});
+type Input = z.input<typeof Input>;
+
+/** The one static fact a headless run can check before anything is initialized. */
+function headlessProblem(
+  w: Record<string, unknown>,
+  profile: Profile | undefined,
+): string | undefined {
+  if (w.pgp === true) return undefined;
+  const k = profile?.keyholders ?? [];
+  if (
+    w.pgp === undefined &&
+    k.length > 0 &&
+    !keyholderProblem(profile) &&
+    k.every((h) => h.pgp_key)
+  )
+    return undefined;
+  return k.length === 0
+    ? 'the profile names no keyholders with PGP keys, so the unseal shares would be shown in plain text; a headless run cannot show them to anyone and never writes them to a pipe'
+    : `keyholders without a PGP key (${k
+        .filter((h) => !h.pgp_key)
+        .map((h) => h.name)
+        .join(
+          ', ',
+        )}) would get their share in plain text on screen; a headless run cannot show it and never writes it to a pipe`;
+}
+
+export const keyholderHandoffAction: ActionDef<Input> = {
+  id: 'human.keyholder-handoff',
+  summary:
+    'Give each keyholder their share: encrypted to <dir>/<name>.share.asc with PGP, else shown once on screen to that keyholder, who proves they recorded it',
+  input: Input,
+  idempotent: false,
+  human: true,
+  headless: headlessProblem,
+  describe: (i) =>
+    i.pgp
+      ? `write ${i.keyholders.length} PGP-encrypted shares to ${i.dir ?? 'ceremony'}/<name>.share.asc`
+      : `hand ${i.keyholders.length} shares over one keyholder at a time: ${i.keyholders.map((h) => h.name).join(', ')}`,
+  async run(ctx) {
+    const input = Input.parse(ctx.input);
+    const { keys, keyholders } = input;
+    if (keys.length !== keyholders.length)
+      throw new Error(`${keys.length} shares for ${keyholders.length} keyholders`);
+    if (input.pgp) {
+      const files = requireFiles(ctx);
+      const out = [];
+      for (const [i, h] of keyholders.entries()) {
+        const share = keys[i];
+        if (!share) continue;
+        const text = armor('MESSAGE', Buffer.from(share.reveal(), 'base64'));
+        const file = await files.writeNew(
+          `${input.dir}/${fileSafe(h.name)}.share.asc`,
+          text,
+          ctx.signal,
+        );
+        const at = ctx.ports.clock.now().toISOString();
+        ctx.log(
+          `share ${h.index} of ${keys.length} → ${file} (encrypted to ${h.name}, ${h.fingerprint ?? '?'})`,
+        );
+        out.push({ index: h.index, name: h.name, fingerprint: h.fingerprint ?? '', file, at });
+      }
+      ctx.log(`each keyholder decrypts theirs offline: gpg -dq <name>.share.asc`);
+      return { mode: 'pgp', holders: out };
+    }
+    const out = [];
+    for (const [i, h] of keyholders.entries()) {
+      const share = keys[i];
+      if (!share) continue;
+      const at = await handOver(ctx, {
+        holder: h.name,
+        label: `unseal share ${h.index} of ${keys.length}`,
+        secret: share,
+        proofLength: input['proof-length'],
+        clearAfterMs: clearAfterMs(input['clear-after']),
+      });
+      out.push({ index: h.index, name: h.name, at });
+    }
+    return { mode: 'plain', holders: out };
+  },
+};

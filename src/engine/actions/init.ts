@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { errorMessage, UsageError } from '../../domain/errors.js';
+import { formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
+import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
+import type { ActionContext, ActionDef } from './types.js';
+import { Count, count, planShares, requireFiles, type SharePlan } from './ceremony.js';
+import { requireVault, selectNodes } from './vault.js';
+
+const WIPE = [
+  'the shares of an init exist only in the memory of the process that made it: if that run was interrupted, they are lost',
+  'stop every Vault node, wipe its storage (data bucket / raft directory), start the nodes again, and run the bootstrap ceremony from the start',
+];
+
+async function statuses(
+  vault: VaultPort,
+  nodes: readonly VaultNode[],
+  signal: AbortSignal,
+): Promise<{ node: VaultNode; status?: SealStatus; error?: string }[]> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      try {
+        return { node, status: await vault.sealStatus(node, signal) };
+      } catch (err) {
+        return { node, error: errorMessage(err) };
+      }
+    }),
+  );
+}
+
+/** Every node answers and none is initialized: the only state a ceremony may start from. */
+async function requireUninitialized(ctx: ActionContext<unknown>, vault: VaultPort): Promise<void> {
+  const all = await statuses(vault, vault.nodes(), ctx.signal);
+  const down = all.filter((s) => !s.status);
+  if (down.length)
+    throw new Error(
+      `cannot tell whether ${down.map((s) => `${s.node.name} (${s.error ?? '?'})`).join(', ')} is initialized: every node must answer before an init`,
+    );
+  const done = all.filter((s) => s.status?.initialized);
+  if (done.length)
+    throw new UsageError(
+      `${done.map((s) => s.node.name).join(', ')} is already initialized: refusing to initialize again`,
+      WIPE,
+    );
+}
+
+function logPlan(ctx: ActionContext<unknown>, plan: SharePlan): void {
+  ctx.log(
+    `${plan.shares} shares, any ${plan.threshold} unseal; ${plan.pgp ? 'each share encrypted to its keyholder’s PGP key' : 'shares shown once to each keyholder'}`,
+  );
+  for (const h of plan.holders)
+    ctx.log(
+      `share ${h.index} → ${h.name}${h.fingerprint ? `  ${formatFingerprint(h.fingerprint)}` : ''}`,
+    );
+}
+
+function planOutputs(plan: SharePlan) {
+  return {
+    shares: plan.shares,
+    threshold: plan.threshold,
+    pgp: plan.pgp,
+    keyholders: plan.holders.map((h) => ({ ...h })),
+  };
+}
+
+const PlanInput = z.strictObject({ shares: Count, threshold: Count });
+type PlanInput = z.infer<typeof PlanInput>;
+
+export const initPlanAction: ActionDef<PlanInput> = {
+  id: 'vault.init-plan',
+  summary:
+    'Check the ceremony can start (every node answers, none initialized, keyholders and PGP keys in order) and list each share’s keyholder and key fingerprint',
+  input: PlanInput,
+  idempotent: true,
+  human: false,
+  describe: (i) =>
+    `plan ${String(i.shares ?? 'one share per keyholder')} shares, threshold ${String(i.threshold ?? 3)}`,
+  async run(ctx) {
+    const vault = requireVault(ctx);
+    const plan = await planShares(
+      ctx,
+      count(ctx.input.shares, 'shares'),
+      count(ctx.input.threshold, 'threshold'),
+    );
+    await requireUninitialized(ctx, vault);
+    logPlan(ctx, plan);
+    return planOutputs(plan);
+  },
+};
+
+const UninitInput = z.strictObject({ nodes: z.array(z.string()).optional() });
+
+export const uninitializedCheck: ActionDef<z.infer<typeof UninitInput>> = {
+  id: 'vault.uninitialized',
+  summary:
+    'Check that every selected node answers and none is initialized (outputs.ok), for preconditions',
+  input: UninitInput,
+  idempotent: true,
+  human: false,
+  describe: (i) => `check that ${i.nodes?.join(', ') ?? 'no node'} is initialized`,
+  async run(ctx) {
+    const vault = requireVault(ctx);
+    const all = await statuses(vault, selectNodes(vault, ctx.input.nodes), ctx.signal);
+    const down = all.filter((s) => !s.status).map((s) => s.node.name);
+    const done = all.filter((s) => s.status?.initialized).map((s) => s.node.name);
+    return {
+      ok: down.length === 0 && done.length === 0,
+      detail:
+        [
+          down.length ? `unreachable: ${down.join(', ')}` : '',
+          done.length ? `already initialized: ${done.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || `${all.length} node(s), none initialized`,
+      initialized: done,
+      unreachable: down,
+    };
+  },
+};
+
+const InitInput = z.strictObject({
+  shares: Count,
+  threshold: Count,
+  /** The node to initialize (the others share its storage); the first node by default. */
+  node: z.string().optional(),
+  /** A PGP public key file: the root token comes back encrypted to it. */
+  'root-token-pgp-key': z.string().optional(),
+});
+type InitInput = z.infer<typeof InitInput>;
+
+/**
+ * sys/init. Shares and the root token come back as Secrets that stay in this run's memory
+ * (step outputs the journal sees as ‹redacted›); with PGP keys each share is encrypted to its
+ * keyholder, in the order of the profile's keyholders.
+ */
+export const initAction: ActionDef<InitInput> = {
+  id: 'vault.init',
+  summary:
+    'Initialize Vault (shares/threshold, PGP-encrypted to the profile’s keyholders when they all have keys); shares and root token stay in run memory',
+  input: InitInput,
+  idempotent: false,
+  human: false,
+  describe: (i) =>
+    `initialize ${i.node ?? 'the first node'} with ${String(i.shares ?? 'one share per keyholder')} shares, threshold ${String(i.threshold ?? 3)}`,
+  async run(ctx) {
+    const vault = requireVault(ctx);
+    const plan = await planShares(
+      ctx,
+      count(ctx.input.shares, 'shares'),
+      count(ctx.input.threshold, 'threshold'),
+    );
+    const rootKeyFile = ctx.input['root-token-pgp-key'];
+    const rootKey = rootKeyFile
+      ? parsePublicKey(await requireFiles(ctx).read(rootKeyFile, ctx.signal))
+      : undefined;
+    await requireUninitialized(ctx, vault);
+    const node = selectNodes(vault, ctx.input.node ? [ctx.input.node] : undefined)[0];
+    if (!node) throw new Error('no Vault node to initialize');
+    logPlan(ctx, plan);
+    if (rootKey) ctx.log(`root token encrypted to ${formatFingerprint(rootKey.fingerprint)}`);
+    const r = await vault.init(
+      node,
+      {
+        secretShares: plan.shares,
+        secretThreshold: plan.threshold,
+        ...(plan.pgp ? { pgpKeys: plan.keys.map((k) => k.base64) } : {}),
+        ...(rootKey ? { rootTokenPgpKey: rootKey.base64 } : {}),
+      },
+      ctx.signal,
+    );
+    for (const s of [...r.keys, ...r.keysBase64, r.rootToken]) ctx.registerSecret(s);
+    const at = ctx.ports.clock.now().toISOString();
+    ctx.log(
+      `${node.name} initialized at ${at}: ${r.keys.length} shares held in memory until handed over`,
+    );
+    return {
+      node: node.name,
+      initialized_at: at,
+      ...planOutputs(plan),
+      keys: r.keys,
+      root_token: r.rootToken,
+      root_token_encrypted: rootKey !== undefined,
+    };
+  },
+  async probe(ctx) {
+    const vault = requireVault(ctx);
+    const node = selectNodes(vault, ctx.input.node ? [ctx.input.node] : undefined)[0];
+    if (!node) return { tookEffect: false, detail: 'no node to probe' };
+    const s = await vault.sealStatus(node, ctx.signal);
+    // Never report "took effect": the shares would be missing. The re-run fails loudly instead.
+    return {
+      tookEffect: false,
+      detail: s.initialized
+        ? `${node.name} IS ALREADY INITIALIZED: the interrupted init's shares are lost (they were only in that process's memory). ${WIPE[1] ?? ''}`
+        : `${node.name} is not initialized: the init runs again`,
+    };
+  },
+};
