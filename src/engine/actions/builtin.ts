@@ -1,6 +1,8 @@
 import { awsActions } from './aws.js';
 import { bootstrapActions } from './bootstrap.js';
+import { rootTokenActions } from './generate-root.js';
 import { humanActions } from './human.js';
+import { rekeyActions } from './rekey.js';
 import { ActionRegistry } from './registry.js';
 import { shellAction } from './shell.js';
 import type { AnyAction } from './types.js';
@@ -16,6 +18,8 @@ export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistr
     unsealSharesAction,
     ...awsActions,
     ...bootstrapActions,
+    ...rootTokenActions,
+    ...rekeyActions,
     ...extra,
   ]);
 }

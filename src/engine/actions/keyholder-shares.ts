@@ -1,0 +1,114 @@
+import { errorMessage } from '../../domain/errors.js';
+import type { Secret } from '../../domain/secret.js';
+import { WRONG_COMBINATION } from '../root-token.js';
+import type { ActionContext } from './types.js';
+
+/** Vault's answers to input it cannot use as a share, as opposed to a wrong combination. */
+const MALFORMED = /hex or base64|invalid key|malformed|illegal base64|encoding/i;
+const DUPLICATE = /already been provided/i;
+const NONCE = /incorrect nonce|not in progress|no (?:rekey|root generation) in progress/i;
+
+export type SubmitResult<R> = { readonly done: R } | { readonly progress: number };
+
+export interface ShareRound<R> {
+  /** "generate-root" or "rekey": what the keyholders contribute to. */
+  readonly operation: string;
+  readonly nonce: string;
+  readonly required: number;
+  /** Progress already on the server for this nonce (0 for an attempt started here). */
+  readonly progress: number;
+  /** Which shares: "current unseal share", "NEW unseal share"… */
+  readonly which: string;
+  submit(share: Secret): Promise<SubmitResult<R>>;
+}
+
+/**
+ * One masked prompt per keyholder, each carrying the attempt's nonce (Vault issue #844: a
+ * keyholder must know which attempt their share goes to). A malformed or repeated share is
+ * asked again; a combination Vault refuses at the threshold starts the round over.
+ */
+export async function collectShares<R>(
+  ctx: ActionContext<unknown>,
+  round: ShareRound<R>,
+): Promise<{ result: R; accepted: Secret[]; entries: number }> {
+  const accepted: Secret[] = [];
+  let progress = round.progress;
+  let entries = 0;
+  let refused = 0;
+  const names = ctx.profile?.keyholders?.map((k) => k.name) ?? [];
+  for (;;) {
+    const i = progress + 1;
+    const answer = await ctx.ask({
+      type: 'secret',
+      label: `${round.operation} share ${i} of ${round.required}`,
+      message:
+        `Keyholder ${i} of ${round.required}${names.length ? ` (${names.join(', ')})` : ''}: ` +
+        `${round.operation} attempt nonce ${round.nonce}. Check that this is the nonce the ` +
+        `operator announced before you enter your ${round.which}.`,
+    });
+    entries++;
+    const share = answer.value;
+    let r: SubmitResult<R>;
+    try {
+      r = await round.submit(share);
+    } catch (err) {
+      const msg = errorMessage(err);
+      refused++;
+      if (refused >= 10) throw new Error(`ten shares refused: stopping (last: ${msg})`);
+      if (MALFORMED.test(msg) || DUPLICATE.test(msg)) {
+        ctx.log(
+          `that share was refused (${msg}); enter it again, checking for typos — each keyholder enters a different share`,
+          'stderr',
+        );
+        continue;
+      }
+      if (WRONG_COMBINATION.test(msg)) {
+        // Shamir cannot tell which share was wrong; Vault cleared the progress of this nonce.
+        accepted.length = 0;
+        progress = 0;
+        ctx.log(
+          `the ${round.required} shares did not combine into the key: one of them is wrong. Every keyholder enters their share again (same nonce ${round.nonce})`,
+          'stderr',
+        );
+        continue;
+      }
+      if (NONCE.test(msg))
+        throw new Error(
+          `the ${round.operation} attempt changed under us (${msg}): someone cancelled or restarted it`,
+        );
+      throw err;
+    }
+    accepted.push(share);
+    if ('done' in r) return { result: r.done, accepted, entries };
+    progress = r.progress;
+    ctx.log(`${round.operation} ${progress}/${round.required} (nonce ${round.nonce})`);
+  }
+}
+
+/**
+ * An attempt nobody here started: show its nonce and progress and offer to cancel it. Returns
+ * when there is no attempt left; throws when the operator wants to find its owner first.
+ */
+export async function offerCancelStale(
+  ctx: ActionContext<unknown>,
+  what: { operation: string; nonce: string; progress: number; required: number },
+  cancel: () => Promise<void>,
+): Promise<void> {
+  const detail = `nonce ${what.nonce}, ${what.progress}/${what.required} share(s) entered`;
+  const a = await ctx.ask({
+    type: 'choose',
+    message: `A ${what.operation} attempt is already in progress that nobody started here (${detail}). Someone else may be running it right now — or an old attempt was left behind. Cancel it?`,
+    options: [
+      {
+        value: 'cancel',
+        label: `Cancel that ${what.operation} attempt and start a new one`,
+        description: `its ${what.progress} share(s) are discarded`,
+      },
+      { value: 'abort', label: `Stop: find out who started it first` },
+    ],
+  });
+  if (a.value !== 'cancel')
+    throw new Error(`stopped: a ${what.operation} attempt is in progress (${detail})`);
+  await cancel();
+  ctx.log(`${what.operation} attempt ${what.nonce} cancelled`);
+}
