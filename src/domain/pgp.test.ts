@@ -4,9 +4,13 @@ import { makeGpgKeys, type GpgHome } from '../../test/support/pgp.js';
 import { armor, crc24, dearmor, encryptTo, parsePublicKey, PgpError } from './pgp.js';
 
 let home: GpgHome;
+let signOnly: GpgHome;
 
 beforeAll(async () => {
-  home = await makeGpgKeys(['Alice', 'Bob']);
+  [home, signOnly] = await Promise.all([
+    makeGpgKeys(['Alice', 'Bob']),
+    makeGpgKeys(['Mallory'], { encrypt: false }),
+  ]);
 }, 120_000);
 
 describe('PGP public keys', () => {
@@ -20,7 +24,15 @@ describe('PGP public keys', () => {
       expect(Buffer.from(a.base64, 'base64').equals(readFileSync(k.binaryFile))).toBe(true);
       expect(a.userIds[0]).toContain(k.email);
       expect(a.algorithm).toBe('RSA');
+      expect(a.canEncrypt).toBe(true);
     }
+  });
+
+  it('Given a key made with quick-gen-key alone (sign and certify only), When parsed, Then it cannot encrypt and encryption refuses it', () => {
+    const k = parsePublicKey(readFileSync(signOnly.keys[0]!.binaryFile));
+    expect(k.fingerprint).toBe(signOnly.keys[0]!.fingerprint);
+    expect(k.canEncrypt).toBe(false);
+    expect(() => encryptTo(k, Buffer.from('x'))).toThrow(/no RSA encryption key/);
   });
 
   it('Given a damaged armored key, When parsed, Then the checksum error says so', () => {

@@ -21,6 +21,8 @@ export interface PgpPublicKey {
   readonly fingerprint: string;
   readonly userIds: readonly string[];
   readonly algorithm: string;
+  /** Whether the primary key or a subkey may encrypt: Vault refuses a key that cannot. */
+  readonly canEncrypt: boolean;
 }
 
 export class PgpError extends Error {
@@ -157,6 +159,62 @@ export function v4Fingerprint(keyBody: Uint8Array): string {
   return createHash('sha1').update(head).update(keyBody).digest('hex').toUpperCase();
 }
 
+const ENCRYPTING_ALGORITHMS = new Set([1, 2, 16, 18]);
+const KEY_FLAGS = 27;
+
+/** Key flags (subpacket 27) from a v4 signature's hashed area, when it has them. */
+function keyFlags(sig: Uint8Array): number | undefined {
+  if (sig[0] !== 4) return undefined;
+  const hashedLen = ((sig[4] ?? 0) << 8) | (sig[5] ?? 0);
+  let p = 6;
+  const end = 6 + hashedLen;
+  while (p < end) {
+    const o = sig[p] ?? 0;
+    let len: number;
+    if (o < 192) {
+      len = o;
+      p += 1;
+    } else if (o < 255) {
+      len = ((o - 192) << 8) + (sig[p + 1] ?? 0) + 192;
+      p += 2;
+    } else {
+      len = Buffer.from(sig.subarray(p + 1, p + 5)).readUInt32BE(0);
+      p += 5;
+    }
+    if (((sig[p] ?? 0) & 0x7f) === KEY_FLAGS) return sig[p + 1] ?? 0;
+    p += len;
+  }
+  return undefined;
+}
+
+/**
+ * The key packets that may encrypt, as OpenPGP implementations (Vault's Go library among
+ * them) decide it: key flags 0x04/0x08 from the self-signature or subkey binding, else the
+ * algorithm's ability.
+ */
+function encryptionKeys(all: readonly Packet[]): Packet[] {
+  const keys: { key: Packet; flags?: number }[] = [];
+  let current: { key: Packet; flags?: number } | undefined;
+  for (const x of all) {
+    if (x.tag === 6 || x.tag === 14) {
+      current = { key: x };
+      keys.push(current);
+    } else if (x.tag === 2 && current) {
+      const type = x.body[1] ?? 0;
+      const binds = current.key.tag === 14 ? type === 0x18 : type >= 0x10 && type <= 0x13;
+      const flags = binds ? keyFlags(x.body) : undefined;
+      if (flags !== undefined) current.flags = (current.flags ?? 0) | flags;
+    }
+  }
+  return keys
+    .filter((k) =>
+      k.flags === undefined
+        ? ENCRYPTING_ALGORITHMS.has(k.key.body[5] ?? 0)
+        : (k.flags & 0x0c) !== 0,
+    )
+    .map((k) => k.key);
+}
+
 /** Reads a keyholder's public key file (armored or binary). */
 export function parsePublicKey(data: Uint8Array): PgpPublicKey {
   const binary = dearmor(data);
@@ -174,6 +232,7 @@ export function parsePublicKey(data: Uint8Array): PgpPublicKey {
     fingerprint: v4Fingerprint(primary.body),
     userIds: pk.filter((x) => x.tag === 13).map((x) => Buffer.from(x.body).toString('utf8')),
     algorithm: ALGORITHMS[primary.body[5] ?? 0] ?? `algorithm ${primary.body[5] ?? '?'}`,
+    canEncrypt: encryptionKeys(pk).length > 0,
   };
 }
 
@@ -215,13 +274,12 @@ function mpi(value: Uint8Array): Buffer {
 
 /**
  * Encrypts a short secret to an RSA public key: a v3 PKESK with PKCS#1 v1.5, then an
- * integrity-protected (SEIPD v1 + MDC) AES-256 packet — what `gpg -d` reads. The last RSA
- * subkey encrypts (gpg's default layout: signing primary, encryption subkey).
+ * integrity-protected (SEIPD v1 + MDC) AES-256 packet — what `gpg -d` reads. An RSA subkey
+ * allowed to encrypt is preferred (gpg's layout: signing primary, encryption subkey).
  */
 export function encryptTo(key: PgpPublicKey, plaintext: Uint8Array): Uint8Array {
-  const all = packets(key.binary);
-  const rsa = all.filter(
-    (x) => (x.tag === 6 || x.tag === 14) && x.body[0] === 4 && [1, 2].includes(x.body[5] ?? 0),
+  const rsa = encryptionKeys(packets(key.binary)).filter(
+    (x) => x.body[0] === 4 && [1, 2].includes(x.body[5] ?? 0),
   );
   const target = rsa.find((x) => x.tag === 14) ?? rsa[0];
   if (!target)

@@ -29,10 +29,13 @@ async function gpg(home: string, args: string[], input?: Buffer | string) {
 }
 
 /**
- * A throwaway GNUPGHOME with one RSA-2048 key per keyholder (no passphrase), each exported
- * armored and binary: the keys a profile's `keyholders[].pgp_key` point at.
+ * A throwaway GNUPGHOME with one RSA-2048 key per keyholder (no passphrase, an encryption
+ * subkey unless `encrypt: false`), each exported armored and binary: the keys a profile's `keyholders[].pgp_key` point at.
  */
-export async function makeGpgKeys(names: readonly string[]): Promise<GpgHome> {
+export async function makeGpgKeys(
+  names: readonly string[],
+  opts: { encrypt?: boolean } = {},
+): Promise<GpgHome> {
   const dir = mkdtempSync(join(tmpdir(), 'vr-gpg-'));
   const home = join(dir, 'gnupg');
   await execa('mkdir', ['-m', '700', home]);
@@ -53,6 +56,9 @@ export async function makeGpgKeys(names: readonly string[]): Promise<GpgHome> {
     );
     const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1];
     if (!fpr) throw new Error(`no fingerprint for ${name}:\n${colons}`);
+    // quick-gen-key with an algorithm makes a sign/certify key only: Vault needs one that encrypts.
+    if (opts.encrypt !== false)
+      await gpg(home, ['--passphrase', '', '--quick-add-key', fpr, 'rsa2048', 'encr', 'never']);
     const armoredFile = join(dir, `${name}.asc`);
     const binaryFile = join(dir, `${name}.gpg`);
     writeFileSync(armoredFile, (await gpg(home, ['--armor', '--export', email])).stdout);

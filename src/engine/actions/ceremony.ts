@@ -109,11 +109,17 @@ export async function planShares(
     const files = requireFiles(ctx);
     for (const h of k) {
       const path = h.pgp_key ?? '';
+      let key: PgpPublicKey;
       try {
-        keys.push(parsePublicKey(await files.read(path, ctx.signal)));
+        key = parsePublicKey(await files.read(path, ctx.signal));
       } catch (err) {
         throw new Error(`${h.name}'s PGP key ${path}: ${errorMessage(err)}`);
       }
+      if (!key.canEncrypt)
+        throw new Error(
+          `${h.name}'s PGP key ${key.fingerprint} cannot encrypt (no encryption subkey): add one (gpg --quick-add-key ${key.fingerprint} rsa4096 encr) and export it again`,
+        );
+      keys.push(key);
     }
   }
   const holders: Holder[] = Array.from({ length: shares }, (_, i) => ({

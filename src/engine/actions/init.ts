@@ -176,7 +176,8 @@ export const initAction: ActionDef<InitInput> = {
       node: node.name,
       initialized_at: at,
       ...planOutputs(plan),
-      keys: r.keys,
+      // With PGP, `keys` is hex of each encrypted message; the base64 form is what gpg users get.
+      keys: plan.pgp ? r.keysBase64 : r.keys,
       root_token: r.rootToken,
       root_token_encrypted: rootKey !== undefined,
     };

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VaultHttp } from '../src/adapters/vault.js';
+import { dearmor } from '../src/domain/pgp.js';
+import { Secret } from '../src/domain/secret.js';
+import { allFiles, cli, runIdFrom, tempState } from './support/cli.js';
+import { headlessCeremony, writeCeremonyProfile, type CeremonyRun } from './support/ceremony.js';
+import { makeGpgKeys, type GpgHome } from './support/pgp.js';
+import { ensureTools } from './support/tools.js';
+import { startVault, type VaultServer } from './support/vault-server.js';
+
+let server: VaultServer;
+let gpg: GpgHome;
+let vault: VaultHttp;
+const NAMES = ['Alice', 'Bob', 'Carol', 'Dave', 'Erin'];
+const node = (): { name: string; address: string } => ({ name: 'node-1', address: server.address });
+const signal = (): AbortSignal => AbortSignal.timeout(10_000);
+
+beforeAll(async () => {
+  const tools = await ensureTools();
+  if (!tools.VAULT_BIN) throw new Error('ensure-tools.sh did not provide VAULT_BIN');
+  [server, gpg] = await Promise.all([startVault(tools.VAULT_BIN), makeGpgKeys(NAMES)]);
+  vault = new VaultHttp({ nodes: [node()] });
+}, 60 * 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('the bootstrap ceremony against a real Vault server', () => {
+  it('Given keyholders without PGP keys, When the ceremony runs headless, Then it exits 2 explaining why and Vault stays uninitialized', async () => {
+    const { dir, env } = tempState();
+    const profile = join(gpg.dir, 'plain-profile.yaml');
+    writeCeremonyProfile(profile, [server.address], gpg, { pgp: false });
+    const r = await cli(['run', 'bootstrap-ceremony', '--profile', profile], env, { cwd: dir });
+    const out = `${String(r.stdout)}\n${String(r.stderr)}`;
+    expect(r.exitCode, out).toBe(2);
+    expect(out).toMatch(/cannot run headless/);
+    expect(out).toMatch(/pipe/);
+    expect((await vault.sealStatus(node(), signal())).initialized).toBe(false);
+  });
+
+  let run: CeremonyRun;
+  let state: { dir: string; env: NodeJS.ProcessEnv };
+
+  it('Given 5 keyholders with PGP keys, When the ceremony runs headless and 3 keyholders decrypt their shares with gpg, Then Vault is initialized 5/3, unsealed and audited', async () => {
+    state = tempState();
+    const profile = join(gpg.dir, 'profile.yaml');
+    writeCeremonyProfile(profile, [server.address], gpg);
+    run = await headlessCeremony({
+      env: state.env,
+      cwd: join(state.dir, 'work'),
+      profile,
+      gpg,
+      dir: join(state.dir, 'work', 'ceremony'),
+      auditFile: join(state.dir, 'audit.log'),
+      operator: 'Alice',
+      unsealWith: 3,
+      timeoutMs: 30_000,
+    });
+    const out = `${run.stdout}\n${run.stderr}`;
+    expect(run.exitCode, out).toBe(0);
+    expect(run.shares).toHaveLength(5);
+    for (const k of gpg.keys) expect(out).toContain(k.fingerprint.match(/.{4}/g)!.join(' '));
+    expect(await vault.sealStatus(node(), signal())).toMatchObject({
+      initialized: true,
+      sealed: false,
+      t: 3,
+      n: 5,
+    });
+    expect(readFileSync(join(state.dir, 'audit.log'), 'utf8')).toMatch(/"type":"response"/);
+  }, 120_000);
+
+  it('Given the operator token from the ceremony, When it writes and reads KV, Then it works; and the initial root token is revoked', async () => {
+    expect(run.operatorToken).toMatch(/^hvs\./);
+    const op = new Secret(run.operatorToken!);
+    await vault.request(
+      node(),
+      {
+        method: 'POST',
+        path: 'sys/mounts/secret',
+        body: { type: 'kv', options: { version: '2' } },
+        token: op,
+      },
+      signal(),
+    );
+    await vault.request(
+      node(),
+      { method: 'POST', path: 'secret/data/app', body: { data: { value: 'ok' } }, token: op },
+      signal(),
+    );
+    const read = (await vault.request(
+      node(),
+      { method: 'GET', path: 'secret/data/app', token: op },
+      signal(),
+    )) as {
+      data: { data: { value: string } };
+    };
+    expect(read.data.data.value).toBe('ok');
+    // The root token never left the ceremony's process; its accessor is in the journal.
+    const accessor = /revoking token (\S+) \(policies root\)/.exec(run.stdout)?.[1];
+    expect(accessor, run.stdout).toBeTruthy();
+    await expect(
+      vault.request(
+        node(),
+        { method: 'POST', path: 'auth/token/lookup-accessor', body: { accessor }, token: op },
+        signal(),
+      ),
+    ).rejects.toMatchObject({ status: 400 });
+    const self = (await vault.request(
+      node(),
+      { method: 'GET', path: 'auth/token/lookup-self', token: op },
+      signal(),
+    )) as {
+      data: { policies: string[]; orphan: boolean };
+    };
+    expect(self.data.policies).toContain('operators');
+    expect(self.data.orphan).toBe(true);
+  });
+
+  it('Given the finished ceremony, When the journal, state dir and output are searched, Then no share or token appears, and the transcript names who holds which share', async () => {
+    // The encrypted shares may sit in their .asc files, and nowhere else.
+    const encrypted = gpg.keys.map((k) =>
+      Buffer.from(dearmor(readFileSync(join(run.dir, `${k.name}.share.asc`)))).toString('base64'),
+    );
+    const secrets = [...run.shares, run.operatorToken!];
+    const everything = [
+      { path: 'stdout', text: run.stdout },
+      { path: 'stderr', text: run.stderr },
+      ...allFiles(state.dir),
+    ];
+    for (const s of secrets)
+      for (const h of everything)
+        expect(h.text.includes(s), `${h.path} holds a secret`).toBe(false);
+    for (const s of encrypted)
+      for (const h of everything.filter((f) => !f.path.endsWith('.asc')))
+        expect(h.text.includes(s), `${h.path} holds an encrypted share`).toBe(false);
+    // Any Vault token at all: the root token's value never left the ceremony's process.
+    for (const h of everything) expect(h.text, h.path).not.toMatch(/hvs\.[A-Za-z0-9]{20,}/);
+    const id = runIdFrom(run.stdout);
+    const show = await cli(['journal', 'show', id], state.env);
+    const transcript = String(show.stdout);
+    expect(transcript).toMatch(/share 1 → Alice/);
+    expect(transcript).toMatch(/share 5 → Erin/);
+    expect(transcript).toMatch(/hash chain: ok/);
+    for (const s of secrets) expect(transcript.includes(s)).toBe(false);
+  });
+});
