@@ -7,7 +7,9 @@ import { builtinRegistry } from '../engine/actions/builtin.js';
 import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
 import { Interpreter, type RunResult } from '../engine/interpreter.js';
 import type {
+  ClipboardPort,
   ClockPort,
+  FilesPort,
   HumanPort,
   ProcessPort,
   ProcessResult,
@@ -73,6 +75,8 @@ export function interpreterFor(
     vault?: VaultPort;
     aws?: AwsPort;
     profile?: Profile;
+    files?: FilesPort;
+    clipboard?: ClipboardPort;
   } = {},
 ): { interpreter: Interpreter; events: RunEvent[]; run: () => Promise<RunResult> } {
   const events: RunEvent[] = [];
@@ -98,6 +102,8 @@ export function interpreterFor(
           new ScriptedAnswers(() => Promise.reject(new Error('no human in this test'))),
         ...(opts.vault ? { vault: opts.vault } : {}),
         ...(opts.aws ? { aws: opts.aws } : {}),
+        ...(opts.files ? { files: opts.files } : {}),
+        ...(opts.clipboard ? { clipboard: opts.clipboard } : {}),
       },
       journal: { append: (e) => events.push(JSON.parse(JSON.stringify(e)) as RunEvent) },
       redactor: opts.redactor ?? new Redactor(),
