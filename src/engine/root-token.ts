@@ -17,11 +17,11 @@ export interface GenerateRootStatus {
   readonly encodedToken?: Secret;
 }
 
-function rec(v: unknown): Record<string, unknown> {
+export function rec(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 }
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 function toGenerateRoot(v: unknown): GenerateRootStatus {
   const b = rec(v);
@@ -145,112 +145,6 @@ export async function revokeSelfAndVerify(
     throw err;
   }
   throw new Error('the token still works after revoke-self');
-}
-
-export interface RekeyStatus {
-  readonly started: boolean;
-  readonly nonce: string;
-  readonly t: number;
-  readonly n: number;
-  readonly progress: number;
-  readonly required: number;
-  readonly pgpFingerprints: readonly string[];
-  readonly verificationRequired: boolean;
-}
-
-export interface RekeyResult {
-  readonly complete: true;
-  readonly nonce: string;
-  /** Hex shares, or base64 PGP messages when PGP keys were given (keys_base64). */
-  readonly keys: readonly Secret[];
-  readonly pgpFingerprints: readonly string[];
-}
-
-function toRekey(v: unknown): RekeyStatus {
-  const b = rec(v);
-  return {
-    started: b.started === true,
-    nonce: str(b.nonce),
-    t: num(b.t),
-    n: num(b.n),
-    progress: num(b.progress),
-    required: num(b.required),
-    pgpFingerprints: Array.isArray(b.pgp_fingerprints) ? b.pgp_fingerprints.map(String) : [],
-    verificationRequired: b.verification_required === true,
-  };
-}
-
-export async function rekeyStatus(
-  vault: VaultPort,
-  node: VaultNode,
-  signal: AbortSignal,
-): Promise<RekeyStatus> {
-  return toRekey(await vault.request(node, { method: 'GET', path: 'sys/rekey/init' }, signal));
-}
-
-export interface RekeyRequest {
-  readonly shares: number;
-  readonly threshold: number;
-  /** Base64 of each keyholder's binary public key, in share order. */
-  readonly pgpKeys?: readonly string[];
-}
-
-export async function startRekey(
-  vault: VaultPort,
-  node: VaultNode,
-  req: RekeyRequest,
-  signal: AbortSignal,
-): Promise<RekeyStatus> {
-  return toRekey(
-    await vault.request(
-      node,
-      {
-        method: 'PUT',
-        path: 'sys/rekey/init',
-        body: {
-          secret_shares: req.shares,
-          secret_threshold: req.threshold,
-          ...(req.pgpKeys ? { pgp_keys: req.pgpKeys } : {}),
-          backup: false,
-        },
-      },
-      signal,
-    ),
-  );
-}
-
-export async function submitRekey(
-  vault: VaultPort,
-  node: VaultNode,
-  key: Secret,
-  nonce: string,
-  signal: AbortSignal,
-): Promise<RekeyStatus | RekeyResult> {
-  const b = rec(
-    await vault.request(
-      node,
-      { method: 'PUT', path: 'sys/rekey/update', body: { key: key.reveal(), nonce } },
-      signal,
-    ),
-  );
-  if (b.complete !== true) return toRekey(b);
-  const pgp = Array.isArray(b.pgp_fingerprints) && b.pgp_fingerprints.length > 0;
-  const raw = pgp ? b.keys_base64 : b.keys;
-  const keys = Array.isArray(raw) ? raw.map(String) : [];
-  return {
-    complete: true,
-    nonce: str(b.nonce),
-    keys: keys.map((k, i) => new Secret(k, `new share ${i + 1}`)),
-    pgpFingerprints: pgp ? (b.pgp_fingerprints as unknown[]).map(String) : [],
-  };
-}
-
-export async function cancelRekey(
-  vault: VaultPort,
-  node: VaultNode,
-  signal: AbortSignal,
-): Promise<void> {
-  await vault.request(node, { method: 'DELETE', path: 'sys/rekey/init' }, signal);
 }
 
 /** The node these operations go to: the active one (standbys do not hold the attempt). */

@@ -13,7 +13,11 @@ export class FakeKeyholderVault implements VaultPort {
   valid: Set<string>;
   t = 3;
   gr: { nonce: string; got: string[] } | undefined;
-  rk: { nonce: string; got: string[]; n: number; t: number; pgp?: string[] } | undefined;
+  rk:
+    | { nonce: string; got: string[]; n: number; t: number; pgp?: string[]; verify?: boolean }
+    | undefined;
+  /** A rekey with require_verification that waits for its new shares. */
+  verify: { nonce: string; got: string[]; shares: string[]; t: number } | undefined;
   readonly live = new Set<string>();
   #seq = 0;
   newShares: string[] = [];
@@ -91,9 +95,13 @@ export class FakeKeyholderVault implements VaultPort {
     rk.got = [];
     if (!ok) throw new VaultApiError('root key verification failed', 400);
     this.newShares = Array.from({ length: rk.n }, (_, i) => `0${i + 1}`.repeat(8) + 'beef');
-    this.valid = new Set(this.newShares);
-    this.t = rk.t;
     this.rk = undefined;
+    if (rk.verify) {
+      this.verify = { nonce: this.#nonce(), got: [], shares: this.newShares, t: rk.t };
+    } else {
+      this.valid = new Set(this.newShares);
+      this.t = rk.t;
+    }
     const keys = rk.pgp
       ? this.newShares.map((s) => Buffer.from(`pgp:${s}`).toString('base64'))
       : this.newShares;
@@ -103,7 +111,28 @@ export class FakeKeyholderVault implements VaultPort {
       keys,
       keys_base64: keys,
       pgp_fingerprints: rk.pgp ?? null,
+      ...(this.verify
+        ? { verification_required: true, verification_nonce: this.verify.nonce }
+        : {}),
     };
+  }
+
+  #verifyUpdate(body: { key: string; nonce: string }): Record<string, unknown> {
+    const v = this.verify;
+    if (!v) throw new VaultApiError('no rekey configuration found', 400);
+    if (body.nonce !== v.nonce) throw new VaultApiError('incorrect nonce supplied', 400);
+    this.#take(v.got, body.key);
+    if (v.got.length < v.t) return { nonce: v.nonce, started: true, progress: v.got.length };
+    const ok = v.got.every((k) => v.shares.includes(k));
+    v.got = [];
+    if (!ok) {
+      v.nonce = this.#nonce();
+      throw new VaultApiError('rekey verification failed; incorrect key shares supplied', 400);
+    }
+    this.valid = new Set(v.shares);
+    this.t = v.t;
+    this.verify = undefined;
+    return { nonce: body.nonce, complete: true };
   }
 
   request(_node: VaultNode, req: Parameters<VaultPort['request']>[1]): Promise<unknown> {
@@ -141,6 +170,7 @@ export class FakeKeyholderVault implements VaultPort {
             n: body.secret_shares as number,
             t: body.secret_threshold as number,
             ...(pgp ? { pgp: pgp.map((_, i) => `fpr${i}`) } : {}),
+            ...(body.require_verification ? { verify: true } : {}),
           };
           return Promise.resolve({
             started: true,
@@ -151,7 +181,19 @@ export class FakeKeyholderVault implements VaultPort {
         }
         case 'DELETE sys/rekey/init':
           this.rk = undefined;
+          this.verify = undefined;
           return Promise.resolve(undefined);
+        case 'GET sys/rekey/verify':
+          if (!this.verify) throw new VaultApiError('no rekey configuration found', 400);
+          return Promise.resolve({
+            nonce: this.verify.nonce,
+            started: true,
+            t: this.verify.t,
+            n: this.verify.shares.length,
+            progress: this.verify.got.length,
+          });
+        case 'PUT sys/rekey/verify':
+          return Promise.resolve(this.#verifyUpdate(body));
         case 'PUT sys/rekey/update':
           return Promise.resolve(this.#rekeyUpdate(body));
         case 'GET auth/token/lookup-self': {

@@ -204,4 +204,54 @@ describe('vault.rekey + vault.check-shares', () => {
     );
     expect(vault.live.size).toBe(0);
   });
+
+  it('Given require-verification, When a wrong NEW share is entered, Then the new nonce is shown and the rekey takes effect only after the new shares', async () => {
+    const vault = new FakeKeyholderVault(shares);
+    const rb = `id: r
+title: R
+steps:
+  - id: rekey
+    uses: vault.rekey
+    with: { shares: 3, threshold: 2, pgp: never, require-verification: true }
+  - { id: verify, uses: vault.rekey-verify, with: { old: "\${{ steps.rekey.outputs.old_shares }}" } }
+`;
+    let i = 0;
+    const { result, human, interpreter } = await run(rb, vault, (p) => {
+      if (p.type !== 'secret') throw new Error(`unexpected ${p.type}`);
+      // old ×3, then new: one right, one wrong (starts over), then two right
+      const n = vault.newShares;
+      const v = [shares[0], shares[1], shares[2], n[0], 'abababab', n[0], n[1]][i++];
+      // Before the verification completes, the old shares still unseal.
+      if (i === 4) expect(vault.valid.has(shares[0] ?? '')).toBe(true);
+      return { type: 'secret', value: new Secret(v ?? '') };
+    });
+    expect(result, JSON.stringify(interpreter.state.steps)).toMatchObject({ exitCode: 0 });
+    const msgs = human.asked.map((a) => a.prompt.message);
+    expect(msgs[3]).toMatch(/rekey verification attempt nonce nonce-2/);
+    expect(msgs[5]).toMatch(/nonce nonce-3/);
+    expect(vault.valid).toEqual(new Set(vault.newShares));
+    expect(interpreter.state.steps.verify).toMatchObject({
+      outputs: { verified: true, old_shares_rejected: true },
+    });
+  });
+
+  it('Given require-verification, When the keyholders cannot give their new shares, Then the rekey is cancelled and the old shares stay in force', async () => {
+    const vault = new FakeKeyholderVault(shares);
+    const rb = `id: r
+title: R
+steps:
+  - { id: rekey, uses: vault.rekey, with: { shares: 3, threshold: 2, pgp: never, require-verification: true } }
+  - { id: verify, uses: vault.rekey-verify }
+`;
+    let i = 0;
+    const { result } = await run(rb, vault, (p) => {
+      if (p.type === 'secret' && i < 3)
+        return { type: 'secret', value: new Secret(shares[i++] ?? '') };
+      throw new Error('nobody has the new shares');
+    });
+    expect(result).toMatchObject({ exitCode: 1 });
+    expect(vault.calls.at(-1)).toBe('DELETE sys/rekey/init');
+    expect(vault.verify).toBeUndefined();
+    expect(vault.valid).toEqual(new Set(shares));
+  });
 });

@@ -19,7 +19,9 @@ export interface ShareRound<R> {
   readonly progress: number;
   /** Which shares: "current unseal share", "NEW unseal share"… */
   readonly which: string;
-  submit(share: Secret): Promise<SubmitResult<R>>;
+  submit(share: Secret, nonce: string): Promise<SubmitResult<R>>;
+  /** After a refused combination, for operations that then change their nonce (rekey verify). */
+  refresh?(): Promise<{ nonce: string; progress: number }>;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function collectShares<R>(
 ): Promise<{ result: R; accepted: Secret[]; entries: number }> {
   const accepted: Secret[] = [];
   let progress = round.progress;
+  let nonce = round.nonce;
   let entries = 0;
   let refused = 0;
   const names = ctx.profile?.keyholders?.map((k) => k.name) ?? [];
@@ -43,14 +46,14 @@ export async function collectShares<R>(
       label: `${round.operation} share ${i} of ${round.required}`,
       message:
         `Keyholder ${i} of ${round.required}${names.length ? ` (${names.join(', ')})` : ''}: ` +
-        `${round.operation} attempt nonce ${round.nonce}. Check that this is the nonce the ` +
+        `${round.operation} attempt nonce ${nonce}. Check that this is the nonce the ` +
         `operator announced before you enter your ${round.which}.`,
     });
     entries++;
     const share = answer.value;
     let r: SubmitResult<R>;
     try {
-      r = await round.submit(share);
+      r = await round.submit(share, nonce);
     } catch (err) {
       const msg = errorMessage(err);
       refused++;
@@ -66,8 +69,9 @@ export async function collectShares<R>(
         // Shamir cannot tell which share was wrong; Vault cleared the progress of this nonce.
         accepted.length = 0;
         progress = 0;
+        if (round.refresh) ({ nonce, progress } = await round.refresh());
         ctx.log(
-          `the ${round.required} shares did not combine into the key: one of them is wrong. Every keyholder enters their share again (same nonce ${round.nonce})`,
+          `the ${round.required} shares did not combine into the key: one of them is wrong. Every keyholder enters their share again (nonce ${nonce})`,
           'stderr',
         );
         continue;
@@ -81,7 +85,7 @@ export async function collectShares<R>(
     accepted.push(share);
     if ('done' in r) return { result: r.done, accepted, entries };
     progress = r.progress;
-    ctx.log(`${round.operation} ${progress}/${round.required} (nonce ${round.nonce})`);
+    ctx.log(`${round.operation} ${progress}/${round.required} (nonce ${nonce})`);
   }
 }
 

@@ -4,41 +4,16 @@ import { armor, formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
 import type { Keyholder } from '../../domain/schema.js';
 import type { Secret } from '../../domain/secret.js';
 import type { FilesPort } from '../ports.js';
-import {
-  activeNode,
-  cancelGenerateRoot,
-  cancelRekey,
-  checkShares,
-  decodeRootToken,
-  generateRootStatus,
-  rekeyStatus,
-  revokeSelfAndVerify,
-  startGenerateRoot,
-  startRekey,
-  submitGenerateRoot,
-  submitRekey,
-  WRONG_COMBINATION,
-  type RekeyResult,
-} from '../root-token.js';
-import type { VaultNode, VaultPort } from '../vault.js';
+import { activeNode } from '../root-token.js';
+import { cancelRekey, rekeyStatus, startRekey, submitRekey, type RekeyResult } from '../rekey.js';
 import { fileSafe } from './ceremony.js';
+import { checkSharesAction, proveOldDead } from './check-shares.js';
 import { collectShares, offerCancelStale } from './keyholder-shares.js';
+import { rekeyVerifyAction } from './rekey-verify.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import { requireVault } from './vault.js';
 
 const cleanupSignal = (): AbortSignal => AbortSignal.timeout(10_000);
-
-async function clearStaleGenerateRoot(
-  ctx: ActionContext<unknown>,
-  vault: VaultPort,
-  node: VaultNode,
-): Promise<void> {
-  const stale = await generateRootStatus(vault, node, ctx.signal);
-  if (stale.started)
-    await offerCancelStale(ctx, { operation: 'generate-root', ...stale }, () =>
-      cancelGenerateRoot(vault, node, ctx.signal),
-    );
-}
 
 const RekeyIn = z.strictObject({
   /** New share count; defaults to the profile's keyholder count (5 without one). */
@@ -53,6 +28,11 @@ const RekeyIn = z.strictObject({
   'out-dir': z.string().default('.'),
   /** Prove the old shares no longer combine, through a generate-root attempt that is cancelled. */
   'prove-old-dead': z.boolean().default(true),
+  /**
+   * Vault keeps the old shares valid until a threshold of the NEW ones is entered again
+   * (vault.rekey-verify): a share lost in the hand-out can then never lock the cluster out.
+   */
+  'require-verification': z.boolean().default(false),
 });
 type RekeyIn = z.infer<typeof RekeyIn>;
 
@@ -183,7 +163,12 @@ export const rekeyAction: ActionDef<RekeyIn> = {
     const started = await startRekey(
       vault,
       node,
-      { shares: n, threshold: t, ...(plan ? { pgpKeys: plan.keys } : {}) },
+      {
+        shares: n,
+        threshold: t,
+        ...(plan ? { pgpKeys: plan.keys } : {}),
+        ...(ctx.input['require-verification'] ? { requireVerification: true } : {}),
+      },
       ctx.signal,
     );
     ctx.log(
@@ -209,8 +194,8 @@ export const rekeyAction: ActionDef<RekeyIn> = {
         required: started.required,
         progress: 0,
         which: 'CURRENT (old) unseal share',
-        submit: async (share) => {
-          const r = await submitRekey(vault, node, share, started.nonce, ctx.signal);
+        submit: async (share, nonce) => {
+          const r = await submitRekey(vault, node, share, nonce, ctx.signal);
           return 'keys' in r ? { done: r } : { progress: r.progress };
         },
       }));
@@ -222,17 +207,13 @@ export const rekeyAction: ActionDef<RekeyIn> = {
     result.keys.forEach((k) => ctx.registerSecret(k));
     ctx.log(`rekey complete: ${result.keys.length} new shares, threshold ${t}`);
     const files = plan ? await writeShares(ctx, plan, result) : [];
-    let oldRejected = false;
-    if (ctx.input['prove-old-dead'] !== false) {
-      await clearStaleGenerateRoot(ctx, vault, node);
-      const check = await checkShares(vault, node, old, ctx.signal);
-      if (check.result === 'accepted')
-        throw new Error(
-          `the OLD shares still make a root token (${check.detail}): the rekey did not take effect`,
-        );
-      oldRejected = true;
-      ctx.log(`old shares are dead: ${check.detail}; the check attempt was cancelled`);
-    }
+    const pending = result.verificationNonce;
+    if (pending)
+      ctx.log(
+        `the new shares take effect once ${t} of them are entered again (verification nonce ${pending}); until then the old shares still work`,
+      );
+    const oldRejected =
+      !pending && ctx.input['prove-old-dead'] ? await proveOldDead(ctx, vault, node, old) : false;
     return {
       nonce: result.nonce,
       count: n,
@@ -248,75 +229,13 @@ export const rekeyAction: ActionDef<RekeyIn> = {
         ...(plan?.fingerprints[i] ? { fingerprint: plan.fingerprints[i] } : {}),
       })),
       old_shares_rejected: oldRejected,
+      verified: !pending,
+      verification_nonce: pending ?? '',
+      // For vault.rekey-verify to prove them dead once the new shares are in force.
+      old_shares: pending ? old : [],
       entries,
     };
   },
 };
 
-const CheckIn = z.strictObject({
-  expect: z.enum(['accepted', 'rejected']).default('accepted'),
-  which: z.string().default('NEW unseal share'),
-});
-
-/**
- * Keyholders enter shares and a generate-root attempt tells whether they combine: "accepted"
- * proves new shares work (and that each keyholder can decrypt theirs); the root token it makes
- * is revoked at once. Nothing is sealed and no attempt is left behind.
- */
-export const checkSharesAction: ActionDef<z.input<typeof CheckIn>> = {
-  id: 'vault.check-shares',
-  summary:
-    'Keyholders enter shares (nonce shown); a generate-root attempt proves they combine or not; any token made is revoked',
-  input: CheckIn,
-  idempotent: true,
-  human: true,
-  describe: (i) =>
-    `prove that the keyholders' ${i.which ?? 'shares'} are ${i.expect ?? 'accepted'}`,
-  async run(ctx) {
-    const vault = requireVault(ctx);
-    const node = await activeNode(vault, ctx.signal);
-    await clearStaleGenerateRoot(ctx, vault, node);
-    const { status, otp } = await startGenerateRoot(vault, node, ctx.signal);
-    ctx.registerSecret(otp);
-    let done = false;
-    try {
-      const { result, entries } = await collectShares<'accepted' | 'rejected'>(ctx, {
-        operation: 'generate-root (share check)',
-        nonce: status.nonce,
-        required: status.required,
-        progress: 0,
-        which: ctx.input.which ?? 'NEW unseal share',
-        submit: async (share) => {
-          try {
-            const s = await submitGenerateRoot(vault, node, share, status.nonce, ctx.signal);
-            if (!s.complete || !s.encodedToken) return { progress: s.progress };
-            done = true;
-            await revokeSelfAndVerify(
-              vault,
-              node,
-              decodeRootToken(s.encodedToken, otp),
-              ctx.signal,
-            );
-            return { done: 'accepted' };
-          } catch (err) {
-            if (ctx.input.expect === 'rejected' && WRONG_COMBINATION.test(errorMessage(err)))
-              return { done: 'rejected' };
-            throw err;
-          }
-        },
-      });
-      const expected = ctx.input.expect ?? 'accepted';
-      if (result !== expected) throw new Error(`the shares were ${result}, expected ${expected}`);
-      ctx.log(
-        result === 'accepted'
-          ? `the ${status.required} shares combine: a root token was made and revoked at once`
-          : 'Vault refused the combination, as expected',
-      );
-      return { result, entries };
-    } finally {
-      if (!done) await cancelGenerateRoot(vault, node, cleanupSignal()).catch(() => undefined);
-    }
-  },
-};
-
-export const rekeyActions: AnyAction[] = [rekeyAction, checkSharesAction];
+export const rekeyActions: AnyAction[] = [rekeyAction, rekeyVerifyAction, checkSharesAction];
