@@ -38,8 +38,9 @@ export function allFiles(dir: string): { path: string; text: string }[] {
   const walk = (d: string): void => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push({ path: p, text: readFileSync(p, 'latin1') });
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile()) out.push({ path: p, text: readFileSync(p, 'latin1') }); // not sockets
     }
   };
   walk(dir);

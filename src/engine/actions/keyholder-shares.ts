@@ -58,7 +58,7 @@ export async function collectShares<R>(
       const msg = errorMessage(err);
       refused++;
       if (refused >= 10) throw new Error(`ten shares refused: stopping (last: ${msg})`);
-      if (MALFORMED.test(msg) || DUPLICATE.test(msg)) {
+      if (!WRONG_COMBINATION.test(msg) && (MALFORMED.test(msg) || DUPLICATE.test(msg))) {
         ctx.log(
           `that share was refused (${msg}); enter it again, checking for typos — each keyholder enters a different share`,
           'stderr',

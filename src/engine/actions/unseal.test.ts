@@ -29,7 +29,11 @@ class FakeNode {
     if (this.submitted.length >= this.t) {
       const ok = this.submitted.every((k) => this.valid.has(k));
       this.submitted = [];
-      if (!ok) throw new Error('cipher: message authentication failed');
+      // Vault 1.14's exact words for a wrong combination (they contain "invalid key").
+      if (!ok)
+        throw new Error(
+          'unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: cipher: message authentication failed',
+        );
       this.sealed = false;
     }
     return this.status();

@@ -12,8 +12,15 @@ const Input = z.strictObject({
 });
 type Input = z.infer<typeof Input>;
 
-/** Vault's answers to input it cannot use as a share, as opposed to a wrong combination. */
+/**
+ * Vault's answers to input it cannot use as a share, as opposed to a wrong combination — which
+ * Vault words as "invalid key: failed to decrypt keys from storage: cipher: message
+ * authentication failed", so the combination test comes first.
+ */
+const WRONG =
+  /message authentication failed|failed to decrypt keys|unable to retrieve stored keys/i;
 const MALFORMED = /hex or base64|invalid key|malformed|illegal base64|encoding/i;
+const isMalformed = (msg: string): boolean => !WRONG.test(msg) && MALFORMED.test(msg);
 
 type NodeState = { node: VaultNode; status?: SealStatus; error?: string };
 
@@ -169,7 +176,7 @@ export const unsealSharesAction: ActionDef<Input> = {
         );
       if (failed.length > 0) {
         refused++;
-        const malformed = failed.every((x) => MALFORMED.test(x.r.error ?? ''));
+        const malformed = failed.every((x) => isMalformed(x.r.error ?? ''));
         if (malformed) {
           // Vault refused the input itself; the reset node catches up from the shares in memory.
           ctx.log(
