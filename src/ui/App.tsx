@@ -60,6 +60,8 @@ function useGlobalKeys(
       case 'toggle':
       case 'erase':
       case 'ack':
+      case 'copy':
+      case 'recorded':
         return router.dispatch(event);
     }
   });
