@@ -157,6 +157,43 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     for (const r of [waiting, stopped, replaced]) expectNoLeak(r, dir, known());
   });
 
+  it('Given PGP keyholders who never enter their new shares, When rekey runs headless, Then it stops, the rekey is cancelled and the old shares stay in force', async () => {
+    const { dir, env } = tempState();
+    const names = ['alice', 'bob', 'carol'];
+    const gpg = await makeGpgKeys(names);
+    const keyFiles = await withEncryptionSubkeys(gpg);
+    const profile = writeProfile(dir, {
+      addresses: [server.address],
+      keyholders: names.map((name) => ({ name, pgpKeyFile: keyFiles[name] })),
+    });
+    const outDir = join(dir, 'shares');
+    mkdirSync(outDir);
+    const r = await runRekeyPgp({
+      env,
+      dir,
+      profile,
+      keyholders: names,
+      gpg,
+      enterNew: false,
+      oldShares: init.keys.slice(0, 3).map((k) => k.reveal()),
+      threshold: 2,
+      outDir,
+    });
+    expect(r.exitCode, r.out).toBe(10);
+    expect(r.out).toMatch(/the rekey was cancelled .*OLD shares stay in force/);
+    const rk = (await vault.request(
+      node(),
+      { method: 'GET', path: 'sys/rekey/init' },
+      signal(),
+    )) as {
+      started: boolean;
+    };
+    expect(rk.started).toBe(false);
+    expect(readdirSync(outDir)).toHaveLength(3);
+    expectNoLeak(r, dir, known());
+    // The old shares still work: the next test rekeys with them.
+  });
+
   it('Given PGP keyholders, When rekey runs headless to 5 new shares, Then the old shares are refused and the new ones unseal after a seal, and no share leaks', async () => {
     const { dir, env } = tempState();
     const names = ['alice', 'bob', 'carol', 'dave', 'erin'];

@@ -133,6 +133,8 @@ export async function runRekeyPgp(opts: {
   threshold: number;
   outDir: string;
   answers?: Record<string, unknown>;
+  /** false: the keyholders never enter their new shares (fd 3 ends after the old ones). */
+  enterNew?: boolean;
 }): Promise<HeadlessResult & { newShares: string[] }> {
   const answers = answersFile(opts.dir, 'rekey-answers.yaml', { approve: 'yes', ...opts.answers });
   const child = cliWithFd3(
@@ -170,7 +172,7 @@ export async function runRekeyPgp(opts: {
   fd3.write(opts.oldShares.map((s) => `${s}\n`).join(''));
   const files = opts.keyholders.map((k) => join(opts.outDir, `${k}.share.asc`));
   const newShares: string[] = [];
-  if (await armoredFiles(files, () => ended, 60_000)) {
+  if (opts.enterNew !== false && (await armoredFiles(files, () => ended, 60_000))) {
     for (const f of files) newShares.push(await opts.gpg.decryptFile(f));
     fd3.end(
       newShares
