@@ -173,14 +173,15 @@ describe('vault.init and human.keyholder-handoff', () => {
   });
 
   it('Given keys for only some keyholders, or a share count unlike the keyholder count, When vault.init runs, Then it fails before Vault is touched', async () => {
-    for (const [profile, withShares, msg] of [
+    const cases: [Profile, string, RegExp][] = [
       [
         { ...pgpProfile(), keyholders: [...pgpProfile().keyholders!, { name: 'Dan' }] },
         '',
         /only some keyholders.*Dan/,
       ],
       [pgpProfile(), 'shares: 5, ', /names 3 keyholders but shares is 5/],
-    ] as const) {
+    ];
+    for (const [profile, withShares, msg] of cases) {
       const vault = new CeremonyVault();
       const rb = runbookFrom(
         INIT_AND_HAND.replace('DIR', '/x').replace(
