@@ -9,7 +9,6 @@ import { makeGpgKeys } from './support/pgp.js';
 import {
   runGenerateRoot,
   runRekeyPgp,
-  withEncryptionSubkeys,
   writeProfile,
   type HeadlessResult,
 } from './support/rekey.js';
@@ -161,10 +160,9 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     const { dir, env } = tempState();
     const names = ['alice', 'bob', 'carol'];
     const gpg = await makeGpgKeys(names);
-    const keyFiles = await withEncryptionSubkeys(gpg);
     const profile = writeProfile(dir, {
       addresses: [server.address],
-      keyholders: names.map((name) => ({ name, pgpKeyFile: keyFiles[name] })),
+      keyholders: gpg.keys.map((k) => ({ name: k.name, pgpKeyFile: k.armoredFile })),
     });
     const outDir = join(dir, 'shares');
     mkdirSync(outDir);
@@ -198,10 +196,9 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     const { dir, env } = tempState();
     const names = ['alice', 'bob', 'carol', 'dave', 'erin'];
     const gpg = await makeGpgKeys(names);
-    const keyFiles = await withEncryptionSubkeys(gpg);
     const profile = writeProfile(dir, {
       addresses: [server.address],
-      keyholders: names.map((name) => ({ name, pgpKeyFile: keyFiles[name] })),
+      keyholders: gpg.keys.map((k) => ({ name: k.name, pgpKeyFile: k.armoredFile })),
     });
     const outDir = join(dir, 'shares');
     mkdirSync(outDir);

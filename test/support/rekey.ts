@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { cliWithFd3 } from './cli.js';
 import type { GpgHome } from './pgp.js';
@@ -182,34 +181,4 @@ export async function runRekeyPgp(opts: {
     );
   } else fd3.end();
   return { ...(await done), newShares };
-}
-
-/**
- * Vault (go-crypto) encrypts only to a key flagged for encryption; `gpg --quick-gen-key NAME
- * rsa2048 default` makes a sign+certify primary without one ("has no valid encryption keys").
- * Adds an RSA encryption subkey to each key of a GpgHome and returns the re-exported files.
- */
-export async function withEncryptionSubkeys(gpg: GpgHome): Promise<Record<string, string>> {
-  const home = join(gpg.dir, 'gnupg');
-  const out: Record<string, string> = {};
-  for (const k of gpg.keys) {
-    const args = ['--homedir', home, '--batch', '--no-tty'];
-    await execa('gpg', [
-      ...args,
-      '--passphrase',
-      '',
-      '--quick-add-key',
-      k.fingerprint,
-      'rsa2048',
-      'encr',
-      'never',
-    ]);
-    const file = join(gpg.dir, `${k.name}.encr.asc`);
-    writeFileSync(
-      file,
-      (await execa('gpg', [...args, '--armor', '--export', k.fingerprint])).stdout,
-    );
-    out[k.name] = file;
-  }
-  return out;
 }

@@ -84,7 +84,17 @@ async function planPgp(ctx: ActionContext<RekeyIn>, shares: number): Promise<Pgp
     );
   const files = requireFiles(ctx);
   const parsed = await Promise.all(
-    keyholders.map(async (k) => parsePublicKey(await files.read(k.pgp_key ?? '', ctx.signal))),
+    keyholders.map(async (k) => {
+      const key = await files.read(k.pgp_key ?? '', ctx.signal).then(parsePublicKey, (err) => {
+        throw new Error(`${k.name}'s PGP key ${k.pgp_key ?? ''}: ${errorMessage(err)}`);
+      });
+      // Vault would refuse it only at the last old share; say so before anyone types one.
+      if (!key.canEncrypt)
+        throw new Error(
+          `${k.name}'s PGP key ${key.fingerprint} cannot encrypt (no encryption subkey): add one (gpg --quick-add-key ${key.fingerprint} rsa4096 encr) and export it again`,
+        );
+      return key;
+    }),
   );
   const dir = (ctx.input['out-dir'] ?? '.').replace(/\/+$/, '') || '.';
   const paths = keyholders.map((k) => `${dir}/${fileSafe(k.name)}.share.asc`);
