@@ -12,6 +12,7 @@ import {
   resumeRun,
   type RunSession,
 } from '../cli/session.js';
+import { SystemClipboard } from '../adapters/clipboard.js';
 import { App } from './App.js';
 import { colorsWanted, makeTheme } from './context.js';
 import { UiController, type ControllerOptions } from './controller.js';
@@ -157,6 +158,8 @@ function openFor(
   profile: string | undefined,
   first?: { ref: string; vars?: readonly string[]; dryRun?: boolean },
 ): Open {
+  // Shares a keyholder copies are taken back after 30 s, and at exit whatever the delay.
+  const clipboard = new SystemClipboard();
   return (runbookId, { human, observer }) =>
     createRun(
       {
@@ -167,7 +170,7 @@ function openFor(
           ? { vars: first.vars ?? [], dryRun: first.dryRun ?? false }
           : {}),
       },
-      { human, observers: [observer], env },
+      { human, observers: [observer], env, clipboard },
     );
 }
 
@@ -221,6 +224,7 @@ export function runTuiResume(opts: {
         human: c,
         observers: [c],
         env,
+        clipboard: new SystemClipboard(),
         ...(opts.force ? { force: true } : {}),
       }),
     fallback: (last) => last?.exitCode ?? 3,

@@ -128,6 +128,22 @@ describe('vault.init and human.keyholder-handoff', () => {
     });
   });
 
+  it('Given a clipboard that cannot be written (an SSH session), When a keyholder presses copy, Then the share stays on screen with the reason and the handoff goes on', async () => {
+    const vault = new CeremonyVault();
+    const { human, shown } = keyholders(vault, { copy: 'Ann' });
+    const { run } = interpreterFor(runbookFrom(INIT_AND_HAND.replace('DIR', '/x')), {
+      vault,
+      human,
+      profile: plainProfile,
+      clipboard: { copy: () => Promise.reject(new Error('no display')) },
+    });
+    expect(await run()).toMatchObject({ exitCode: 0 });
+    expect(shown[1]).toMatchObject({
+      holder: 'Ann',
+      reopen: { error: expect.stringMatching(/could not copy \(no display\)/) },
+    });
+  });
+
   it('Given every keyholder has a PGP key, When initialized, Then Vault gets their binary keys in order, fingerprints are listed and shares are written as armored files', async () => {
     const vault = new CeremonyVault();
     const dir = mkdtempSync(join(tmpdir(), 'vr-shares-'));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../../domain/errors.js';
 import { armor } from '../../domain/pgp.js';
 import type { Profile } from '../../domain/schema.js';
 import type { Secret } from '../../domain/secret.js';
@@ -44,7 +45,13 @@ export async function handOver(ctx: ActionContext<unknown>, o: HandOverOptions):
         reopen = { error: 'there is no clipboard here: write it down' };
         continue;
       }
-      await clip.copy(o.secret.reveal(), o.clearAfterMs);
+      try {
+        await clip.copy(o.secret.reveal(), o.clearAfterMs);
+      } catch (err) {
+        // No display server (an SSH session): writing it down is the way.
+        reopen = { error: `could not copy (${errorMessage(err)}): write it down` };
+        continue;
+      }
       ctx.log(
         `${o.holder}: ${o.label} copied to the clipboard (cleared after ${Math.round(o.clearAfterMs / 1000)} s)`,
       );
