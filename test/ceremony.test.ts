@@ -143,6 +143,22 @@ describe('the bootstrap ceremony against a real Vault server', () => {
     const transcript = String(show.stdout);
     expect(transcript).toMatch(/share 1 → Alice/);
     expect(transcript).toMatch(/share 5 → Erin/);
+    const ceremony = transcript.slice(transcript.indexOf('\nCeremony\n'));
+    expect(ceremony).toMatch(/node-1 initialized: 5 shares, any 3 unseal, each encrypted/);
+    gpg.keys.forEach((k, i) => {
+      expect(ceremony).toContain(
+        `share ${i + 1}  ${k.name}  ${k.fingerprint.match(/.{4}/g)!.join(' ')}`,
+      );
+      expect(ceremony).toMatch(
+        new RegExp(`Z  share ${i + 1} written for ${k.name}: .*${k.name}\\.share\\.asc`),
+      );
+    });
+    expect(ceremony.match(/unseal entry \d typed/g)).toHaveLength(3);
+    expect(ceremony).toMatch(/audit device file\/ → /);
+    expect(ceremony).toMatch(
+      /operator token for Alice \(policy operators, accessor \S+\) written encrypted/,
+    );
+    expect(ceremony).toMatch(/initial root token revoked/);
     expect(transcript).toMatch(/hash chain: ok/);
     for (const s of secrets) expect(transcript.includes(s)).toBe(false);
   });

@@ -1,5 +1,6 @@
 import type { ParsedLine } from '../adapters/journal.js';
 import { verifyRecords } from '../adapters/journal.js';
+import { ceremonySummary } from './ceremony-transcript.js';
 
 /** The audit transcript: one line per record that matters to an auditor, from the journal only. */
 export function renderTranscript(lines: readonly ParsedLine[]): string {
@@ -78,6 +79,7 @@ export function renderTranscript(lines: readonly ParsedLine[]): string {
         break;
     }
   }
+  out.push(...ceremonySummary(lines));
   out.push(
     v.ok
       ? `hash chain: ok (${v.count} records)`
