@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { FilesPort } from '../engine/ports.js';
 
@@ -6,6 +6,12 @@ import type { FilesPort } from '../engine/ports.js';
 export class LocalFiles implements FilesPort {
   async read(path: string, signal: AbortSignal): Promise<Uint8Array> {
     return new Uint8Array(await readFile(resolve(path), { signal }));
+  }
+  async exists(path: string): Promise<boolean> {
+    return access(resolve(path)).then(
+      () => true,
+      () => false,
+    );
   }
   async writeNew(path: string, data: string | Uint8Array, signal: AbortSignal): Promise<string> {
     const full = resolve(path);

@@ -42,6 +42,7 @@ export interface ClipboardPort {
 /** Files a step reads or hands over (PGP public keys, encrypted shares). */
 export interface FilesPort {
   read(path: string, signal: AbortSignal): Promise<Uint8Array>;
+  exists(path: string): Promise<boolean>;
   /**
    * Writes a new file only its owner can read (directories are created 0700). Refuses to
    * overwrite, so a second ceremony can never replace the shares of the first.

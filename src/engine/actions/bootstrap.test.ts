@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,26 @@ describe('vault.init and human.keyholder-handoff', () => {
       expect(file).toMatch(/^-----BEGIN PGP MESSAGE-----/);
       expect(Buffer.from(dearmor(Buffer.from(file))).toString()).toBe(`pgp:${vault.shares[i]}`);
     });
+  });
+
+  it('Given share files from an earlier ceremony in the directory, When vault.init runs with PGP keys, Then it refuses before initializing (a share is never overwritten)', async () => {
+    const vault = new CeremonyVault();
+    const dir = mkdtempSync(join(tmpdir(), 'vr-shares-'));
+    writeFileSync(join(dir, 'Ben.share.asc'), 'old');
+    const rb = runbookFrom(
+      INIT_AND_HAND.replace('DIR', dir).replace(
+        '{ threshold: 2 }',
+        `{ threshold: 2, dir: ${dir} }`,
+      ),
+    );
+    const { run, events } = interpreterFor(rb, {
+      vault,
+      profile: pgpProfile(),
+      files: new LocalFiles(),
+    });
+    expect(await run()).toMatchObject({ exitCode: 1 });
+    expect(JSON.stringify(events)).toMatch(/Ben\.share\.asc already exists/);
+    expect(vault.initialized).toBe(false);
   });
 
   it('Given a node that is already initialized, When vault.init runs (or is probed on resume), Then it refuses loudly and never re-initializes', async () => {

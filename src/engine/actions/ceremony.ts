@@ -148,3 +148,21 @@ export async function pickNode(
   if (!first) throw new Error('no Vault node answers');
   return first.n;
 }
+
+/** Files a step will write, checked before anything irreversible: they are never overwritten. */
+export async function requireAbsent(
+  ctx: ActionContext<unknown>,
+  paths: readonly string[],
+): Promise<void> {
+  const files = requireFiles(ctx);
+  const there: string[] = [];
+  for (const p of paths) if (await files.exists(p)) there.push(p);
+  if (there.length)
+    throw new Error(
+      `${there.join(', ')} already exist${there.length === 1 ? 's' : ''}: move ${there.length === 1 ? 'it' : 'them'} away first (a ceremony never overwrites a share or a token)`,
+    );
+}
+
+export function shareFile(dir: string, name: string): string {
+  return `${dir}/${fileSafe(name)}.share.asc`;
+}

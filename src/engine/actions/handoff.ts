@@ -4,7 +4,7 @@ import { armor } from '../../domain/pgp.js';
 import type { Profile } from '../../domain/schema.js';
 import type { Secret } from '../../domain/secret.js';
 import type { ActionContext, ActionDef } from './types.js';
-import { clearAfterMs, fileSafe, keyholderProblem, requireFiles, secretIn } from './ceremony.js';
+import { clearAfterMs, keyholderProblem, requireFiles, secretIn, shareFile } from './ceremony.js';
 
 export interface HandOverOptions {
   readonly holder: string;
@@ -145,11 +145,7 @@ export const keyholderHandoffAction: ActionDef<Input> = {
         const share = keys[i];
         if (!share) continue;
         const text = armor('MESSAGE', Buffer.from(share.reveal(), 'base64'));
-        const file = await files.writeNew(
-          `${input.dir}/${fileSafe(h.name)}.share.asc`,
-          text,
-          ctx.signal,
-        );
+        const file = await files.writeNew(shareFile(input.dir, h.name), text, ctx.signal);
         const at = ctx.ports.clock.now().toISOString();
         ctx.log(
           `share ${h.index} of ${keys.length} → ${file} (encrypted to ${h.name}, ${h.fingerprint ?? '?'})`,

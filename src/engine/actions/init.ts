@@ -3,7 +3,15 @@ import { errorMessage, UsageError } from '../../domain/errors.js';
 import { formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
 import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
 import type { ActionContext, ActionDef } from './types.js';
-import { Count, count, planShares, requireFiles, type SharePlan } from './ceremony.js';
+import {
+  Count,
+  count,
+  planShares,
+  requireAbsent,
+  requireFiles,
+  shareFile,
+  type SharePlan,
+} from './ceremony.js';
 import { requireVault, selectNodes } from './vault.js';
 
 const WIPE = [
@@ -124,6 +132,8 @@ const InitInput = z.strictObject({
   node: z.string().optional(),
   /** A PGP public key file: the root token comes back encrypted to it. */
   'root-token-pgp-key': z.string().optional(),
+  /** Where the handoff writes encrypted shares: checked free before the init. */
+  dir: z.string().optional(),
 });
 type InitInput = z.infer<typeof InitInput>;
 
@@ -153,6 +163,13 @@ export const initAction: ActionDef<InitInput> = {
       ? parsePublicKey(await requireFiles(ctx).read(rootKeyFile, ctx.signal))
       : undefined;
     await requireUninitialized(ctx, vault);
+    if (plan.pgp && ctx.input.dir !== undefined) {
+      const dir = ctx.input.dir;
+      await requireAbsent(
+        ctx,
+        plan.holders.map((h) => shareFile(dir, h.name)),
+      );
+    }
     const node = selectNodes(vault, ctx.input.node ? [ctx.input.node] : undefined)[0];
     if (!node) throw new Error('no Vault node to initialize');
     logPlan(ctx, plan);

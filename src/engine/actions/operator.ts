@@ -8,6 +8,7 @@ import {
   clearAfterMs,
   fileSafe,
   pickNode,
+  requireAbsent,
   requireFiles,
   ROOT_TOKEN_LOST,
   secretIn,
@@ -153,6 +154,8 @@ export const tokenCreateAction: ActionDef<TokenInput> = {
     const key = keyFile
       ? parsePublicKey(await requireFiles(ctx).read(keyFile, ctx.signal))
       : undefined;
+    const tokenFile = `${input.dir}/${fileSafe(input.holder)}.token.asc`;
+    if (key) await requireAbsent(ctx, [tokenFile]);
     await vault.request(
       node,
       {
@@ -192,11 +195,7 @@ export const tokenCreateAction: ActionDef<TokenInput> = {
     ctx.log(`token for ${input.holder} created (accessor ${accessor}, ttl ${input.ttl}, orphan)`);
     if (key) {
       const text = armor('MESSAGE', encryptTo(key, Buffer.from(token.reveal())));
-      const file = await requireFiles(ctx).writeNew(
-        `${input.dir}/${fileSafe(input.holder)}.token.asc`,
-        text,
-        ctx.signal,
-      );
+      const file = await requireFiles(ctx).writeNew(tokenFile, text, ctx.signal);
       ctx.log(`token encrypted to ${key.fingerprint} → ${file} (gpg -dq ${file})`);
       return {
         holder: input.holder,
