@@ -65,7 +65,8 @@ describe('vault.generate-root + vault.break-glass + vault.revoke-self', () => {
     expect(result).toMatchObject({ kind: 'finished', exitCode: 0 });
     const secrets = human.asked.filter((a) => a.prompt.type === 'secret');
     expect(secrets).toHaveLength(3);
-    for (const s of secrets) expect(s.prompt.message).toContain('nonce nonce-1');
+    for (const s of secrets)
+      expect(s.prompt.message).toContain('generate-root attempt, nonce:\n  nonce-1');
     expect(vault.live.size).toBe(0);
     expect(vault.calls).toContain('POST auth/token/revoke-self');
     expect(JSON.stringify(events)).not.toMatch(/hvs\.|otp-0123/);
@@ -171,7 +172,7 @@ describe('vault.rekey + vault.check-shares', () => {
     expect(vault.gr).toBeUndefined();
     expect(vault.live.size).toBe(0);
     const prompts = human.asked.map((a) => a.prompt.message);
-    expect(prompts.slice(0, 3).every((m) => m.includes('rekey attempt nonce'))).toBe(true);
+    expect(prompts.slice(0, 3).every((m) => m.includes('rekey attempt, nonce:'))).toBe(true);
     expect(prompts.slice(3).every((m) => m.includes('NEW unseal share'))).toBe(true);
   });
 
@@ -227,8 +228,8 @@ steps:
     });
     expect(result, JSON.stringify(interpreter.state.steps)).toMatchObject({ exitCode: 0 });
     const msgs = human.asked.map((a) => a.prompt.message);
-    expect(msgs[3]).toMatch(/rekey verification attempt nonce nonce-2/);
-    expect(msgs[5]).toMatch(/nonce nonce-3/);
+    expect(msgs[3]).toMatch(/rekey verification attempt, nonce:\s+nonce-2/);
+    expect(msgs[5]).toMatch(/nonce:\s+nonce-3/);
     expect(vault.valid).toEqual(new Set(vault.newShares));
     expect(interpreter.state.steps.verify).toMatchObject({
       outputs: { verified: true, old_shares_rejected: true },

@@ -99,7 +99,7 @@ const WindowIn = z.strictObject({
   message: z
     .string()
     .default(
-      'Break-glass window: the root token is live. Do the break-glass work now (another terminal, VAULT_TOKEN from the clipboard), and come back when you are done.',
+      'Break-glass window: the root token is live. Do the break-glass work now, and come back when you are done.',
     ),
   /** Offer to copy the token to the clipboard (cleared after 30 s); it is never displayed. */
   clipboard: z.boolean().default(true),

@@ -44,10 +44,11 @@ export async function collectShares<R>(
     const answer = await ctx.ask({
       type: 'secret',
       label: `${round.operation} share ${i} of ${round.required}`,
+      // The nonce on a line of its own: it is what the keyholder compares, and must not wrap.
       message:
-        `Keyholder ${i} of ${round.required}${names.length ? ` (${names.join(', ')})` : ''}: ` +
-        `${round.operation} attempt nonce ${nonce}. Check that this is the nonce the ` +
-        `operator announced before you enter your ${round.which}.`,
+        `Keyholder ${i} of ${round.required}${names.length ? ` (${names.join(', ')})` : ''} — ` +
+        `${round.operation} attempt, nonce:\n  ${nonce}\n` +
+        `Check that this is the nonce the operator announced, then enter your ${round.which}.`,
     });
     entries++;
     const share = answer.value;
