@@ -156,7 +156,7 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     for (const r of [waiting, stopped, replaced]) expectNoLeak(r, dir, known());
   });
 
-  it('Given PGP keyholders who never enter their new shares, When rekey runs headless, Then it stops, the rekey is cancelled and the old shares stay in force', async () => {
+  it('Given a stale rekey and PGP keyholders who never enter their new shares, When rekey runs headless, Then the stale nonce is shown, and after cancelling it the run stops with its own rekey cancelled and the old shares in force', async () => {
     const { dir, env } = tempState();
     const names = ['alice', 'bob', 'carol'];
     const gpg = await makeGpgKeys(names);
@@ -166,6 +166,34 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     });
     const outDir = join(dir, 'shares');
     mkdirSync(outDir);
+    // Someone else's rekey, 1 share in: shown with its nonce, and nothing happens without an answer.
+    const theirs = (await vault.request(
+      node(),
+      { method: 'PUT', path: 'sys/rekey/init', body: { secret_shares: 3, secret_threshold: 2 } },
+      signal(),
+    )) as { nonce: string };
+    await vault.request(
+      node(),
+      {
+        method: 'PUT',
+        path: 'sys/rekey/update',
+        body: { key: init.keys[4]?.reveal(), nonce: theirs.nonce },
+      },
+      signal(),
+    );
+    const asked = await runRekeyPgp({
+      env,
+      dir,
+      profile,
+      keyholders: names,
+      gpg,
+      enterNew: false,
+      oldShares: [],
+      threshold: 2,
+      outDir,
+    });
+    expect(asked.exitCode, asked.out).toBe(10);
+    expect(asked.out).toContain(`nonce ${theirs.nonce}, 1/3`);
     const r = await runRekeyPgp({
       env,
       dir,
@@ -173,11 +201,13 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
       keyholders: names,
       gpg,
       enterNew: false,
+      answers: { rekey: 'cancel' },
       oldShares: init.keys.slice(0, 3).map((k) => k.reveal()),
       threshold: 2,
       outDir,
     });
     expect(r.exitCode, r.out).toBe(10);
+    expect(r.out).toContain(`rekey attempt ${theirs.nonce} cancelled`);
     expect(r.out).toMatch(/the rekey was cancelled .*OLD shares stay in force/);
     const rk = (await vault.request(
       node(),

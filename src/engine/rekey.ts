@@ -13,6 +13,8 @@ export interface RekeyStatus {
   readonly required: number;
   readonly pgpFingerprints: readonly string[];
   readonly verificationRequired: boolean;
+  /** Set once the new shares exist and wait for keyholders to enter them again. */
+  readonly verificationNonce?: string;
 }
 
 export interface RekeyResult {
@@ -36,6 +38,7 @@ function toRekey(v: unknown): RekeyStatus {
     required: num(b.required),
     pgpFingerprints: Array.isArray(b.pgp_fingerprints) ? b.pgp_fingerprints.map(String) : [],
     verificationRequired: b.verification_required === true,
+    ...(str(b.verification_nonce) ? { verificationNonce: str(b.verification_nonce) } : {}),
   };
 }
 

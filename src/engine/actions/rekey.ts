@@ -167,8 +167,17 @@ export const rekeyAction: ActionDef<RekeyIn> = {
     const plan = await planPgp(ctx, n);
     const stale = await rekeyStatus(vault, node, ctx.signal);
     if (stale.started)
-      await offerCancelStale(ctx, { operation: 'rekey', ...stale }, () =>
-        cancelRekey(vault, node, ctx.signal),
+      await offerCancelStale(
+        ctx,
+        {
+          ...stale,
+          // New shares already made and handed out by someone, waiting for their re-entry.
+          operation: stale.verificationNonce ? 'rekey (awaiting verification)' : 'rekey',
+          nonce: stale.verificationNonce
+            ? `${stale.nonce}, verification nonce ${stale.verificationNonce}`
+            : stale.nonce,
+        },
+        () => cancelRekey(vault, node, ctx.signal),
       );
     const started = await startRekey(
       vault,
