@@ -7,6 +7,7 @@ import { VaultApiError, type InitResult, type VaultNode } from '../src/engine/va
 import { allFiles, tempState } from './support/cli.js';
 import { makeGpgKeys } from './support/pgp.js';
 import {
+  runCheckShares,
   runGenerateRoot,
   runRekeyPgp,
   writeProfile,
@@ -256,5 +257,14 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     await expect(unsealWith(init.keys.slice(0, 3).map((k) => k.reveal()))).rejects.toThrow();
     await vault.unsealReset(node(), signal());
     expect(await unsealWith(r.newShares.slice(2, 5))).toBe(true);
+
+    // The keyholder drill agrees: new shares combine, the old ones are refused.
+    const drill = await runCheckShares({ env, profile, shares: r.newShares.slice(0, 3) });
+    expect(drill.exitCode, drill.out).toBe(0);
+    const stale = await runCheckShares({ env, profile, shares: old });
+    expect(stale.exitCode, stale.out).toBe(10);
+    expect(stale.out).toMatch(/did not combine/);
+    expect((await attempt()).started).toBe(false);
+    expectNoLeak(drill, dir, [...known(), ...r.newShares]);
   });
 });

@@ -99,6 +99,22 @@ export async function runGenerateRoot(opts: {
   return finish(child);
 }
 
+/** `vault-runbook run check-shares` headless: do these shares still combine? (0 yes; 10 when refused and no more lines.) */
+export async function runCheckShares(opts: {
+  env: NodeJS.ProcessEnv;
+  profile: string;
+  shares: readonly string[];
+}): Promise<HeadlessResult> {
+  const child = cliWithFd3(
+    ['run', 'check-shares', '--profile', opts.profile, '--secrets-fd', '3'],
+    opts.env,
+  );
+  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
+  fd3.on('error', () => undefined);
+  fd3.end(opts.shares.map((s) => `${s}\n`).join(''));
+  return finish(child);
+}
+
 /** Waits until every file exists with a complete armor block, or the run ends first. */
 async function armoredFiles(
   files: readonly string[],

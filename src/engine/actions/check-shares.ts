@@ -87,12 +87,9 @@ export const checkSharesAction: ActionDef<z.input<typeof CheckIn>> = {
             const s = await submitGenerateRoot(vault, node, share, nonce, ctx.signal);
             if (!s.complete || !s.encodedToken) return { progress: s.progress };
             done = true;
-            await revokeSelfAndVerify(
-              vault,
-              node,
-              decodeRootToken(s.encodedToken, otp),
-              ctx.signal,
-            );
+            const token = decodeRootToken(s.encodedToken, otp);
+            ctx.registerSecret(token);
+            await revokeSelfAndVerify(vault, node, token, cleanupSignal());
             return { done: 'accepted' };
           } catch (err) {
             if (ctx.input.expect === 'rejected' && WRONG_COMBINATION.test(errorMessage(err)))
