@@ -55,7 +55,7 @@ export async function headlessCeremony(opts: {
 }): Promise<CeremonyRun> {
   mkdirSync(opts.cwd, { recursive: true });
   const answers = join(opts.cwd, 'answers.yaml');
-  writeFileSync(answers, stringify({ 'confirm-plan': 'yes', decrypt: 'done' }));
+  writeFileSync(answers, stringify({ 'confirm-plan': 'yes' }));
   const child = execa(
     'node',
     [

@@ -52,7 +52,7 @@ export async function makeGpgKeys(
       'never',
     ]);
     const colons = new TextDecoder().decode(
-      (await gpg(home, ['--with-colons', '--fingerprint', email])).stdout,
+      (await gpg(home, ['--with-colons', '--fingerprint', `<${email}>`])).stdout,
     );
     const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1];
     if (!fpr) throw new Error(`no fingerprint for ${name}:\n${colons}`);
@@ -61,8 +61,8 @@ export async function makeGpgKeys(
       await gpg(home, ['--passphrase', '', '--quick-add-key', fpr, 'rsa2048', 'encr', 'never']);
     const armoredFile = join(dir, `${name}.asc`);
     const binaryFile = join(dir, `${name}.gpg`);
-    writeFileSync(armoredFile, (await gpg(home, ['--armor', '--export', email])).stdout);
-    writeFileSync(binaryFile, (await gpg(home, ['--export', email])).stdout);
+    writeFileSync(armoredFile, (await gpg(home, ['--armor', '--export', fpr])).stdout);
+    writeFileSync(binaryFile, (await gpg(home, ['--export', fpr])).stdout);
     keys.push({ name, email, fingerprint: fpr, armoredFile, binaryFile });
   }
   const decrypt = async (data: Buffer): Promise<string> =>

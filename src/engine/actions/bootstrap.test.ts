@@ -326,7 +326,7 @@ describe('audit device, operator credential and root revocation', () => {
   it('Given a resumed run whose root token was only in memory, When a step needs it, Then the error says where it went and what to do', () => {
     const r = tokenCreateAction.input.safeParse({ token: '‹redacted›', holder: 'x', policy: 'p' });
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.message).toMatch(/held only in the memory.*generate-root/);
+    expect(r.error?.issues[0]?.message).toMatch(/existed only in the memory.*generate-root/);
   });
 });
 

@@ -20,7 +20,7 @@ import type { ActionContext } from './types.js';
 export function secretIn(what: string, recovery: string) {
   return z.custom<Secret>(
     isSecret,
-    `${what} was held only in the memory of the run that created it, and that process is gone: ${recovery}`,
+    `${what} existed only in the memory of the run that created it, and that process is gone: ${recovery}`,
   );
 }
 
