@@ -112,6 +112,21 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     expectNoLeak(r, dir, known());
   });
 
+  it('Given token_handoff=screen, When generate-root runs headless, Then it refuses before any attempt starts (exit 2)', async () => {
+    const { dir, env } = tempState();
+    const profile = writeProfile(dir, { addresses: [server.address] });
+    const r = await runGenerateRoot({
+      env,
+      dir,
+      profile,
+      shares: init.keys.slice(0, 3).map((k) => k.reveal()),
+      vars: ['token_handoff=screen'],
+    });
+    expect(r.exitCode, r.out).toBe(2);
+    expect(r.out).toMatch(/never shows a token/);
+    expect((await attempt()).started).toBe(false);
+  });
+
   it('Given an attempt somebody else started, When generate-root runs, Then it stops showing that nonce, and a cancel answer replaces it', async () => {
     const { dir, env } = tempState();
     const profile = writeProfile(dir, { addresses: [server.address] });

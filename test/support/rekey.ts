@@ -71,6 +71,8 @@ export async function runGenerateRoot(opts: {
   reason?: string;
   command?: string;
   answers?: Record<string, unknown>;
+  /** More `--var k=v`. */
+  vars?: readonly string[];
 }): Promise<HeadlessResult> {
   const answers = answersFile(opts.dir, 'generate-root-answers.yaml', {
     approve: 'yes',
@@ -90,6 +92,7 @@ export async function runGenerateRoot(opts: {
       '--var',
       `reason=${opts.reason ?? 'test'}`,
       ...(opts.command ? ['--var', `command=${opts.command}`] : []),
+      ...(opts.vars ?? []).flatMap((v) => ['--var', v]),
     ],
     opts.env,
   );

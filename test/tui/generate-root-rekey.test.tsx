@@ -118,6 +118,46 @@ describe('break glass and rekey in the TUI', () => {
     expect(journal).not.toMatch(/hvs\.[A-Za-z0-9]{10,}/);
   }, 120_000);
 
+  it('Given token_handoff=screen, When the token is made, Then it is shown once to the operator, proved, and revoked at the end', async () => {
+    const { term, sessions, done } = start('generate-root', [
+      'reason=tui screen',
+      'token_handoff=screen',
+    ]);
+    await waitForFrame(term, 'Make a root token for: tui screen');
+    await press(term.stdin, 'y');
+    await enterShares(
+      term,
+      'generate-root',
+      init.keys.slice(0, 3).map((k) => k.reveal()),
+    );
+    await waitForFrame(term, 'for their break-glass root token', 30_000);
+    await press(term.stdin, KEY.enter);
+    const shown = await waitForFrame(term, 'your break-glass root token');
+    const boxed = shown.slice(shown.indexOf('your break-glass root token'));
+    const token = [...boxed.matchAll(/│ ([A-Za-z0-9._-]+) *│/g)].map((m) => m[1]).join('');
+    expect(token, shown).toMatch(/^hvs\.[A-Za-z0-9_-]{20,}$/);
+    await press(term.stdin, KEY.enter);
+    await waitForFrame(term, 'type the last 6 characters of your break-glass root token');
+    await type(term.stdin, token.slice(-6));
+    await press(term.stdin, KEY.enter);
+    await waitForFrame(term, 'press enter when done', 30_000);
+    const window = term.lastFrame() ?? '';
+    expect(window).not.toContain(token);
+    await press(term.stdin, KEY.enter);
+    await waitForFrame(term, 'Run succeeded', 30_000);
+    expect((await done)?.exitCode).toBe(0);
+    for (const f of term.frames.filter((x) => x.includes(token.slice(0, 12))))
+      expect(f).toContain('your break-glass root token');
+    await expect(
+      vault.request(
+        node(),
+        { method: 'GET', path: 'auth/token/lookup-self', token: new Secret(token) },
+        signal(),
+      ),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(readFileSync(sessions[0]!.journalPath!, 'utf8')).not.toContain(token);
+  }, 120_000);
+
   it('Given keyholders without PGP keys, When they rekey, Then each new share is handed over alone, verified by re-entry, and the old shares are dead', async () => {
     const { term, sessions, done } = start('rekey', ['threshold=3']);
     await waitForFrame(term, 'stop working once keyholders');

@@ -3,6 +3,7 @@ import { Secret } from '../../domain/secret.js';
 import { interpreterFor, runbookFrom, ScriptedAnswers } from '../../test-support/fakes.js';
 import { FakeKeyholderVault } from '../../test-support/keyholder-vault.js';
 import type { HumanAnswer, HumanPrompt } from '../human.js';
+import type { ClipboardPort } from '../ports.js';
 import { decodeRootToken } from '../root-token.js';
 
 const shares = ['aa11aa11', 'bb22bb22', 'cc33cc33', 'dd44dd44', 'ee55ee55'];
@@ -36,9 +37,22 @@ function keyholders(
   };
 }
 
-async function run(rb: string, vault: FakeKeyholderVault, answer: Answer) {
+async function run(
+  rb: string,
+  vault: FakeKeyholderVault,
+  answer: Answer,
+  clipboard?: ClipboardPort,
+) {
   const human = new ScriptedAnswers((step, p) => answer(p, step));
-  const { run: go, events, interpreter } = interpreterFor(runbookFrom(rb), { human, vault });
+  const {
+    run: go,
+    events,
+    interpreter,
+  } = interpreterFor(runbookFrom(rb), {
+    human,
+    vault,
+    ...(clipboard ? { clipboard } : {}),
+  });
   const result = await go();
   return { result, events, human, interpreter };
 }
@@ -125,6 +139,30 @@ describe('vault.generate-root + vault.break-glass + vault.revoke-self', () => {
     expect(result).toMatchObject({ exitCode: 1 });
     expect(vault.gr).toBeUndefined();
     expect(vault.calls.at(-1)).toBe('DELETE sys/generate-root/attempt');
+  });
+
+  it('Given a clipboard, When the operator accepts the copy, Then the token goes to the clipboard for 30 s and never into a prompt', async () => {
+    const vault = new FakeKeyholderVault(shares);
+    const copies: { text: string; ms: number }[] = [];
+    const clip: ClipboardPort = {
+      copy: (text, ms) => Promise.resolve(void copies.push({ text, ms })),
+    };
+    const { result, human, events } = await run(RB, vault, keyholders(shares.slice(0, 3)), clip);
+    expect(result).toMatchObject({ exitCode: 0 });
+    expect(copies).toHaveLength(1);
+    expect(copies[0]?.text).toMatch(/^hvs\./);
+    expect(copies[0]?.ms).toBe(30_000);
+    for (const a of human.asked) expect(JSON.stringify(a.prompt)).not.toContain(copies[0]?.text);
+    expect(JSON.stringify(events)).not.toContain(copies[0]?.text);
+  });
+
+  it('Given a clipboard that fails (SSH), When copying, Then the window stays open and ends normally', async () => {
+    const vault = new FakeKeyholderVault(shares);
+    const clip: ClipboardPort = { copy: () => Promise.reject(new Error('no display')) };
+    const { result, events } = await run(RB, vault, keyholders(shares.slice(0, 3)), clip);
+    expect(result).toMatchObject({ exitCode: 0 });
+    expect(JSON.stringify(events)).toMatch(/could not copy to the clipboard \(no display\)/);
+    expect(vault.live.size).toBe(0);
   });
 
   it('Given a live token, When the break-glass window ends early, Then the token is revoked by the window itself', async () => {

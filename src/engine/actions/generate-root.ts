@@ -11,6 +11,7 @@ import {
   startGenerateRoot,
   submitGenerateRoot,
 } from '../root-token.js';
+import { handOver } from './handoff.js';
 import { collectShares, offerCancelStale } from './keyholder-shares.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import { requireVault } from './vault.js';
@@ -101,8 +102,12 @@ const WindowIn = z.strictObject({
     .default(
       'Break-glass window: the root token is live. Do the break-glass work now, and come back when you are done.',
     ),
-  /** Offer to copy the token to the clipboard (cleared after 30 s); it is never displayed. */
-  clipboard: z.boolean().default(true),
+  /**
+   * How a person gets the token: `clipboard` (offered when there is one, cleared after 30 s,
+   * never on screen), `screen` (shown once to the operator, who proves they recorded it, as a
+   * keyholder's share is; never in a headless run), or `none` (scripted `run:` steps only).
+   */
+  handoff: z.enum(['clipboard', 'screen', 'none']).default('clipboard'),
 });
 
 async function revokeAfterEarlyEnd(
@@ -122,43 +127,72 @@ async function revokeAfterEarlyEnd(
   }
 }
 
+/** Gives the token to the operator the way the step says; returns how it went. */
+async function handOut(
+  ctx: ActionContext<z.input<typeof WindowIn>>,
+  token: Secret,
+  accessor: string,
+): Promise<'clipboard' | 'screen' | 'none'> {
+  const how = ctx.input.handoff ?? 'clipboard';
+  if (how === 'screen') {
+    await handOver(ctx, {
+      holder: ctx.operator,
+      label: 'break-glass root token',
+      secret: token,
+      proofLength: 6,
+      clearAfterMs: 30_000,
+    });
+    return 'screen';
+  }
+  const clip = ctx.ports.clipboard;
+  if (how === 'none' || !clip) return 'none';
+  const c = await ctx.ask({
+    type: 'confirm',
+    message: `Copy the root token${accessor} to the clipboard? It is never shown on screen; the clipboard is cleared after 30 s.`,
+    default: true,
+  });
+  if (!c.value) return 'none';
+  try {
+    await clip.copy(token.reveal(), 30_000);
+  } catch (err) {
+    // No clipboard here (an SSH session): the window stays open for scripted work.
+    ctx.log(`could not copy to the clipboard (${errorMessage(err)})`, 'stderr');
+    return 'none';
+  }
+  ctx.log('root token copied to the clipboard (cleared in 30 s)');
+  return 'clipboard';
+}
+
 /**
  * The time a person works with the root token. The token is handed over through the clipboard
- * (cleared after 30 s), never on screen; `run:` steps can take it whole in `env:`. If the window
+ * (cleared after 30 s) or shown once (handoff: screen); `run:` steps take it whole in `env:`. If the window
  * ends any other way than "done" — abort, Ctrl-C, a headless run with no answer — the token is
  * revoked here, because a later revoke step would never run.
  */
 export const breakGlassAction: ActionDef<z.input<typeof WindowIn>> = {
   id: 'vault.break-glass',
   summary:
-    'Hold a break-glass window open with a root token (clipboard hand-off, never shown); revokes it if the window ends early',
+    'Hold a break-glass window open with a root token (clipboard, or shown once with proof); revokes it if the window ends early',
   input: WindowIn,
   idempotent: true,
   human: true,
+  // Checked before a headless run starts, so no token is made that nobody could receive.
+  headless: (w) =>
+    w.handoff === 'screen'
+      ? 'handoff: screen shows the root token on a terminal, and a headless run never shows a token; use token_handoff=none (scripted work) or run it in a terminal'
+      : undefined,
   describe: (i) => `break-glass window: ${i.message?.split('\n')[0] ?? ''}`,
   async run(ctx) {
     const token = ctx.input.token;
     const accessor = ctx.input.accessor ? ` (accessor ${ctx.input.accessor})` : '';
     try {
-      let copied = false;
-      if (ctx.ports.clipboard && ctx.input.clipboard !== false) {
-        const c = await ctx.ask({
-          type: 'confirm',
-          message: `Copy the root token${accessor} to the clipboard? It is never shown on screen; the clipboard is cleared after 30 s.`,
-          default: true,
-        });
-        if (c.value) {
-          await ctx.ports.clipboard.copy(token.reveal(), 30_000);
-          copied = true;
-          ctx.log('root token copied to the clipboard (cleared in 30 s)');
-        }
-      }
+      const handed = await handOut(ctx, token, accessor);
       await ctx.ask({
         type: 'instructions',
         message: `${ctx.input.message ?? ''}\n\nThe root token${accessor} stays valid until you answer; it is revoked right after.`,
         ack: 'Done with break-glass work: revoke the token',
       });
-      return { done: true, copied };
+      return { done: true, handed };
     } catch (err) {
       await revokeAfterEarlyEnd(ctx, token);
       throw err;
