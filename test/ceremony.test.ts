@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultHttp } from '../src/adapters/vault.js';
 import { dearmor } from '../src/domain/pgp.js';
 import { Secret } from '../src/domain/secret.js';
-import { allFiles, cli, runIdFrom, tempState } from './support/cli.js';
+import { allFiles, BIN, cli, runIdFrom, tempState } from './support/cli.js';
 import { headlessCeremony, writeCeremonyProfile, type CeremonyRun } from './support/ceremony.js';
 import { makeGpgKeys, type GpgHome } from './support/pgp.js';
 import { ensureTools } from './support/tools.js';
@@ -162,4 +163,64 @@ describe('the bootstrap ceremony against a real Vault server', () => {
     expect(transcript).toMatch(/hash chain: ok/);
     for (const s of secrets) expect(transcript.includes(s)).toBe(false);
   });
+
+  it('Given a ceremony killed after the init, When resumed, Then the unseal still works but the first step needing the lost root token fails naming generate-root, and a new ceremony refuses to start', async () => {
+    const tools = await ensureTools();
+    const second = await startVault(tools.VAULT_BIN!);
+    try {
+      const { dir, env } = tempState();
+      const profile = join(gpg.dir, 'profile-2.yaml');
+      writeCeremonyProfile(profile, [second.address], gpg);
+      writeFileSync(join(dir, 'answers.yaml'), 'confirm-plan: yes\n');
+      const args = [
+        ...['--profile', profile, '--answers', join(dir, 'answers.yaml')],
+        ...['--var', 'operator=Alice'],
+      ];
+      const out = join(dir, 'ceremony');
+      const child = execa(
+        'node',
+        [BIN, 'run', 'bootstrap-ceremony', ...args, '--secrets-fd', '3', '--var', `dir=${out}`],
+        {
+          env,
+          extendEnv: false,
+          reject: false,
+          cwd: dir,
+          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        },
+      );
+      const files = gpg.keys.map((k) => join(out, `${k.name}.share.asc`));
+      const until = Date.now() + 30_000;
+      while (!files.every((f) => existsSync(f)) && Date.now() < until && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGKILL');
+      const first = await child;
+      const id = runIdFrom(`${String(first.stdout)}\n${String(first.stderr)}`);
+      const shares = await Promise.all(files.slice(0, 3).map((f) => gpg.decryptFile(f)));
+
+      const resumed = execa('node', [BIN, 'resume', id, '--secrets-fd', '3'], {
+        env,
+        extendEnv: false,
+        reject: false,
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      });
+      (resumed.stdio[3] as unknown as NodeJS.WritableStream).end(`${shares.join('\n')}\n`);
+      const r = await resumed;
+      const text = `${String(r.stdout)}\n${String(r.stderr)}`;
+      expect(r.exitCode, text).toBe(1);
+      expect(text).toMatch(/root token existed only in the memory.*generate-root/);
+      const v = new VaultHttp({ nodes: [{ name: 'node-1', address: second.address }] });
+      expect(
+        await v.sealStatus({ name: 'node-1', address: second.address }, signal()),
+      ).toMatchObject({ initialized: true, sealed: false });
+      for (const s of shares) expect(text.includes(s)).toBe(false);
+
+      const again = await cli(['run', 'bootstrap-ceremony', ...args], env, { cwd: dir });
+      expect(again.exitCode, String(again.stdout)).toBe(4);
+      expect(String(again.stdout)).toMatch(/already initialized: node-1/);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
 });
