@@ -191,6 +191,22 @@ describe('secrets given through --secrets-fd', () => {
     for (const f of allFiles(dir)) expect(f.text.includes(secret), f.path).toBe(false);
   });
 
+  it('Given a writer that keeps fd 3 open, When the run ends, Then the CLI exits anyway (it does not wait for EOF)', async () => {
+    const { dir, env } = tempState();
+    const answers = join(dir, 'answers.yaml');
+    writeFileSync(answers, 'ready: yes\nscenario: sealed\ndebrief: all\n');
+    const child = cliWithFd3(['run', 'practice', '--answers', answers, '--secrets-fd', '3'], env);
+    const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
+    fd3.on('error', () => undefined);
+    fd3.write(`share-${randomBytes(8).toString('hex')}\nan-unused-second-line\n`); // never ended
+    const exited = await Promise.race([
+      child.then((r) => r.exitCode),
+      new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000)),
+    ]);
+    if (exited === 'still running') child.kill('SIGKILL');
+    expect(exited).toBe(0);
+  });
+
   it('Given a secret step and no secret on the fd, When run headless, Then exit 10 naming the waiting step', async () => {
     const { dir, env } = tempState();
     const answers = join(dir, 'answers.yaml');

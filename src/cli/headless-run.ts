@@ -40,6 +40,7 @@ async function drive(
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
     session.close();
+    secrets?.close();
   }
 }
 

@@ -1,4 +1,6 @@
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, fstatSync, readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { UsageError } from '../domain/errors.js';
@@ -23,11 +25,22 @@ export class SecretLines {
   readonly #lines: string[] = [];
   readonly #waiters: ((v: string | undefined) => void)[] = [];
   #ended = false;
+  readonly #close: () => void;
   constructor(fd: number) {
-    const rl = createInterface({
-      input: createReadStream('', { fd, autoClose: true }),
-      crlfDelay: Infinity,
-    });
+    // A pipe or socket is read through libuv's stream (fs reads of a pipe block a thread-pool
+    // thread until data comes, and the process could not exit); a file the normal way.
+    const st = fstatSync(fd);
+    const input: Readable =
+      st.isFIFO() || st.isSocket()
+        ? new Socket({ fd, readable: true, writable: false })
+        : createReadStream('', { fd, autoClose: true });
+    const rl = createInterface({ input, crlfDelay: Infinity });
+    // The writer may keep its end open after the run: the run's end closes ours, or the
+    // process would wait for EOF forever.
+    this.#close = () => {
+      rl.close();
+      input.destroy();
+    };
     rl.on('line', (l) => {
       const w = this.#waiters.shift();
       if (w) w(l);
@@ -38,6 +51,12 @@ export class SecretLines {
       for (const w of this.#waiters.splice(0)) w(undefined);
     });
   }
+  /** Stops reading and forgets the lines nobody asked for (unused secrets leave memory). */
+  close(): void {
+    this.#lines.length = 0;
+    this.#close();
+  }
+
   next(): Promise<string | undefined> {
     const l = this.#lines.shift();
     if (l !== undefined) return Promise.resolve(l);
