@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { errorMessage, UsageError } from '../../domain/errors.js';
+import { UsageError } from '../../domain/errors.js';
 import { formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
-import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
+import type { VaultPort } from '../vault.js';
 import type { ActionContext, ActionDef } from './types.js';
 import {
   Count,
@@ -12,32 +12,16 @@ import {
   shareFile,
   type SharePlan,
 } from './ceremony.js';
-import { requireVault, selectNodes } from './vault.js';
+import { requireVault, sealStatuses, selectNodes } from './vault.js';
 
 const WIPE = [
   'the shares of an init exist only in the memory of the process that made it: if that run was interrupted, they are lost',
   'stop every Vault node, wipe its storage (data bucket / raft directory), start the nodes again, and run the bootstrap ceremony from the start',
 ];
 
-async function statuses(
-  vault: VaultPort,
-  nodes: readonly VaultNode[],
-  signal: AbortSignal,
-): Promise<{ node: VaultNode; status?: SealStatus; error?: string }[]> {
-  return Promise.all(
-    nodes.map(async (node) => {
-      try {
-        return { node, status: await vault.sealStatus(node, signal) };
-      } catch (err) {
-        return { node, error: errorMessage(err) };
-      }
-    }),
-  );
-}
-
 /** Every node answers and none is initialized: the only state a ceremony may start from. */
 async function requireUninitialized(ctx: ActionContext<unknown>, vault: VaultPort): Promise<void> {
-  const all = await statuses(vault, vault.nodes(), ctx.signal);
+  const all = await sealStatuses(vault, vault.nodes(), ctx.signal);
   const down = all.filter((s) => !s.status);
   if (down.length)
     throw new Error(
@@ -107,7 +91,7 @@ export const uninitializedCheck: ActionDef<z.infer<typeof UninitInput>> = {
   describe: (i) => `check that ${i.nodes?.join(', ') ?? 'no node'} is initialized`,
   async run(ctx) {
     const vault = requireVault(ctx);
-    const all = await statuses(vault, selectNodes(vault, ctx.input.nodes), ctx.signal);
+    const all = await sealStatuses(vault, selectNodes(vault, ctx.input.nodes), ctx.signal);
     const down = all.filter((s) => !s.status).map((s) => s.node.name);
     const done = all.filter((s) => s.status?.initialized).map((s) => s.node.name);
     return {

@@ -3,7 +3,7 @@ import { errorMessage } from '../../domain/errors.js';
 import type { Secret } from '../../domain/secret.js';
 import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
 import type { ActionContext, ActionDef } from './types.js';
-import { requireVault, selectNodes } from './vault.js';
+import { requireVault, sealStatuses, selectNodes, type NodeSealState } from './vault.js';
 
 const Input = z.strictObject({
   nodes: z.array(z.string()).optional(),
@@ -22,25 +22,7 @@ const WRONG =
 const MALFORMED = /hex or base64|invalid key|malformed|illegal base64|encoding/i;
 const isMalformed = (msg: string): boolean => !WRONG.test(msg) && MALFORMED.test(msg);
 
-type NodeState = { node: VaultNode; status?: SealStatus; error?: string };
-
-async function readAll(
-  vault: VaultPort,
-  nodes: readonly VaultNode[],
-  signal: AbortSignal,
-): Promise<NodeState[]> {
-  return Promise.all(
-    nodes.map(async (node) => {
-      try {
-        return { node, status: await vault.sealStatus(node, signal) };
-      } catch (err) {
-        return { node, error: errorMessage(err) };
-      }
-    }),
-  );
-}
-
-function line(s: NodeState): string {
+function line(s: NodeSealState): string {
   if (!s.status) return `${s.node.name}: unreachable (${s.error ?? '?'})`;
   if (!s.status.initialized) return `${s.node.name}: not initialized`;
   return s.status.sealed
@@ -52,7 +34,7 @@ function line(s: NodeState): string {
 async function handleStale(
   ctx: ActionContext<Input>,
   vault: VaultPort,
-  states: NodeState[],
+  states: NodeSealState[],
 ): Promise<void> {
   const stale = states.filter((s) => s.status?.sealed && s.status.progress > 0);
   if (stale.length === 0) return;
@@ -116,7 +98,7 @@ export const unsealSharesAction: ActionDef<Input> = {
   async run(ctx) {
     const vault = requireVault(ctx);
     const nodes = selectNodes(vault, ctx.input.nodes);
-    let states = await readAll(vault, nodes, ctx.signal);
+    let states = await sealStatuses(vault, nodes, ctx.signal);
     states.forEach((s) => ctx.log(line(s)));
     if (states.some((s) => s.status && !s.status.initialized))
       throw new Error('a node is not initialized: run the bootstrap ceremony first');
@@ -125,7 +107,7 @@ export const unsealSharesAction: ActionDef<Input> = {
     let entries = 0;
     let refused = 0;
     for (;;) {
-      states = await readAll(vault, nodes, ctx.signal);
+      states = await sealStatuses(vault, nodes, ctx.signal);
       const sealed = states.filter((s) => s.status?.sealed);
       const down = states.filter((s) => !s.status);
       if (sealed.length === 0 && down.length === 0) break;
@@ -140,7 +122,7 @@ export const unsealSharesAction: ActionDef<Input> = {
             : `${s.node.name}: caught up with ${accepted.length} share(s): ${r.status?.sealed ? `${r.status.progress}/${r.status.t}` : 'unsealed'}`,
         );
       }
-      states = await readAll(vault, nodes, ctx.signal);
+      states = await sealStatuses(vault, nodes, ctx.signal);
       const stillSealed = states.filter((s) => s.status?.sealed);
       if (stillSealed.length === 0) {
         if (states.every((s) => s.status)) break;
@@ -198,7 +180,7 @@ export const unsealSharesAction: ActionDef<Input> = {
       }
       accepted.push(share);
     }
-    const final = await readAll(vault, nodes, ctx.signal);
+    const final = await sealStatuses(vault, nodes, ctx.signal);
     return {
       unsealed: final.filter((s) => s.status && !s.status.sealed).map((s) => s.node.name),
       entries,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { describeHealthCode, roleOf } from '../../domain/health.js';
-import { UsageError } from '../../domain/errors.js';
+import { errorMessage, UsageError } from '../../domain/errors.js';
 import { parseDuration } from '../../domain/duration.js';
-import type { VaultNode, VaultPort } from '../vault.js';
+import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
 import type { ActionContext, AnyAction, ActionDef } from './types.js';
 
 export function requireVault(ctx: ActionContext<unknown>): VaultPort {
@@ -23,6 +23,30 @@ export function selectNodes(vault: VaultPort, names: readonly string[] | undefin
     if (!node) throw new Error(`unknown node '${n}' (known: ${all.map((x) => x.name).join(', ')})`);
     return node;
   });
+}
+
+/** A node's seal status, or why it could not be read (a node that does not answer is data). */
+export interface NodeSealState {
+  readonly node: VaultNode;
+  readonly status?: SealStatus;
+  readonly error?: string;
+}
+
+/** sys/seal-status of every node at once; an unreachable node carries its error. */
+export function sealStatuses(
+  vault: VaultPort,
+  nodes: readonly VaultNode[],
+  signal: AbortSignal,
+): Promise<NodeSealState[]> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      try {
+        return { node, status: await vault.sealStatus(node, signal) };
+      } catch (err) {
+        return { node, error: errorMessage(err) };
+      }
+    }),
+  );
 }
 
 const Nodes = z.strictObject({ nodes: z.array(z.string()).optional() });
