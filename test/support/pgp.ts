@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -61,8 +61,28 @@ export async function makeGpgKeys(
       await gpg(home, ['--passphrase', '', '--quick-add-key', fpr, 'rsa2048', 'encr', 'never']);
     const armoredFile = join(dir, `${name}.asc`);
     const binaryFile = join(dir, `${name}.gpg`);
-    writeFileSync(armoredFile, (await gpg(home, ['--armor', '--export', fpr])).stdout);
-    writeFileSync(binaryFile, (await gpg(home, ['--export', fpr])).stdout);
+    // gpg writes the files itself, and reads each back: a test then fails only on our parser,
+    // never on a short export (seen once under heavy parallel load, not reproduced since).
+    for (const [file, armor] of [
+      [armoredFile, true],
+      [binaryFile, false],
+    ] as const) {
+      for (let attempt = 1; ; attempt++) {
+        await gpg(home, [
+          '--yes',
+          '--output',
+          file,
+          ...(armor ? ['--armor'] : []),
+          '--export',
+          fpr,
+        ]);
+        const shown = new TextDecoder().decode(
+          (await gpg(home, ['--with-colons', '--show-keys', file]).catch(() => undefined))?.stdout,
+        );
+        if (shown.includes(`:${fpr}:`)) break;
+        if (attempt === 3) throw new Error(`gpg could not read back its own export ${file}`);
+      }
+    }
     keys.push({ name, email, fingerprint: fpr, armoredFile, binaryFile });
   }
   const decrypt = async (data: Buffer): Promise<string> =>
