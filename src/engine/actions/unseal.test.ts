@@ -8,11 +8,13 @@ import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
 class FakeNode {
   submitted: string[] = [];
   sealed = true;
+  down = false;
   constructor(
     readonly valid: ReadonlySet<string>,
     readonly t: number,
   ) {}
   status(): SealStatus {
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:8200');
     return {
       initialized: true,
       sealed: this.sealed,
@@ -24,7 +26,10 @@ class FakeNode {
     };
   }
   unseal(key: string): SealStatus {
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:8200');
     if (!/^[0-9a-f]{8,}$/.test(key)) throw new Error('invalid key');
+    // Vault takes a share it already holds without an error and without progress.
+    if (this.submitted.includes(key)) return this.status();
     this.submitted.push(key);
     if (this.submitted.length >= this.t) {
       const ok = this.submitted.every((k) => this.valid.has(k));
@@ -51,7 +56,13 @@ function fakeVault(nodes: Record<string, FakeNode>): VaultPort & { calls: string
   return {
     calls,
     nodes: () => list,
-    sealStatus: (n) => Promise.resolve(get(n).status()),
+    sealStatus: (n) => {
+      try {
+        return Promise.resolve(get(n).status());
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    },
     unseal: (n, key) => {
       calls.push(`unseal ${n.name}`);
       try {
@@ -61,6 +72,7 @@ function fakeVault(nodes: Record<string, FakeNode>): VaultPort & { calls: string
       }
     },
     unsealReset: (n) => {
+      if (get(n).down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8200'));
       get(n).submitted = [];
       return Promise.resolve(get(n).status());
     },
@@ -157,5 +169,78 @@ describe('human.unseal-shares', () => {
     expect(result).toMatchObject({ exitCode: 0 });
     expect(human.asked).toHaveLength(3);
     expect(n2.sealed).toBe(false);
+  });
+
+  it('Given a keyholder enters a share already entered (even as base64), When it is submitted, Then it is not counted and the next keyholder is asked', async () => {
+    const nodes = { 'node-1': new FakeNode(valid, 3), 'node-2': new FakeNode(valid, 3) };
+    // 'aa11aa11' again, then the same bytes in base64, then two new shares.
+    const typed = [
+      'aa11aa11',
+      'aa11aa11',
+      Buffer.from('aa11aa11', 'hex').toString('base64'),
+      'bb22bb22',
+      'cc33cc33',
+    ];
+    const vault = fakeVault(nodes);
+    const { result, events, human } = await unseal(vault, (_p, i) => ({
+      type: 'secret',
+      value: new Secret(typed[i] ?? ''),
+    }));
+    expect(result).toMatchObject({ exitCode: 0 });
+    expect(human.asked).toHaveLength(5);
+    const labels = human.asked.map((a) => (a.prompt.type === 'secret' ? a.prompt.label : ''));
+    expect(labels).toEqual([
+      'unseal share 1 of 3',
+      'unseal share 2 of 3',
+      'unseal share 2 of 3',
+      'unseal share 2 of 3',
+      'unseal share 3 of 3',
+    ]);
+    expect(JSON.stringify(events).match(/already entered here/g)).toHaveLength(2);
+    // Recognised before Vault saw them: 3 distinct shares × 2 nodes, no catch-up re-sends.
+    expect(vault.calls).toHaveLength(6);
+    expect(Object.values(nodes).every((n) => !n.sealed)).toBe(true);
+  });
+
+  it('Given someone else enters a share on a node mid-way, When the next prompt comes, Then it is named with its nonce, and a share Vault already holds is not counted', async () => {
+    const n1 = new FakeNode(valid, 3);
+    const { result, events, human } = await unseal(fakeVault({ 'node-1': n1 }), (_p, i) => {
+      if (i === 1) n1.submitted.push('dd44dd44'); // another operator, elsewhere
+      const typed = ['aa11aa11', 'dd44dd44', 'bb22bb22'];
+      return { type: 'secret', value: new Secret(typed[i] ?? '') };
+    });
+    expect(result).toMatchObject({ exitCode: 0 });
+    expect(human.asked).toHaveLength(3);
+    const text = JSON.stringify(events);
+    expect(text).toContain('someone else is entering shares on it too (nonce nonce-1)');
+    expect(text).toContain('Vault already had that share');
+    expect(n1.sealed).toBe(false);
+  });
+
+  it('Given a node stops answering while a share is sent, When it comes back restarted, Then nobody re-enters: the share counts and the node catches up', async () => {
+    const n2 = new FakeNode(valid, 3);
+    const nodes = { 'node-1': new FakeNode(valid, 3), 'node-2': n2 };
+    const vault = fakeVault(nodes);
+    const unsealN2 = vault.unseal.bind(vault);
+    let died = false;
+    vault.unseal = (n, key, signal) => {
+      // node-2 dies just as the second share reaches it, and is back (restarted) before the third.
+      if (n.name === 'node-2' && n2.submitted.length === 1 && !died) {
+        died = true;
+        n2.down = true;
+        n2.submitted = [];
+      }
+      return unsealN2(n, key, signal);
+    };
+    const { result, events, human } = await unseal(vault, (_p, i) => {
+      if (i === 2) n2.down = false;
+      return { type: 'secret', value: new Secret(shares[i] ?? '') };
+    });
+    expect(result).toMatchObject({ exitCode: 0 });
+    expect(human.asked).toHaveLength(3);
+    const text = JSON.stringify(events);
+    expect(text).not.toContain('did not combine');
+    expect(text).toContain('node-2: caught up with 3 share(s): unsealed');
+    expect(Object.values(nodes).every((n) => !n.sealed)).toBe(true);
   });
 });

@@ -21,6 +21,20 @@ const WRONG =
   /message authentication failed|failed to decrypt keys|unable to retrieve stored keys/i;
 const MALFORMED = /hex or base64|invalid key|malformed|illegal base64|encoding/i;
 const isMalformed = (msg: string): boolean => !WRONG.test(msg) && MALFORMED.test(msg);
+/** Vault judged the share (bad input or bad combination), as opposed to not answering. */
+const isVerdict = (msg: string): boolean => WRONG.test(msg) || MALFORMED.test(msg);
+
+/**
+ * The key bytes Vault reads from a share (hex first, then base64, as sys/unseal does), so one
+ * share typed as hex and again as base64 is recognised as the same share.
+ */
+export function shareKey(share: string): string | undefined {
+  const t = share.trim();
+  if (t.length > 0 && t.length % 2 === 0 && /^[0-9a-f]+$/i.test(t)) return t.toLowerCase();
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && t.length % 4 === 0)
+    return Buffer.from(t, 'base64').toString('hex');
+  return undefined;
+}
 
 function line(s: NodeSealState): string {
   if (!s.status) return `${s.node.name}: unreachable (${s.error ?? '?'})`;
@@ -106,6 +120,7 @@ export const unsealSharesAction: ActionDef<Input> = {
     const accepted: Secret[] = [];
     let entries = 0;
     let refused = 0;
+    const othersWarned = new Set<string>();
     for (;;) {
       states = await sealStatuses(vault, nodes, ctx.signal);
       const sealed = states.filter((s) => s.status?.sealed);
@@ -136,15 +151,45 @@ export const unsealSharesAction: ActionDef<Input> = {
         continue;
       }
       const t = stillSealed[0]?.status?.t ?? 0;
+      const progress = stillSealed
+        .map((s) => `${s.node.name} ${s.status?.progress ?? 0}/${s.status?.t ?? t}`)
+        .join(', ');
       const answer = await ctx.ask({
         type: 'secret',
         label: `unseal share ${accepted.length + 1} of ${t}`,
-        message: `Keyholder ${accepted.length + 1} of ${t}: enter your unseal share. It is applied to ${stillSealed.map((s) => s.node.name).join(', ')} (nonce ${stillSealed[0]?.status?.nonce || 'new'}).`,
+        message: `Keyholder ${accepted.length + 1} of ${t}: enter your unseal share. It is applied to every sealed node (${progress}).`,
       });
       entries++;
       const share = answer.value;
+      const key = shareKey(share.reveal());
+      if (key !== undefined && accepted.some((a) => shareKey(a.reveal()) === key)) {
+        // Vault would take it without a word and without progress: say so, and ask the next one.
+        ctx.log(
+          'that share was already entered here: Vault counts each share once. The next keyholder enters theirs',
+          'stderr',
+        );
+        continue;
+      }
+      // Progress right before the share goes in, so "did it count?" is measured on this share
+      // alone, and shares somebody else entered during the prompt are seen.
+      const before = await sealStatuses(
+        vault,
+        stillSealed.map((s) => s.node),
+        ctx.signal,
+      );
+      for (const s of before) {
+        const p = s.status?.progress ?? 0;
+        if (s.status?.sealed && p > accepted.length && !othersWarned.has(s.node.name)) {
+          othersWarned.add(s.node.name);
+          ctx.log(
+            `${s.node.name} is at ${p}/${t} but ${accepted.length} share(s) were entered here: someone else is entering shares on it too (nonce ${s.status.nonce})`,
+            'stderr',
+          );
+        }
+      }
+      const targets = before.filter((s) => s.status?.sealed);
       const results = await Promise.all(
-        stillSealed.map(async (s) => ({
+        targets.map(async (s) => ({
           s,
           r: await applyShares(vault, s.node, [share], ctx.signal),
         })),
@@ -156,13 +201,24 @@ export const unsealSharesAction: ActionDef<Input> = {
             ? `${s.node.name}: share refused: ${r.error}`
             : `${s.node.name}: ${r.status?.sealed ? `${r.status.progress}/${r.status.t}` : 'unsealed'}`,
         );
-      if (failed.length > 0) {
+      // A node that went away while the share was sent is not a verdict on the share: it
+      // catches up from memory when it is back.
+      const verdicts = failed.filter((x) => isVerdict(x.r.error ?? ''));
+      const took = results.filter((x) => !x.r.error);
+      if (verdicts.length === 0 && took.length === 0) {
+        ctx.log(
+          'no sealed node answered while that share was sent: enter it again once they are back',
+          'stderr',
+        );
+        continue;
+      }
+      if (verdicts.length > 0) {
         refused++;
-        const malformed = failed.every((x) => isMalformed(x.r.error ?? ''));
+        const malformed = verdicts.every((x) => isMalformed(x.r.error ?? ''));
         if (malformed) {
           // Vault refused the input itself; the reset node catches up from the shares in memory.
           ctx.log(
-            `that share was refused as malformed (${failed[0]?.r.error ?? ''}); enter it again, checking for typos`,
+            `that share was refused as malformed (${verdicts[0]?.r.error ?? ''}); enter it again, checking for typos`,
             'stderr',
           );
         } else {
@@ -176,6 +232,17 @@ export const unsealSharesAction: ActionDef<Input> = {
           );
         }
         if (refused >= 10) throw new Error('ten shares refused: stopping');
+        continue;
+      }
+      const unchanged = took.every(
+        ({ s, r }) => r.status?.sealed && r.status.progress <= (s.status?.progress ?? 0),
+      );
+      if (unchanged) {
+        // Vault already held this share on every node (someone else entered it): not one more.
+        ctx.log(
+          'Vault already had that share (its progress did not move): the next keyholder enters theirs',
+          'stderr',
+        );
         continue;
       }
       accepted.push(share);

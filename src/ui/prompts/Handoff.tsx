@@ -30,8 +30,8 @@ export function Handoff(props: { seq: number; prompt: HandoffPrompt }) {
         </Text>
       ) : null}
       <Text color={theme.color('muted')}>
-        Write it down (or store it) now: it is not shown again. Next you type its last{' '}
-        {prompt.proofLength} characters.
+        Write it down (or store it) now. Next you type its last {prompt.proofLength} characters;
+        once they match, it is never shown again.
         {prompt.copyable ? ' c copies it to the clipboard.' : ''}
       </Text>
     </PromptFrame>
