@@ -24,7 +24,10 @@ function token(io: Io, opts: FaultOptions): string | undefined {
   return io.env.VAULT_TOKEN || undefined;
 }
 
-/** seal: the CLI calls PUT sys/seal itself, so the token never leaves this process. */
+/**
+ * seal: with a token the CLI calls PUT sys/seal itself, so the token never leaves this
+ * process; without one the node is restarted, and comes back sealed.
+ */
 async function seal(
   io: Io,
   target: string,
@@ -34,14 +37,17 @@ async function seal(
   signal: AbortSignal,
 ): Promise<string> {
   const t = token(io, opts);
-  if (!t)
-    throw new UsageError(
-      'fault seal needs a Vault token: sys/seal is an authenticated, sudo call',
-      [
-        'export VAULT_TOKEN=<a token with sudo on sys/seal, e.g. the root token from init>',
-        `or pass it on a file descriptor: vault-runbook sandbox fault seal ${target} --token-fd 3 3<token-file`,
-      ],
-    );
+  if (!t) {
+    // No token (after the ceremony the root token is gone, and operators have no sudo on
+    // sys/seal): the sandbox stops and starts the node's Vault, which comes back sealed — what
+    // a seal looks like from outside, an active node's lock passing to a standby included.
+    const rr = await askSupervisor(socket, { op: 'restart', target }, signal);
+    if (!rr.ok)
+      throw rr.usage
+        ? new UsageError(rr.error ?? 'unknown node')
+        : new VrError(rr.error ?? 'the restart failed', ExitCode.stepFailed);
+    return `${target}: restarted (no VAULT_TOKEN or --token-fd to call sys/seal with), it is sealed now`;
+  }
   const r = await askSupervisor(socket, { op: 'resolve', target }, signal);
   if (!r.ok)
     throw r.usage ? new UsageError(r.error ?? 'unknown node') : new VrError(r.error ?? '', 1);

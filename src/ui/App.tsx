@@ -15,7 +15,7 @@ import { ErrorPanel } from './common/ErrorPanel.js';
 import { HelpOverlay } from './common/HelpOverlay.js';
 import { HintLine } from './common/HintLine.js';
 import { Home } from './home/Home.js';
-import { keyContext, resolveKey } from './keys.js';
+import { keyContext, resolveKey, splitInput, type KeyFlags } from './keys.js';
 import { RunScreen } from './run/RunScreen.js';
 import type { UiStore } from './store.js';
 
@@ -30,26 +30,39 @@ function useGlobalKeys(
 ): void {
   const store = useUiStore();
   // Not memoised: it reads only the store and refs, so every render's copy behaves the same.
-  useInput((input: string, key: Key) => {
+  const handle = (input: string, key: KeyFlags): boolean => {
     const state = store.getState();
     const event = resolveKey(keyContext(state, helpOpen.current), input, key);
-    if (!event) return;
-    if ('text' in event) return router.dispatch(event);
+    if (!event) return true;
+    if ('text' in event) {
+      router.dispatch(event);
+      return true;
+    }
     switch (event.id) {
       case 'help':
-        return setHelp(true);
+        setHelp(true);
+        break;
       case 'close-help':
-        return setHelp(false);
+        setHelp(false);
+        break;
       case 'abort':
-        return state.actions.requestAbort();
+        state.actions.requestAbort();
+        break;
       case 'confirm-abort':
-        return state.actions.confirmAbort();
+        state.actions.confirmAbort();
+        break;
       case 'cancel-abort':
-        return state.actions.cancelAbort();
+        state.actions.cancelAbort();
+        break;
       case 'quit':
-        return state.actions.quit();
+        state.actions.quit();
+        break;
       case 'home':
-        return state.actions.goHome();
+        state.actions.goHome();
+        break;
+      case 'erase':
+        router.dispatch(event);
+        return true;
       case 'up':
       case 'down':
       case 'start':
@@ -58,12 +71,19 @@ function useGlobalKeys(
       case 'accept-default':
       case 'submit':
       case 'toggle':
-      case 'erase':
       case 'ack':
       case 'copy':
       case 'recorded':
-        return router.dispatch(event);
+        router.dispatch(event);
+        break;
     }
+    // Anything but typing may change the screen; keys after it in the same chunk would reach
+    // a prompt that is already answered, so they are dropped.
+    return false;
+  };
+  // Not memoised: it reads only the store and refs, so every render's copy behaves the same.
+  useInput((input: string, key: Key) => {
+    for (const k of splitInput(input, key)) if (!handle(k.input, k.key)) return;
   });
 }
 

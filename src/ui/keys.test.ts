@@ -5,6 +5,7 @@ import {
   hintLine,
   keyContext,
   resolveKey,
+  splitInput,
   TEXT_CONTEXTS,
   type KeyContext,
 } from './keys.js';
@@ -48,6 +49,24 @@ describe('key bindings', () => {
     expect(resolveKey('secret', 'c', { ctrl: true })).toEqual({ id: 'abort' });
     expect(resolveKey('secret', '\u0007', {})).toBeUndefined();
     expect(resolveKey('secret', '', { delete: true })).toEqual({ id: 'erase' });
+  });
+
+  it('Given one chunk of input holding text and control characters, When split, Then each control character is its own key and text runs stay whole', () => {
+    expect(splitInput('share\r', {})).toEqual([
+      { input: 'share', key: {} },
+      { input: '', key: { return: true } },
+    ]);
+    expect(splitInput('ab\x7f\x7f\r\nc\x03', {})).toEqual([
+      { input: 'ab', key: {} },
+      { input: '', key: { backspace: true } },
+      { input: '', key: { backspace: true } },
+      { input: '', key: { return: true } },
+      { input: 'c', key: {} },
+      { input: 'c', key: { ctrl: true } },
+    ]);
+    // Single keys and plain text are left as Ink parsed them.
+    expect(splitInput('\r', { return: true })).toEqual([{ input: '\r', key: { return: true } }]);
+    expect(splitInput('hello', {})).toEqual([{ input: 'hello', key: {} }]);
   });
 
   it('Given each screen, When Ctrl-C is pressed, Then it quits at rest, asks to abort while running, and confirms at the abort prompt', () => {

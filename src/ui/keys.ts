@@ -194,6 +194,40 @@ export function resolveKey(
   return undefined;
 }
 
+/**
+ * One chunk of terminal input as the keypresses in it. Ink splits escape sequences (arrows)
+ * but hands over "abc\r" (a paste ending in a newline, or fast typing over ssh) and "\x7f\x7f"
+ * (a held backspace) as one string whose flags describe none of it, so those were dropped.
+ * Printable runs stay together; each control character becomes its own key.
+ */
+export function splitInput(input: string, key: KeyFlags): { input: string; key: KeyFlags }[] {
+  if (input.length <= 1 || !CONTROL.test(input) || key.meta === true) return [{ input, key }];
+  const out: { input: string; key: KeyFlags }[] = [];
+  let text = '';
+  const flush = (): void => {
+    if (text) out.push({ input: text, key: {} });
+    text = '';
+  };
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i] as string;
+    const code = ch.charCodeAt(0);
+    if (!CONTROL.test(ch)) {
+      text += ch;
+      continue;
+    }
+    flush();
+    if (ch === '\r' || ch === '\n') {
+      if (ch === '\r' && input[i + 1] === '\n') i++;
+      out.push({ input: '', key: { return: true } });
+    } else if (ch === '\x7f' || ch === '\b') out.push({ input: '', key: { backspace: true } });
+    else if (ch === '\t') out.push({ input: '', key: { tab: true } });
+    else if (code >= 1 && code <= 26)
+      out.push({ input: String.fromCharCode(code + 96), key: { ctrl: true } });
+  }
+  flush();
+  return out;
+}
+
 export function keyLabel(spec: KeySpec): string {
   if ('ctrl' in spec) return `Ctrl-${spec.ctrl.toUpperCase()}`;
   if ('char' in spec) return spec.char;

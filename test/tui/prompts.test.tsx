@@ -133,6 +133,28 @@ describe('prompts', () => {
     expect(term.frames.join('')).not.toContain('Keys'); // '?' was text, not the help key
   });
 
+  it('Given a secret prompt, When a share is pasted with its newline and a held backspace arrives as one chunk, Then both take effect and exactly one answer is given', async () => {
+    const { term, answers } = await showPrompt({
+      type: 'secret',
+      message: 'Unseal share',
+      label: 'share',
+    });
+    const share = 'a1b2c3d4e5f6a7b8c9d0';
+    // One read of stdin each: what a terminal delivers for a paste, and for a held key.
+    term.stdin.write(`${share}XYZ`);
+    await waitForFrame(term, '•'.repeat(share.length + 3));
+    term.stdin.write('\x7f\x7f\x7f');
+    await waitForFrame(term, (f) => /› •+/.exec(f)?.[0] === `› ${'•'.repeat(share.length)}`);
+    // A trailing newline, and a second line that must not become a second answer.
+    term.stdin.write('\r\nsecond-line\r');
+    await waitForFrame(term, () => answers.length > 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answers).toHaveLength(1);
+    const a = answers[0];
+    expect(a?.type === 'secret' && a.value.reveal()).toBe(share);
+    expect(term.frames.join('')).not.toContain(share);
+  });
+
   it('Given instructions, When enter is pressed, Then they are acknowledged', async () => {
     const { term, answers } = await showPrompt({
       type: 'instructions',
