@@ -69,6 +69,11 @@ describe('expressions', () => {
     expect((v as { n: unknown }).n).toBeInstanceOf(Unknown);
     expect(String((v as { n: unknown }).n)).toBe('<steps.later.outputs.x>');
   });
+  it('Given symbolic mode, When a condition negates a later output, Then it stays unknown and the step is planned', () => {
+    const c = { ...ctx, steps: { later: {} } };
+    expect(evaluateCondition('!steps.later.outputs.pgp', c, { symbolic: true })).toBe(true);
+    expect(evaluateCondition('steps.later.outputs.pgp', c, { symbolic: true })).toBe(true);
+  });
   it('Given an expression, When references are collected, Then dotted paths and offsets come back', () => {
     const refs = collectReferences(parseExpression('steps.a.outputs.b == inputs.c'));
     expect(refs.map((r) => r.path.join('.'))).toEqual(['steps.a.outputs.b', 'inputs.c']);

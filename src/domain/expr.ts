@@ -307,6 +307,8 @@ export function evaluate(e: Expr, ctx: ExprContext, opts: EvalOptions = {}): unk
     }
     case 'unary': {
       const v = evaluate(e.arg, ctx, opts);
+      // Not known until the run: a dry run must not plan `!x` as decided.
+      if (v instanceof Unknown) return v;
       return e.op === '!' ? !truthy(v) : -Number(v);
     }
     case 'binary':
