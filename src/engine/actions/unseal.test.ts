@@ -243,4 +243,23 @@ describe('human.unseal-shares', () => {
     expect(text).toContain('node-2: caught up with 3 share(s): unsealed');
     expect(Object.values(nodes).every((n) => !n.sealed)).toBe(true);
   });
+
+  it('Given a stale partial unseal the operator knows (their interrupted run), When they keep it, Then only the remaining shares are asked', async () => {
+    const n1 = new FakeNode(valid, 3);
+    const n2 = new FakeNode(valid, 3);
+    n1.submitted = ['dd44dd44'];
+    n2.submitted = ['dd44dd44'];
+    const { result, events, human } = await unseal(
+      fakeVault({ 'node-1': n1, 'node-2': n2 }),
+      (p, i) =>
+        p.type === 'choose'
+          ? { type: 'choose', value: 'continue' }
+          : { type: 'secret', value: new Secret(shares[i - 1] ?? '') },
+    );
+    expect(result).toMatchObject({ exitCode: 0 });
+    const labels = human.asked.map((a) => (a.prompt.type === 'secret' ? a.prompt.label : 'choose'));
+    expect(labels).toEqual(['choose', 'unseal share 2 of 3', 'unseal share 3 of 3']);
+    expect(JSON.stringify(events)).not.toContain('someone else');
+    expect(n1.sealed || n2.sealed).toBe(false);
+  });
 });

@@ -44,14 +44,19 @@ function line(s: NodeSealState): string {
     : `${s.node.name}: unsealed`;
 }
 
-/** A partial unseal that somebody else started: progress on the server, no share from us yet. */
+/**
+ * A partial unseal that nobody entered here: progress on the server, no share from us yet.
+ * Returns the progress kept per node when the operator keeps it (their own interrupted run,
+ * or a colleague handing over), after a reset an empty map.
+ */
 async function handleStale(
   ctx: ActionContext<Input>,
   vault: VaultPort,
   states: NodeSealState[],
-): Promise<void> {
+): Promise<Map<string, number>> {
+  const kept = new Map<string, number>();
   const stale = states.filter((s) => s.status?.sealed && s.status.progress > 0);
-  if (stale.length === 0) return;
+  if (stale.length === 0) return kept;
   const detail = stale
     .map((s) => `${s.node.name} ${s.status?.progress}/${s.status?.t} nonce ${s.status?.nonce}`)
     .join(', ');
@@ -64,14 +69,26 @@ async function handleStale(
         label: 'Reset the partial unseal and start over',
         description: 'sys/unseal reset=true on those nodes',
       },
+      {
+        value: 'continue',
+        label: 'Keep it: the remaining keyholders add their shares',
+        description:
+          'only when you know whose shares those are (an interrupted run of yours, a colleague handing over)',
+      },
       { value: 'abort', label: 'Stop: find out who is unsealing first' },
     ],
   });
+  if (a.value === 'continue') {
+    for (const s of stale) kept.set(s.node.name, s.status?.progress ?? 0);
+    ctx.log(`keeping the partial unseal: ${detail}`);
+    return kept;
+  }
   if (a.value !== 'reset') throw new Error(`stopped: partial unseal in progress on ${detail}`);
   for (const s of stale) {
     await vault.unsealReset(s.node, ctx.signal);
     ctx.log(`${s.node.name}: partial unseal (nonce ${s.status?.nonce}) reset`);
   }
+  return kept;
 }
 
 /** Applies every accepted share to one node until it is unsealed or a share is refused. */
@@ -116,7 +133,9 @@ export const unsealSharesAction: ActionDef<Input> = {
     states.forEach((s) => ctx.log(line(s)));
     if (states.some((s) => s.status && !s.status.initialized))
       throw new Error('a node is not initialized: run the bootstrap ceremony first');
-    await handleStale(ctx, vault, states);
+    // Progress on a node that counts without a share in `accepted`: a partial unseal kept.
+    const kept = await handleStale(ctx, vault, states);
+    const expected = (name: string): number => accepted.length + (kept.get(name) ?? 0);
     const accepted: Secret[] = [];
     let entries = 0;
     let refused = 0;
@@ -128,7 +147,9 @@ export const unsealSharesAction: ActionDef<Input> = {
       if (sealed.length === 0 && down.length === 0) break;
       // A node that restarted (progress lost) or came up late catches up from the shares in memory.
       for (const s of sealed) {
-        if (accepted.length === 0 || (s.status?.progress ?? 0) >= accepted.length) continue;
+        if (accepted.length === 0 || (s.status?.progress ?? 0) >= expected(s.node.name)) continue;
+        // What it held besides our shares is gone with the restart.
+        kept.delete(s.node.name);
         await vault.unsealReset(s.node, ctx.signal).catch(() => undefined);
         const r = await applyShares(vault, s.node, accepted, ctx.signal);
         ctx.log(
@@ -154,10 +175,11 @@ export const unsealSharesAction: ActionDef<Input> = {
       const progress = stillSealed
         .map((s) => `${s.node.name} ${s.status?.progress ?? 0}/${s.status?.t ?? t}`)
         .join(', ');
+      const next = Math.min(t, Math.max(...stillSealed.map((s) => s.status?.progress ?? 0)) + 1);
       const answer = await ctx.ask({
         type: 'secret',
-        label: `unseal share ${accepted.length + 1} of ${t}`,
-        message: `Keyholder ${accepted.length + 1} of ${t}: enter your unseal share. It is applied to every sealed node (${progress}).`,
+        label: `unseal share ${next} of ${t}`,
+        message: `Keyholder ${next} of ${t}: enter your unseal share. It is applied to every sealed node (${progress}).`,
       });
       entries++;
       const share = answer.value;
@@ -179,10 +201,10 @@ export const unsealSharesAction: ActionDef<Input> = {
       );
       for (const s of before) {
         const p = s.status?.progress ?? 0;
-        if (s.status?.sealed && p > accepted.length && !othersWarned.has(s.node.name)) {
+        if (s.status?.sealed && p > expected(s.node.name) && !othersWarned.has(s.node.name)) {
           othersWarned.add(s.node.name);
           ctx.log(
-            `${s.node.name} is at ${p}/${t} but ${accepted.length} share(s) were entered here: someone else is entering shares on it too (nonce ${s.status.nonce})`,
+            `${s.node.name} is at ${p}/${t} but ${expected(s.node.name)} share(s) were entered or kept here: someone else is entering shares on it too (nonce ${s.status.nonce})`,
             'stderr',
           );
         }
@@ -224,6 +246,7 @@ export const unsealSharesAction: ActionDef<Input> = {
         } else {
           // Shamir cannot tell which share of a wrong combination was wrong: start clean everywhere.
           accepted.length = 0;
+          kept.clear();
           for (const s of stillSealed)
             await vault.unsealReset(s.node, ctx.signal).catch(() => undefined);
           ctx.log(
