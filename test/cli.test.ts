@@ -96,7 +96,13 @@ describe('vault-runbook resume', () => {
     const rb = join(dir, 'killable.yaml');
     writeFileSync(rb, KILLABLE(mark, marker));
     const first = cli(['run', rb], env);
-    await waitFor(() => existsSync(mark) && readFileSync(mark, 'utf8').includes('two-start'));
+    // The sleeper is started just after the mark is written: wait for it, not only the mark.
+    await waitFor(
+      () =>
+        existsSync(mark) &&
+        readFileSync(mark, 'utf8').includes('two-start') &&
+        sleepersWith(`sleep ${marker}`) === 1,
+    );
     first.kill('SIGKILL');
     const r1 = await first;
     expect(r1.signal).toBe('SIGKILL');

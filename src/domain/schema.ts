@@ -55,6 +55,12 @@ export const StepSchema = z
     retry: RetrySchema.optional(),
     'on-failure': z.string().optional(),
     destructive: z.boolean().optional(),
+    'abort-warning': z
+      .string()
+      .optional()
+      .describe(
+        'shown when the operator asks to abort during this step; the abort then takes y, not a second Ctrl-C',
+      ),
     outputs: z.record(z.string(), z.string()).optional(),
     probe: z
       .string()

@@ -98,6 +98,9 @@ function Shell({ router }: { router: KeyRouter }) {
   useGlobalKeys(router, helpOpen, setHelp);
   const screen = useUi((s) => s.screen);
   const confirmingAbort = useUi((s) => s.confirmingAbort);
+  const abortWarning = useUi(
+    (s) => s.run?.steps.find((st) => st.id === s.run?.currentStepId)?.abortWarning,
+  );
   const context = useUi((s) => keyContext(s, help));
   return (
     <Box flexDirection="column">
@@ -106,7 +109,7 @@ function Shell({ router }: { router: KeyRouter }) {
         {screen === 'home' ? <Home /> : <RunScreen />}
       </Box>
       {help ? <HelpOverlay /> : null}
-      {confirmingAbort ? <AbortOverlay /> : null}
+      {confirmingAbort ? <AbortOverlay warning={abortWarning} /> : null}
       <ErrorPanel />
       <HintLine context={context} />
     </Box>

@@ -49,6 +49,7 @@ export function stepViews(state: RunState, humanIds: ReadonlySet<string>): StepV
       durationMs: 'durationMs' in st ? st.durationMs : 0,
       human: humanIds.has(step.uses ?? ''),
       destructive: step.destructive === true,
+      ...(step['abort-warning'] ? { abortWarning: step['abort-warning'] } : {}),
     };
   });
 }

@@ -76,6 +76,9 @@ describe('key bindings', () => {
     expect(resolveKey('run', 'c', ctrlC)).toEqual({ id: 'abort' });
     expect(resolveKey('choose', 'c', ctrlC)).toEqual({ id: 'abort' });
     expect(resolveKey('abort', 'c', ctrlC)).toEqual({ id: 'confirm-abort' });
+    // A step whose abort loses something: a second Ctrl-C does not confirm, y does.
+    expect(resolveKey('abort-guarded', 'c', ctrlC)).toBeUndefined();
+    expect(resolveKey('abort-guarded', 'y', {})).toEqual({ id: 'confirm-abort' });
     expect(resolveKey('help', 'c', ctrlC)).toEqual({ id: 'close-help' });
   });
 

@@ -7,7 +7,8 @@ import type { UiState } from './store.js';
  */
 
 /** Where the keyboard is: one screen, one prompt type, or one overlay at a time. */
-export type KeyContext = 'home' | 'run' | 'finished' | HumanPrompt['type'] | 'abort' | 'help';
+export type KeyContext =
+  'home' | 'run' | 'finished' | HumanPrompt['type'] | 'abort' | 'abort-guarded' | 'help';
 
 export type BindingId =
   | 'quit'
@@ -116,11 +117,18 @@ export const BINDINGS: readonly Binding[] = [
     label: 'abort',
     contexts: ['abort'],
   },
+  // A step whose abort loses something (shares not yet handed out): only a deliberate y.
+  {
+    id: 'confirm-abort',
+    keys: [{ char: 'y' }, { char: 'Y' }],
+    label: 'abort',
+    contexts: ['abort-guarded'],
+  },
   {
     id: 'cancel-abort',
     keys: [{ char: 'n' }, { char: 'N' }, esc, enter],
     label: 'keep running',
-    contexts: ['abort'],
+    contexts: ['abort', 'abort-guarded'],
   },
   {
     id: 'help',
@@ -286,6 +294,7 @@ const CONTEXT_NAMES: Record<KeyContext, string> = {
   destructive: 'destructive step',
   handoff: 'keyholder handoff',
   abort: 'abort prompt',
+  'abort-guarded': 'abort prompt of a step that cannot be undone',
   help: 'this help',
 };
 
@@ -310,7 +319,10 @@ export function keyContext(
   helpOpen: boolean,
 ): KeyContext {
   if (helpOpen) return 'help';
-  if (state.confirmingAbort) return 'abort';
+  if (state.confirmingAbort)
+    return state.run?.steps.find((s) => s.id === state.run?.currentStepId)?.abortWarning
+      ? 'abort-guarded'
+      : 'abort';
   if (state.screen === 'home') return 'home';
   if (state.run?.result) return 'finished';
   if (state.prompt) return state.prompt.prompt.type;

@@ -14,6 +14,8 @@ export interface StepView {
   readonly durationMs: number;
   readonly human: boolean;
   readonly destructive: boolean;
+  /** What aborting during this step costs (the runbook's `abort-warning`). */
+  readonly abortWarning?: string;
 }
 
 export interface OutputLine {

@@ -155,6 +155,38 @@ describe('prompts', () => {
     expect(term.frames.join('')).not.toContain(share);
   });
 
+  it('Given a step with an abort warning, When Ctrl-C is pressed twice, Then the warning shows and the run goes on; only y aborts', async () => {
+    const calls: string[] = [];
+    const store = createUiStore({
+      screen: 'run',
+      run: {
+        ...RUN,
+        steps: RUN.steps.map((st) => ({ ...st, abortWarning: 'Shares not handed out are lost.' })),
+      },
+      prompt: { seq: 7, stepId: 'ask', prompt: { type: 'confirm', message: 'Go on?' } },
+    });
+    const actions: UiActions = {
+      ...nullActions,
+      requestAbort: () => {
+        calls.push('request');
+        store.setState({ confirmingAbort: true });
+      },
+      confirmAbort: () => calls.push('confirm'),
+    };
+    store.setState({ actions });
+    const term = renderTerm(<App store={store} />);
+    await waitForFrame(term, 'Go on?');
+    term.stdin.write(KEY.ctrlC);
+    const frame = await waitForFrame(term, 'Shares not handed out are lost.');
+    expect(frame).toContain('Ctrl-C does not confirm here');
+    term.stdin.write(KEY.ctrlC);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toEqual(['request']);
+    term.stdin.write('y');
+    await waitForFrame(term, () => calls.length === 2);
+    expect(calls).toEqual(['request', 'confirm']);
+  });
+
   it('Given instructions, When enter is pressed, Then they are acknowledged', async () => {
     const { term, answers } = await showPrompt({
       type: 'instructions',
