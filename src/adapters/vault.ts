@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import nodeVault from 'node-vault';
 import type { HealthBody } from '../domain/health.js';
 import type { Profile } from '../domain/schema.js';
@@ -113,11 +113,32 @@ export class VaultHttp implements VaultPort {
   readonly #nodes: readonly VaultNode[];
   readonly #clients = new Map<string, Client>();
   readonly #timeout: number;
+  readonly #opts: VaultHttpOptions;
+  #stamp = '';
 
   constructor(opts: VaultHttpOptions) {
     this.#nodes = opts.nodes;
     this.#timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#opts = opts;
+    this.#build();
+  }
+
+  /** The CA file's identity: a CA replaced on disk (a re-created sandbox) rebuilds the clients. */
+  #caStamp(): string {
+    if (!this.#opts.caCert) return '';
+    try {
+      const st = statSync(this.#opts.caCert);
+      return `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  #build(): void {
+    const opts = this.#opts;
+    this.#stamp = this.#caStamp();
     const ca = opts.caCert ? readFileSync(opts.caCert, 'utf8') : undefined;
+    this.#clients.clear();
     for (const node of opts.nodes) {
       const client = nodeVault({
         endpoint: node.address,
@@ -151,6 +172,13 @@ export class VaultHttp implements VaultPort {
   }
 
   #client(node: VaultNode): Client {
+    if (this.#opts.caCert && this.#caStamp() !== this.#stamp) {
+      try {
+        this.#build();
+      } catch {
+        // Unreadable mid-rewrite: keep the clients we have, try again on the next request.
+      }
+    }
     const c = this.#clients.get(node.address);
     if (!c) throw new Error(`unknown Vault node ${node.address}`);
     return c;

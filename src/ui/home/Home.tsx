@@ -3,6 +3,7 @@ import { useTheme, useUi } from '../context.js';
 import { useKeyReducer } from '../prompts/use-key-reducer.js';
 import { StatusPane } from '../status/StatusPane.js';
 import { reduceHome, type HomeState } from './home-state.js';
+import { reflow } from '../common/reflow.js';
 
 const same = (s: HomeState): HomeState => s;
 
@@ -51,7 +52,7 @@ export function Home() {
           paddingX={1}
         >
           <Text bold>{selected.title}</Text>
-          {selected.description ? <Text>{selected.description}</Text> : null}
+          {selected.description ? <Text>{reflow(selected.description)}</Text> : null}
         </Box>
       ) : null}
       <StatusPane />

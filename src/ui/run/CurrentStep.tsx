@@ -3,6 +3,7 @@ import { useTheme } from '../context.js';
 import { Prompt } from '../prompts/Prompt.js';
 import type { OutputLine, PromptView, StepView } from '../store.js';
 import { stepGlyph } from './glyphs.js';
+import { reflow } from '../common/reflow.js';
 
 function Line({ line }: { line: OutputLine }) {
   const theme = useTheme();
@@ -56,7 +57,7 @@ export function CurrentStep(props: {
         <Text color={theme.color('muted')}> · {g.word}</Text>
       </Text>
       {step.description ? (
-        <Text color={theme.color('muted')}>{step.description.trim()}</Text>
+        <Text color={theme.color('muted')}>{reflow(step.description)}</Text>
       ) : null}
       {output.length > shown.length ? (
         <Text color={theme.color('muted')}> … {output.length - shown.length} earlier lines</Text>

@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { useTheme, useUi } from '../context.js';
 import type { ClusterView } from '../store.js';
 import {
@@ -8,6 +8,7 @@ import {
   nodeCells,
   regionLine,
   regionTone,
+  visibleColumns,
   type Cell,
 } from './format.js';
 
@@ -26,12 +27,19 @@ function Row({ cells, widths }: { cells: readonly Cell[]; widths: readonly numbe
 
 function ClusterTable({ cluster }: { cluster: ClusterView }) {
   const theme = useTheme();
-  const rows = cluster.nodes.map(nodeCells);
-  const widths = columnWidths(rows, NODE_HEADERS);
+  const { stdout } = useStdout();
+  const all = cluster.nodes.map(nodeCells);
+  const allWidths = columnWidths(all, NODE_HEADERS);
+  // The pane's border and padding take 4 columns.
+  const keep = visibleColumns(allWidths, NODE_HEADERS, (stdout.columns || 80) - 4);
+  const pick = <T,>(xs: readonly T[]): T[] => keep.map((i) => xs[i] as T);
+  const rows = all.map(pick);
+  const widths = pick(allWidths);
+  const headers = pick(NODE_HEADERS);
   return (
     <Box flexDirection="column">
       <Text bold>{clusterTitle(cluster)}</Text>
-      <Row cells={NODE_HEADERS.map((text) => ({ text, tone: 'muted' }))} widths={widths} />
+      <Row cells={headers.map((text) => ({ text, tone: 'muted' }))} widths={widths} />
       {cluster.nodes.map((n, i) => (
         <Box key={n.name} flexDirection="column">
           <Row cells={rows[i] ?? []} widths={widths} />

@@ -76,6 +76,28 @@ export function columnWidths(
   return headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.text.length ?? 0)));
 }
 
+/** Columns a narrow terminal gives up first; node, seal and HA role always stay. */
+const DROP_ORDER = ['AMI', 'instance', 'AZ', 'version', 'health'];
+
+/**
+ * Which columns fit in `width` characters (2 spaces between columns). At 80 columns the seal
+ * state used to be cut off behind instance ids and AMIs.
+ */
+export function visibleColumns(
+  widths: readonly number[],
+  headers: readonly string[],
+  width: number,
+): number[] {
+  let keep = headers.map((_, i) => i);
+  const total = (cols: number[]): number =>
+    cols.reduce((sum, i) => sum + (widths[i] ?? 0), 0) + 2 * Math.max(0, cols.length - 1);
+  for (const name of DROP_ORDER) {
+    if (total(keep) <= width) break;
+    keep = keep.filter((i) => headers[i] !== name);
+  }
+  return keep;
+}
+
 export function regionLine(r: RegionView): string {
   const parts = [`region ${r.name}`];
   parts.push(r.asg ? `ASG ${r.asg.inService}/${r.asg.desired} in service` : 'ASG —');
