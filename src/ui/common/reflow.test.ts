@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reflow } from './reflow.js';
+import { clampLines, reflow } from './reflow.js';
 
 describe('reflow', () => {
   it('Given hand-wrapped YAML text, When reflowed, Then paragraph lines join and blank lines, list items and indented lines keep their breaks', () => {
@@ -28,5 +28,14 @@ describe('reflow', () => {
         'After code.',
       ].join('\n'),
     );
+  });
+
+  it('Given text taller than the room left, When clamped, Then it keeps that many wrapped lines and ends in an ellipsis', () => {
+    const text = 'one two three four five six seven eight nine ten\nsecond paragraph here';
+    expect(clampLines(text, 20, 10)).toBe(text);
+    const cut = clampLines(text, 20, 2);
+    expect(cut.split('\n')).toHaveLength(2);
+    expect(cut.endsWith('…')).toBe(true);
+    expect(cut.startsWith('one two three four')).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
-import { Box, Text } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { useTheme, useUi } from '../context.js';
 import { useKeyReducer } from '../prompts/use-key-reducer.js';
 import { StatusPane } from '../status/StatusPane.js';
 import { reduceHome, type HomeState } from './home-state.js';
-import { reflow } from '../common/reflow.js';
+import { clampLines, reflow } from '../common/reflow.js';
 
 const same = (s: HomeState): HomeState => s;
 
@@ -22,6 +22,23 @@ export function Home() {
     },
   );
   const selected = runbooks[state.cursor];
+  const { stdout } = useStdout();
+  const cluster = useUi((s) => s.cluster);
+  // On a short terminal the description gives way, so the list and the status pane stay on
+  // screen (at 80×24 the runbook list used to scroll off the top).
+  const statusRows = cluster
+    ? 4 +
+      cluster.nodes.length +
+      cluster.nodes.filter((n) => n.error).length +
+      cluster.regions.length
+    : 3;
+  // Lines besides the description: header, list, the description box's frame, status, hints.
+  const compact = (stdout.rows || 100) < 32;
+  const fixed = runbooks.length + (compact ? 5 : 8) + statusRows;
+  const descRoom = stdout.rows ? Math.max(1, stdout.rows - 1 - fixed) : Number.POSITIVE_INFINITY;
+  const description = selected?.description
+    ? clampLines(reflow(selected.description), (stdout.columns || 80) - 4, descRoom)
+    : '';
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -46,13 +63,13 @@ export function Home() {
       {selected ? (
         <Box
           flexDirection="column"
-          marginY={1}
+          marginY={compact ? 0 : 1}
           borderStyle="single"
           borderColor={theme.color('muted')}
           paddingX={1}
         >
-          <Text bold>{selected.title}</Text>
-          {selected.description ? <Text>{reflow(selected.description)}</Text> : null}
+          {compact ? null : <Text bold>{selected.title}</Text>}
+          {description ? <Text>{description}</Text> : null}
         </Box>
       ) : null}
       <StatusPane />

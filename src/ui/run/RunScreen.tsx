@@ -16,8 +16,14 @@ function budget(rows: number | undefined, run: RunView): { steps: number; lines:
   if (!rows) return { steps: Number.POSITIVE_INFINITY, lines: 15 };
   if (run.result)
     return { steps: Math.max(4, Math.floor((rows - 14) / (run.dryRun ? 2 : 1))), lines: 5 };
+  // A short terminal (80×24): the step list shrinks to the steps around the current one and
+  // the output keeps what the person is asked about.
+  if (rows < SHORT) return { steps: 3, lines: Math.max(3, rows - 20) };
   return { steps: Math.max(4, rows - 26), lines: Math.min(15, Math.max(3, rows - 28)) };
 }
+
+/** Below this many rows the status pane is three lines instead of a table. */
+const SHORT = 40;
 
 /**
  * A question usually refers to what the step before it printed ("does this look right?"), so
@@ -65,7 +71,7 @@ export function RunScreen() {
         />
       ) : null}
       <ResultBanner run={run} />
-      <StatusPane />
+      <StatusPane compact={!run.result && (stdout.rows || 100) < SHORT} />
     </Box>
   );
 }

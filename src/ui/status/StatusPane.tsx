@@ -4,6 +4,7 @@ import type { ClusterView } from '../store.js';
 import {
   clusterTitle,
   columnWidths,
+  compactNodeCell,
   NODE_HEADERS,
   nodeCells,
   regionLine,
@@ -58,14 +59,45 @@ function ClusterTable({ cluster }: { cluster: ClusterView }) {
   );
 }
 
-/** Live cluster status; the poller that fills it belongs to the sandbox/status issue. */
-export function StatusPane() {
+/** The same status in two or three lines, for a terminal too short for the table. */
+function CompactCluster({ cluster }: { cluster: ClusterView }) {
+  const theme = useTheme();
+  return (
+    <Box flexDirection="column">
+      <Text>
+        <Text bold>{clusterTitle(cluster)}</Text>
+      </Text>
+      <Text>
+        {cluster.nodes.map((n, i) => {
+          const c = compactNodeCell(n);
+          return (
+            <Text key={n.name}>
+              {i > 0 ? <Text color={theme.color('muted')}> · </Text> : null}
+              <Text color={c.tone ? theme.color(c.tone) : undefined}>{c.text}</Text>
+            </Text>
+          );
+        })}
+      </Text>
+      <Text wrap="truncate-end">
+        {cluster.regions.map((r) => regionLine(r).replace(/^region /, '')).join('  |  ')}
+      </Text>
+    </Box>
+  );
+}
+
+/**
+ * Live cluster status, fed by the poller. `compact` (a short terminal while a run is on
+ * screen) keeps it to three lines so the prompt above stays visible.
+ */
+export function StatusPane({ compact = false }: { compact?: boolean }) {
   const cluster = useUi((s) => s.cluster);
   const profile = useUi((s) => s.profileName);
   const theme = useTheme();
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.color('muted')} paddingX={1}>
-      {cluster ? (
+      {cluster && compact ? (
+        <CompactCluster cluster={cluster} />
+      ) : cluster ? (
         <ClusterTable cluster={cluster} />
       ) : (
         <Text color={theme.color('muted')}>

@@ -50,7 +50,17 @@ export function healthCell(code: number | undefined): Cell {
   }
 }
 
-function roleCell(n: NodeView): Cell {
+/** One node in a few words, for the one-line status of a short terminal. */
+export function compactNodeCell(n: NodeView): Cell {
+  const seal = sealCell(n);
+  const role = n.role === 'active' || n.role === 'standby' ? ` ${n.role}` : '';
+  return {
+    text: `${n.name} ${seal.text}${n.sealed === false ? role : ''}`,
+    ...(seal.tone ? { tone: seal.tone } : {}),
+  };
+}
+
+export function roleCell(n: NodeView): Cell {
   if (!n.role) return { text: '—' };
   return { text: n.role, ...(n.role === 'active' ? { tone: 'ok' as const } : {}) };
 }
