@@ -55,6 +55,22 @@ const CLUSTER: ClusterView = {
 };
 
 describe('home screen', () => {
+  it('Given an 80×24 terminal and the shipped runbooks, When home shows, Then every runbook, the seal state and the key hints fit on screen', async () => {
+    const runbooks = listRunbooks({ ...process.env, XDG_CONFIG_HOME: '/nonexistent' });
+    const store = createUiStore({ screen: 'home', runbooks, cluster: CLUSTER });
+    const term = renderTerm(<App store={store} />);
+    await waitForFrame(term, 'vault-2');
+    Object.defineProperty(term.stdout, 'columns', { value: 80 });
+    Object.defineProperty(term.stdout, 'rows', { value: 24 });
+    // Mounted again, as Ink's tree is not re-rendered by a size change alone.
+    term.rerender(<App key="80x24" store={store} />);
+    const frame = await waitForFrame(term, (f) => f.split('\n').length < 24);
+    for (const rb of runbooks) expect(frame).toContain(rb.id);
+    expect(frame).toMatch(/vault-2 .*sealed 1\/3/);
+    expect(frame).toContain('enter run runbook');
+    expect(Math.max(...frame.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
+  });
+
   it('Given no cluster status, When home shows, Then the status pane says how to get one', async () => {
     const term = renderTerm(
       <App store={createUiStore({ runbooks: [{ id: 'a', title: 'A', description: '' }] })} />,
