@@ -59,9 +59,16 @@ export async function collectShares<R>(
       const msg = errorMessage(err);
       refused++;
       if (refused >= 10) throw new Error(`ten shares refused: stopping (last: ${msg})`);
-      if (!WRONG_COMBINATION.test(msg) && (MALFORMED.test(msg) || DUPLICATE.test(msg))) {
+      if (!WRONG_COMBINATION.test(msg) && DUPLICATE.test(msg)) {
         ctx.log(
-          `that share was refused (${msg}); enter it again, checking for typos — each keyholder enters a different share`,
+          `that share was already entered for this ${round.operation} attempt: the next keyholder enters theirs`,
+          'stderr',
+        );
+        continue;
+      }
+      if (!WRONG_COMBINATION.test(msg) && MALFORMED.test(msg)) {
+        ctx.log(
+          `that share was refused as malformed: enter it again, checking for typos (${msg})`,
           'stderr',
         );
         continue;

@@ -240,7 +240,7 @@ export const unsealSharesAction: ActionDef<Input> = {
         if (malformed) {
           // Vault refused the input itself; the reset node catches up from the shares in memory.
           ctx.log(
-            `that share was refused as malformed (${verdicts[0]?.r.error ?? ''}); enter it again, checking for typos`,
+            `that share was refused as malformed: enter it again, checking for typos (${verdicts[0]?.r.error ?? ''})`,
             'stderr',
           );
         } else {
