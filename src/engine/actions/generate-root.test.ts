@@ -4,6 +4,7 @@ import { interpreterFor, runbookFrom, ScriptedAnswers } from '../../test-support
 import { FakeKeyholderVault } from '../../test-support/keyholder-vault.js';
 import type { HumanAnswer, HumanPrompt } from '../human.js';
 import type { ClipboardPort } from '../ports.js';
+import { VaultApiError, type VaultNode, type VaultPort } from '../vault.js';
 import { decodeRootToken } from '../root-token.js';
 
 const shares = ['aa11aa11', 'bb22bb22', 'cc33cc33', 'dd44dd44', 'ee55ee55'];
@@ -292,5 +293,54 @@ steps:
     expect(vault.calls.at(-1)).toBe('DELETE sys/rekey/init');
     expect(vault.verify).toBeUndefined();
     expect(vault.valid).toEqual(new Set(shares));
+  });
+});
+
+/** Two nodes; `failover()` seals the active one (its attempt dies with it) and node-2 takes over. */
+class FailoverVault extends FakeKeyholderVault {
+  active = 0;
+  readonly two: VaultNode[] = [
+    { name: 'node-1', address: 'https://node-1:8200' },
+    { name: 'node-2', address: 'https://node-2:8200' },
+  ];
+  override nodes(): readonly VaultNode[] {
+    return this.two;
+  }
+  override health(n?: VaultNode): ReturnType<VaultPort['health']> {
+    const code = n?.address === this.two[this.active]?.address ? 200 : 503;
+    return Promise.resolve({ reachable: true, code, body: {} });
+  }
+  override request(n: VaultNode, req: Parameters<VaultPort['request']>[1]): Promise<unknown> {
+    if (n.address !== this.two[this.active]?.address)
+      return Promise.reject(new VaultApiError(`${req.path}: Vault is sealed`, 503));
+    return super.request(n, req);
+  }
+  failover(): void {
+    this.active = 1;
+    this.gr = undefined;
+  }
+}
+
+describe('vault.generate-root across a failover', () => {
+  it('Given the active node is sealed mid-way, When the next share fails, Then a new attempt starts on the new active node and the keyholders finish there', async () => {
+    const vault = new FailoverVault(shares);
+    let typed = 0;
+    const entries = ['aa11aa11', 'bb22bb22', 'aa11aa11', 'bb22bb22', 'cc33cc33'];
+    const { result, events, human } = await run(RB, vault, (p, step) => {
+      if (p.type === 'secret') {
+        if (typed === 1) vault.failover(); // while keyholder 2 types
+        return { type: 'secret', value: new Secret(entries[typed++] ?? 'ffffffff') };
+      }
+      return keyholders([])(p, step);
+    });
+    expect(result).toMatchObject({ exitCode: 0 });
+    const text = JSON.stringify(events);
+    expect(text).toContain('node-1 is no longer the active node');
+    expect(text).toContain('generate-root attempt started on node-2: nonce nonce-2');
+    const nonces = human.asked
+      .filter((a) => a.prompt.type === 'secret')
+      .map((a) => /nonce:\n {2}(\S+)/.exec(a.prompt.message)?.[1]);
+    expect(nonces).toEqual(['nonce-1', 'nonce-1', 'nonce-2', 'nonce-2', 'nonce-2']);
+    expect(vault.live.size).toBe(0);
   });
 });

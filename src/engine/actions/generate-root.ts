@@ -15,6 +15,7 @@ import { handOver } from './handoff.js';
 import { collectShares, offerCancelStale } from './keyholder-shares.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import { requireVault } from './vault.js';
+import type { VaultNode, VaultPort } from '../vault.js';
 
 /** Cleanup runs after an abort too, so it cannot use the step's (aborted) signal. */
 const cleanupSignal = (): AbortSignal => AbortSignal.timeout(10_000);
@@ -41,58 +42,94 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
     'start a generate-root attempt with an OTP, ask keyholders for shares (nonce shown), decode the root token',
   async run(ctx) {
     const vault = requireVault(ctx);
-    const node = await activeNode(vault, ctx.signal);
+    let node = await activeNode(vault, ctx.signal);
     const stale = await generateRootStatus(vault, node, ctx.signal);
     if (stale.started)
       await offerCancelStale(ctx, { operation: 'generate-root', ...stale }, () =>
         cancelGenerateRoot(vault, node, ctx.signal),
       );
-    const { status, otp } = await startGenerateRoot(vault, node, ctx.signal);
-    ctx.registerSecret(otp);
-    ctx.log(
-      `generate-root attempt started on ${node.name}: nonce ${status.nonce}, ${status.required} share(s) needed`,
-    );
-    let token: Secret | undefined;
-    try {
-      const { result: encoded, entries } = await collectShares<Secret>(ctx, {
-        operation: 'generate-root',
-        nonce: status.nonce,
-        required: status.required,
-        progress: 0,
-        which: 'unseal share',
-        submit: async (share) => {
-          const s = await submitGenerateRoot(vault, node, share, status.nonce, ctx.signal);
-          return s.complete && s.encodedToken ? { done: s.encodedToken } : { progress: s.progress };
-        },
-      });
-      token = decodeRootToken(encoded, otp);
-      ctx.registerSecret(token);
-      const info = await lookupSelf(vault, node, token, ctx.signal);
-      if (!info.policies.includes('root'))
-        throw new Error(`the new token has policies ${info.policies.join(', ')}, not root`);
+    for (let attempt = 1; ; attempt++) {
+      const { status, otp } = await startGenerateRoot(vault, node, ctx.signal);
+      ctx.registerSecret(otp);
       ctx.log(
-        `root token made (accessor ${info.accessor}, policies ${info.policies.join(', ')}); it is never shown`,
+        `generate-root attempt started on ${node.name}: nonce ${status.nonce}, ${status.required} share(s) needed`,
       );
-      return {
-        token,
-        accessor: info.accessor,
-        nonce: status.nonce,
-        node: node.name,
-        address: node.address,
-        entries,
-      };
-    } catch (err) {
-      if (token) {
-        await revokeSelfAndVerify(vault, node, token, cleanupSignal()).catch(() => undefined);
-        ctx.log('the new root token was revoked because the step failed', 'stderr');
-      } else {
+      let token: Secret | undefined;
+      try {
+        const { result: encoded, entries } = await collectShares<Secret>(ctx, {
+          operation: 'generate-root',
+          nonce: status.nonce,
+          required: status.required,
+          progress: 0,
+          which: 'unseal share',
+          submit: async (share) => {
+            const s = await submitGenerateRoot(vault, node, share, status.nonce, ctx.signal);
+            return s.complete && s.encodedToken
+              ? { done: s.encodedToken }
+              : { progress: s.progress };
+          },
+        });
+        token = decodeRootToken(encoded, otp);
+        ctx.registerSecret(token);
+        const info = await lookupSelf(vault, node, token, ctx.signal);
+        if (!info.policies.includes('root'))
+          throw new Error(`the new token has policies ${info.policies.join(', ')}, not root`);
+        ctx.log(
+          `root token made (accessor ${info.accessor}, policies ${info.policies.join(', ')}); it is never shown`,
+        );
+        return {
+          token,
+          accessor: info.accessor,
+          nonce: status.nonce,
+          node: node.name,
+          address: node.address,
+          entries,
+        };
+      } catch (err) {
+        if (token) {
+          await revokeSelfAndVerify(vault, node, token, cleanupSignal()).catch(() => undefined);
+          ctx.log('the new root token was revoked because the step failed', 'stderr');
+          throw err;
+        }
+        // The attempt lives in the active node's memory: a seal, restart or step-down of that
+        // node ends it. Start again on the node that is active now, with a new nonce.
+        const next = ctx.signal.aborted ? undefined : await failedOver(ctx, vault, node);
+        if (next && attempt < 3) {
+          ctx.log(
+            `${node.name} is no longer the active node (${errorMessage(err)}): generate-root attempt ${status.nonce} ended with it. A new attempt starts on ${next.name}: every keyholder enters their share again, under the new nonce`,
+            'stderr',
+          );
+          node = next;
+          continue;
+        }
         await cancelGenerateRoot(vault, node, cleanupSignal()).catch(() => undefined);
         ctx.log(`generate-root attempt ${status.nonce} cancelled: ${errorMessage(err)}`, 'stderr');
+        throw err;
       }
-      throw err;
     }
   },
 };
+
+/**
+ * After a failed share: the active node, if `was` is no longer it (waiting up to 30 s for a
+ * standby to take over); undefined when `was` is still active (the failure was something else).
+ */
+async function failedOver(
+  ctx: ActionContext<unknown>,
+  vault: VaultPort,
+  was: VaultNode,
+): Promise<VaultNode | undefined> {
+  for (let i = 0; i < 30; i++) {
+    const now = await activeNode(vault, ctx.signal).catch(() => undefined);
+    if (now && now.address === was.address) {
+      const h = await vault.health(was, ctx.signal);
+      if (h.reachable && h.code === 200) return undefined;
+    }
+    if (now && now.address !== was.address) return now;
+    await ctx.ports.clock.sleep(1000, ctx.signal);
+  }
+  return undefined;
+}
 
 const WindowIn = z.strictObject({
   token: Token,
