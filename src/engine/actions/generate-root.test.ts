@@ -335,7 +335,9 @@ describe('vault.generate-root across a failover', () => {
     });
     expect(result).toMatchObject({ exitCode: 0 });
     const text = JSON.stringify(events);
-    expect(text).toContain('node-1 is no longer the active node');
+    expect(text).toContain(
+      'every keyholder enters their share again: node-1 is no longer the active node',
+    );
     expect(text).toContain('generate-root attempt started on node-2: nonce nonce-2');
     const nonces = human.asked
       .filter((a) => a.prompt.type === 'secret')

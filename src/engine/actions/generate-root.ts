@@ -96,7 +96,7 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
         const next = ctx.signal.aborted ? undefined : await failedOver(ctx, vault, node);
         if (next && attempt < 3) {
           ctx.log(
-            `${node.name} is no longer the active node (${errorMessage(err)}): generate-root attempt ${status.nonce} ended with it. A new attempt starts on ${next.name}: every keyholder enters their share again, under the new nonce`,
+            `every keyholder enters their share again: ${node.name} is no longer the active node, and attempt ${status.nonce} ended with it (${errorMessage(err)})`,
             'stderr',
           );
           node = next;
