@@ -158,6 +158,12 @@ export const ProfileSchema = z.strictObject({
           skip_verify: z.boolean().optional(),
         })
         .optional(),
+      audit_file: z
+        .string()
+        .optional()
+        .describe(
+          'where the file audit device writes, on the Vault nodes (default /var/log/vault/audit.log)',
+        ),
     })
     .refine(
       (v) => v.addresses !== undefined || v.discover !== undefined,

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { ExitCode, VrError } from '../domain/errors.js';
 import { ProfileSchema, type Profile } from '../domain/schema.js';
@@ -30,6 +30,8 @@ export function sandboxProfile(l: Layout, s: SandboxState): Profile {
       ),
       api_addr: proxyUrl(l, 'primary'),
       tls: { ca_cert: s.caFile },
+      // The sandbox's Vault processes run as the user: /var/log/vault is not theirs to write.
+      audit_file: join(l.logsDir, 'vault-audit.log'),
     },
     aws: {
       region: p.region,

@@ -67,6 +67,10 @@ describe('vault-runbook sandbox against the real servers', () => {
     const parsed = parseProfile(readFileSync(file, 'utf8'), file);
     expect(parsed.diagnostics).toEqual([]);
     profile = parsed.value as Profile;
+    // The nodes run as the user: the ceremony's audit log goes to the sandbox, not /var/log.
+    expect(profile.vault.audit_file).toBe(
+      `${env.XDG_STATE_HOME}/vault-runbook/sandbox/logs/vault-audit.log`,
+    );
     expect(
       readFileSync(`${env.XDG_CONFIG_HOME}/vault-runbook/current-profile`, 'utf8').trim(),
     ).toBe(file);
