@@ -129,6 +129,7 @@ export const BINDINGS: readonly Binding[] = [
     keys: [{ char: 'n' }, { char: 'N' }, esc, enter],
     label: 'keep running',
     contexts: ['abort', 'abort-guarded'],
+    where: 'abort prompts',
   },
   {
     id: 'help',
@@ -294,7 +295,7 @@ const CONTEXT_NAMES: Record<KeyContext, string> = {
   destructive: 'destructive step',
   handoff: 'keyholder handoff',
   abort: 'abort prompt',
-  'abort-guarded': 'abort prompt of a step that cannot be undone',
+  'abort-guarded': 'abort prompt of a step with an abort warning',
   help: 'this help',
 };
 
