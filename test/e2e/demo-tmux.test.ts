@@ -59,7 +59,7 @@ describe.skipIf(!hasTmux)('npm run demo in a real terminal', () => {
       '-s',
       'demo',
       '-x',
-      '120',
+      '150',
       '-y',
       '50',
       `env -u CI -u VAULT_RUNBOOK_PROFILE ${vars} ${process.execPath} ${BIN} demo; echo "EXIT=$?"; sleep 120`,
