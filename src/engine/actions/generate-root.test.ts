@@ -318,6 +318,7 @@ class FailoverVault extends FakeKeyholderVault {
   failover(): void {
     this.active = 1;
     this.gr = undefined;
+    this.rk = undefined;
   }
 }
 
@@ -344,5 +345,30 @@ describe('vault.generate-root across a failover', () => {
       .map((a) => /nonce:\n {2}(\S+)/.exec(a.prompt.message)?.[1]);
     expect(nonces).toEqual(['nonce-1', 'nonce-1', 'nonce-2', 'nonce-2', 'nonce-2']);
     expect(vault.live.size).toBe(0);
+  });
+
+  it('Given the active node is sealed during a rekey, When the next old share fails, Then a new rekey attempt starts on the new active node and finishes there', async () => {
+    const vault = new FailoverVault(shares);
+    let typed = 0;
+    const entries = ['aa11aa11', 'bb22bb22', 'aa11aa11', 'bb22bb22', 'cc33cc33'];
+    const rb = `id: r
+title: R
+steps:
+  - { id: rekey, uses: vault.rekey, with: { shares: 5, threshold: 3, pgp: never } }
+`;
+    const { result, events, human } = await run(rb, vault, (p, step) => {
+      if (p.type === 'secret') {
+        if (typed === 1) vault.failover();
+        return { type: 'secret', value: new Secret(entries[typed++] ?? 'ffffffff') };
+      }
+      return keyholders([])(p, step);
+    });
+    expect(result).toMatchObject({ exitCode: 0 });
+    const text = JSON.stringify(events);
+    expect(text).toContain(
+      'every keyholder enters their current share again: node-1 is no longer the active node',
+    );
+    expect(text).toMatch(/rekey attempt started on node-2/);
+    expect(human.asked.filter((a) => a.prompt.type === 'secret')).toHaveLength(5);
   });
 });

@@ -12,10 +12,9 @@ import {
   submitGenerateRoot,
 } from '../root-token.js';
 import { handOver } from './handoff.js';
-import { collectShares, offerCancelStale } from './keyholder-shares.js';
+import { collectShares, failedOver, offerCancelStale } from './keyholder-shares.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import { requireVault } from './vault.js';
-import type { VaultNode, VaultPort } from '../vault.js';
 
 /** Cleanup runs after an abort too, so it cannot use the step's (aborted) signal. */
 const cleanupSignal = (): AbortSignal => AbortSignal.timeout(10_000);
@@ -109,27 +108,6 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
     }
   },
 };
-
-/**
- * After a failed share: the active node, if `was` is no longer it (waiting up to 30 s for a
- * standby to take over); undefined when `was` is still active (the failure was something else).
- */
-async function failedOver(
-  ctx: ActionContext<unknown>,
-  vault: VaultPort,
-  was: VaultNode,
-): Promise<VaultNode | undefined> {
-  for (let i = 0; i < 30; i++) {
-    const now = await activeNode(vault, ctx.signal).catch(() => undefined);
-    if (now && now.address === was.address) {
-      const h = await vault.health(was, ctx.signal);
-      if (h.reachable && h.code === 200) return undefined;
-    }
-    if (now && now.address !== was.address) return now;
-    await ctx.ports.clock.sleep(1000, ctx.signal);
-  }
-  return undefined;
-}
 
 const WindowIn = z.strictObject({
   token: Token,

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../domain/errors.js';
 import type { Secret } from '../../domain/secret.js';
-import { WRONG_COMBINATION } from '../root-token.js';
+import { activeNode, WRONG_COMBINATION } from '../root-token.js';
+import type { VaultNode, VaultPort } from '../vault.js';
 import type { ActionContext } from './types.js';
 
 /** Vault's answers to input it cannot use as a share, as opposed to a wrong combination. */
@@ -123,4 +124,25 @@ export async function offerCancelStale(
     throw new Error(`stopped: a ${what.operation} attempt is in progress (${detail})`);
   await cancel();
   ctx.log(`${what.operation} attempt ${what.nonce} cancelled`);
+}
+
+/**
+ * After a failed share: the active node, if `was` is no longer it (waiting up to 30 s for a
+ * standby to take over); undefined when `was` is still active (the failure was something else).
+ */
+export async function failedOver(
+  ctx: ActionContext<unknown>,
+  vault: VaultPort,
+  was: VaultNode,
+): Promise<VaultNode | undefined> {
+  for (let i = 0; i < 30; i++) {
+    const now = await activeNode(vault, ctx.signal).catch(() => undefined);
+    if (now && now.address === was.address) {
+      const h = await vault.health(was, ctx.signal);
+      if (h.reachable && h.code === 200) return undefined;
+    }
+    if (now && now.address !== was.address) return now;
+    await ctx.ports.clock.sleep(1000, ctx.signal);
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@ import { activeNode } from '../root-token.js';
 import { cancelRekey, rekeyStatus, startRekey, submitRekey, type RekeyResult } from '../rekey.js';
 import { fileSafe } from './ceremony.js';
 import { checkSharesAction, proveOldDead } from './check-shares.js';
-import { collectShares, offerCancelStale } from './keyholder-shares.js';
+import { collectShares, failedOver, offerCancelStale } from './keyholder-shares.js';
 import { rekeyVerifyAction } from './rekey-verify.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import { requireVault } from './vault.js';
@@ -158,7 +158,7 @@ export const rekeyAction: ActionDef<RekeyIn> = {
     `rekey to ${i.shares ?? 'one share per keyholder'}/${i.threshold} (pgp ${i.pgp ?? 'auto'}), then prove the old shares dead`,
   async run(ctx) {
     const vault = requireVault(ctx);
-    const node = await activeNode(vault, ctx.signal);
+    let node = await activeNode(vault, ctx.signal);
     const n = ctx.input.shares ?? (ctx.profile?.keyholders?.length || 5);
     const t = ctx.input.threshold;
     if (t > n) throw new Error(`threshold ${t} is more than the ${n} shares`);
@@ -179,49 +179,62 @@ export const rekeyAction: ActionDef<RekeyIn> = {
         },
         () => cancelRekey(vault, node, ctx.signal),
       );
-    const started = await startRekey(
-      vault,
-      node,
-      {
-        shares: n,
-        threshold: t,
-        ...(plan ? { pgpKeys: plan.keys } : {}),
-        ...(ctx.input['require-verification'] ? { requireVerification: true } : {}),
-      },
-      ctx.signal,
-    );
-    ctx.log(
-      `rekey attempt started on ${node.name}: nonce ${started.nonce}; new ${t}-of-${n} shares; ${started.required} current share(s) needed`,
-    );
-    if (plan && started.pgpFingerprints.join() !== plan.fingerprints.join()) {
-      await cancelRekey(vault, node, cleanupSignal()).catch(() => undefined);
-      throw new Error(
-        'Vault reports other PGP fingerprints than the profile keys: rekey cancelled',
-      );
-    }
-    let result: RekeyResult;
-    let old: Secret[];
-    let entries: number;
-    try {
-      ({
-        result,
-        accepted: old,
-        entries,
-      } = await collectShares<RekeyResult>(ctx, {
-        operation: 'rekey',
-        nonce: started.nonce,
-        required: started.required,
-        progress: 0,
-        which: 'CURRENT (old) unseal share',
-        submit: async (share, nonce) => {
-          const r = await submitRekey(vault, node, share, nonce, ctx.signal);
-          return 'keys' in r ? { done: r } : { progress: r.progress };
+    let result: RekeyResult | undefined;
+    let old: Secret[] = [];
+    let entries = 0;
+    // A rekey attempt lives in the active node's memory: a seal, restart or step-down of that
+    // node ends it (the old shares stay valid). Start again on the node that is active now.
+    for (let attempt = 1; !result; attempt++) {
+      const started = await startRekey(
+        vault,
+        node,
+        {
+          shares: n,
+          threshold: t,
+          ...(plan ? { pgpKeys: plan.keys } : {}),
+          ...(ctx.input['require-verification'] ? { requireVerification: true } : {}),
         },
-      }));
-    } catch (err) {
-      await cancelRekey(vault, node, cleanupSignal()).catch(() => undefined);
-      ctx.log(`rekey attempt ${started.nonce} cancelled: ${errorMessage(err)}`, 'stderr');
-      throw err;
+        ctx.signal,
+      );
+      ctx.log(
+        `rekey attempt started on ${node.name}: nonce ${started.nonce}; new ${t}-of-${n} shares; ${started.required} current share(s) needed`,
+      );
+      if (plan && started.pgpFingerprints.join() !== plan.fingerprints.join()) {
+        await cancelRekey(vault, node, cleanupSignal()).catch(() => undefined);
+        throw new Error(
+          'Vault reports other PGP fingerprints than the profile keys: rekey cancelled',
+        );
+      }
+      try {
+        ({
+          result,
+          accepted: old,
+          entries,
+        } = await collectShares<RekeyResult>(ctx, {
+          operation: 'rekey',
+          nonce: started.nonce,
+          required: started.required,
+          progress: 0,
+          which: 'CURRENT (old) unseal share',
+          submit: async (share, nonce) => {
+            const r = await submitRekey(vault, node, share, nonce, ctx.signal);
+            return 'keys' in r ? { done: r } : { progress: r.progress };
+          },
+        }));
+      } catch (err) {
+        const next = ctx.signal.aborted ? undefined : await failedOver(ctx, vault, node);
+        if (next && attempt < 3) {
+          ctx.log(
+            `every keyholder enters their current share again: ${node.name} is no longer the active node, and rekey attempt ${started.nonce} ended with it (${errorMessage(err)})`,
+            'stderr',
+          );
+          node = next;
+          continue;
+        }
+        await cancelRekey(vault, node, cleanupSignal()).catch(() => undefined);
+        ctx.log(`rekey attempt ${started.nonce} cancelled: ${errorMessage(err)}`, 'stderr');
+        throw err;
+      }
     }
     result.keys.forEach((k) => ctx.registerSecret(k));
     ctx.log(`rekey complete: ${result.keys.length} new shares, threshold ${t}`);
