@@ -1,18 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup } from 'ink-testing-library';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultHttp } from '../../src/adapters/vault.js';
-import { createRun, type RunSession } from '../../src/cli/session.js';
-import type { RunResult } from '../../src/engine/interpreter.js';
-import { App } from '../../src/ui/App.js';
-import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
 import { ensureTools } from '../support/tools.js';
 import { startVault, type VaultServer } from '../support/vault-server.js';
-import { KEY, press, renderTerm, type, waitForFrame } from './helpers.js';
+import { KEY, press, type, waitForFrame } from './helpers.js';
+import { startLiveRun } from './live-run.js';
 
 const HOLDERS = ['Ann', 'Ben', 'Cat', 'Dan', 'Eve'];
 let server: VaultServer;
@@ -33,43 +28,15 @@ afterAll(async () => {
 
 describe('the interactive bootstrap ceremony', () => {
   it('Given 5 keyholders without PGP keys, When each takes the keyboard in turn and then 3 of them unseal, Then each share is on screen only during its own handoff and Vault ends unsealed with the root token revoked', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      XDG_STATE_HOME: join(tmp, 'state'),
-      XDG_CONFIG_HOME: join(tmp, 'config'),
-    };
-    delete env.VAULT_RUNBOOK_PROFILE;
-    delete env.VAULT_ADDR;
-    const profile = join(tmp, 'profile.yaml');
-    writeFileSync(
-      profile,
-      stringify({
-        name: 'tui-ceremony',
-        vault: { addresses: [server.address] },
-        keyholders: HOLDERS.map((name) => ({ name })),
-      }),
-    );
-    const sessions: RunSession[] = [];
-    const controller = new UiController({
-      runbooks: [],
-      open: (id, ui) => {
-        const s = createRun(
-          {
-            runbookRef: id,
-            profile,
-            vars: [`audit_file=${join(tmp, 'audit.log')}`, 'operator=Ann'],
-          },
-          { human: ui.human, observers: [ui.observer], env },
-        );
-        sessions.push(s);
-        return s;
-      },
-      humanActionIds: humanActionIds(),
-      onQuit: () => undefined,
+    const { term, sessions, done } = startLiveRun({
+      dir: tmp,
+      profileName: 'tui-ceremony',
+      address: server.address,
+      holders: HOLDERS,
+      runbook: 'bootstrap-ceremony',
+      vars: [`audit_file=${join(tmp, 'audit.log')}`, 'operator=Ann'],
     });
-    const term = renderTerm(<App store={controller.store} />);
     const { stdin, frames } = term;
-    const done: Promise<RunResult | undefined> = controller.startRun('bootstrap-ceremony');
 
     await waitForFrame(term, 'every keyholder checked their share index');
     await press(stdin, 'y');

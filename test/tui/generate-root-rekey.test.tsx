@@ -1,19 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup } from 'ink-testing-library';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultHttp } from '../../src/adapters/vault.js';
-import { createRun, type RunSession } from '../../src/cli/session.js';
 import { Secret } from '../../src/domain/secret.js';
 import type { InitResult } from '../../src/engine/vault.js';
-import { App } from '../../src/ui/App.js';
-import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
 import { ensureTools } from '../support/tools.js';
 import { startVault, type VaultServer } from '../support/vault-server.js';
-import { KEY, press, renderTerm, type, waitForFrame } from './helpers.js';
+import { KEY, press, type, waitForFrame, type Term } from './helpers.js';
+import { startLiveRun } from './live-run.js';
 
 const HOLDERS = ['Ann', 'Ben', 'Cat', 'Dan', 'Eve'];
 let server: VaultServer;
@@ -40,46 +36,18 @@ afterAll(async () => {
 });
 
 function start(runbook: string, vars: string[]) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    XDG_STATE_HOME: join(tmp, 'state'),
-    XDG_CONFIG_HOME: join(tmp, 'config'),
-  };
-  delete env.VAULT_RUNBOOK_PROFILE;
-  delete env.VAULT_ADDR;
-  const profile = join(tmp, 'profile.yaml');
-  writeFileSync(
-    profile,
-    stringify({
-      name: 'tui-rekey',
-      vault: { addresses: [server.address] },
-      keyholders: HOLDERS.map((name) => ({ name })),
-    }),
-  );
-  const sessions: RunSession[] = [];
-  const controller = new UiController({
-    runbooks: [],
-    open: (id, ui) => {
-      const s = createRun(
-        { runbookRef: id, profile, vars },
-        { human: ui.human, observers: [ui.observer], env },
-      );
-      sessions.push(s);
-      return s;
-    },
-    humanActionIds: humanActionIds(),
-    onQuit: () => undefined,
+  return startLiveRun({
+    dir: tmp,
+    profileName: 'tui-rekey',
+    address: server.address,
+    holders: HOLDERS,
+    runbook,
+    vars,
   });
-  const term = renderTerm(<App store={controller.store} />);
-  return { term, sessions, done: controller.startRun(runbook) };
 }
 
 /** Keyholders type shares at masked prompts that each show the attempt's nonce; returns it. */
-async function enterShares(
-  term: ReturnType<typeof renderTerm>,
-  what: string,
-  shares: readonly string[],
-): Promise<string> {
+async function enterShares(term: Term, what: string, shares: readonly string[]): Promise<string> {
   const nonces = new Set<string>();
   for (const [i, s] of shares.entries()) {
     const frame = await waitForFrame(term, `${what} share ${i + 1} of ${shares.length}`, 30_000);
