@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
-import { BIN } from './cli.js';
-import { execa } from 'execa';
+import { cliWithFd3 } from './cli.js';
 import type { GpgHome } from './pgp.js';
 
 export interface CeremonyRun {
@@ -56,10 +55,8 @@ export async function headlessCeremony(opts: {
   mkdirSync(opts.cwd, { recursive: true });
   const answers = join(opts.cwd, 'answers.yaml');
   writeFileSync(answers, stringify({ 'confirm-plan': 'yes' }));
-  const child = execa(
-    'node',
+  const child = cliWithFd3(
     [
-      BIN,
       'run',
       'bootstrap-ceremony',
       '--profile',
@@ -75,13 +72,8 @@ export async function headlessCeremony(opts: {
       '--var',
       `operator=${opts.operator}`,
     ],
-    {
-      env: opts.env,
-      extendEnv: false,
-      reject: false,
-      cwd: opts.cwd,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    },
+    opts.env,
+    opts.cwd,
   );
   const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
   const files = opts.gpg.keys.map((k) => join(opts.dir, `${k.name}.share.asc`));

@@ -23,12 +23,13 @@ export function cli(args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string
 }
 
 /** The CLI with a pipe on fd 3, for --secrets-fd 3. */
-export function cliWithFd3(args: string[], env: NodeJS.ProcessEnv) {
+export function cliWithFd3(args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
   return execa('node', [BIN, ...args], {
     env,
     extendEnv: false,
     reject: false,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
   });
 }
 
