@@ -24,6 +24,17 @@ function token(io: Io, opts: FaultOptions): string | undefined {
   return io.env.VAULT_TOKEN || undefined;
 }
 
+/** A supervisor's refusal as the CLI's error: a target it does not know is a usage error. */
+function refusal(
+  r: { readonly usage?: boolean; readonly error?: string },
+  usage: string,
+  failed: string,
+): VrError {
+  return r.usage
+    ? new UsageError(r.error ?? usage)
+    : new VrError(r.error ?? failed, ExitCode.stepFailed);
+}
+
 /**
  * seal: with a token the CLI calls PUT sys/seal itself, so the token never leaves this
  * process; without one the node is restarted, and comes back sealed.
@@ -42,15 +53,11 @@ async function seal(
     // sys/seal): the sandbox stops and starts the node's Vault, which comes back sealed — what
     // a seal looks like from outside, an active node's lock passing to a standby included.
     const rr = await askSupervisor(socket, { op: 'restart', target }, signal);
-    if (!rr.ok)
-      throw rr.usage
-        ? new UsageError(rr.error ?? 'unknown node')
-        : new VrError(rr.error ?? 'the restart failed', ExitCode.stepFailed);
+    if (!rr.ok) throw refusal(rr, 'unknown node', 'the restart failed');
     return `${target}: restarted (no VAULT_TOKEN or --token-fd to call sys/seal with), it is sealed now`;
   }
   const r = await askSupervisor(socket, { op: 'resolve', target }, signal);
-  if (!r.ok)
-    throw r.usage ? new UsageError(r.error ?? 'unknown node') : new VrError(r.error ?? '', 1);
+  if (!r.ok) throw refusal(r, 'unknown node', '');
   const node = r.data as { address: string; instanceId: string };
   const res = await httpsRequest(`${node.address}/v1/sys/seal`, {
     ca,
@@ -105,10 +112,7 @@ export async function sandboxFault(
       { op: 'fault', kind, ...(target ? { target } : {}) },
       signal,
     );
-    if (!r.ok)
-      throw r.usage
-        ? new UsageError(r.error ?? 'bad fault request')
-        : new VrError(r.error ?? 'the fault failed', ExitCode.stepFailed);
+    if (!r.ok) throw refusal(r, 'bad fault request', 'the fault failed');
     message = r.message ?? 'done';
   }
   io.stdout.write(`${message}\n`);

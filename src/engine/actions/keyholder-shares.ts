@@ -5,7 +5,7 @@ import type { VaultNode, VaultPort } from '../vault.js';
 import type { ActionContext } from './types.js';
 
 /** Vault's answers to input it cannot use as a share, as opposed to a wrong combination. */
-const MALFORMED = /hex or base64|invalid key|malformed|illegal base64|encoding/i;
+export const MALFORMED = /hex or base64|invalid key|malformed|illegal base64|encoding/i;
 const DUPLICATE = /already been provided/i;
 const NONCE = /incorrect nonce|not in progress|no (?:rekey|root generation) in progress/i;
 

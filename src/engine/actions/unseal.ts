@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
 import type { Secret } from '../../domain/secret.js';
 import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
+import { MALFORMED } from './keyholder-shares.js';
 import type { ActionContext, ActionDef } from './types.js';
 import { requireVault, sealStatuses, selectNodes, type NodeSealState } from './vault.js';
 
@@ -13,13 +14,11 @@ const Input = z.strictObject({
 type Input = z.infer<typeof Input>;
 
 /**
- * Vault's answers to input it cannot use as a share, as opposed to a wrong combination — which
- * Vault words as "invalid key: failed to decrypt keys from storage: cipher: message
- * authentication failed", so the combination test comes first.
+ * A wrong unseal combination, which Vault words as "invalid key: failed to decrypt keys from
+ * storage: cipher: message authentication failed" — so it is tested before MALFORMED.
  */
 const WRONG =
   /message authentication failed|failed to decrypt keys|unable to retrieve stored keys/i;
-const MALFORMED = /hex or base64|invalid key|malformed|illegal base64|encoding/i;
 const isMalformed = (msg: string): boolean => !WRONG.test(msg) && MALFORMED.test(msg);
 /** Vault judged the share (bad input or bad combination), as opposed to not answering. */
 const isVerdict = (msg: string): boolean => WRONG.test(msg) || MALFORMED.test(msg);
