@@ -7,6 +7,7 @@ import { allEndpoints, layout } from '../../src/sandbox/layout.js';
 import { listening } from '../../src/sandbox/procs.js';
 import { BIN, cli } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
+import { testSlot } from '../sandbox/helpers.js';
 
 /**
  * `npm run demo` as a newcomer runs it: in a real terminal (tmux), the sandbox comes up and the
@@ -39,7 +40,7 @@ describe.skipIf(!hasTmux)('npm run demo in a real terminal', () => {
       ...process.env,
       XDG_STATE_HOME: join(tmp, 'state'),
       XDG_CONFIG_HOME: join(tmp, 'config'),
-      VAULT_RUNBOOK_SANDBOX_SLOT: '95',
+      VAULT_RUNBOOK_SANDBOX_SLOT: testSlot(95),
     };
   }, 60 * 60_000);
 

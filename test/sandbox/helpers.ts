@@ -10,7 +10,16 @@ import type { ClusterStatus } from '../../src/domain/cluster.js';
 /** A sandbox of its own: temp XDG state/config, and its own 127.<slot>.x.y addresses. */
 export function sandboxEnv(slot: number): { dir: string; env: NodeJS.ProcessEnv } {
   const t = tempState();
-  return { ...t, env: { ...t.env, VAULT_RUNBOOK_SANDBOX_SLOT: String(slot) } };
+  return { ...t, env: { ...t.env, VAULT_RUNBOOK_SANDBOX_SLOT: testSlot(slot) } };
+}
+
+/**
+ * A test file's sandbox slot. Two checkouts testing at once on one machine shift their slots
+ * apart with VAULT_RUNBOOK_TEST_SLOT_OFFSET.
+ */
+export function testSlot(slot: number): string {
+  const offset = Number(process.env.VAULT_RUNBOOK_TEST_SLOT_OFFSET ?? 0) || 0;
+  return String(((slot + offset - 1) % 254) + 1);
 }
 
 export const sandbox = (args: string[], env: NodeJS.ProcessEnv) => cli(['sandbox', ...args], env);
