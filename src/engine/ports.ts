@@ -44,8 +44,9 @@ export interface FilesPort {
   read(path: string, signal: AbortSignal): Promise<Uint8Array>;
   exists(path: string): Promise<boolean>;
   /**
-   * Writes a new file only its owner can read (directories are created 0700). Refuses to
-   * overwrite, so a second ceremony can never replace the shares of the first.
+   * Writes a new file only its owner can read (directories are created 0700), atomically: the
+   * final name holds the whole file or nothing, even after a crash. Refuses to overwrite, so a
+   * second ceremony can never replace the shares of the first.
    */
   writeNew(path: string, data: string | Uint8Array, signal: AbortSignal): Promise<string>;
 }
