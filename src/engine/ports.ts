@@ -34,9 +34,19 @@ export interface ClockPort {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
+/** What taking a copied secret back from the clipboard did: said as it is, never assumed. */
+export type ClipboardClear =
+  | { readonly kind: 'nothing' }
+  | { readonly kind: 'cleared' }
+  /** Someone copied something else since: that is theirs, and it is left alone. */
+  | { readonly kind: 'changed' }
+  | { readonly kind: 'failed'; readonly error: string };
+
 export interface ClipboardPort {
   /** Copies text and clears it after `clearAfterMs` unless it changed meanwhile. */
   copy(text: string, clearAfterMs: number): Promise<void>;
+  /** Takes back what `copy` put there now, only if the clipboard still holds exactly that. */
+  clear(): Promise<ClipboardClear>;
 }
 
 /** Files a step reads or hands over (PGP public keys, encrypted shares). */
