@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeGpgKeys, type GpgHome } from '../../../test/support/pgp.js';
+import { gpgSubkeys, makeGpgKeys, type GpgHome } from '../../../test/support/pgp.js';
 import { LocalFiles } from '../../adapters/files.js';
 import { headlessProblems } from '../../cli/preflight.js';
 import { UsageError } from '../../domain/errors.js';
@@ -370,7 +370,7 @@ describe('audit device, operator credential and root revocation', () => {
   it('Given a keyholder with a PGP key receives the operator token, When created, Then it is written encrypted for gpg, never shown', async () => {
     const vault = new CeremonyVault();
     const dir = mkdtempSync(join(tmpdir(), 'vr-token-'));
-    const { run } = interpreterFor(
+    const { run, events } = interpreterFor(
       runbookFrom(AFTER_UNSEAL.replace('HOLDER', 'Ben').replace('DIR', dir)),
       {
         vault,
@@ -382,6 +382,11 @@ describe('audit device, operator credential and root revocation', () => {
     expect(await run()).toMatchObject({ exitCode: 0 });
     const op = [...vault.tokens.keys()][1];
     expect(await gpg.decryptFile(join(dir, 'Ben.token.asc'))).toBe(op);
+    // The log names the subkey the token went to, as gpg lists it, beside Ben's fingerprint.
+    const [sub] = await gpgSubkeys(gpg.keys[1]!.binaryFile);
+    expect(JSON.stringify(events)).toContain(
+      `token encrypted to ${gpg.keys[1]!.fingerprint} (encryption subkey ${sub!.slice(-16)})`,
+    );
   });
 
   it('Given revoke-self that does not take, When the step verifies, Then it fails', async () => {
