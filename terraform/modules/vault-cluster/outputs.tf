@@ -44,7 +44,7 @@ output "s3_path" {
 }
 
 output "resources_bucket" {
-  description = "Resources bucket (nodes read resources_prefix, operators keep the rest)."
+  description = "Resources bucket: operator material (plugins, CA bundles, exports), replicated to DR; nodes have no access to it."
   value       = aws_s3_bucket.this["resources"].id
 }
 
