@@ -72,7 +72,7 @@ url="https://127.0.0.1:$(cat "$work/port")"
 
 failures=0
 run_install() { # key-file fingerprint
-  rm -rf "$work/bin"
+  rm -rf "${work:?}/bin"
   CURL_CA_BUNDLE="$work/tls.crt" VAULT_VERSION=$version VAULT_ARCH=$arch VAULT_RELEASES_URL=$url \
     VAULT_GPG_KEY_FILE=$1 VAULT_GPG_FINGERPRINT=$2 VAULT_INSTALL_DIR="$work/bin" \
     bash "$script" >"$work/out" 2>&1
