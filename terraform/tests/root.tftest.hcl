@@ -14,6 +14,15 @@ mock_provider "aws" {
   }
 }
 
+# The two TLS keys must be told apart (the shared mocks give every KMS key one ARN).
+override_resource {
+  target = aws_kms_key.tls_dr
+  values = {
+    arn    = "arn:aws:kms:us-west-2:111122223333:key/00000000-0000-0000-0000-0000000000d2"
+    key_id = "00000000-0000-0000-0000-0000000000d2"
+  }
+}
+
 variables {
   name = "prod"
   primary = {
