@@ -88,7 +88,7 @@ export function refusal(place: ShellPlace): string | undefined {
     case 'literal':
       // Bash would print `${VR_…}` itself, and splicing the value in instead would make it code
       // of whatever reads that text (jq, awk, SQL…): neither is what the author wants.
-      return "an expression inside single quotes (or a quoted here-document) is not expanded; close the quotes around it (' … '\"${{ … }}\"' … ') or pass the value with env: and jq --arg / awk -v";
+      return 'bash expands nothing inside single quotes or a quoted here-document; pass the value as an argument (jq --arg v "${{ … }}" \'… $v …\', awk -v v="${{ … }}"), or close the quotes around it if the text is not code for another program';
     case 'arithmetic':
       return 'an expression inside $(( )) or (( )) would be evaluated as code by bash arithmetic; check it is a number first ([[ "$X" =~ ^[0-9]+$ ]]) and use that variable';
     case 'unquoted':
