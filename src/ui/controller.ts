@@ -1,4 +1,5 @@
 import { errorMessage, VrError } from '../domain/errors.js';
+import { stripControls, stripControlsDeep } from '../domain/sanitize.js';
 import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
 import type { RunObserver, RunResult } from '../engine/interpreter.js';
 import type { HumanPort } from '../engine/ports.js';
@@ -44,7 +45,8 @@ export function stepViews(state: RunState, humanIds: ReadonlySet<string>): StepV
       title: step.title ?? step.id,
       description: step.description ?? '',
       status: st.kind,
-      detail: detailOf(st),
+      // Plans and prompts carry values from outside (inputs, Vault): no escape reaches the screen.
+      detail: stripControls(detailOf(st)),
       attempt: 'attempt' in st ? st.attempt : 0,
       durationMs: 'durationMs' in st ? st.durationMs : 0,
       human: humanIds.has(step.uses ?? ''),
@@ -132,7 +134,7 @@ export class UiController implements HumanPort, RunObserver {
     return session.go().then(
       (result) => {
         session.close();
-        this.#patchRun({ result });
+        this.#patchRun({ result: stripControlsDeep(result) });
         return result;
       },
       (err: unknown) => {
@@ -151,7 +153,10 @@ export class UiController implements HumanPort, RunObserver {
 
   showError(err: unknown): void {
     this.store.setState({
-      error: { message: errorMessage(err), nextSteps: err instanceof VrError ? err.nextSteps : [] },
+      error: {
+        message: stripControls(errorMessage(err)),
+        nextSteps: err instanceof VrError ? err.nextSteps.map(stripControls) : [],
+      },
     });
   }
 
@@ -190,7 +195,8 @@ export class UiController implements HumanPort, RunObserver {
   ask(stepId: string, prompt: HumanPrompt, signal: AbortSignal): Promise<HumanAnswer> {
     this.#pending?.reject(new Error('superseded by a newer prompt'));
     const seq = ++this.#seq;
-    this.store.setState({ prompt: { seq, stepId, prompt } });
+    // A prompt reaches the store straight from the action, not through the journaled events.
+    this.store.setState({ prompt: { seq, stepId, prompt: stripControlsDeep(prompt) } });
     return new Promise<HumanAnswer>((resolve, reject) => {
       const onAbort = (): void => {
         if (this.#pending?.seq === seq) this.#pending = undefined;
