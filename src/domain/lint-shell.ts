@@ -1,6 +1,6 @@
 import { isScalar, type Node } from 'yaml';
 import type { Diagnostic } from './errors.js';
-import { hasExpression } from './expr.js';
+import { hasExpression, stringify } from './expr.js';
 import { compileShell, refusal } from './shell-template.js';
 import type { Locator, Path } from './yaml-locate.js';
 
@@ -54,7 +54,7 @@ export function shellDiagnostics(
   );
   const steps = (Array.isArray(raw.steps) ? raw.steps : []) as RawStep[];
   steps.forEach((step, i) => {
-    const where = `in step '${String(step?.id ?? i + 1)}'`;
+    const where = `in step '${stringify(step?.id ?? i + 1)}'`;
     const shellStep = step?.run !== undefined || step?.uses === 'shell';
     if (!shellStep) return;
     for (const p of [
