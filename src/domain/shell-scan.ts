@@ -32,6 +32,10 @@ interface Heredoc {
 }
 
 const WORD_BREAK = /[\s;|&()<>]/;
+const COMMAND_BREAK = /[\n;|&()]/;
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
+/** Builtins whose `NAME=value` arguments bash expands like assignments (no word splitting). */
+const DECLARATIONS = new Set(['export', 'local', 'declare', 'readonly', 'typeset']);
 
 /** Feeds a script through in pieces and answers, between pieces, "what is this place?". */
 export class ShellScanner {
@@ -39,6 +43,10 @@ export class ShellScanner {
   #comment = false;
   /** Text of the current word in a command context (for `NAME=` assignments and `#`). */
   #word = '';
+  /** The current simple command has got past its leading assignments (`A=1 B=2 cmd …`). */
+  #started = false;
+  /** …and its command is a declaration builtin. */
+  #declaring = false;
   #pending: Heredoc[] = [];
   #heredoc: Heredoc | undefined;
   #line = '';
@@ -63,7 +71,7 @@ export class ShellScanner {
         case 'cmd':
         case 'backtick':
         case undefined:
-          return /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(this.#word)
+          return ASSIGNMENT.test(this.#word) && (!this.#started || this.#declaring)
             ? 'quoted'
             : 'unquoted';
       }
@@ -162,7 +170,7 @@ export class ShellScanner {
     }
     if (n === '(') {
       this.#stack.push({ kind: 'cmd', depth: 0 });
-      this.#word = '';
+      this.#endWord('(');
       return i + 2;
     }
     if (n === '{') {
@@ -218,7 +226,7 @@ export class ShellScanner {
       if (end !== undefined) return end;
     }
     if (WORD_BREAK.test(c)) {
-      this.#word = '';
+      this.#endWord(c);
       return i + 1;
     }
     const before = this.#stack.length;
@@ -247,9 +255,22 @@ export class ShellScanner {
     return j;
   }
 
+  #endWord(separator: string): void {
+    const w = this.#word;
+    this.#word = '';
+    if (COMMAND_BREAK.test(separator)) {
+      this.#started = false;
+      this.#declaring = false;
+      return;
+    }
+    if (!w || ASSIGNMENT.test(w)) return;
+    if (!this.#started && DECLARATIONS.has(w)) this.#declaring = true;
+    this.#started = true;
+  }
+
   #newline(): void {
     this.#comment = false;
-    this.#word = '';
+    this.#endWord('\n');
     const next = this.#pending.shift();
     if (next) {
       this.#heredoc = next;
