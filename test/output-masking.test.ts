@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allFiles, cli, tempState } from './support/cli.js';
+import { allFiles, cli, runIdFrom, tempState } from './support/cli.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
@@ -61,6 +61,27 @@ describe('what a step prints, as the operator and the journal see it', () => {
           ).not.toMatch(CONTROL);
     },
   );
+});
+
+describe('journal show', () => {
+  it('Given a journal edited to hold escape sequences, When shown, Then the transcript has no control characters', async () => {
+    const { dir, env } = tempState();
+    const rb = join(dir, 'rb.yaml');
+    writeFileSync(rb, 'id: j\ntitle: J\nsteps:\n  - { id: say, run: echo hello-journal }\n');
+    const r = await cli(['run', rb], env);
+    const runId = runIdFrom(r.stdout);
+    const file = allFiles(join(dir, 'state')).find((f) => f.path.includes(runId))?.path ?? '';
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replaceAll(
+        'hello-journal',
+        'hello\\u001b]0;owned\\u0007\\u001b[2Jjournal',
+      ),
+    );
+    const shown = await cli(['journal', 'show', runId], env);
+    expect(shown.stdout).toContain('hellojournal');
+    expect(shown.stdout.replace(/\n/g, '')).not.toMatch(CONTROL);
+  });
 });
 
 describe('DEBUG in the environment', () => {

@@ -1,3 +1,4 @@
+import { stripControls } from '../domain/sanitize.js';
 import type { ParsedLine } from '../adapters/journal.js';
 import { verifyRecords } from '../adapters/journal.js';
 import { ceremonySummary } from './ceremony-transcript.js';
@@ -85,5 +86,7 @@ export function renderTranscript(lines: readonly ParsedLine[]): string {
       ? `hash chain: ok (${v.count} records)`
       : `hash chain: BROKEN — ${v.problems.map((p) => p.message).join('; ')}`,
   );
-  return `${out.join('\n')}\n`;
+  // A journal file is outside data too (an old one, or one edited by hand): nothing in it may
+  // drive the terminal.
+  return `${stripControls(out.join('\n'))}\n`;
 }
