@@ -19,6 +19,7 @@ describe('vault-runbook lint', () => {
     expect(r.stdout.split('\n').filter(Boolean)).toEqual([
       "test/fixtures/bad-schema.yaml:3:1 unknown field 'colour'",
       'test/fixtures/bad-schema.yaml:5:5 a step needs exactly one of `uses` (an action) or `run` (a shell command) (at steps[0])',
+      'test/fixtures/bad-schema.yaml:8:15 warning: expression: ${{ steps.missing.outputs.value }} in step \'second\' is unquoted: bash splits its value into words and expands wildcards in it; write "${{ steps.missing.outputs.value }}"',
       "test/fixtures/bad-schema.yaml:8:19 expression: unknown step 'missing' in step 'second'",
       "test/fixtures/bad-schema.yaml:9:5 unknown field 'retries' (at steps[1])",
       "test/fixtures/bad-schema.yaml:13:7 unknown input 'colour' for human.confirm in step 'third' (at steps[2].with)",

@@ -1,3 +1,5 @@
+// First, before any dependency loads: see quiet-deps.ts.
+import './quiet-deps.js';
 import { main } from './program.js';
 
 // The AWS SDK warns on every start under Node 20 that its 2027 releases will need Node 22:

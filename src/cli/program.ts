@@ -84,7 +84,7 @@ function lint(files: string[], io: Io): number {
           checkWith: (u, w) => reg.checkWith(u, w),
         });
     for (const d of r.diagnostics) io.stdout.write(`${formatDiagnostic(d)}\n`);
-    problems += r.diagnostics.length;
+    problems += r.diagnostics.filter((d) => d.severity !== 'warning').length;
   }
   io.stderr.write(`${targets.length} file(s), ${problems} problem(s)\n`);
   return problems ? ExitCode.usage : ExitCode.ok;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { replicationLag } from '../domain/cluster.js';
 import { defaultCodeOf, roleOf } from '../domain/health.js';
 import type { VaultNode, VaultPort } from '../engine/vault.js';
+import { toClusterView } from '../ui/cluster-view.js';
 import { collectStatus, formatStatus } from './status.js';
 
 const nodes: VaultNode[] = [
@@ -74,6 +75,28 @@ describe('collectStatus', () => {
     expect(s.haLockHolder).toBe('https://127.0.1.1:8200');
     expect(s.summary).toEqual({ sealed: 1, unsealed: 1, uninitialized: 0, unreachable: 1 });
     expect(formatStatus(s)).toMatch(/node-2 .* sealed 1\/3 nonce abcd-123/);
+  });
+
+  it('Given a node whose version carries terminal escape sequences, When status is collected, Then the text and the status pane get it without control characters', async () => {
+    const vault = fakeVault({
+      'node-1': {
+        code: 200,
+        body: {
+          initialized: true,
+          sealed: false,
+          standby: false,
+          version: '1.14.8\x1b]0;owned\x07\x1b[2J\x1b[1;1H; rm -rf /\r',
+        },
+      },
+    });
+    const s = await collectStatus(undefined, vault, undefined, new AbortController().signal, {
+      perNodeTimeoutMs: 100,
+    });
+    expect(s.nodes[0]?.version).toBe('1.14.8; rm -rf /');
+    // eslint-disable-next-line no-control-regex
+    const control = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+    expect(formatStatus(s)).not.toMatch(control);
+    expect(JSON.stringify(toClusterView(s))).not.toMatch(/\\u001b|\\u0007|\\r/);
   });
 });
 

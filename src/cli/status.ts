@@ -1,3 +1,4 @@
+import { stripControlsDeep } from '../domain/sanitize.js';
 import type { ClusterStatus, NodeStatus, RegionStatus } from '../domain/cluster.js';
 import { replicationLag } from '../domain/cluster.js';
 import { errorMessage } from '../domain/errors.js';
@@ -200,7 +201,9 @@ export async function collectStatus(
     }
   }
   const count = (p: (n: NodeStatus) => boolean): number => withInstances.filter(p).length;
-  return {
+  // Vault's and AWS's strings (a node's `version`, an error text) go to the terminal, the status
+  // pane and `${{ cluster.* }}`: no escape sequence from them reaches a screen.
+  return stripControlsDeep({
     profile: profile?.name ?? 'VAULT_ADDR',
     updatedAt: now().toISOString(),
     nodes: withInstances,
@@ -213,7 +216,7 @@ export async function collectStatus(
       uninitialized: count((n) => n.reachable && n.initialized === false),
       unreachable: count((n) => !n.reachable),
     },
-  };
+  });
 }
 
 /** Polls in the background; a slow round is never overlapped by the next one. */

@@ -1,3 +1,4 @@
+import { stripControls } from '../domain/sanitize.js';
 import type { ParsedLine } from '../adapters/journal.js';
 import { verifyRecords } from '../adapters/journal.js';
 import { ceremonySummary } from './ceremony-transcript.js';
@@ -88,5 +89,7 @@ export function renderTranscript(lines: readonly ParsedLine[]): string {
       ? `final record: MISSING after record ${v.last?.seq ?? '-'} — truncated or still running`
       : `${v.ending === 'finished' ? 'final' : 'suspended'} hash: ${v.last?.hash ?? '?'} (HMACs: vault-runbook journal verify)`,
   );
-  return `${out.join('\n')}\n`;
+  // A journal file is outside data too (an old one, or one edited by hand): nothing in it may
+  // drive the terminal.
+  return `${stripControls(out.join('\n'))}\n`;
 }

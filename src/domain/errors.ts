@@ -32,10 +32,12 @@ export interface Diagnostic {
   readonly line: number;
   readonly col: number;
   readonly message: string;
+  /** A warning is shown by `lint` but does not stop a runbook from loading. */
+  readonly severity?: 'warning';
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col} ${d.message}`;
+  return `${d.file}:${d.line}:${d.col} ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
 }
 
 export class ValidationError extends VrError {

@@ -28,7 +28,7 @@ describe('runbook loading', () => {
         '  - id: one', // 5 no uses/run
         '    title: nothing to do',
         '  - id: two',
-        '    run: echo ${{ steps.nope.outputs.x }}', // 8 unknown step
+        '    run: X=123${{ steps.nope.outputs.x }}', // 8 unknown step
         '    retries: 3', // 9 unknown field
       ].join('\n'),
     );
@@ -38,13 +38,13 @@ describe('runbook loading', () => {
   });
   it('Given a reference to an unknown step, When parsed, Then the column points inside the expression', () => {
     const d = lint(
-      'id: a\ntitle: A\nsteps:\n  - id: two\n    run: echo ${{ steps.nope.outputs.x }}\n',
+      'id: a\ntitle: A\nsteps:\n  - id: two\n    run: X=123${{ steps.nope.outputs.x }}\n',
     );
     expect(d).toEqual(["rb.yaml:5:19 expression: unknown step 'nope' in step 'two'"]);
   });
   it('Given a reference to a later step or an unknown root, When parsed, Then both are errors', () => {
     const d = lint(
-      "id: a\ntitle: A\nsteps:\n  - id: one\n    run: echo ${{ steps.two.outputs.x }}\n  - id: two\n    if: secrets.x == 1\n    run: 'true'\n",
+      "id: a\ntitle: A\nsteps:\n  - id: one\n    run: X=123${{ steps.two.outputs.x }}\n  - id: two\n    if: secrets.x == 1\n    run: 'true'\n",
     );
     expect(d[0]).toMatch(/^rb\.yaml:5:\d+ expression: step 'two' does not run before step 'one'/);
     expect(d[1]).toMatch(/^rb\.yaml:7:9 expression: unknown name 'secrets'/);
@@ -75,5 +75,47 @@ describe('profile loading', () => {
     expect(r.diagnostics.map(formatDiagnostic)[0]).toMatch(
       /^p\.yaml:2:8 give `addresses` or `discover`/,
     );
+  });
+});
+
+describe('shell bodies in lint', () => {
+  const body = (run: string): string[] =>
+    lint(`id: a\ntitle: A\ninputs: [{ name: v }]\nsteps:\n  - id: one\n    run: |\n${run}\n`);
+
+  it('Given an unquoted expression in a literal block, When linted, Then a warning points at its line and column and the runbook still loads', () => {
+    expect(body('      echo ok\n      echo ${{ inputs.v }}')).toEqual([
+      `rb.yaml:8:12 warning: expression: \${{ inputs.v }} in step 'one' is unquoted: bash splits its value into words and expands wildcards in it; write "\${{ inputs.v }}"`,
+    ]);
+    const r = parseRunbook(
+      'id: a\ntitle: A\ninputs: [{ name: v }]\nsteps:\n  - { id: one, run: "echo ${{ inputs.v }}" }\n',
+      'rb.yaml',
+    );
+    expect(r.value).toBeDefined();
+  });
+
+  it('Given quoted uses and assignments, When linted, Then nothing is reported', () => {
+    expect(body('      V=${{ inputs.v }}\n      echo "${{ inputs.v }}" # ${{ inputs.v }}')).toEqual(
+      [],
+    );
+  });
+
+  it('Given an expression in single quotes or arithmetic, When linted, Then it is an error and the runbook does not load', () => {
+    const d = body('      jq \'.v == "${{ inputs.v }}"\' f\n      echo $(( ${{ inputs.v }} + 1 ))');
+    expect(d).toHaveLength(2);
+    expect(d[0]).toMatch(/^rb\.yaml:7:18 expression: .*single quotes/);
+    expect(d[1]).toMatch(/^rb\.yaml:8:16 expression: .*arithmetic/);
+    expect(
+      parseRunbook(`id: a\ntitle: A\nsteps:\n  - { id: one, run: "echo '\${{ run.id }}'" }\n`, 'x')
+        .value,
+    ).toBeUndefined();
+  });
+
+  it('Given shell chosen by an expression, When linted, Then it is an error', () => {
+    const d = lint(
+      'id: a\ntitle: A\ninputs: [{ name: v }]\nsteps:\n  - id: one\n    run: "true"\n    with: { shell: "${{ inputs.v }}" }\n',
+    );
+    expect(d).toEqual([
+      "rb.yaml:7:20 shell: must be written out in the runbook (bash or sh), not computed by an expression, in step 'one'",
+    ]);
   });
 });

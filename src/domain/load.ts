@@ -1,14 +1,4 @@
-import {
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  Lexer,
-  LineCounter,
-  parseDocument,
-  type Document,
-  type Node,
-} from 'yaml';
+import { isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import type { Diagnostic } from './errors.js';
 import { ExpressionError } from './errors.js';
@@ -27,41 +17,13 @@ export interface Loaded<T> {
   readonly diagnostics: Diagnostic[];
 }
 
-type Path = (string | number)[];
-
-class Locator {
-  constructor(
-    readonly file: string,
-    readonly doc: Document.Parsed,
-    readonly lc: LineCounter,
-  ) {}
-  at(offset: number, message: string): Diagnostic {
-    const { line, col } = this.lc.linePos(offset);
-    return { file: this.file, line, col, message };
-  }
-  /** The node at `path`, or the deepest existing ancestor when the path runs off the document. */
-  nodeAt(path: Path): Node | undefined {
-    for (let n = path.length; n >= 0; n--) {
-      const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
-      if (node && typeof node === 'object' && 'range' in node) return node as Node;
-    }
-    return undefined;
-  }
-  keyAt(path: Path, key: string): Node | undefined {
-    const parent = this.nodeAt(path);
-    if (!isMap(parent)) return parent ?? undefined;
-    const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
-    return (pair?.key as Node | undefined) ?? parent;
-  }
-  offsetOf(node: Node | undefined): number {
-    return node?.range?.[0] ?? 0;
-  }
-}
+import { shellDiagnostics } from './lint-shell.js';
+import { Locator, type Path } from './yaml-locate.js';
 
 function parseYaml(text: string, file: string): { loc: Locator; diagnostics: Diagnostic[] } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const loc = new Locator(file, doc, lc);
+  const loc = new Locator(file, doc, lc, text);
   // The parser reports an unclosed quote at the end of the file; point at where it opened.
   const unclosed = doc.errors.length ? unclosedQuote(text) : undefined;
   const diagnostics = doc.errors.map((e) => {
@@ -140,23 +102,6 @@ function visitStrings(node: unknown, path: Path, cb: (v: ScalarVisit) => void): 
   }
 }
 
-/** Offset of a character inside a scalar's value, in the source: exact for one-line scalars. */
-function offsetInScalar(node: Node, inner: number): number {
-  const start = node.range?.[0] ?? 0;
-  if (!isScalar(node)) return start;
-  switch (node.type) {
-    case 'PLAIN':
-      return start + inner;
-    case 'QUOTE_DOUBLE':
-    case 'QUOTE_SINGLE':
-      return start + 1 + inner;
-    case 'BLOCK_FOLDED':
-    case 'BLOCK_LITERAL':
-    case undefined:
-      return start;
-  }
-}
-
 interface ExprCheckScope {
   readonly inputNames: ReadonlySet<string>;
   readonly stepsBefore: ReadonlySet<string>;
@@ -182,7 +127,7 @@ function checkExpressions(
     } catch (err) {
       if (err instanceof ExpressionError) {
         out.push(
-          loc.at(offsetInScalar(n, err.offset), `expression: ${err.message} ${scope.where}`),
+          loc.at(loc.offsetInScalar(n, err.offset), `expression: ${err.message} ${scope.where}`),
         );
         return;
       }
@@ -190,7 +135,7 @@ function checkExpressions(
     }
     for (const { expr, offset } of exprs) {
       for (const ref of collectReferences(expr)) {
-        const at = offsetInScalar(n, offset + ref.offset);
+        const at = loc.offsetInScalar(n, offset + ref.offset);
         const [root, second] = ref.path;
         if (!root) continue;
         if (!(CONTEXT_ROOTS as readonly string[]).includes(root)) {
@@ -328,6 +273,7 @@ export function parseRunbook(
   const parsed = RunbookSchema.safeParse(raw);
   const out = parsed.success ? [] : zodDiagnostics(loc, parsed.error.issues);
   out.push(...runbookExpressionDiagnostics(loc, typeof raw === 'object' ? raw : {}));
+  out.push(...shellDiagnostics(loc, typeof raw === 'object' ? raw : {}));
   asArray<{ id?: unknown; uses?: unknown; with?: unknown }>(raw.steps).forEach((s, i) => {
     if (typeof s?.uses !== 'string') return;
     const step = {
@@ -355,9 +301,10 @@ export function parseRunbook(
       );
     }
   });
-  return out.length || !parsed.success
+  // Warnings are reported but do not keep the runbook from running.
+  return out.some((d) => d.severity !== 'warning') || !parsed.success
     ? { diagnostics: sortDiagnostics(out) }
-    : { value: parsed.data, diagnostics: [] };
+    : { value: parsed.data, diagnostics: sortDiagnostics(out) };
 }
 
 export function parseProfile(text: string, file: string): Loaded<Profile> {

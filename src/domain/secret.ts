@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { maskTokens, stripControls } from './sanitize.js';
 
 export const REDACTED = '‹redacted›';
 
@@ -47,8 +48,9 @@ export function isSecret(v: unknown): v is Secret {
 }
 
 /**
- * Masks every known secret value in text that is about to reach a screen, a journal or a log.
- * Longer values are replaced first so that one secret containing another cannot leave a tail.
+ * Cleans text that is about to reach a screen, a journal or a log: masks every known secret
+ * value (longer ones first, so that one secret containing another cannot leave a tail) and
+ * anything shaped like a Vault token, and drops terminal control characters.
  */
 export class Redactor {
   readonly #values = new Set<string>();
@@ -61,7 +63,11 @@ export class Redactor {
     return this.#values.size;
   }
   redact(text: string): string {
-    if (this.#values.size === 0) return text;
+    // Values are masked before and after the control characters go: a secret printed with an
+    // escape sequence in the middle is whole only afterwards.
+    return maskTokens(this.#mask(stripControls(this.#mask(text))), REDACTED);
+  }
+  #mask(text: string): string {
     let out = text;
     for (const v of [...this.#values].sort((a, b) => b.length - a.length)) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);

@@ -33,20 +33,31 @@ describe('interpreter', () => {
     expect(journal).toContain('got ‹redacted›');
   });
 
-  it('Given a secret spliced into text, When the step is reached, Then it fails instead of leaking or mangling it', async () => {
+  it('Given a secret in a run body, When the step runs, Then the command gets it only through its environment', async () => {
     const rb = runbookFrom(
-      `id: t\ntitle: T\nsteps:\n  - { id: s, uses: human.secret, with: { message: share } }\n  - { id: p, run: "echo \${{ steps.s.outputs.value }}" }\n`,
+      `id: t\ntitle: T\nsteps:\n  - { id: s, uses: human.secret, with: { message: share } }\n  - { id: p, run: "use \${{ steps.s.outputs.value }}" }\n`,
     );
     const proc = new FakeProcess();
-    const { run } = interpreterFor(rb, {
+    const { run, events } = interpreterFor(rb, {
       process: proc,
+      human: new ScriptedAnswers(() => ({ type: 'secret', value: new Secret('abcdefgh') })),
+    });
+    await expect(run()).resolves.toMatchObject({ exitCode: 0 });
+    expect(proc.calls).toEqual(['use ${VR_STEPS_S_OUTPUTS_VALUE}']);
+    expect(JSON.stringify(events)).not.toContain('abcdefgh');
+  });
+
+  it('Given a secret spliced into a text input, When the step is reached, Then it fails instead of leaking or mangling it', async () => {
+    const rb = runbookFrom(
+      `id: t\ntitle: T\nsteps:\n  - { id: s, uses: human.secret, with: { message: share } }\n  - { id: p, uses: human.confirm, with: { message: "go \${{ steps.s.outputs.value }}?" } }\n`,
+    );
+    const { run } = interpreterFor(rb, {
       human: new ScriptedAnswers(() => ({ type: 'secret', value: new Secret('abcdefgh') })),
     });
     await expect(run()).resolves.toMatchObject({
       exitCode: 1,
       outcome: { error: expect.stringMatching(/cannot be put into text/) },
     });
-    expect(proc.calls).toEqual([]);
   });
 
   it('Given a step with a timeout, When the action hangs, Then it fails with a timeout and is retried', async () => {

@@ -2,7 +2,9 @@ import { ExitCode, VrError, errorMessage } from '../domain/errors.js';
 import { evaluateCondition, renderDeep } from '../domain/expr.js';
 import type { Step } from '../domain/schema.js';
 import { isSecret, type Redactor, type Secret } from '../domain/secret.js';
+import { resolveShell, ShellNames } from '../domain/shell-template.js';
 import { OperatorDeclined } from './actions/human.js';
+import { envOf } from './actions/shell.js';
 import type { ActionRegistry } from './actions/registry.js';
 import type { ActionContext, AnyAction } from './actions/types.js';
 import { summarizeAnswer, type AnswerFor, type HumanPrompt } from './human.js';
@@ -398,9 +400,11 @@ export class Interpreter {
         ok = true;
         detail = `dry-run: would run \`${pre.run}\``;
       } else if (pre.run !== undefined) {
-        const r = await this.#opts.ports.process.run(String(renderDeep(pre.run, ctx)), {
+        // Like a step's body: expressions reach the check as environment variables only.
+        const check = resolveShell(pre.run, ctx, new ShellNames());
+        const r = await this.#opts.ports.process.run(check.script, {
           signal: this.#root.signal,
-          env: { VAULT_RUNBOOK_RUN_ID: this.#state.meta.runId },
+          env: { ...envOf(check.env), VAULT_RUNBOOK_RUN_ID: this.#state.meta.runId },
           onLine: () => undefined,
         });
         ok = r.exitCode === 0;

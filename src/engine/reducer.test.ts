@@ -37,7 +37,7 @@ describe('reduce', () => {
     ]);
   });
 
-  it('Given a step succeeded, When the next step reads its output, Then the command is rendered with it', () => {
+  it('Given a step succeeded, When the next step reads its output, Then the command names a variable and the value is in its environment', () => {
     const [s1] = start(two);
     const [s2] = reduce(s1, { type: 'step-started', stepId: 'a', attempt: 1, with: {} });
     const [, effects] = reduce(s2, {
@@ -46,7 +46,15 @@ describe('reduce', () => {
       outputs: { stdout: 'hello' },
     });
     expect(effects).toEqual([
-      { type: 'start-step', stepId: 'b', attempt: 1, with: { command: 'echo hello' } },
+      {
+        type: 'start-step',
+        stepId: 'b',
+        attempt: 1,
+        with: {
+          command: 'echo ${VR_STEPS_A_OUTPUTS_STDOUT}',
+          env: { VR_STEPS_A_OUTPUTS_STDOUT: 'hello' },
+        },
+      },
     ]);
   });
 
@@ -154,9 +162,10 @@ describe('reduce', () => {
     expect(e1).toEqual([{ type: 'plan-step', stepId: 'a', with: { command: 'echo a' } }]);
     const [, e2] = reduce(s1, { type: 'step-planned', stepId: 'a', with: {}, would: 'x' });
     expect(e2[0]).toMatchObject({ type: 'plan-step', stepId: 'b' });
-    expect(String((e2[0] as { with: { command: unknown } }).with.command)).toBe(
-      'echo <steps.a.outputs.stdout>',
-    );
+    expect((e2[0] as { with: unknown }).with).toEqual({
+      command: 'echo ${VR_STEPS_A_OUTPUTS_STDOUT}',
+      env: { VR_STEPS_A_OUTPUTS_STDOUT: '<steps.a.outputs.stdout>' },
+    });
   });
 
   it('Given a journal cut off mid-step, When replayed and resumed, Then the started step is probed, not blindly re-run', () => {
@@ -175,7 +184,16 @@ describe('reduce', () => {
     expect(state.steps.a?.kind).toBe('succeeded');
     const [s2, effects] = reduce(state, { type: 'run-resumed', by: 'op' });
     expect(effects).toEqual([
-      { type: 'probe', stepId: 'b', attempt: 1, with: { command: 'echo x' }, pid: 4242 },
+      {
+        type: 'probe',
+        stepId: 'b',
+        attempt: 1,
+        with: {
+          command: 'echo ${VR_STEPS_A_OUTPUTS_STDOUT}',
+          env: { VR_STEPS_A_OUTPUTS_STDOUT: 'x' },
+        },
+        pid: 4242,
+      },
     ]);
     const [, e3] = reduce(s2, {
       type: 'step-probed',

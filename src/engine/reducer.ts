@@ -1,7 +1,13 @@
 import { parseDuration } from '../domain/duration.js';
 import { errorMessage } from '../domain/errors.js';
-import { evaluateCondition, renderDeep, type ExprContext } from '../domain/expr.js';
+import {
+  evaluateCondition,
+  renderDeep,
+  type EvalOptions,
+  type ExprContext,
+} from '../domain/expr.js';
 import type { Step } from '../domain/schema.js';
+import { isShellStep, resolveShellInput } from './shell-input.js';
 import {
   initialState,
   stepIndex,
@@ -276,7 +282,7 @@ export function advance(state: RunState): Effect[] {
   }
   let resolved: unknown;
   try {
-    resolved = renderDeep(stepInput(step), ctx, { symbolic });
+    resolved = resolveStepInput(step, ctx, { symbolic });
   } catch (err) {
     return [
       {
@@ -433,11 +439,8 @@ export function reduce(state: RunState, event: RunEvent, at?: string): [RunState
   }
 }
 
-/**
- * The action's input before expressions are resolved: `with`, or for a `run:` step the command,
- * its env and probe. Values are substituted as text, as in GitHub Actions: a runbook should pass
- * untrusted values through `env:` rather than into the command line.
- */
+/** The action's input before expressions are resolved: `with`, or for a `run:` step the
+ * command, its env and probe. */
 export function stepInput(step: Step): Record<string, unknown> {
   if (step.run === undefined) return step.with ?? {};
   const w = step.with ?? {};
@@ -451,10 +454,22 @@ export function stepInput(step: Step): Record<string, unknown> {
   };
 }
 
+/**
+ * The action's input with expressions resolved. A shell body's expressions become environment
+ * variables, never script text (see shell-input.ts).
+ */
+export function resolveStepInput(step: Step, ctx: ExprContext, opts: EvalOptions = {}): unknown {
+  const raw = stepInput(step);
+  return isShellStep(step) ? resolveShellInput(raw, ctx, opts) : renderDeep(raw, ctx, opts);
+}
+
 function safeRender(step: Step, state: RunState): unknown {
   try {
-    return renderDeep(stepInput(step), expressionContext(state));
+    return resolveStepInput(step, expressionContext(state));
   } catch {
+    // A shell body is never run with its expressions unresolved: without a command the
+    // action's input check fails the step instead.
+    if (isShellStep(step)) return {};
     return stepInput(step);
   }
 }

@@ -1,4 +1,5 @@
 import { errorMessage, VrError } from '../domain/errors.js';
+import { stripControls, stripControlsDeep } from '../domain/sanitize.js';
 import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
 import type { RunObserver, RunResult } from '../engine/interpreter.js';
 import type { HumanPort } from '../engine/ports.js';
@@ -44,7 +45,8 @@ export function stepViews(state: RunState, humanIds: ReadonlySet<string>): StepV
       title: step.title ?? step.id,
       description: step.description ?? '',
       status: st.kind,
-      detail: detailOf(st),
+      // Plans and prompts carry values from outside (inputs, Vault): no escape reaches the screen.
+      detail: stripControls(detailOf(st)),
       attempt: 'attempt' in st ? st.attempt : 0,
       durationMs: 'durationMs' in st ? st.durationMs : 0,
       human: humanIds.has(step.uses ?? ''),
@@ -133,7 +135,10 @@ export class UiController implements HumanPort, RunObserver {
       (result) => {
         const head = session.journalHead();
         session.close();
-        this.#patchRun({ result, ...(head ? { journalHash: head.hash } : {}) });
+        this.#patchRun({
+          result: stripControlsDeep(result),
+          ...(head ? { journalHash: head.hash } : {}),
+        });
         return result;
       },
       (err: unknown) => {
@@ -152,7 +157,10 @@ export class UiController implements HumanPort, RunObserver {
 
   showError(err: unknown): void {
     this.store.setState({
-      error: { message: errorMessage(err), nextSteps: err instanceof VrError ? err.nextSteps : [] },
+      error: {
+        message: stripControls(errorMessage(err)),
+        nextSteps: err instanceof VrError ? err.nextSteps.map(stripControls) : [],
+      },
     });
   }
 
@@ -191,7 +199,8 @@ export class UiController implements HumanPort, RunObserver {
   ask(stepId: string, prompt: HumanPrompt, signal: AbortSignal): Promise<HumanAnswer> {
     this.#pending?.reject(new Error('superseded by a newer prompt'));
     const seq = ++this.#seq;
-    this.store.setState({ prompt: { seq, stepId, prompt } });
+    // A prompt reaches the store straight from the action, not through the journaled events.
+    this.store.setState({ prompt: { seq, stepId, prompt: stripControlsDeep(prompt) } });
     return new Promise<HumanAnswer>((resolve, reject) => {
       const onAbort = (): void => {
         if (this.#pending?.seq === seq) this.#pending = undefined;

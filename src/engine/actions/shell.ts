@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Secret } from '../../domain/secret.js';
+import { Redactor, Secret } from '../../domain/secret.js';
 import type { ActionDef } from './types.js';
 
 /** Secrets reach a command through its environment (never argv, which `ps` shows everyone). */
@@ -10,17 +10,23 @@ const EnvValue = z.union([
   z.instanceof(Secret),
 ]);
 
-function envOf(env: Record<string, string | Secret> | undefined): Record<string, string> {
+export function envOf(env: Record<string, string | Secret> | undefined): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
   );
 }
 
+/**
+ * The interpreters a body may run under, written out in the runbook. Both expand `${NAME}` the
+ * same way, which is what keeps expression values out of the script (see shell-template.ts).
+ */
+export const SHELLS = ['bash', 'sh'] as const;
+
 const Input = z.strictObject({
   command: z.string().min(1),
   env: z.record(z.string(), EnvValue).optional(),
   cwd: z.string().optional(),
-  shell: z.string().optional(),
+  shell: z.enum(SHELLS).optional(),
   probe: z.string().optional(),
   /** Exit codes that count as success besides 0. */
   'ok-exit-codes': z.array(z.number().int()).optional(),
@@ -29,6 +35,8 @@ type Input = z.infer<typeof Input>;
 
 /** Outputs a command sets by printing `::set-output name=value` lines (like GitHub's). */
 const SET_OUTPUT = /^::set-output ([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/;
+/** A command marks a value it prints as secret (like CI runners' `::add-mask::`). */
+const ADD_MASK = /^::add-mask::(.*)$/;
 
 export const shellAction: ActionDef<Input> = {
   id: 'shell',
@@ -39,6 +47,8 @@ export const shellAction: ActionDef<Input> = {
   describe: (i) => `run \`${i.command}\`${i.cwd ? ` in ${i.cwd}` : ''}`,
   async run(ctx) {
     const outputs: Record<string, string> = {};
+    // What this command asked to hide, for its own outputs; the run's redactor learns them too.
+    const masks = new Redactor();
     const result = await ctx.ports.process.run(ctx.input.command, {
       signal: ctx.signal,
       env: {
@@ -50,6 +60,13 @@ export const shellAction: ActionDef<Input> = {
       ...(ctx.input.shell ? { shell: ctx.input.shell } : {}),
       onSpawn: (pid) => ctx.recordProcess(pid),
       onLine: (stream, line) => {
+        const mask = ADD_MASK.exec(line);
+        if (mask) {
+          const value = (mask[1] ?? '').trim();
+          masks.add(value);
+          ctx.registerSecret(new Secret(value, 'masked output'));
+          return;
+        }
         const m = SET_OUTPUT.exec(line);
         if (m?.[1] !== undefined) outputs[m[1]] = m[2] ?? '';
         else ctx.log(line, stream);
@@ -61,7 +78,20 @@ export const shellAction: ActionDef<Input> = {
       throw new Error(
         `command exited with ${result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`}`,
       );
-    return { ...outputs, exit_code: result.exitCode, stdout: result.stdout.trimEnd() };
+    // An output holding something masked (or token-shaped) stays usable by later steps, as a
+    // Secret: through env: it reaches them whole, and nothing records or shows it.
+    const named = Object.fromEntries(
+      Object.entries(outputs).map(([k, v]) => [
+        k,
+        masks.redact(v) === v ? v : new Secret(v, `output ${k}`),
+      ]),
+    );
+    const stdout = result.stdout
+      .split('\n')
+      .filter((l) => !ADD_MASK.test(l))
+      .join('\n')
+      .trimEnd();
+    return { ...named, exit_code: result.exitCode, stdout: masks.redact(stdout) };
   },
   async probe(ctx) {
     if (!ctx.input.probe) return { tookEffect: false, detail: 'no probe: the command runs again' };
@@ -69,6 +99,7 @@ export const shellAction: ActionDef<Input> = {
       signal: ctx.signal,
       env: { ...envOf(ctx.input.env), VAULT_RUNBOOK_RUN_ID: ctx.runId },
       ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
+      ...(ctx.input.shell ? { shell: ctx.input.shell } : {}),
       onLine: (stream, line) => ctx.log(`probe: ${line}`, stream),
     });
     return result.exitCode === 0

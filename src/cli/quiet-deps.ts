@@ -1,0 +1,14 @@
+/**
+ * Runs before any dependency is loaded (the first import of main.ts). The `debug` package
+ * reads DEBUG once, when it loads: with DEBUG=* follow-redirects (under node-vault's axios)
+ * prints each request's options, X-Vault-Token header included, and node-vault its request
+ * bodies — unseal shares among them. Nothing here is worth that, so debug output of
+ * dependencies is off for good. Commands that steps run inherit this environment; they do not
+ * get DEBUG/NODE_DEBUG either (a step that needs them sets them in its own `env:`).
+ * NODE_DEBUG is read by Node itself before this runs: clearing it only keeps it from children.
+ */
+for (const name of Object.keys(process.env))
+  if (name === 'DEBUG' || name.startsWith('DEBUG_') || name === 'NODE_DEBUG')
+    delete process.env[name];
+
+export {};
