@@ -146,8 +146,7 @@ export class VaultTransport {
       throw new Error(`${node.name}: ${node.address} is not an http(s) address`);
     const deadline = AbortSignal.timeout(timeoutMs);
     const both = AbortSignal.any([signal, deadline]);
-    if (both.aborted)
-      throw new Error(`${node.name}: ${label}: aborted before it was sent`);
+    if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
     const serverName = this.opts.serverName;
     const res = await new Promise<{ status: number; location?: string; text: string }>(
       (resolve, reject) => {

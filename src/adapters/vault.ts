@@ -148,7 +148,11 @@ export class VaultHttp implements VaultPort {
   readonly insecure: string | undefined;
 
   constructor(opts: VaultHttpOptions) {
-    this.insecure = checkTransportPolicy(opts.nodes, opts.skipVerify ?? false, opts.insecureOverride);
+    this.insecure = checkTransportPolicy(
+      opts.nodes,
+      opts.skipVerify ?? false,
+      opts.insecureOverride,
+    );
     this.#nodes = opts.nodes;
     this.#http = new VaultTransport(opts);
   }
@@ -209,7 +213,9 @@ export class VaultHttp implements VaultPort {
   }
 
   async sealStatus(node: VaultNode, signal: AbortSignal): Promise<SealStatus> {
-    return toSealStatus(await this.#call(node, 'GET', 'sys/seal-status', S.SealStatusSchema, signal));
+    return toSealStatus(
+      await this.#call(node, 'GET', 'sys/seal-status', S.SealStatusSchema, signal),
+    );
   }
 
   async init(node: VaultNode, req: InitRequest, signal: AbortSignal): Promise<InitResult> {
@@ -267,9 +273,16 @@ export class VaultHttp implements VaultPort {
     how: GenerateRootStart,
     signal: AbortSignal,
   ): Promise<GenerateRootStarted> {
-    const r = await this.#call(node, 'PUT', 'sys/generate-root/attempt', S.GenerateRootSchema, signal, {
-      ...(how.kind === 'pgp' ? { body: { pgp_key: how.pgpKey } } : {}),
-    });
+    const r = await this.#call(
+      node,
+      'PUT',
+      'sys/generate-root/attempt',
+      S.GenerateRootSchema,
+      signal,
+      {
+        ...(how.kind === 'pgp' ? { body: { pgp_key: how.pgpKey } } : {}),
+      },
+    );
     if (how.kind === 'otp' && !r.otp)
       throw new Error('Vault did not return an OTP for the generate-root attempt (Vault < 1.10?)');
     return {
@@ -285,9 +298,16 @@ export class VaultHttp implements VaultPort {
     otp: Secret | undefined,
     signal: AbortSignal,
   ): Promise<GenerateRootStatus | GenerateRootDone> {
-    const r = await this.#call(node, 'PUT', 'sys/generate-root/update', S.GenerateRootSchema, signal, {
-      body: { key: key.reveal(), nonce },
-    });
+    const r = await this.#call(
+      node,
+      'PUT',
+      'sys/generate-root/update',
+      S.GenerateRootSchema,
+      signal,
+      {
+        body: { key: key.reveal(), nonce },
+      },
+    );
     const encoded = r.encoded_token || r.encoded_root_token;
     if (!r.complete || !encoded) return toGenerateRoot(r);
     const enc = new Secret(encoded, 'encoded root token');
@@ -426,10 +446,17 @@ export class VaultHttp implements VaultPort {
     input: string,
     signal: AbortSignal,
   ): Promise<string> {
-    const r = await this.#call(node, 'POST', `sys/audit-hash/${seg(path)}`, S.AuditHashSchema, signal, {
-      token,
-      body: { input },
-    });
+    const r = await this.#call(
+      node,
+      'POST',
+      `sys/audit-hash/${seg(path)}`,
+      S.AuditHashSchema,
+      signal,
+      {
+        token,
+        body: { input },
+      },
+    );
     return r.hash;
   }
 
@@ -518,9 +545,16 @@ export class VaultHttp implements VaultPort {
     const where = `${at.mount}/${at.path}`;
     try {
       if (at.kv === 1) {
-        const r = await this.#call(node, 'GET', `${seg(at.mount)}/${seg(at.path)}`, S.KvV1Schema, signal, {
-          token,
-        });
+        const r = await this.#call(
+          node,
+          'GET',
+          `${seg(at.mount)}/${seg(at.path)}`,
+          S.KvV1Schema,
+          signal,
+          {
+            token,
+          },
+        );
         return { data: kvValues(r.data, where) };
       }
       const q = version !== undefined ? `?version=${version}` : '';
@@ -553,13 +587,23 @@ export class VaultHttp implements VaultPort {
       Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
     );
     if (at.kv === 1) {
-      await this.#do(node, 'PUT', `${seg(at.mount)}/${seg(at.path)}`, signal, { token, body: plain });
+      await this.#do(node, 'PUT', `${seg(at.mount)}/${seg(at.path)}`, signal, {
+        token,
+        body: plain,
+      });
       return {};
     }
-    const r = await this.#call(node, 'POST', `${seg(at.mount)}/data/${seg(at.path)}`, S.KvV2WriteSchema, signal, {
-      token,
-      body: { data: plain, ...(cas !== undefined ? { options: { cas } } : {}) },
-    });
+    const r = await this.#call(
+      node,
+      'POST',
+      `${seg(at.mount)}/data/${seg(at.path)}`,
+      S.KvV2WriteSchema,
+      signal,
+      {
+        token,
+        body: { data: plain, ...(cas !== undefined ? { options: { cas } } : {}) },
+      },
+    );
     return { version: r.data.version };
   }
 

@@ -63,8 +63,7 @@ export interface GenerateRootStatus {
 
 /** How the new root token comes back: XORed with an OTP Vault makes, or encrypted to a PGP key. */
 export type GenerateRootStart =
-  | { readonly kind: 'otp' }
-  | { readonly kind: 'pgp'; readonly pgpKey: string };
+  { readonly kind: 'otp' } | { readonly kind: 'pgp'; readonly pgpKey: string };
 
 export interface GenerateRootStarted {
   readonly status: GenerateRootStatus;
@@ -119,8 +118,7 @@ export interface RekeyVerifyStatus {
 }
 
 export type RekeyVerifyUpdate =
-  | { readonly complete: true }
-  | { readonly complete: false; readonly progress: number };
+  { readonly complete: true } | { readonly complete: false; readonly progress: number };
 
 export interface Mount {
   /** With its trailing slash, as Vault lists it: `secret/`. */
@@ -261,7 +259,11 @@ export interface VaultPort {
     signal: AbortSignal,
   ): Promise<void>;
 
-  auditDevices(node: VaultNode, token: Secret, signal: AbortSignal): Promise<readonly AuditDevice[]>;
+  auditDevices(
+    node: VaultNode,
+    token: Secret,
+    signal: AbortSignal,
+  ): Promise<readonly AuditDevice[]>;
   auditEnableFile(
     node: VaultNode,
     token: Secret,

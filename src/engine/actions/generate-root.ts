@@ -54,7 +54,8 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
           submit: async (share) => {
             const s = await vault.generateRootUpdate(node, share, status.nonce, otp, ctx.signal);
             if (!s.complete) return { progress: s.progress };
-            if (!('token' in s) || !s.token) throw new Error('Vault did not return an OTP-encoded root token');
+            if (!('token' in s) || !s.token)
+              throw new Error('Vault did not return an OTP-encoded root token');
             return { done: s.token };
           },
         });
