@@ -190,7 +190,10 @@ describe('the bootstrap ceremony against a real Vault server', () => {
       const text = `${String(r.stdout)}\n${String(r.stderr)}`;
       expect(r.exitCode, text).toBe(1);
       expect(text).toMatch(/root token existed only in the memory.*generate-root/);
-      const v = new VaultHttp({ nodes: [{ name: 'node-1', address: second.address }], caCert: second.caCert });
+      const v = new VaultHttp({
+        nodes: [{ name: 'node-1', address: second.address }],
+        caCert: second.caCert,
+      });
       expect(
         await v.sealStatus({ name: 'node-1', address: second.address }, signal()),
       ).toMatchObject({ initialized: true, sealed: false });

@@ -45,6 +45,8 @@ export interface FakeVaultOptions {
   readonly version?: string;
   /** Vault's answer to sys/leader on a storage with HA (inmem has none). */
   readonly haEnabled?: boolean;
+  /** Nodes come up unsealed after init, as with an auto-unseal (awskms) seal. */
+  readonly unsealOnInit?: boolean;
 }
 
 /** Faults a test switches on to see how the actions cope. */
@@ -70,6 +72,11 @@ export class FakeVault implements VaultPort {
   readonly cluster = new ClusterState();
   readonly #nodes: NodeState[];
   readonly #ha: boolean;
+  readonly #autoUnseal: boolean;
+  /** The shares the last rekey made (hex), to play the keyholders who receive them. */
+  newShares: string[] = [];
+  /** The last init request (to check what the actions sent). */
+  lastInit: InitRequest | undefined;
 
   constructor(opts: FakeVaultOptions = {}) {
     this.#nodes = (opts.nodes ?? ['node-1']).map((name) => ({
@@ -83,12 +90,13 @@ export class FakeVault implements VaultPort {
     }));
     if (opts.version) this.cluster.version = opts.version;
     this.#ha = opts.haEnabled ?? true;
+    this.#autoUnseal = opts.unsealOnInit ?? false;
   }
 
   // ── test controls (not part of the port) ──
 
-  /** An initialized cluster with these shares, every node unsealed; returns the root token. */
-  static unsealedWith(
+  /** An initialized cluster with these shares (hex), every node sealed. */
+  static sealedWith(
     shares: readonly string[],
     threshold: number,
     opts: FakeVaultOptions = {},
@@ -97,6 +105,16 @@ export class FakeVault implements VaultPort {
     v.cluster.initialized = true;
     v.cluster.shares = shares.map(shareHex);
     v.cluster.threshold = threshold;
+    return v;
+  }
+
+  /** An initialized cluster with these shares (hex), every node unsealed, the first active. */
+  static unsealedWith(
+    shares: readonly string[],
+    threshold: number,
+    opts: FakeVaultOptions = {},
+  ): FakeVault {
+    const v = FakeVault.sealedWith(shares, threshold, opts);
     for (const n of v.#nodes) v.#unsealed(n);
     return v;
   }
@@ -239,9 +257,11 @@ export class FakeVault implements VaultPort {
         'invalid seal configuration: count mismatch between number of provided PGP keys and number of shares',
       );
     c.initialized = true;
+    this.lastInit = req;
     c.shares = c.newShares(req.secretShares);
     c.threshold = req.secretThreshold;
     const root = c.mint(['root'], 'init');
+    if (this.#autoUnseal) for (const x of this.#nodes) this.#unsealed(x);
     // "Encrypted" to a PGP key: marked, so a test can tell, and not a valid share as it stands.
     const b64 = req.pgpKeys
       ? c.shares.map((s) => Buffer.from(`pgp:${s}`).toString('base64'))
@@ -453,6 +473,7 @@ export class FakeVault implements VaultPort {
     r.got = [];
     if (!ok) throw bad('rekey verification failed: cipher: message authentication failed');
     const shares = this.cluster.newShares(r.n);
+    this.newShares = shares;
     const out = r.pgp.length
       ? shares.map((s) => Buffer.from(`pgp:${s}`).toString('base64'))
       : shares;

@@ -155,9 +155,9 @@ describe('ceremony → unseal → operator → rekey on the real sandbox', () =>
     expect(read?.data.v?.reveal()).toBe('ok');
     const accessor = /revoking token (\S+) \(policies root\)/.exec(run.stdout)?.[1];
     expect(accessor, run.stdout).toBeTruthy();
-    await expect(
-      lb.tokenLookupAccessor(api!, op, accessor ?? '', signal),
-    ).rejects.toMatchObject({ status: 400 });
+    await expect(lb.tokenLookupAccessor(api!, op, accessor ?? '', signal)).rejects.toMatchObject({
+      status: 400,
+    });
   }, 120_000);
 
   it('Given a rekey to new PGP shares, When a node is replaced, Then the old shares are refused and the new ones unseal it', async () => {

@@ -117,9 +117,9 @@ describe('break glass and rekey in the TUI', () => {
     expect((await done)?.exitCode).toBe(0);
     for (const f of term.frames.filter((x) => x.includes(token.slice(0, 12))))
       expect(f).toContain('your break-glass root token');
-    await expect(
-      vault.tokenLookupSelf(node(), new Secret(token), signal()),
-    ).rejects.toMatchObject({ status: 403 });
+    await expect(vault.tokenLookupSelf(node(), new Secret(token), signal())).rejects.toMatchObject({
+      status: 403,
+    });
     expect(readFileSync(sessions[0]!.journalPath!, 'utf8')).not.toContain(token);
   }, 120_000);
 
