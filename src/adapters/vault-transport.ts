@@ -174,11 +174,16 @@ export class VaultTransport {
             })
           : httpRequest(common);
         const onAbort = (): void => {
+          // A caller's deadline (AbortSignal.timeout) is a timeout too, not an operator's abort.
+          const callerTimeout =
+            (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
           r.destroy(
             new Error(
               deadline.aborted
                 ? `${node.name}: ${label}: no answer within ${secondsOf(timeoutMs)}`
-                : `${node.name}: ${label}: aborted`,
+                : callerTimeout
+                  ? `${node.name}: ${label}: no answer before the deadline`
+                  : `${node.name}: ${label}: aborted`,
             ),
           );
         };
