@@ -451,11 +451,26 @@ export function stepInput(step: Step): Record<string, unknown> {
   };
 }
 
+/** Inputs that could not be rendered: the step fails with this, never runs on raw `${{ }}` text. */
+export interface RenderFailure {
+  readonly renderError: string;
+}
+
+export function isRenderFailure(v: unknown): v is RenderFailure {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { renderError?: unknown }).renderError === 'string' &&
+    Object.keys(v).length === 1
+  );
+}
+
+/** A retry's or a resume probe's inputs, rendered now (earlier steps' outputs may have changed). */
 function safeRender(step: Step, state: RunState): unknown {
   try {
     return renderDeep(stepInput(step), expressionContext(state));
-  } catch {
-    return stepInput(step);
+  } catch (err) {
+    return { renderError: `the step's inputs could not be rendered: ${errorMessage(err)}` };
   }
 }
 
