@@ -223,6 +223,7 @@ export async function collectStatus(
   return {
     profile: profile?.name ?? 'VAULT_ADDR',
     updatedAt: now().toISOString(),
+    ...(vault.insecure ? { insecure: vault.insecure } : {}),
     nodes: withInstances,
     regions: regions.map((r) => r.region),
     ...(haLockHolder ? { haLockHolder } : {}),
@@ -264,6 +265,7 @@ export class StatusPoller {
 
 export function formatStatus(s: ClusterStatus): string {
   const lines: string[] = [];
+  if (s.insecure) lines.push(`WARNING: ${s.insecure}`);
   lines.push(
     `cluster ${s.profile} at ${s.updatedAt}: ${s.summary.unsealed} unsealed, ${s.summary.sealed} sealed, ${s.summary.uninitialized} uninitialized, ${s.summary.unreachable} unreachable`,
   );

@@ -194,6 +194,11 @@ export interface KvMetadata {
 }
 
 export interface VaultPort {
+  /**
+   * Set when the profile's loud override (`vault.tls.insecure_override`) let this client use
+   * http:// or skip TLS verification: every Vault step and every status says so.
+   */
+  readonly insecure?: string | undefined;
   nodes(): readonly VaultNode[];
 
   // ── unauthenticated: these never carry a token ──

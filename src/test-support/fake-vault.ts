@@ -68,6 +68,8 @@ const OTP_LENGTH = 28;
  */
 export class FakeVault implements VaultPort {
   readonly calls: string[] = [];
+  /** As VaultHttp sets it under the profile's insecure_override. */
+  insecure: string | undefined;
   readonly faults: FakeVaultFaults = {};
   readonly cluster = new ClusterState();
   readonly #nodes: NodeState[];
