@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { armor, encryptTo, parsePublicKey } from '../../domain/pgp.js';
+import { parsePublicKey } from '../../domain/pgp.js';
+import { encryptSecretTo } from '../../domain/secret-crypto.js';
 import type { Profile } from '../../domain/schema.js';
 import { isPermissionDenied, type AuditDevice, type TokenInfo } from '../vault.js';
 import type { ActionDef } from './types.js';
@@ -157,7 +158,7 @@ export const tokenCreateAction: ActionDef<TokenInput> = {
     const accessor = created.accessor;
     ctx.log(`token for ${input.holder} created (accessor ${accessor}, ttl ${input.ttl}, orphan)`);
     if (key) {
-      const text = armor('MESSAGE', encryptTo(key, Buffer.from(token.reveal())));
+      const text = encryptSecretTo(key, token);
       const file = await requireFiles(ctx).writeNew(tokenFile, text, ctx.signal);
       ctx.log(`token encrypted to ${key.fingerprint} → ${file} (gpg -dq ${file})`);
       return {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
-import { armor, formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
+import { formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
+import { armorEncryptedShare } from '../../domain/secret-crypto.js';
 import type { Keyholder } from '../../domain/schema.js';
 import type { Secret } from '../../domain/secret.js';
 import type { FilesPort } from '../ports.js';
@@ -125,7 +126,7 @@ async function writeShares(
     const share = result.keys[i];
     const path = plan.paths[i] ?? '';
     if (!share) throw new Error(`Vault returned no share for ${k.name}`);
-    const text = armor('MESSAGE', new Uint8Array(Buffer.from(share.reveal(), 'base64')));
+    const text = armorEncryptedShare(share);
     try {
       written.push(await files.writeNew(path, text, cleanupSignal()));
       ctx.log(`${k.name}: new share encrypted to their key, written to ${path}`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
 import type { Secret } from '../../domain/secret.js';
+import { sameShare } from '../../domain/secret-crypto.js';
 import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
 import { cleanup } from '../cleanup.js';
 import { MALFORMED } from './keyholder-shares.js';
@@ -23,18 +24,6 @@ const WRONG =
 const isMalformed = (msg: string): boolean => !WRONG.test(msg) && MALFORMED.test(msg);
 /** Vault judged the share (bad input or bad combination), as opposed to not answering. */
 const isVerdict = (msg: string): boolean => WRONG.test(msg) || MALFORMED.test(msg);
-
-/**
- * The key bytes Vault reads from a share (hex first, then base64, as sys/unseal does), so one
- * share typed as hex and again as base64 is recognised as the same share.
- */
-export function shareKey(share: string): string | undefined {
-  const t = share.trim();
-  if (t.length > 0 && t.length % 2 === 0 && /^[0-9a-f]+$/i.test(t)) return t.toLowerCase();
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && t.length % 4 === 0)
-    return Buffer.from(t, 'base64').toString('hex');
-  return undefined;
-}
 
 function line(s: NodeSealState): string {
   if (!s.status) return `${s.node.name}: unreachable (${s.error ?? '?'})`;
@@ -195,8 +184,7 @@ export const unsealSharesAction: ActionDef<Input> = {
       });
       entries++;
       const share = answer.value;
-      const key = shareKey(share.reveal());
-      if (key !== undefined && accepted.some((a) => shareKey(a.reveal()) === key)) {
+      if (accepted.some((a) => sameShare(a, share))) {
         // Vault would take it without a word and without progress: say so, and ask the next one.
         ctx.log(
           'that share was already entered here: Vault counts each share once. The next keyholder enters theirs',
