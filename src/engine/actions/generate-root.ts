@@ -81,7 +81,7 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
           const made = token;
           await cleanup(
             {
-              what: 'revoking the new root token after the step failed',
+              what: 'the step failed, and revoking the new root token',
               done: 'the new root token was revoked because the step failed (lookup-self now refuses it)',
               byHand: accessor
                 ? `revoke it by hand now: vault token revoke -accessor ${accessor}`
