@@ -4,7 +4,6 @@ import { UsageError } from '../domain/errors.js';
 import type { Profile } from '../domain/schema.js';
 import { Secret } from '../domain/secret.js';
 import {
-  VaultApiError,
   type AuditDevice,
   type GenerateRootDone,
   type GenerateRootStart,
@@ -32,6 +31,13 @@ import {
   type VaultPort,
 } from '../engine/vault.js';
 import * as S from './vault-schemas.js';
+import { parse, seg, toSealStatus, toTokenInfo } from './vault-convert.js';
+
+import { VaultCaller } from './vault-caller.js';
+import * as KV from './vault-kv.js';
+import * as KEYS from './vault-keys.js';
+
+export { decodeRootToken } from './vault-convert.js';
 import { VaultTransport, type Method, type TransportOptions } from './vault-transport.js';
 import { checkTransportPolicy, envSkipVerify } from './vault-policy.js';
 
@@ -47,103 +53,11 @@ export interface VaultHttpOptions extends TransportOptions {
   readonly insecureOverride?: string;
 }
 
-function parse<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success)
-    throw new Error(
-      `${what}: Vault's answer does not have the expected shape (${r.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ')})`,
-    );
-  return r.data;
-}
-
-function toSealStatus(b: z.output<typeof S.SealStatusSchema>): SealStatus {
-  return {
-    initialized: b.initialized,
-    sealed: b.sealed,
-    t: b.t,
-    n: b.n,
-    progress: b.progress,
-    nonce: b.nonce,
-    version: b.version,
-    ...(b.type !== undefined ? { type: b.type } : {}),
-    ...(b.cluster_name !== undefined ? { clusterName: b.cluster_name } : {}),
-  };
-}
-
-function toGenerateRoot(b: z.output<typeof S.GenerateRootSchema>): GenerateRootStatus {
-  return {
-    started: b.started,
-    nonce: b.nonce,
-    progress: b.progress,
-    required: b.required,
-    complete: b.complete,
-    ...(b.pgp_fingerprint ? { pgpFingerprint: b.pgp_fingerprint } : {}),
-  };
-}
-
-function toRekey(b: z.output<typeof S.RekeySchema>): RekeyStatus {
-  return {
-    started: b.started,
-    nonce: b.nonce,
-    t: b.t,
-    n: b.n,
-    progress: b.progress,
-    required: b.required,
-    pgpFingerprints: b.pgp_fingerprints,
-    verificationRequired: b.verification_required,
-    ...(b.verification_nonce ? { verificationNonce: b.verification_nonce } : {}),
-  };
-}
-
-function toTokenInfo(b: z.output<typeof S.TokenLookupSchema>): TokenInfo {
-  return {
-    accessor: b.data.accessor,
-    policies: b.data.policies,
-    ttl: b.data.ttl,
-    orphan: b.data.orphan,
-    displayName: b.data.display_name,
-  };
-}
-
-/**
- * What `vault operator generate-root -decode` does for an OTP attempt (Vault ≥ 1.10): the encoded
- * token is unpadded standard base64 of token XOR otp, byte for byte, both the same length.
- */
-export function decodeRootToken(encoded: Secret, otp: Secret): Secret {
-  const bytes = Buffer.from(encoded.reveal().replace(/=+$/, ''), 'base64');
-  const pad = Buffer.from(otp.reveal(), 'utf8');
-  if (bytes.length !== pad.length)
-    throw new Error(
-      `the encoded token (${bytes.length} bytes) and the OTP (${pad.length} bytes) differ in length`,
-    );
-  const out = Buffer.alloc(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i] ?? 0) ^ (pad[i] ?? 0);
-  return new Secret(out.toString('utf8'), 'root token');
-}
-
-const seg = (p: string): string =>
-  p
-    .split('/')
-    .filter((x) => x !== '')
-    .map(encodeURIComponent)
-    .join('/');
-
-function kvValues(data: Readonly<Record<string, unknown>>, where: string): Record<string, Secret> {
-  return Object.fromEntries(
-    Object.entries(data).map(([k, v]) => [
-      k,
-      new Secret(typeof v === 'string' ? v : JSON.stringify(v), `${where}:${k}`),
-    ]),
-  );
-}
-
 /** The Vault API over VaultTransport (no redirects, verified TLS, a deadline per call). */
 export class VaultHttp implements VaultPort {
   readonly #nodes: readonly VaultNode[];
   readonly #http: VaultTransport;
+  readonly #c: VaultCaller;
   /** Set when the profile's loud override allowed http:// or skip-verify. */
   readonly insecure: string | undefined;
 
@@ -155,13 +69,14 @@ export class VaultHttp implements VaultPort {
     );
     this.#nodes = opts.nodes;
     this.#http = new VaultTransport(opts);
+    this.#c = new VaultCaller(this.#http);
   }
 
   nodes(): readonly VaultNode[] {
     return this.#nodes;
   }
 
-  async #call<T extends z.ZodType>(
+  #call<T extends z.ZodType>(
     node: VaultNode,
     method: Method,
     path: string,
@@ -169,18 +84,17 @@ export class VaultHttp implements VaultPort {
     signal: AbortSignal,
     opts: { body?: unknown; token?: Secret; timeoutMs?: number } = {},
   ): Promise<z.output<T>> {
-    const r = await this.#http.send(node, { method, path, ...opts }, signal);
-    return parse(schema, r.body, `${node.name}: ${method} ${path}`);
+    return this.#c.call(node, method, path, schema, signal, opts);
   }
 
-  async #do(
+  #do(
     node: VaultNode,
     method: Method,
     path: string,
     signal: AbortSignal,
     opts: { body?: unknown; token?: Secret } = {},
   ): Promise<void> {
-    await this.#http.send(node, { method, path, ...opts }, signal);
+    return this.#c.do(node, method, path, signal, opts);
   }
 
   async health(
@@ -262,124 +176,64 @@ export class VaultHttp implements VaultPort {
     };
   }
 
-  async generateRootStatus(node: VaultNode, signal: AbortSignal): Promise<GenerateRootStatus> {
-    return toGenerateRoot(
-      await this.#call(node, 'GET', 'sys/generate-root/attempt', S.GenerateRootSchema, signal),
-    );
+  generateRootStatus(node: VaultNode, signal: AbortSignal): Promise<GenerateRootStatus> {
+    return KEYS.generateRootStatus(this.#c, node, signal);
   }
 
-  async generateRootStart(
+  generateRootStart(
     node: VaultNode,
     how: GenerateRootStart,
     signal: AbortSignal,
   ): Promise<GenerateRootStarted> {
-    const r = await this.#call(
-      node,
-      'PUT',
-      'sys/generate-root/attempt',
-      S.GenerateRootSchema,
-      signal,
-      {
-        ...(how.kind === 'pgp' ? { body: { pgp_key: how.pgpKey } } : {}),
-      },
-    );
-    if (how.kind === 'otp' && !r.otp)
-      throw new Error('Vault did not return an OTP for the generate-root attempt (Vault < 1.10?)');
-    return {
-      status: toGenerateRoot(r),
-      ...(r.otp ? { otp: new Secret(r.otp, 'generate-root OTP') } : {}),
-    };
+    return KEYS.generateRootStart(this.#c, node, how, signal);
   }
 
-  async generateRootUpdate(
+  generateRootUpdate(
     node: VaultNode,
     key: Secret,
     nonce: string,
     otp: Secret | undefined,
     signal: AbortSignal,
   ): Promise<GenerateRootStatus | GenerateRootDone> {
-    const r = await this.#call(
-      node,
-      'PUT',
-      'sys/generate-root/update',
-      S.GenerateRootSchema,
-      signal,
-      {
-        body: { key: key.reveal(), nonce },
-      },
-    );
-    const encoded = r.encoded_token || r.encoded_root_token;
-    if (!r.complete || !encoded) return toGenerateRoot(r);
-    const enc = new Secret(encoded, 'encoded root token');
-    // A PGP attempt's token is a base64 PGP message; an OTP attempt's decodes here.
-    const base = { ...toGenerateRoot(r), nonce: r.nonce || nonce, complete: true as const };
-    return r.pgp_fingerprint || !otp
-      ? { ...base, encryptedToken: enc }
-      : { ...base, token: decodeRootToken(enc, otp) };
+    return KEYS.generateRootUpdate(this.#c, node, key, nonce, otp, signal);
   }
 
-  async generateRootCancel(node: VaultNode, signal: AbortSignal): Promise<void> {
-    await this.#do(node, 'DELETE', 'sys/generate-root/attempt', signal);
+  generateRootCancel(node: VaultNode, signal: AbortSignal): Promise<void> {
+    return KEYS.generateRootCancel(this.#c, node, signal);
   }
 
-  async rekeyStatus(node: VaultNode, signal: AbortSignal): Promise<RekeyStatus> {
-    return toRekey(await this.#call(node, 'GET', 'sys/rekey/init', S.RekeySchema, signal));
+  rekeyStatus(node: VaultNode, signal: AbortSignal): Promise<RekeyStatus> {
+    return KEYS.rekeyStatus(this.#c, node, signal);
   }
 
-  async rekeyStart(node: VaultNode, req: RekeyRequest, signal: AbortSignal): Promise<RekeyStatus> {
-    return toRekey(
-      await this.#call(node, 'PUT', 'sys/rekey/init', S.RekeySchema, signal, {
-        body: {
-          secret_shares: req.shares,
-          secret_threshold: req.threshold,
-          ...(req.pgpKeys ? { pgp_keys: req.pgpKeys } : {}),
-          ...(req.requireVerification ? { require_verification: true } : {}),
-          backup: false,
-        },
-      }),
-    );
+  rekeyStart(node: VaultNode, req: RekeyRequest, signal: AbortSignal): Promise<RekeyStatus> {
+    return KEYS.rekeyStart(this.#c, node, req, signal);
   }
 
-  async rekeyUpdate(
+  rekeyUpdate(
     node: VaultNode,
     key: Secret,
     nonce: string,
     signal: AbortSignal,
   ): Promise<RekeyStatus | RekeyResult> {
-    const b = await this.#call(node, 'PUT', 'sys/rekey/update', S.RekeySchema, signal, {
-      body: { key: key.reveal(), nonce },
-    });
-    if (!b.complete) return toRekey(b);
-    const pgp = b.pgp_fingerprints.length > 0;
-    const keys = pgp ? b.keys_base64 : b.keys;
-    return {
-      complete: true,
-      nonce: b.nonce,
-      keys: keys.map((k, i) => new Secret(k, `new share ${i + 1}`)),
-      pgpFingerprints: b.pgp_fingerprints,
-      ...(b.verification_nonce ? { verificationNonce: b.verification_nonce } : {}),
-    };
+    return KEYS.rekeyUpdate(this.#c, node, key, nonce, signal);
   }
 
-  async rekeyCancel(node: VaultNode, signal: AbortSignal): Promise<void> {
-    await this.#do(node, 'DELETE', 'sys/rekey/init', signal);
+  rekeyCancel(node: VaultNode, signal: AbortSignal): Promise<void> {
+    return KEYS.rekeyCancel(this.#c, node, signal);
   }
 
-  async rekeyVerifyStatus(node: VaultNode, signal: AbortSignal): Promise<RekeyVerifyStatus> {
-    const b = await this.#call(node, 'GET', 'sys/rekey/verify', S.RekeyVerifySchema, signal);
-    return { nonce: b.nonce, progress: b.progress, t: b.t, n: b.n };
+  rekeyVerifyStatus(node: VaultNode, signal: AbortSignal): Promise<RekeyVerifyStatus> {
+    return KEYS.rekeyVerifyStatus(this.#c, node, signal);
   }
 
-  async rekeyVerifyUpdate(
+  rekeyVerifyUpdate(
     node: VaultNode,
     key: Secret,
     nonce: string,
     signal: AbortSignal,
   ): Promise<RekeyVerifyUpdate> {
-    const b = await this.#call(node, 'PUT', 'sys/rekey/verify', S.RekeyVerifySchema, signal, {
-      body: { key: key.reveal(), nonce },
-    });
-    return b.complete ? { complete: true } : { complete: false, progress: b.progress };
+    return KEYS.rekeyVerifyUpdate(this.#c, node, key, nonce, signal);
   }
 
   async seal(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void> {
@@ -535,47 +389,17 @@ export class VaultHttp implements VaultPort {
     });
   }
 
-  async kvRead(
+  kvRead(
     node: VaultNode,
     token: Secret,
     at: KvPath,
     signal: AbortSignal,
     version?: number,
   ): Promise<KvSecret | undefined> {
-    const where = `${at.mount}/${at.path}`;
-    try {
-      if (at.kv === 1) {
-        const r = await this.#call(
-          node,
-          'GET',
-          `${seg(at.mount)}/${seg(at.path)}`,
-          S.KvV1Schema,
-          signal,
-          {
-            token,
-          },
-        );
-        return { data: kvValues(r.data, where) };
-      }
-      const q = version !== undefined ? `?version=${version}` : '';
-      const r = await this.#call(
-        node,
-        'GET',
-        `${seg(at.mount)}/data/${seg(at.path)}${q}`,
-        S.KvV2Schema,
-        signal,
-        { token },
-      );
-      if (!r.data.data) return undefined;
-      return { data: kvValues(r.data.data, where), version: r.data.metadata.version };
-    } catch (err) {
-      // Nothing there, or its latest version deleted: Vault answers 404.
-      if (err instanceof VaultApiError && err.status === 404) return undefined;
-      throw err;
-    }
+    return KV.kvRead(this.#c, node, token, at, signal, version);
   }
 
-  async kvWrite(
+  kvWrite(
     node: VaultNode,
     token: Secret,
     at: KvPath,
@@ -583,61 +407,16 @@ export class VaultHttp implements VaultPort {
     signal: AbortSignal,
     cas?: number,
   ): Promise<{ version?: number }> {
-    const plain = Object.fromEntries(
-      Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
-    );
-    if (at.kv === 1) {
-      await this.#do(node, 'PUT', `${seg(at.mount)}/${seg(at.path)}`, signal, {
-        token,
-        body: plain,
-      });
-      return {};
-    }
-    const r = await this.#call(
-      node,
-      'POST',
-      `${seg(at.mount)}/data/${seg(at.path)}`,
-      S.KvV2WriteSchema,
-      signal,
-      {
-        token,
-        body: { data: plain, ...(cas !== undefined ? { options: { cas } } : {}) },
-      },
-    );
-    return { version: r.data.version };
+    return KV.kvWrite(this.#c, node, token, at, data, signal, cas);
   }
 
-  async kvMetadata(
+  kvMetadata(
     node: VaultNode,
     token: Secret,
     at: Omit<KvPath, 'kv'>,
     signal: AbortSignal,
   ): Promise<KvMetadata | undefined> {
-    try {
-      const r = await this.#call(
-        node,
-        'GET',
-        `${seg(at.mount)}/metadata/${seg(at.path)}`,
-        S.KvMetadataSchema,
-        signal,
-        { token },
-      );
-      return {
-        currentVersion: r.data.current_version,
-        oldestVersion: r.data.oldest_version,
-        versions: Object.entries(r.data.versions)
-          .map(([v, i]) => ({
-            version: Number(v),
-            createdTime: i.created_time,
-            deletionTime: i.deletion_time,
-            destroyed: i.destroyed,
-          }))
-          .sort((a, b) => a.version - b.version),
-      };
-    } catch (err) {
-      if (err instanceof VaultApiError && err.status === 404) return undefined;
-      throw err;
-    }
+    return KV.kvMetadata(this.#c, node, token, at, signal);
   }
 }
 
