@@ -53,11 +53,7 @@ function accessorOf(out: string): string {
 }
 
 async function attempt(): Promise<{ started: boolean; nonce: string }> {
-  return (await vault.request(
-    node(),
-    { method: 'GET', path: 'sys/generate-root/attempt' },
-    signal(),
-  )) as { started: boolean; nonce: string };
+  return vault.generateRootStatus(node(), signal());
 }
 
 beforeAll(async () => {
@@ -65,7 +61,7 @@ beforeAll(async () => {
   const bin = tools.VAULT_BIN;
   if (!bin) throw new Error('ensure-tools.sh did not provide VAULT_BIN');
   server = await startVault(bin);
-  vault = new VaultHttp({ nodes: [node()] });
+  vault = new VaultHttp({ nodes: [node()], caCert: server.caCert });
   init = await vault.init(node(), { secretShares: 5, secretThreshold: 3 }, signal());
   expect(await unsealWith(init.keys.slice(0, 3).map((k) => k.reveal()))).toBe(true);
 }, 60 * 60_000);
@@ -77,7 +73,9 @@ afterAll(async () => {
 describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
   it('Given 3 shares on fd 3, When generate-root runs headless, Then the new root token works in the window and is revoked at the end, and nothing leaks', async () => {
     const { dir, env } = tempState();
-    const profile = writeProfile(dir, { addresses: [server.address] });
+    const profile = writeProfile(dir, { addresses: [server.address], caCert: server.caCert });
+    // The scripted work reaches the server over TLS too: node's fetch trusts the test CA.
+    env.NODE_EXTRA_CA_CERTS = server.caCert;
     // The scripted break-glass work: mount a KV engine with the new token (from the environment).
     const command = `node -e "fetch(process.env.VAULT_ADDR+'/v1/sys/mounts/breakglass',{method:'POST',headers:{'X-Vault-Token':process.env.VAULT_TOKEN},body:JSON.stringify({type:'kv'})}).then(r=>process.exit(r.ok?0:1))"`;
     const r = await runGenerateRoot({
@@ -88,24 +86,11 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
       command,
     });
     expect(r.exitCode, r.out).toBe(0);
-    const mounts = (await vault.request(
-      node(),
-      { method: 'GET', path: 'sys/mounts', token: init.rootToken },
-      signal(),
-    )) as Record<string, unknown>;
-    expect(Object.keys(mounts)).toContain('breakglass/');
+    const mounts = await vault.mounts(node(), init.rootToken, signal());
+    expect(mounts.map((m) => m.path)).toContain('breakglass/');
     // Revoked: its accessor is unknown to Vault now.
     await expect(
-      vault.request(
-        node(),
-        {
-          method: 'POST',
-          path: 'auth/token/lookup-accessor',
-          body: { accessor: accessorOf(r.out) },
-          token: init.rootToken,
-        },
-        signal(),
-      ),
+      vault.tokenLookupAccessor(node(), init.rootToken, accessorOf(r.out), signal()),
     ).rejects.toBeInstanceOf(VaultApiError);
     expect((await attempt()).started).toBe(false);
     expect(r.out).toMatch(/nonce [0-9a-f-]{36}/);
@@ -114,7 +99,7 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
 
   it('Given token_handoff=screen, When generate-root runs headless, Then it refuses before any attempt starts (exit 2)', async () => {
     const { dir, env } = tempState();
-    const profile = writeProfile(dir, { addresses: [server.address] });
+    const profile = writeProfile(dir, { addresses: [server.address], caCert: server.caCert });
     const r = await runGenerateRoot({
       env,
       dir,
@@ -129,18 +114,11 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
 
   it('Given an attempt somebody else started, When generate-root runs, Then it stops showing that nonce, and a cancel answer replaces it', async () => {
     const { dir, env } = tempState();
-    const profile = writeProfile(dir, { addresses: [server.address] });
-    await vault.request(node(), { method: 'PUT', path: 'sys/generate-root/attempt' }, signal());
+    const profile = writeProfile(dir, { addresses: [server.address], caCert: server.caCert });
+    const started = await vault.generateRootStart(node(), { kind: 'otp' }, signal());
     const { nonce } = await attempt();
-    await vault.request(
-      node(),
-      {
-        method: 'PUT',
-        path: 'sys/generate-root/update',
-        body: { key: init.keys[0]?.reveal(), nonce },
-      },
-      signal(),
-    );
+    expect(nonce).toBe(started.status.nonce);
+    await vault.generateRootUpdate(node(), init.keys[0]!, nonce, started.otp, signal());
     const shares = init.keys.slice(0, 3).map((k) => k.reveal());
     const waiting = await runGenerateRoot({ env, dir, profile, shares });
     expect(waiting.exitCode, waiting.out).toBe(10);
@@ -178,25 +156,14 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     const gpg = await makeGpgKeys(names);
     const profile = writeProfile(dir, {
       addresses: [server.address],
+      caCert: server.caCert,
       keyholders: gpg.keys.map((k) => ({ name: k.name, pgpKeyFile: k.armoredFile })),
     });
     const outDir = join(dir, 'shares');
     mkdirSync(outDir);
     // Someone else's rekey, 1 share in: shown with its nonce, and nothing happens without an answer.
-    const theirs = (await vault.request(
-      node(),
-      { method: 'PUT', path: 'sys/rekey/init', body: { secret_shares: 3, secret_threshold: 2 } },
-      signal(),
-    )) as { nonce: string };
-    await vault.request(
-      node(),
-      {
-        method: 'PUT',
-        path: 'sys/rekey/update',
-        body: { key: init.keys[4]?.reveal(), nonce: theirs.nonce },
-      },
-      signal(),
-    );
+    const theirs = await vault.rekeyStart(node(), { shares: 3, threshold: 2 }, signal());
+    await vault.rekeyUpdate(node(), init.keys[4]!, theirs.nonce, signal());
     const asked = await runRekeyPgp({
       env,
       dir,
@@ -225,13 +192,7 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     expect(r.exitCode, r.out).toBe(10);
     expect(r.out).toContain(`rekey attempt ${theirs.nonce} cancelled`);
     expect(r.out).toMatch(/the rekey was cancelled .*OLD shares stay in force/);
-    const rk = (await vault.request(
-      node(),
-      { method: 'GET', path: 'sys/rekey/init' },
-      signal(),
-    )) as {
-      started: boolean;
-    };
+    const rk = await vault.rekeyStatus(node(), signal());
     expect(rk.started).toBe(false);
     expect(readdirSync(outDir)).toHaveLength(3);
     expectNoLeak(r, dir, known());
@@ -244,6 +205,7 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     const gpg = await makeGpgKeys(names);
     const profile = writeProfile(dir, {
       addresses: [server.address],
+      caCert: server.caCert,
       keyholders: gpg.keys.map((k) => ({ name: k.name, pgpKeyFile: k.armoredFile })),
     });
     const outDir = join(dir, 'shares');

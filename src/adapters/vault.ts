@@ -1,79 +1,423 @@
-import { readFileSync, statSync } from 'node:fs';
-import nodeVault from 'node-vault';
-import type { HealthBody } from '../domain/health.js';
+import type { z } from 'zod';
+import { HEALTH_CODES } from '../domain/health.js';
+import { UsageError } from '../domain/errors.js';
 import type { Profile } from '../domain/schema.js';
 import { Secret } from '../domain/secret.js';
-import { UsageError } from '../domain/errors.js';
 import {
-  VaultApiError,
+  type AuditDevice,
+  type GenerateRootDone,
+  type GenerateRootStart,
+  type GenerateRootStarted,
+  type GenerateRootStatus,
   type HealthResult,
   type InitRequest,
   type InitResult,
+  type KvMetadata,
+  type KvPath,
+  type KvSecret,
   type LeaderStatus,
+  type Mount,
+  type MountRequest,
+  type RekeyRequest,
+  type RekeyResult,
+  type RekeyStatus,
+  type RekeyVerifyStatus,
+  type RekeyVerifyUpdate,
   type SealStatus,
+  type TokenCreated,
+  type TokenCreateRequest,
+  type TokenInfo,
   type VaultNode,
   type VaultPort,
 } from '../engine/vault.js';
+import * as S from './vault-schemas.js';
+import { parse, seg, toSealStatus, toTokenInfo } from './vault-convert.js';
 
-const DEFAULT_TIMEOUT_MS = 5000;
+import { VaultCaller } from './vault-caller.js';
+import * as KV from './vault-kv.js';
+import * as KEYS from './vault-keys.js';
 
-interface RawResponse {
-  statusCode: number;
-  body: unknown;
-  request: { path: string };
+export { decodeRootToken } from './vault-convert.js';
+import { VaultTransport, type Method, type TransportOptions } from './vault-transport.js';
+import { checkTransportPolicy, envSkipVerify } from './vault-policy.js';
+
+/** Init makes keys (and encrypts them to PGP keys): give it more than a status read. */
+const INIT_TIMEOUT_MS = 30_000;
+
+export interface VaultHttpOptions extends TransportOptions {
+  readonly nodes: readonly VaultNode[];
+  /**
+   * The profile's loud override (`vault.tls.insecure_override`): its reason. Without it, an
+   * http:// address or skip-verify is refused.
+   */
+  readonly insecureOverride?: string;
 }
 
-type Client = ReturnType<typeof nodeVault> & {
-  handleVaultResponse: (r: RawResponse) => Promise<unknown>;
-};
+/** The Vault API over VaultTransport (no redirects, verified TLS, a deadline per call). */
+export class VaultHttp implements VaultPort {
+  readonly #nodes: readonly VaultNode[];
+  readonly #http: VaultTransport;
+  readonly #c: VaultCaller;
+  /** Set when the profile's loud override allowed http:// or skip-verify. */
+  readonly insecure: string | undefined;
 
-/** Rejects when the signal fires: node-vault takes a timeout but no AbortSignal. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted)
-    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void =>
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
+  constructor(opts: VaultHttpOptions) {
+    this.insecure = checkTransportPolicy(
+      opts.nodes,
+      opts.skipVerify ?? false,
+      opts.insecureOverride,
+    );
+    this.#nodes = opts.nodes;
+    this.#http = new VaultTransport(opts);
+    this.#c = new VaultCaller(this.#http);
+  }
+
+  nodes(): readonly VaultNode[] {
+    return this.#nodes;
+  }
+
+  #call<T extends z.ZodType>(
+    node: VaultNode,
+    method: Method,
+    path: string,
+    schema: T,
+    signal: AbortSignal,
+    opts: { body?: unknown; token?: Secret; timeoutMs?: number } = {},
+  ): Promise<z.output<T>> {
+    return this.#c.call(node, method, path, schema, signal, opts);
+  }
+
+  #do(
+    node: VaultNode,
+    method: Method,
+    path: string,
+    signal: AbortSignal,
+    opts: { body?: unknown; token?: Secret } = {},
+  ): Promise<void> {
+    return this.#c.do(node, method, path, signal, opts);
+  }
+
+  async health(
+    node: VaultNode,
+    signal: AbortSignal,
+    query: Readonly<Record<string, string | number | boolean>> = {},
+  ): Promise<HealthResult> {
+    try {
+      const qs = new URLSearchParams(
+        Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
+      ).toString();
+      // Its HTTP code is the answer (200 active, 429 standby, 503 sealed…), not an error.
+      const r = await this.#http.send(
+        node,
+        { method: 'GET', path: `sys/health${qs ? `?${qs}` : ''}` },
+        signal,
+        (s) => (s >= 200 && s < 300) || s in HEALTH_CODES,
+      );
+      return {
+        reachable: true,
+        code: r.status,
+        body: parse(S.HealthBodySchema, r.body, `${node.name}: sys/health`),
+      };
+    } catch (err) {
+      return {
+        reachable: false,
+        error: err instanceof Error ? err.message || err.name : String(err),
+      };
+    }
+  }
+
+  async sealStatus(node: VaultNode, signal: AbortSignal): Promise<SealStatus> {
+    return toSealStatus(
+      await this.#call(node, 'GET', 'sys/seal-status', S.SealStatusSchema, signal),
+    );
+  }
+
+  async init(node: VaultNode, req: InitRequest, signal: AbortSignal): Promise<InitResult> {
+    const body = {
+      secret_shares: req.secretShares,
+      secret_threshold: req.secretThreshold,
+      ...(req.pgpKeys ? { pgp_keys: req.pgpKeys } : {}),
+      ...(req.rootTokenPgpKey ? { root_token_pgp_key: req.rootTokenPgpKey } : {}),
+    };
+    const r = await this.#call(node, 'PUT', 'sys/init', S.InitSchema, signal, {
+      body,
+      timeoutMs: INIT_TIMEOUT_MS,
+    });
+    return {
+      keys: r.keys.map((k, i) => new Secret(k, `share ${i + 1}`)),
+      keysBase64: r.keys_base64.map((k, i) => new Secret(k, `share ${i + 1}`)),
+      rootToken: new Secret(r.root_token, 'root token'),
+    };
+  }
+
+  async unseal(node: VaultNode, key: Secret, signal: AbortSignal): Promise<SealStatus> {
+    return toSealStatus(
+      await this.#call(node, 'PUT', 'sys/unseal', S.SealStatusSchema, signal, {
+        body: { key: key.reveal() },
+      }),
+    );
+  }
+
+  async unsealReset(node: VaultNode, signal: AbortSignal): Promise<SealStatus> {
+    return toSealStatus(
+      await this.#call(node, 'PUT', 'sys/unseal', S.SealStatusSchema, signal, {
+        body: { reset: true },
+      }),
+    );
+  }
+
+  async leader(node: VaultNode, signal: AbortSignal): Promise<LeaderStatus> {
+    const r = await this.#call(node, 'GET', 'sys/leader', S.LeaderSchema, signal);
+    return {
+      haEnabled: r.ha_enabled,
+      isSelf: r.is_self,
+      leaderAddress: r.leader_address,
+      leaderClusterAddress: r.leader_cluster_address,
+    };
+  }
+
+  generateRootStatus(node: VaultNode, signal: AbortSignal): Promise<GenerateRootStatus> {
+    return KEYS.generateRootStatus(this.#c, node, signal);
+  }
+
+  generateRootStart(
+    node: VaultNode,
+    how: GenerateRootStart,
+    signal: AbortSignal,
+  ): Promise<GenerateRootStarted> {
+    return KEYS.generateRootStart(this.#c, node, how, signal);
+  }
+
+  generateRootUpdate(
+    node: VaultNode,
+    key: Secret,
+    nonce: string,
+    otp: Secret | undefined,
+    signal: AbortSignal,
+  ): Promise<GenerateRootStatus | GenerateRootDone> {
+    return KEYS.generateRootUpdate(this.#c, node, key, nonce, otp, signal);
+  }
+
+  generateRootCancel(node: VaultNode, signal: AbortSignal): Promise<void> {
+    return KEYS.generateRootCancel(this.#c, node, signal);
+  }
+
+  rekeyStatus(node: VaultNode, signal: AbortSignal): Promise<RekeyStatus> {
+    return KEYS.rekeyStatus(this.#c, node, signal);
+  }
+
+  rekeyStart(node: VaultNode, req: RekeyRequest, signal: AbortSignal): Promise<RekeyStatus> {
+    return KEYS.rekeyStart(this.#c, node, req, signal);
+  }
+
+  rekeyUpdate(
+    node: VaultNode,
+    key: Secret,
+    nonce: string,
+    signal: AbortSignal,
+  ): Promise<RekeyStatus | RekeyResult> {
+    return KEYS.rekeyUpdate(this.#c, node, key, nonce, signal);
+  }
+
+  rekeyCancel(node: VaultNode, signal: AbortSignal): Promise<void> {
+    return KEYS.rekeyCancel(this.#c, node, signal);
+  }
+
+  rekeyVerifyStatus(node: VaultNode, signal: AbortSignal): Promise<RekeyVerifyStatus> {
+    return KEYS.rekeyVerifyStatus(this.#c, node, signal);
+  }
+
+  rekeyVerifyUpdate(
+    node: VaultNode,
+    key: Secret,
+    nonce: string,
+    signal: AbortSignal,
+  ): Promise<RekeyVerifyUpdate> {
+    return KEYS.rekeyVerifyUpdate(this.#c, node, key, nonce, signal);
+  }
+
+  async seal(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void> {
+    await this.#do(node, 'PUT', 'sys/seal', signal, { token });
+  }
+
+  async stepDownForFailover(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void> {
+    await this.#do(node, 'PUT', 'sys/step-down', signal, { token });
+  }
+
+  async mounts(node: VaultNode, token: Secret, signal: AbortSignal): Promise<readonly Mount[]> {
+    const r = await this.#call(node, 'GET', 'sys/mounts', S.MountsSchema, signal, { token });
+    return Object.entries(r.data).map(([path, m]) => ({
+      path,
+      type: m.type,
+      uuid: m.uuid,
+      ...(m.options?.version ? { version: m.options.version } : {}),
+    }));
+  }
+
+  async mountEnable(
+    node: VaultNode,
+    token: Secret,
+    path: string,
+    req: MountRequest,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.#do(node, 'POST', `sys/mounts/${seg(path)}`, signal, {
+      token,
+      body: {
+        type: req.type,
+        ...(req.description ? { description: req.description } : {}),
+        ...(req.version ? { options: { version: req.version } } : {}),
       },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
+    });
+  }
+
+  async auditDevices(
+    node: VaultNode,
+    token: Secret,
+    signal: AbortSignal,
+  ): Promise<readonly AuditDevice[]> {
+    const r = await this.#call(node, 'GET', 'sys/audit', S.AuditSchema, signal, { token });
+    return Object.entries(r.data).map(([path, d]) => ({ path, type: d.type, options: d.options }));
+  }
+
+  async auditEnableFile(
+    node: VaultNode,
+    token: Secret,
+    path: string,
+    filePath: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.#do(node, 'PUT', `sys/audit/${seg(path)}`, signal, {
+      token,
+      body: { type: 'file', options: { file_path: filePath } },
+    });
+  }
+
+  async auditHash(
+    node: VaultNode,
+    token: Secret,
+    path: string,
+    input: string,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const r = await this.#call(
+      node,
+      'POST',
+      `sys/audit-hash/${seg(path)}`,
+      S.AuditHashSchema,
+      signal,
+      {
+        token,
+        body: { input },
       },
     );
-  });
-}
+    return r.hash;
+  }
 
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : 0;
-}
+  async policyWrite(
+    node: VaultNode,
+    token: Secret,
+    name: string,
+    hcl: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.#do(node, 'PUT', `sys/policies/acl/${seg(name)}`, signal, {
+      token,
+      body: { policy: hcl },
+    });
+  }
 
-export function toSealStatus(b: Record<string, unknown>): SealStatus {
-  return {
-    initialized: b.initialized === true,
-    sealed: b.sealed === true,
-    t: num(b.t),
-    n: num(b.n),
-    progress: num(b.progress),
-    nonce: str(b.nonce),
-    version: str(b.version),
-    ...(typeof b.type === 'string' ? { type: b.type } : {}),
-    ...(typeof b.cluster_name === 'string' ? { clusterName: b.cluster_name } : {}),
-  };
-}
+  async tokenCreate(
+    node: VaultNode,
+    token: Secret,
+    req: TokenCreateRequest,
+    signal: AbortSignal,
+  ): Promise<TokenCreated> {
+    const r = await this.#call(node, 'POST', 'auth/token/create', S.TokenCreateSchema, signal, {
+      token,
+      body: {
+        policies: req.policies,
+        ...(req.ttl ? { ttl: req.ttl } : {}),
+        ...(req.orphan ? { no_parent: true } : {}),
+        ...(req.renewable !== undefined ? { renewable: req.renewable } : {}),
+        ...(req.displayName ? { display_name: req.displayName } : {}),
+        ...(req.meta ? { meta: req.meta } : {}),
+      },
+    });
+    return {
+      token: new Secret(r.auth.client_token, 'token'),
+      accessor: r.auth.accessor,
+      policies: r.auth.policies,
+    };
+  }
 
-export interface VaultHttpOptions {
-  readonly nodes: readonly VaultNode[];
-  readonly caCert?: string;
-  readonly skipVerify?: boolean;
-  readonly timeoutMs?: number;
+  async tokenLookupSelf(node: VaultNode, token: Secret, signal: AbortSignal): Promise<TokenInfo> {
+    return toTokenInfo(
+      await this.#call(node, 'GET', 'auth/token/lookup-self', S.TokenLookupSchema, signal, {
+        token,
+      }),
+    );
+  }
+
+  async tokenLookupAccessor(
+    node: VaultNode,
+    token: Secret,
+    accessor: string,
+    signal: AbortSignal,
+  ): Promise<TokenInfo> {
+    return toTokenInfo(
+      await this.#call(node, 'POST', 'auth/token/lookup-accessor', S.TokenLookupSchema, signal, {
+        token,
+        body: { accessor },
+      }),
+    );
+  }
+
+  async tokenRevokeSelf(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void> {
+    await this.#do(node, 'POST', 'auth/token/revoke-self', signal, { token });
+  }
+
+  async tokenRevokeAccessor(
+    node: VaultNode,
+    token: Secret,
+    accessor: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.#do(node, 'POST', 'auth/token/revoke-accessor', signal, {
+      token,
+      body: { accessor },
+    });
+  }
+
+  kvRead(
+    node: VaultNode,
+    token: Secret,
+    at: KvPath,
+    signal: AbortSignal,
+    version?: number,
+  ): Promise<KvSecret | undefined> {
+    return KV.kvRead(this.#c, node, token, at, signal, version);
+  }
+
+  kvWrite(
+    node: VaultNode,
+    token: Secret,
+    at: KvPath,
+    data: Readonly<Record<string, Secret | string>>,
+    signal: AbortSignal,
+    cas?: number,
+  ): Promise<{ version?: number }> {
+    return KV.kvWrite(this.#c, node, token, at, data, signal, cas);
+  }
+
+  kvMetadata(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    signal: AbortSignal,
+  ): Promise<KvMetadata | undefined> {
+    return KV.kvMetadata(this.#c, node, token, at, signal);
+  }
 }
 
 /** Vault nodes named from their addresses: node-1… in profile order. */
@@ -88,6 +432,10 @@ export function nodesFromProfile(
   }));
 }
 
+/**
+ * The client for a profile (or VAULT_ADDR/VAULT_CACERT without one). VAULT_TOKEN is never read
+ * here: a token reaches a call only when a step hands it over.
+ */
 export function vaultFromProfile(
   profile: Profile | undefined,
   env: NodeJS.ProcessEnv = process.env,
@@ -97,217 +445,14 @@ export function vaultFromProfile(
     throw new UsageError('no Vault addresses: give a profile (--profile) or set VAULT_ADDR', [
       'vault-runbook sandbox up',
     ]);
-  const ca = profile?.vault.tls?.ca_cert ?? env.VAULT_CACERT;
+  const tls = profile?.vault.tls;
+  const ca = tls?.ca_cert ?? env.VAULT_CACERT;
+  const skip = tls?.skip_verify === true || envSkipVerify(env);
   return new VaultHttp({
     nodes,
     ...(ca ? { caCert: ca } : {}),
-    ...(profile?.vault.tls?.skip_verify ? { skipVerify: true } : {}),
+    ...(tls?.server_name ? { serverName: tls.server_name } : {}),
+    ...(skip ? { skipVerify: true } : {}),
+    ...(tls?.insecure_override ? { insecureOverride: tls.insecure_override } : {}),
   });
-}
-
-/**
- * The Vault API over node-vault, one client per node. Its debug logger is replaced by a no-op:
- * with DEBUG=node-vault it would print request bodies — unseal shares among them.
- */
-export class VaultHttp implements VaultPort {
-  readonly #nodes: readonly VaultNode[];
-  readonly #clients = new Map<string, Client>();
-  readonly #timeout: number;
-  readonly #opts: VaultHttpOptions;
-  #stamp = '';
-
-  constructor(opts: VaultHttpOptions) {
-    this.#nodes = opts.nodes;
-    this.#timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#opts = opts;
-    this.#build();
-  }
-
-  /** The CA file's identity: a CA replaced on disk (a re-created sandbox) rebuilds the clients. */
-  #caStamp(): string {
-    if (!this.#opts.caCert) return '';
-    try {
-      const st = statSync(this.#opts.caCert);
-      return `${st.mtimeMs}:${st.size}`;
-    } catch {
-      return 'missing';
-    }
-  }
-
-  #build(): void {
-    const opts = this.#opts;
-    this.#stamp = this.#caStamp();
-    const ca = opts.caCert ? readFileSync(opts.caCert, 'utf8') : undefined;
-    this.#clients.clear();
-    for (const node of opts.nodes) {
-      const client = nodeVault({
-        endpoint: node.address,
-        noCustomHTTPVerbs: true,
-        debug: () => undefined,
-        requestOptions: {
-          ...(ca ? { ca } : {}),
-          ...(opts.skipVerify ? { strictSSL: false } : {}),
-          timeout: this.#timeout,
-        },
-      }) as Client;
-      const original = client.handleVaultResponse.bind(client);
-      // Keep sys/health's HTTP code: it is the answer (200 active, 429 standby, 503 sealed…).
-      client.handleVaultResponse = (r: RawResponse) =>
-        r && /sys\/health/.test(r.request.path)
-          ? Promise.resolve({ __status: r.statusCode, body: r.body })
-          : original(r).catch((e: unknown) => {
-              const status =
-                (e as { response?: { statusCode?: number } }).response?.statusCode ?? 0;
-              throw new VaultApiError(
-                `${r.request.path}: ${e instanceof Error ? e.message : String(e)}`,
-                status,
-              );
-            });
-      this.#clients.set(node.address, client);
-    }
-  }
-
-  nodes(): readonly VaultNode[] {
-    return this.#nodes;
-  }
-
-  #client(node: VaultNode): Client {
-    if (this.#opts.caCert && this.#caStamp() !== this.#stamp) {
-      try {
-        this.#build();
-      } catch {
-        // Unreadable mid-rewrite: keep the clients we have, try again on the next request.
-      }
-    }
-    const c = this.#clients.get(node.address);
-    if (!c) throw new Error(`unknown Vault node ${node.address}`);
-    return c;
-  }
-
-  async health(
-    node: VaultNode,
-    signal: AbortSignal,
-    query: Readonly<Record<string, string | number | boolean>> = {},
-  ): Promise<HealthResult> {
-    try {
-      const qs = new URLSearchParams(
-        Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
-      ).toString();
-      const r = (await abortable(
-        this.#client(node).request({ path: `/sys/health${qs ? `?${qs}` : ''}`, method: 'GET' }),
-        signal,
-      )) as { __status: number; body: HealthBody };
-      return { reachable: true, code: r.__status, body: r.body ?? {} };
-    } catch (err) {
-      return {
-        reachable: false,
-        error: err instanceof Error ? err.message || err.name : String(err),
-      };
-    }
-  }
-
-  async sealStatus(node: VaultNode, signal: AbortSignal): Promise<SealStatus> {
-    return toSealStatus(
-      (await abortable(
-        this.#client(node).request({ path: '/sys/seal-status', method: 'GET' }),
-        signal,
-      )) as Record<string, unknown>,
-    );
-  }
-
-  async init(node: VaultNode, req: InitRequest, signal: AbortSignal): Promise<InitResult> {
-    const body = {
-      secret_shares: req.secretShares,
-      secret_threshold: req.secretThreshold,
-      ...(req.pgpKeys ? { pgp_keys: req.pgpKeys } : {}),
-      ...(req.rootTokenPgpKey ? { root_token_pgp_key: req.rootTokenPgpKey } : {}),
-    };
-    const r = (await abortable(
-      this.#client(node).request({
-        path: '/sys/init',
-        method: 'PUT',
-        json: body,
-      }),
-      signal,
-    )) as {
-      keys: string[];
-      keys_base64: string[];
-      root_token: string;
-    };
-    return {
-      keys: r.keys.map((k, i) => new Secret(k, `share ${i + 1}`)),
-      keysBase64: r.keys_base64.map((k, i) => new Secret(k, `share ${i + 1}`)),
-      rootToken: new Secret(r.root_token, 'root token'),
-    };
-  }
-
-  async unseal(node: VaultNode, key: Secret, signal: AbortSignal): Promise<SealStatus> {
-    const r: unknown = await abortable(
-      this.#client(node).request({
-        path: '/sys/unseal',
-        method: 'PUT',
-        json: { key: key.reveal() },
-      }),
-      signal,
-    );
-    return toSealStatus(r as Record<string, unknown>);
-  }
-
-  async unsealReset(node: VaultNode, signal: AbortSignal): Promise<SealStatus> {
-    const r: unknown = await abortable(
-      this.#client(node).request({
-        path: '/sys/unseal',
-        method: 'PUT',
-        json: { reset: true },
-      }),
-      signal,
-    );
-    return toSealStatus(r as Record<string, unknown>);
-  }
-
-  async seal(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void> {
-    await this.request(node, { method: 'PUT', path: '/sys/seal', token }, signal);
-  }
-
-  async stepDown(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void> {
-    await this.request(node, { method: 'PUT', path: '/sys/step-down', token }, signal);
-  }
-
-  async leader(node: VaultNode, signal: AbortSignal): Promise<LeaderStatus> {
-    const r = (await abortable(
-      this.#client(node).request({ path: '/sys/leader', method: 'GET' }),
-      signal,
-    )) as Record<string, unknown>;
-    return {
-      haEnabled: r.ha_enabled === true,
-      isSelf: r.is_self === true,
-      leaderAddress: str(r.leader_address),
-      leaderClusterAddress: str(r.leader_cluster_address),
-    };
-  }
-
-  async request(
-    node: VaultNode,
-    req: {
-      method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'LIST';
-      path: string;
-      body?: unknown;
-      token?: Secret;
-    },
-    signal: AbortSignal,
-  ): Promise<unknown> {
-    const method = req.method === 'LIST' ? 'GET' : req.method;
-    // `sys/mounts`, `/sys/mounts` and `/v1/sys/mounts` all mean the same endpoint.
-    const rel = `/${req.path.replace(/^\/+/, '').replace(/^v1\//, '')}`;
-    const path = req.method === 'LIST' ? `${rel}${rel.includes('?') ? '&' : '?'}list=true` : rel;
-    return abortable(
-      this.#client(node).request({
-        path,
-        method,
-        ...(req.body !== undefined ? { json: req.body } : {}),
-        ...(req.token ? { headers: { 'X-Vault-Token': req.token.reveal() } } : {}),
-      }),
-      signal,
-    );
-  }
 }

@@ -1,68 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { replicationLag } from '../domain/cluster.js';
 import { defaultCodeOf, roleOf } from '../domain/health.js';
-import type { VaultNode, VaultPort } from '../engine/vault.js';
+import { Secret } from '../domain/secret.js';
+import { FakeVault } from '../test-support/fake-vault.js';
 import { toClusterView } from '../ui/cluster-view.js';
 import { collectStatus, formatStatus } from './status.js';
 
-const nodes: VaultNode[] = [
-  { name: 'node-1', address: 'https://127.0.1.1:8200' },
-  { name: 'node-2', address: 'https://127.0.1.2:8200' },
-  { name: 'node-3', address: 'https://127.0.1.3:8200' },
-];
+const shares = ['aa11aa11', 'bb22bb22', 'cc33cc33', 'dd44dd44', 'ee55ee55'];
 
-function fakeVault(
-  health: Record<string, { code: number; body: object } | 'hang' | 'down'>,
-): VaultPort {
-  const never = (signal: AbortSignal): Promise<never> =>
-    new Promise((_r, reject) =>
-      signal.addEventListener('abort', () => reject(new Error('timed out'))),
-    );
-  return {
-    nodes: () => nodes,
-    health: async (node, signal) => {
-      const h = health[node.name];
-      if (h === 'hang')
-        return never(signal).catch((e: Error) => ({ reachable: false as const, error: e.message }));
-      if (!h || h === 'down') return { reachable: false, error: 'connect ECONNREFUSED' };
-      return { reachable: true, code: h.code, body: h.body };
-    },
-    sealStatus: () =>
-      Promise.resolve({
-        initialized: true,
-        sealed: true,
-        t: 3,
-        n: 5,
-        progress: 1,
-        nonce: 'abcd-1234',
-        version: '1.14.8',
-      }),
-    leader: () =>
-      Promise.resolve({
-        haEnabled: true,
-        isSelf: true,
-        leaderAddress: 'https://127.0.1.1:8200',
-        leaderClusterAddress: '',
-      }),
-    init: () => Promise.reject(new Error('n/a')),
-    unseal: () => Promise.reject(new Error('n/a')),
-    unsealReset: () => Promise.reject(new Error('n/a')),
-    seal: () => Promise.reject(new Error('n/a')),
-    stepDown: () => Promise.reject(new Error('n/a')),
-    request: () => Promise.reject(new Error('n/a')),
-  };
+/** node-1 active, node-2 sealed with one share in, node-3 accepts connections and never answers. */
+async function cluster(): Promise<FakeVault> {
+  const v = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2', 'node-3'] });
+  v.crash('node-2');
+  await v.unseal(v.nodes()[1]!, new Secret('aa11aa11'), AbortSignal.timeout(1000));
+  v.state('node-3').hangs = true;
+  return v;
 }
 
 describe('collectStatus', () => {
   it('Given a node that never answers, When status is collected, Then it shows unreachable and the others are not held up', async () => {
-    const vault = fakeVault({
-      'node-1': {
-        code: 200,
-        body: { initialized: true, sealed: false, standby: false, version: '1.14.8' },
-      },
-      'node-2': { code: 503, body: { initialized: true, sealed: true, version: '1.14.8' } },
-      'node-3': 'hang',
-    });
+    const vault = await cluster();
     const s = await collectStatus(undefined, vault, undefined, new AbortController().signal, {
       perNodeTimeoutMs: 100,
     });
@@ -71,23 +28,31 @@ describe('collectStatus', () => {
       ['node-2', 'unknown', 503, true],
       ['node-3', 'unknown', null, false],
     ]);
-    expect(s.nodes[1]?.progress).toEqual({ t: 3, n: 5, progress: 1, nonce: 'abcd-1234' });
-    expect(s.haLockHolder).toBe('https://127.0.1.1:8200');
+    expect(s.nodes[1]?.progress).toEqual({ t: 3, n: 5, progress: 1, nonce: 'nonce-1' });
+    expect(s.haLockHolder).toBe('https://node-1:8200');
     expect(s.summary).toEqual({ sealed: 1, unsealed: 1, uninitialized: 0, unreachable: 1 });
-    expect(formatStatus(s)).toMatch(/node-2 .* sealed 1\/3 nonce abcd-123/);
+    const text = formatStatus(s);
+    expect(text).toMatch(/node-2 .* sealed 1\/3 nonce nonce-1/);
+    expect(text).toMatch(/node-3 .*unreachable.*could not read: node-3: health: no answer/);
   });
 
+  it('Given the first unsealed node does not answer sys/leader, When status is collected, Then the HA lock holder comes from the next unsealed node', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const leader = vault.leader.bind(vault);
+    vault.leader = (node, signal) =>
+      node.name === 'node-1'
+        ? Promise.reject(new Error('node-1: no answer'))
+        : leader(node, signal);
+    const s = await collectStatus(undefined, vault, undefined, new AbortController().signal, {
+      perNodeTimeoutMs: 100,
+    });
+    expect(s.haLockHolder).toBe('https://node-1:8200');
+    expect(vault.calls).toContain('leader node-2');
+  });
   it('Given a node whose version carries terminal escape sequences, When status is collected, Then the text and the status pane get it without control characters', async () => {
-    const vault = fakeVault({
-      'node-1': {
-        code: 200,
-        body: {
-          initialized: true,
-          sealed: false,
-          standby: false,
-          version: '1.14.8\x1b]0;owned\x07\x1b[2J\x1b[1;1H; rm -rf /\r',
-        },
-      },
+    const vault = FakeVault.unsealedWith(shares, 3, {
+      nodes: ['node-1'],
+      version: '1.14.8\x1b]0;owned\x07\x1b[2J\x1b[1;1H; rm -rf /\r',
     });
     const s = await collectStatus(undefined, vault, undefined, new AbortController().signal, {
       perNodeTimeoutMs: 100,

@@ -61,8 +61,9 @@ async function nodeStatus(
   try {
     const s = await vault.sealStatus(node, signal);
     return { ...base, progress: { t: s.t, n: s.n, progress: s.progress, nonce: s.nonce } };
-  } catch {
-    return base;
+  } catch (err) {
+    // Health answered: the node is shown; only its unseal progress is missing, and says why.
+    return { ...base, error: `seal status: ${errorMessage(err)}` };
   }
 }
 
@@ -159,6 +160,30 @@ async function replication(
 }
 
 /**
+ * Who holds the HA lock, asked of the unsealed nodes in turn until one answers: a node that
+ * answered health and then stops answering costs one deadline, not the answer.
+ */
+async function leaderFrom(
+  vault: VaultPort,
+  unsealed: readonly NodeStatus[],
+  deadline: () => AbortSignal,
+): Promise<string | undefined> {
+  for (const n of unsealed) {
+    const node = vault.nodes().find((x) => x.name === n.name);
+    if (!node) continue;
+    try {
+      const l = await vault.leader(node, deadline());
+      if (l.leaderAddress) return l.leaderAddress;
+      // Storage without HA: the only unsealed node serves alone.
+      if (!l.haEnabled) return node.address;
+    } catch {
+      // This node cannot say this round (timeout, sealed meanwhile): the next one is asked.
+    }
+  }
+  return undefined;
+}
+
+/**
  * One snapshot of the cluster. Every call has its own deadline, so a node that does not answer
  * shows as unreachable instead of holding up the rest.
  */
@@ -190,22 +215,18 @@ export async function collectStatus(
     const i = instanceFor(n, instances);
     return i ? { ...n, instanceId: i.instanceId, az: i.az, ami: i.imageId, region: i.region } : n;
   });
-  let haLockHolder: string | undefined;
-  const unsealed = withInstances.find((n) => n.reachable && n.sealed === false);
-  if (unsealed) {
-    try {
-      const node = vault.nodes().find((x) => x.name === unsealed.name);
-      if (node) haLockHolder = (await vault.leader(node, deadline())).leaderAddress || undefined;
-    } catch {
-      // leader unknown this round
-    }
-  }
+  const haLockHolder = await leaderFrom(
+    vault,
+    withInstances.filter((n) => n.reachable && n.sealed === false),
+    deadline,
+  );
   const count = (p: (n: NodeStatus) => boolean): number => withInstances.filter(p).length;
   // Vault's and AWS's strings (a node's `version`, an error text) go to the terminal, the status
   // pane and `${{ cluster.* }}`: no escape sequence from them reaches a screen.
   return stripControlsDeep({
     profile: profile?.name ?? 'VAULT_ADDR',
     updatedAt: now().toISOString(),
+    ...(vault.insecure ? { insecure: vault.insecure } : {}),
     nodes: withInstances,
     regions: regions.map((r) => r.region),
     ...(haLockHolder ? { haLockHolder } : {}),
@@ -247,6 +268,7 @@ export class StatusPoller {
 
 export function formatStatus(s: ClusterStatus): string {
   const lines: string[] = [];
+  if (s.insecure) lines.push(`WARNING: ${s.insecure}`);
   lines.push(
     `cluster ${s.profile} at ${s.updatedAt}: ${s.summary.unsealed} unsealed, ${s.summary.sealed} sealed, ${s.summary.uninitialized} uninitialized, ${s.summary.unreachable} unreachable`,
   );
@@ -259,7 +281,7 @@ export function formatStatus(s: ClusterStatus): string {
           ? `sealed ${n.progress ? `${n.progress.progress}/${n.progress.t}${n.progress.nonce ? ` nonce ${n.progress.nonce.slice(0, 8)}` : ''}` : ''}`
           : 'unsealed';
     lines.push(
-      `  ${n.name.padEnd(8)} ${(n.instanceId ?? '-').padEnd(20)} ${(n.az ?? '-').padEnd(11)} ${(n.ami ?? '-').padEnd(22)} ${(n.version ?? '-').padEnd(8)} ${seal.padEnd(22)} ${n.role.padEnd(12)} ${n.healthCode ?? '-'} ${n.health}`,
+      `  ${n.name.padEnd(8)} ${(n.instanceId ?? '-').padEnd(20)} ${(n.az ?? '-').padEnd(11)} ${(n.ami ?? '-').padEnd(22)} ${(n.version ?? '-').padEnd(8)} ${seal.padEnd(22)} ${n.role.padEnd(12)} ${n.healthCode ?? '-'} ${n.health}${n.error ? ` (could not read: ${n.error})` : ''}`,
     );
   }
   for (const r of s.regions)
@@ -270,6 +292,8 @@ export function formatStatus(s: ClusterStatus): string {
     lines.push(
       `  replication: ${s.replication.error ? `unknown (${s.replication.error})` : `lag ${s.replication.lagSeconds}s, ${s.replication.pendingObjects} object(s) pending`}`,
     );
-  lines.push(`  HA lock holder: ${s.haLockHolder ?? 'unknown (no unsealed node)'}`);
+  lines.push(
+    `  HA lock holder: ${s.haLockHolder ?? (s.summary.unsealed > 0 ? 'unknown (no unsealed node answered sys/leader)' : 'unknown (no unsealed node)')}`,
+  );
   return `${lines.join('\n')}\n`;
 }

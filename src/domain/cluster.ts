@@ -39,6 +39,8 @@ export interface RegionStatus {
 export interface ClusterStatus {
   readonly profile: string;
   readonly updatedAt: string;
+  /** Set when the profile's override allowed http:// or unverified TLS: shown on every status. */
+  readonly insecure?: string;
   readonly nodes: readonly NodeStatus[];
   readonly regions: readonly RegionStatus[];
   /** Who holds the HA lock, as sys/leader reports it from an unsealed node. */

@@ -154,8 +154,21 @@ export const ProfileSchema = z.strictObject({
       tls: z
         .strictObject({
           ca_cert: z.string().optional(),
-          server_name: z.string().optional(),
-          skip_verify: z.boolean().optional(),
+          server_name: z
+            .string()
+            .optional()
+            .describe('the name the nodes’ certificates carry, when the addresses are IPs'),
+          skip_verify: z
+            .boolean()
+            .optional()
+            .describe('refused unless insecure_override gives a reason'),
+          insecure_override: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              'why this cluster may be reached over http:// or without TLS verification (a lab); shown and journaled on every run',
+            ),
         })
         .optional(),
       audit_file: z

@@ -156,4 +156,25 @@ describe('interpreter', () => {
       detail: 'not reachable',
     });
   });
+
+  it('Given a retry whose inputs no longer render, When the retry comes, Then the step fails with the render error instead of running with raw ${{ }} text', async () => {
+    const rb = runbookFrom(
+      `id: t\ntitle: T\nsteps:\n  - id: p\n    run: 'echo "$LEADER"'\n    env: { LEADER: "\${{ cluster.leader.name }}" }\n    retry: { attempts: 2 }\n`,
+    );
+    const seen: string[] = [];
+    const box: { dispatch?: (e: { type: 'cluster-updated'; cluster: unknown }) => void } = {};
+    const proc = new FakeProcess((_cmd, opts) => {
+      seen.push(opts.env?.LEADER ?? '');
+      // The leader is gone from the cluster status before the retry renders its inputs.
+      box.dispatch?.({ type: 'cluster-updated', cluster: {} });
+      return { exitCode: 1, stdout: '', stderr: '' };
+    });
+    const { interpreter, run } = interpreterFor(rb, { process: proc });
+    box.dispatch = (e) => interpreter.dispatch(e);
+    interpreter.dispatch({ type: 'cluster-updated', cluster: { leader: { name: 'node-1' } } });
+    const result = await run();
+    expect(result).toMatchObject({ exitCode: 1 });
+    expect(seen).toEqual(['node-1']);
+    expect(JSON.stringify(interpreter.state.steps.p)).toMatch(/inputs could not be rendered/);
+  });
 });

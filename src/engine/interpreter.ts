@@ -9,7 +9,7 @@ import type { ActionRegistry } from './actions/registry.js';
 import type { ActionContext, AnyAction } from './actions/types.js';
 import { summarizeAnswer, type AnswerFor, type HumanPrompt } from './human.js';
 import type { Ports } from './ports.js';
-import { expressionContext, reduce, type Effect } from './reducer.js';
+import { expressionContext, isRenderFailure, reduce, type Effect } from './reducer.js';
 import {
   exitCodeOf,
   stepIndex,
@@ -288,6 +288,7 @@ export class Interpreter {
     const { ctl, dispose } = this.#controller(stepId, timeoutMs);
     try {
       if (!action) throw new Error(`unknown action '${step.uses ?? 'shell'}'`);
+      if (isRenderFailure(resolved)) throw new Error(resolved.renderError);
       const parsed = action.input.safeParse(resolved);
       if (!parsed.success)
         throw new Error(
@@ -366,6 +367,8 @@ export class Interpreter {
     try {
       if (effect.delayMs > 0) await this.#opts.ports.clock.sleep(effect.delayMs, this.#root.signal);
     } catch {
+      // Only the run's abort ends the delay early, and abort-requested has already ended a step
+      // waiting for its retry: nothing was attempted, so there is nothing to report here.
       return;
     }
     if (this.#state.status.kind === 'aborting') {
@@ -489,6 +492,16 @@ export class Interpreter {
           'info',
           `stopped process group ${group} left running by the interrupted run`,
         );
+      if (isRenderFailure(resolved)) {
+        this.#flush(stepId);
+        this.dispatch({
+          type: 'step-probed',
+          stepId,
+          tookEffect: false,
+          detail: `not probed: ${resolved.renderError}`,
+        });
+        return;
+      }
       const parsed = action?.input.safeParse(resolved);
       if (!action || !parsed?.success || !action.probe) {
         const why = action?.idempotent || action?.human ? 'idempotent' : 'no probe';

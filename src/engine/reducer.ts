@@ -463,14 +463,26 @@ export function resolveStepInput(step: Step, ctx: ExprContext, opts: EvalOptions
   return isShellStep(step) ? resolveShellInput(raw, ctx, opts) : renderDeep(raw, ctx, opts);
 }
 
+/** Inputs that could not be rendered: the step fails with this, never runs on raw `${{ }}` text. */
+export interface RenderFailure {
+  readonly renderError: string;
+}
+
+export function isRenderFailure(v: unknown): v is RenderFailure {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { renderError?: unknown }).renderError === 'string' &&
+    Object.keys(v).length === 1
+  );
+}
+
+/** A retry's or a resume probe's inputs, rendered now (earlier steps' outputs may have changed). */
 function safeRender(step: Step, state: RunState): unknown {
   try {
     return resolveStepInput(step, expressionContext(state));
-  } catch {
-    // A shell body is never run with its expressions unresolved: without a command the
-    // action's input check fails the step instead.
-    if (isShellStep(step)) return {};
-    return stepInput(step);
+  } catch (err) {
+    return { renderError: `the step's inputs could not be rendered: ${errorMessage(err)}` };
   }
 }
 

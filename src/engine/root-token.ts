@@ -1,129 +1,11 @@
-import { Secret } from '../domain/secret.js';
-import { VaultApiError, type VaultNode, type VaultPort } from './vault.js';
+import type { Secret } from '../domain/secret.js';
+import { cleanup, cleanupSignal, type CleanupLog } from './cleanup.js';
+import { isPermissionDenied, type VaultNode, type VaultPort } from './vault.js';
 
 /**
- * Vault's nonce-based operations that combine shares — generate-root and rekey — over the
- * generic `VaultPort.request()`. Shares, OTPs and tokens stay `Secret` until the adapter.
+ * What generate-root, rekey and the share check have in common on top of the typed port: the
+ * node that holds attempts, proving a token dead, and checking shares with a throw-away attempt.
  */
-
-export interface GenerateRootStatus {
-  readonly started: boolean;
-  readonly nonce: string;
-  readonly progress: number;
-  readonly required: number;
-  readonly complete: boolean;
-  readonly otpLength: number;
-  /** Set when the last share was accepted: the root token XORed with the OTP. */
-  readonly encodedToken?: Secret;
-}
-
-export function rec(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-}
-export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-function toGenerateRoot(v: unknown): GenerateRootStatus {
-  const b = rec(v);
-  const encoded = str(b.encoded_token) || str(b.encoded_root_token);
-  return {
-    started: b.started === true,
-    nonce: str(b.nonce),
-    progress: num(b.progress),
-    required: num(b.required),
-    complete: b.complete === true,
-    otpLength: num(b.otp_length),
-    ...(encoded ? { encodedToken: new Secret(encoded, 'encoded root token') } : {}),
-  };
-}
-
-export async function generateRootStatus(
-  vault: VaultPort,
-  node: VaultNode,
-  signal: AbortSignal,
-): Promise<GenerateRootStatus> {
-  return toGenerateRoot(
-    await vault.request(node, { method: 'GET', path: 'sys/generate-root/attempt' }, signal),
-  );
-}
-
-/** Starts an attempt with an OTP Vault generates (1.10+: `otp` in the answer, `otp_length` 28). */
-export async function startGenerateRoot(
-  vault: VaultPort,
-  node: VaultNode,
-  signal: AbortSignal,
-): Promise<{ status: GenerateRootStatus; otp: Secret }> {
-  const r = rec(
-    await vault.request(node, { method: 'PUT', path: 'sys/generate-root/attempt' }, signal),
-  );
-  const otp = str(r.otp);
-  if (!otp)
-    throw new Error('Vault did not return an OTP for the generate-root attempt (Vault < 1.10?)');
-  return { status: toGenerateRoot(r), otp: new Secret(otp, 'generate-root OTP') };
-}
-
-export async function submitGenerateRoot(
-  vault: VaultPort,
-  node: VaultNode,
-  key: Secret,
-  nonce: string,
-  signal: AbortSignal,
-): Promise<GenerateRootStatus> {
-  return toGenerateRoot(
-    await vault.request(
-      node,
-      { method: 'PUT', path: 'sys/generate-root/update', body: { key: key.reveal(), nonce } },
-      signal,
-    ),
-  );
-}
-
-export async function cancelGenerateRoot(
-  vault: VaultPort,
-  node: VaultNode,
-  signal: AbortSignal,
-): Promise<void> {
-  await vault.request(node, { method: 'DELETE', path: 'sys/generate-root/attempt' }, signal);
-}
-
-/**
- * What `vault operator generate-root -decode` does for an OTP attempt (Vault ≥ 1.10): the encoded
- * token is unpadded standard base64 of token XOR otp, byte for byte, both the same length.
- */
-export function decodeRootToken(encoded: Secret, otp: Secret): Secret {
-  const bytes = Buffer.from(encoded.reveal().replace(/=+$/, ''), 'base64');
-  const pad = Buffer.from(otp.reveal(), 'utf8');
-  if (bytes.length !== pad.length)
-    throw new Error(
-      `the encoded token (${bytes.length} bytes) and the OTP (${pad.length} bytes) differ in length`,
-    );
-  const out = Buffer.alloc(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i] ?? 0) ^ (pad[i] ?? 0);
-  return new Secret(out.toString('utf8'), 'root token');
-}
-
-export interface TokenInfo {
-  readonly accessor: string;
-  readonly policies: readonly string[];
-  readonly ttl: number;
-}
-
-export async function lookupSelf(
-  vault: VaultPort,
-  node: VaultNode,
-  token: Secret,
-  signal: AbortSignal,
-): Promise<TokenInfo> {
-  const d = rec(
-    rec(await vault.request(node, { method: 'GET', path: 'auth/token/lookup-self', token }, signal))
-      .data,
-  );
-  return {
-    accessor: str(d.accessor),
-    policies: Array.isArray(d.policies) ? d.policies.map(String) : [],
-    ttl: num(d.ttl),
-  };
-}
 
 /** Revokes a token with itself and proves it: a lookup with it must then be refused (403). Idempotent. */
 export async function revokeSelfAndVerify(
@@ -133,15 +15,15 @@ export async function revokeSelfAndVerify(
   signal: AbortSignal,
 ): Promise<void> {
   try {
-    await vault.request(node, { method: 'POST', path: 'auth/token/revoke-self', token }, signal);
+    await vault.tokenRevokeSelf(node, token, signal);
   } catch (err) {
     // Already revoked (a retry, or the window revoked it): the lookup below tells.
-    if (!(err instanceof VaultApiError && err.status === 403)) throw err;
+    if (!isPermissionDenied(err)) throw err;
   }
   try {
-    await lookupSelf(vault, node, token, signal);
+    await vault.tokenLookupSelf(node, token, signal);
   } catch (err) {
-    if (err instanceof VaultApiError && err.status === 403) return;
+    if (isPermissionDenied(err)) return;
     throw err;
   }
   throw new Error('the token still works after revoke-self');
@@ -174,26 +56,27 @@ export const WRONG_COMBINATION =
  * Proves whether `shares` are live unseal shares without sealing anything: they go to a fresh
  * generate-root attempt. Vault checks only at the threshold, so the last share is accepted
  * (a root token is made, decoded with the OTP, revoked and proved dead) or the attempt is
- * aborted. Whatever happens, no attempt is left behind. The caller clears a stale attempt first.
+ * aborted. An attempt left behind is cancelled, and the log says whether that worked.
  */
 export async function checkShares(
   vault: VaultPort,
   node: VaultNode,
   shares: readonly Secret[],
   signal: AbortSignal,
+  log: CleanupLog,
 ): Promise<ShareCheck> {
-  const existing = await generateRootStatus(vault, node, signal);
+  const existing = await vault.generateRootStatus(node, signal);
   if (existing.started)
     throw new Error(
       `a generate-root attempt is in progress (nonce ${existing.nonce}, ${existing.progress}/${existing.required}): cancel it first`,
     );
-  const { status, otp } = await startGenerateRoot(vault, node, signal);
+  const { status, otp } = await vault.generateRootStart(node, { kind: 'otp' }, signal);
   let finished = false;
   try {
     for (const [i, share] of shares.entries()) {
-      let s: GenerateRootStatus;
+      let s: Awaited<ReturnType<VaultPort['generateRootUpdate']>>;
       try {
-        s = await submitGenerateRoot(vault, node, share, status.nonce, signal);
+        s = await vault.generateRootUpdate(node, share, status.nonce, otp, signal);
       } catch (err) {
         if (err instanceof Error && WRONG_COMBINATION.test(err.message))
           return {
@@ -202,10 +85,9 @@ export async function checkShares(
           };
         throw err;
       }
-      if (s.complete && s.encodedToken) {
+      if ('token' in s && s.token) {
         finished = true;
-        const token = decodeRootToken(s.encodedToken, otp);
-        await revokeSelfAndVerify(vault, node, token, signal);
+        await revokeSelfAndVerify(vault, node, s.token, signal);
         return {
           result: 'accepted',
           detail: `${i + 1} share(s) made a root token, which was revoked at once`,
@@ -217,6 +99,14 @@ export async function checkShares(
     );
   } finally {
     if (!finished)
-      await cancelGenerateRoot(vault, node, AbortSignal.timeout(10_000)).catch(() => undefined);
+      await cleanup(
+        {
+          what: `cancelling the share-check attempt ${status.nonce}`,
+          done: `share-check attempt ${status.nonce} cancelled`,
+          byHand: `cancel it by hand: vault operator generate-root -cancel (address ${node.address})`,
+          run: () => vault.generateRootCancel(node, cleanupSignal()),
+        },
+        log,
+      );
   }
 }

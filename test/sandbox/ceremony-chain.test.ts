@@ -146,40 +146,18 @@ describe('ceremony → unseal → operator → rekey on the real sandbox', () =>
         (await health(profile.vault.api_addr ?? '', ca))?.code === 200 ? true : undefined,
       60_000,
     );
-    await lb.request(
-      api!,
-      {
-        method: 'POST',
-        path: 'sys/mounts/secret',
-        body: { type: 'kv', options: { version: '2' } },
-        token: op,
-      },
-      signal,
-    );
+    await lb.mountEnable(api!, op, 'secret', { type: 'kv', version: '2' }, signal);
+    const at = { mount: 'secret', path: 'app', kv: 2 as const };
     await until('the kv write', () =>
-      lb
-        .request(
-          api!,
-          { method: 'POST', path: 'secret/data/app', body: { data: { v: 'ok' } }, token: op },
-          signal,
-        )
-        .then(() => true),
+      lb.kvWrite(api!, op, at, { v: 'ok' }, signal).then(() => true),
     );
-    const read = (await lb.request(
-      api!,
-      { method: 'GET', path: 'secret/data/app', token: op },
-      signal,
-    )) as { data: { data: { v: string } } };
-    expect(read.data.data.v).toBe('ok');
+    const read = await lb.kvRead(api!, op, at, signal);
+    expect(read?.data.v?.reveal()).toBe('ok');
     const accessor = /revoking token (\S+) \(policies root\)/.exec(run.stdout)?.[1];
     expect(accessor, run.stdout).toBeTruthy();
-    await expect(
-      lb.request(
-        api!,
-        { method: 'POST', path: 'auth/token/lookup-accessor', body: { accessor }, token: op },
-        signal,
-      ),
-    ).rejects.toMatchObject({ status: 400 });
+    await expect(lb.tokenLookupAccessor(api!, op, accessor ?? '', signal)).rejects.toMatchObject({
+      status: 400,
+    });
   }, 120_000);
 
   it('Given a rekey to new PGP shares, When a node is replaced, Then the old shares are refused and the new ones unseal it', async () => {

@@ -150,36 +150,13 @@ describe('vault-runbook sandbox against the real servers', () => {
     });
     const [api] = lb.nodes();
     const token = init.rootToken;
-    await lb.request(
-      api!,
-      {
-        method: 'POST',
-        path: 'sys/mounts/secret',
-        body: { type: 'kv', options: { version: '2' } },
-        token,
-      },
-      signal,
-    );
+    await lb.mountEnable(api!, token, 'secret', { type: 'kv', version: '2' }, signal);
+    const at = { mount: 'secret', path: 'app/db', kv: 2 as const };
     await until('the kv mount', async () =>
-      lb
-        .request(
-          api!,
-          {
-            method: 'POST',
-            path: 'secret/data/app/db',
-            body: { data: { password: 'hunter2' } },
-            token,
-          },
-          signal,
-        )
-        .then(() => true),
+      lb.kvWrite(api!, token, at, { password: 'hunter2' }, signal).then(() => true),
     );
-    const read = (await lb.request(
-      api!,
-      { method: 'GET', path: 'secret/data/app/db', token },
-      signal,
-    )) as { data: { data: { password: string } } };
-    expect(read.data.data.password).toBe('hunter2');
+    const read = await lb.kvRead(api!, token, at, signal);
+    expect(read?.data.password?.reveal()).toBe('hunter2');
     const st = await clusterStatus(env);
     expect(st.summary).toMatchObject({ unsealed: 3, sealed: 0 });
     expect(st.nodes.filter((n) => n.role === 'active')).toHaveLength(1);

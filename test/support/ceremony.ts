@@ -20,13 +20,13 @@ export function writeCeremonyProfile(
   file: string,
   addresses: readonly string[],
   gpg: GpgHome,
-  opts: { pgp?: boolean } = {},
+  opts: { pgp?: boolean; caCert?: string } = {},
 ): void {
   writeFileSync(
     file,
     stringify({
       name: 'ceremony-test',
-      vault: { addresses },
+      vault: { addresses, ...(opts.caCert ? { tls: { ca_cert: opts.caCert } } : {}) },
       keyholders: gpg.keys.map((k) => ({
         name: k.name,
         email: k.email,

@@ -25,14 +25,22 @@ export interface Keyholder {
 /** A profile for one or more Vault addresses, with keyholders (and their PGP key files). */
 export function writeProfile(
   dir: string,
-  opts: { name?: string; addresses: readonly string[]; keyholders?: readonly Keyholder[] },
+  opts: {
+    name?: string;
+    addresses: readonly string[];
+    caCert?: string;
+    keyholders?: readonly Keyholder[];
+  },
 ): string {
   const file = join(dir, 'profile.yaml');
   writeFileSync(
     file,
     stringify({
       name: opts.name ?? 'test',
-      vault: { addresses: [...opts.addresses] },
+      vault: {
+        addresses: [...opts.addresses],
+        ...(opts.caCert ? { tls: { ca_cert: opts.caCert } } : {}),
+      },
       ...(opts.keyholders
         ? {
             keyholders: opts.keyholders.map((k) => ({

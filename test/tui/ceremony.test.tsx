@@ -32,6 +32,7 @@ describe('the interactive bootstrap ceremony', () => {
       dir: tmp,
       profileName: 'tui-ceremony',
       address: server.address,
+      caCert: server.caCert,
       holders: HOLDERS,
       runbook: 'bootstrap-ceremony',
       vars: [`audit_file=${join(tmp, 'audit.log')}`, 'operator=Ann'],
@@ -106,7 +107,10 @@ describe('the interactive bootstrap ceremony', () => {
     for (const f of frames.filter((x) => x.includes(token.slice(0, 40))))
       expect(f).toContain('your operator token');
 
-    const vault = new VaultHttp({ nodes: [{ name: 'node-1', address: server.address }] });
+    const vault = new VaultHttp({
+      nodes: [{ name: 'node-1', address: server.address }],
+      caCert: server.caCert,
+    });
     expect(
       await vault.sealStatus(
         { name: 'node-1', address: server.address },

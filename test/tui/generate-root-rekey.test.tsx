@@ -24,7 +24,7 @@ beforeAll(async () => {
   if (!tools.VAULT_BIN) throw new Error('ensure-tools.sh did not provide VAULT_BIN');
   server = await startVault(tools.VAULT_BIN);
   tmp = mkdtempSync(join(tmpdir(), 'vr-tui-rekey-'));
-  vault = new VaultHttp({ nodes: [node()] });
+  vault = new VaultHttp({ nodes: [node()], caCert: server.caCert });
   init = await vault.init(node(), { secretShares: 5, secretThreshold: 3 }, signal());
   for (const k of init.keys.slice(0, 3)) await vault.unseal(node(), k, signal());
 }, 60 * 60_000);
@@ -40,6 +40,7 @@ function start(runbook: string, vars: string[]) {
     dir: tmp,
     profileName: 'tui-rekey',
     address: server.address,
+    caCert: server.caCert,
     holders: HOLDERS,
     runbook,
     vars,
@@ -116,13 +117,9 @@ describe('break glass and rekey in the TUI', () => {
     expect((await done)?.exitCode).toBe(0);
     for (const f of term.frames.filter((x) => x.includes(token.slice(0, 12))))
       expect(f).toContain('your break-glass root token');
-    await expect(
-      vault.request(
-        node(),
-        { method: 'GET', path: 'auth/token/lookup-self', token: new Secret(token) },
-        signal(),
-      ),
-    ).rejects.toMatchObject({ status: 403 });
+    await expect(vault.tokenLookupSelf(node(), new Secret(token), signal())).rejects.toMatchObject({
+      status: 403,
+    });
     expect(readFileSync(sessions[0]!.journalPath!, 'utf8')).not.toContain(token);
   }, 120_000);
 

@@ -25,6 +25,7 @@ export function startLiveRun(opts: {
   readonly dir: string;
   readonly profileName: string;
   readonly address: string;
+  readonly caCert: string;
   readonly holders: readonly string[];
   readonly runbook: string;
   readonly vars: string[];
@@ -41,7 +42,7 @@ export function startLiveRun(opts: {
     profile,
     stringify({
       name: opts.profileName,
-      vault: { addresses: [opts.address] },
+      vault: { addresses: [opts.address], tls: { ca_cert: opts.caCert } },
       keyholders: opts.holders.map((name) => ({ name })),
     }),
   );

@@ -16,7 +16,7 @@ const node = (): { name: string; address: string } => ({ name: 'node-1', address
 beforeAll(async () => {
   const tools = await ensureTools();
   server = await startVault(tools.VAULT_BIN ?? '');
-  vault = new VaultHttp({ nodes: [node()] });
+  vault = new VaultHttp({ nodes: [node()], caCert: server.caCert });
 }, 60 * 60_000);
 afterAll(async () => server?.stop());
 afterEach(() => cleanup());

@@ -10,7 +10,7 @@ import { dearmor } from '../../domain/pgp.js';
 import type { Profile } from '../../domain/schema.js';
 import { Secret } from '../../domain/secret.js';
 import { ScriptedHuman } from '../../headless/answers.js';
-import { CeremonyVault } from '../../test-support/ceremony-vault.js';
+import { FakeVault } from '../../test-support/fake-vault.js';
 import { FakeClipboard } from '../../test-support/clipboard.js';
 import { interpreterFor, runbookFrom, ScriptedAnswers } from '../../test-support/fakes.js';
 import type { HumanAnswer, HumanPrompt } from '../human.js';
@@ -49,7 +49,7 @@ steps:
 `;
 
 /** Keyholders who do what they are told; `wrongFirst` mistypes their proof once. */
-function keyholders(vault: CeremonyVault, opts: { wrongFirst?: string; copy?: string } = {}) {
+function keyholders(vault: FakeVault, opts: { wrongFirst?: string; copy?: string } = {}) {
   const shown: { holder: string; secret: string; reopen?: unknown }[] = [];
   const wrong = new Set(opts.wrongFirst ? [opts.wrongFirst] : []);
   const copied = new Set<string>();
@@ -85,7 +85,7 @@ function keyholders(vault: CeremonyVault, opts: { wrongFirst?: string; copy?: st
 
 describe('vault.init and human.keyholder-handoff', () => {
   it('Given keyholders without PGP keys, When the ceremony initializes and hands over, Then each keyholder sees only their own share, proves it, and nothing secret is journaled', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const { human, shown } = keyholders(vault, { wrongFirst: 'Ben', copy: 'Cat' });
     const clipboard = new FakeClipboard();
     const { run, events } = interpreterFor(
@@ -99,22 +99,23 @@ describe('vault.init and human.keyholder-handoff', () => {
     );
     const r = await run();
     expect(r).toMatchObject({ kind: 'finished', exitCode: 0 });
-    expect(vault.initRequest).toMatchObject({ secretShares: 3, secretThreshold: 2 });
-    expect(vault.initRequest?.pgpKeys).toBeUndefined();
+    expect(vault.lastInit).toMatchObject({ secretShares: 3, secretThreshold: 2 });
+    expect(vault.lastInit?.pgpKeys).toBeUndefined();
     // Ann once; Ben twice (a wrong proof shows it again); Cat twice (after the copy).
     expect(shown.map((s) => s.holder)).toEqual(['Ann', 'Ben', 'Ben', 'Cat', 'Cat']);
     expect(shown.map((s) => s.secret)).toEqual([
-      vault.shares[0],
-      vault.shares[1],
-      vault.shares[1],
-      vault.shares[2],
-      vault.shares[2],
+      vault.cluster.shares[0],
+      vault.cluster.shares[1],
+      vault.cluster.shares[1],
+      vault.cluster.shares[2],
+      vault.cluster.shares[2],
     ]);
     expect(shown[2]?.reopen).toMatchObject({ error: expect.stringMatching(/not how your/) });
     expect(shown[4]?.reopen).toMatchObject({ copied: true });
-    expect(clipboard.copies).toEqual([{ text: vault.shares[2], ms: 30_000 }]);
+    expect(clipboard.copies).toEqual([{ text: vault.cluster.shares[2], ms: 30_000 }]);
     const journal = JSON.stringify(events);
-    for (const s of [...vault.shares, ...vault.tokens.keys()]) expect(journal).not.toContain(s);
+    for (const s of [...vault.cluster.shares, ...vault.cluster.tokens.keys()])
+      expect(journal).not.toContain(s);
     expect(journal).toMatch(/unseal share 2 of 3 handed to Ben/);
     const done = events.find((e) => e.type === 'step-succeeded' && e.stepId === 'distribute');
     expect(done).toMatchObject({
@@ -130,7 +131,7 @@ describe('vault.init and human.keyholder-handoff', () => {
   });
 
   it('Given a clipboard that cannot be written (an SSH session), When a keyholder presses copy, Then the share stays on screen with the reason and the handoff goes on', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const { human, shown } = keyholders(vault, { copy: 'Ann' });
     const { run } = interpreterFor(runbookFrom(INIT_AND_HAND.replace('DIR', '/x')), {
       vault,
@@ -146,7 +147,7 @@ describe('vault.init and human.keyholder-handoff', () => {
   });
 
   it('Given Ann copied her share, When she proves she recorded it, Then the clipboard is empty before Ben is called, and the journal says it was cleared', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const clipboard = new FakeClipboard();
     const { human } = keyholders(vault, { copy: 'Ann' });
     const seen: { prompt: string; clipboard: string }[] = [];
@@ -171,7 +172,7 @@ describe('vault.init and human.keyholder-handoff', () => {
   });
 
   it('Given Ann copied her share, When the run is aborted at her proof, Then the share is taken back from the clipboard without waiting for the timer', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const clipboard = new FakeClipboard();
     const { human } = keyholders(vault, { copy: 'Ann' });
     let atProof: () => void = () => undefined;
@@ -191,7 +192,7 @@ describe('vault.init and human.keyholder-handoff', () => {
     });
     const done = run();
     await proofReached;
-    expect(clipboard.contents).toBe(vault.shares[0]);
+    expect(clipboard.contents).toBe(vault.cluster.shares[0]);
     interpreter.abort('Ctrl-C');
     await expect(done).resolves.toMatchObject({ exitCode: 3 });
     await vi.waitFor(() => expect(clipboard.clears).toEqual([{ kind: 'cleared' }]));
@@ -199,7 +200,7 @@ describe('vault.init and human.keyholder-handoff', () => {
   });
 
   it('Given a clipboard that stops answering after the copy, When the keyholder proves the share, Then the log says the clear failed and to clear it by hand, never that it was cleared', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const clipboard = new FakeClipboard();
     const { human } = keyholders(vault, { copy: 'Ann' });
     const breaking = new ScriptedAnswers((step, p, signal) => {
@@ -221,7 +222,7 @@ describe('vault.init and human.keyholder-handoff', () => {
   });
 
   it('Given every keyholder has a PGP key, When initialized, Then Vault gets their binary keys in order, fingerprints are listed and shares are written as armored files', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const dir = mkdtempSync(join(tmpdir(), 'vr-shares-'));
     const { run, events } = interpreterFor(runbookFrom(INIT_AND_HAND.replace('DIR', dir)), {
       vault,
@@ -229,7 +230,7 @@ describe('vault.init and human.keyholder-handoff', () => {
       files: new LocalFiles(),
     });
     expect(await run(), JSON.stringify(events)).toMatchObject({ exitCode: 0 });
-    expect(vault.initRequest?.pgpKeys).toEqual(
+    expect(vault.lastInit?.pgpKeys).toEqual(
       gpg.keys.map((k) => readFileSync(k.binaryFile).toString('base64')),
     );
     const log = JSON.stringify(events);
@@ -237,12 +238,14 @@ describe('vault.init and human.keyholder-handoff', () => {
     gpg.keys.forEach((k, i) => {
       const file = readFileSync(join(dir, `${k.name}.share.asc`), 'utf8');
       expect(file).toMatch(/^-----BEGIN PGP MESSAGE-----/);
-      expect(Buffer.from(dearmor(Buffer.from(file))).toString()).toBe(`pgp:${vault.shares[i]}`);
+      expect(Buffer.from(dearmor(Buffer.from(file))).toString()).toBe(
+        `pgp:${vault.cluster.shares[i]}`,
+      );
     });
   });
 
   it('Given share files from an earlier ceremony in the directory, When vault.init runs with PGP keys, Then it refuses before initializing (a share is never overwritten)', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const dir = mkdtempSync(join(tmpdir(), 'vr-shares-'));
     writeFileSync(join(dir, 'Ben.share.asc'), 'old');
     const rb = runbookFrom(
@@ -258,12 +261,17 @@ describe('vault.init and human.keyholder-handoff', () => {
     });
     expect(await run()).toMatchObject({ exitCode: 1 });
     expect(JSON.stringify(events)).toMatch(/Ben\.share\.asc already exists/);
-    expect(vault.initialized).toBe(false);
+    expect(vault.cluster.initialized).toBe(false);
   });
 
   it('Given a node that is already initialized, When vault.init runs (or is probed on resume), Then it refuses loudly and never re-initializes', async () => {
-    const vault = new CeremonyVault();
-    vault.initialized = true;
+    const vault = new FakeVault({ unsealOnInit: true });
+    await vault.init(
+      vault.nodes()[0]!,
+      { secretShares: 1, secretThreshold: 1 },
+      AbortSignal.timeout(1000),
+    );
+    vault.calls.length = 0;
     const { run, events } = interpreterFor(runbookFrom(INIT_AND_HAND.replace('DIR', '/x')), {
       vault,
       profile: plainProfile,
@@ -294,7 +302,7 @@ describe('vault.init and human.keyholder-handoff', () => {
       [pgpProfile(), 'shares: 5, ', /names 3 keyholders but shares is 5/],
     ];
     for (const [profile, withShares, msg] of cases) {
-      const vault = new CeremonyVault();
+      const vault = new FakeVault({ unsealOnInit: true });
       const rb = runbookFrom(
         INIT_AND_HAND.replace('DIR', '/x').replace(
           '{ threshold: 2 }',
@@ -304,7 +312,7 @@ describe('vault.init and human.keyholder-handoff', () => {
       const { run, events } = interpreterFor(rb, { vault, profile, files: new LocalFiles() });
       expect(await run()).toMatchObject({ exitCode: 1 });
       expect(JSON.stringify(events)).toMatch(msg);
-      expect(vault.initialized).toBe(false);
+      expect(vault.cluster.initialized).toBe(false);
     }
   });
 });
@@ -336,7 +344,7 @@ steps:
 
 describe('audit device, operator credential and root revocation', () => {
   it('Given the root token in memory, When the steps run, Then audit is on, an orphan operator token is handed over on screen, and the root token no longer works', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const shown: string[] = [];
     const human = new ScriptedAnswers((_s, p): HumanAnswer => {
       if (p.type === 'instructions') return { type: 'instructions', done: true };
@@ -352,23 +360,22 @@ describe('audit device, operator credential and root revocation', () => {
       { vault, human, profile: plainProfile },
     );
     expect(await run()).toMatchObject({ exitCode: 0 });
-    expect(vault.audit.get('file')).toEqual({
+    expect(vault.cluster.audit.get('file')).toMatchObject({
       type: 'file',
       options: { file_path: '/var/log/vault/audit.log' },
     });
-    expect(vault.tokenBodies[0]).toMatchObject({ policies: ['operators'], no_parent: true });
-    const [root, op] = [...vault.tokens.entries()];
-    expect(root?.[1].revoked).toBe(true);
-    expect(op?.[1].revoked).toBe(false);
-    expect(shown).toEqual([op?.[0]]);
+    const [root, op] = [...vault.cluster.tokens.values()];
+    expect(op).toMatchObject({ policies: ['default', 'operators'], orphan: true, revoked: false });
+    expect(root?.revoked).toBe(true);
+    expect(shown).toEqual([op?.token]);
     const journal = JSON.stringify(events);
-    expect(journal).not.toContain(root?.[0]);
-    expect(journal).not.toContain(op?.[0]);
+    expect(journal).not.toContain(root?.token);
+    expect(journal).not.toContain(op?.token);
     expect(journal).toMatch(/lookup-self is refused/);
   });
 
   it('Given a keyholder with a PGP key receives the operator token, When created, Then it is written encrypted for gpg, never shown', async () => {
-    const vault = new CeremonyVault();
+    const vault = new FakeVault({ unsealOnInit: true });
     const dir = mkdtempSync(join(tmpdir(), 'vr-token-'));
     const { run, events } = interpreterFor(
       runbookFrom(AFTER_UNSEAL.replace('HOLDER', 'Ben').replace('DIR', dir)),
@@ -380,7 +387,7 @@ describe('audit device, operator credential and root revocation', () => {
       },
     );
     expect(await run()).toMatchObject({ exitCode: 0 });
-    const op = [...vault.tokens.keys()][1];
+    const op = [...vault.cluster.tokens.keys()][1];
     expect(await gpg.decryptFile(join(dir, 'Ben.token.asc'))).toBe(op);
     // The log names the subkey the token went to, as gpg lists it, beside Ben's fingerprint.
     const [sub] = await gpgSubkeys(gpg.keys[1]!.binaryFile);
@@ -390,8 +397,8 @@ describe('audit device, operator credential and root revocation', () => {
   });
 
   it('Given revoke-self that does not take, When the step verifies, Then it fails', async () => {
-    const vault = new CeremonyVault();
-    vault.brokenRevoke = true;
+    const vault = new FakeVault({ unsealOnInit: true });
+    vault.faults.revokeIsNoop = true;
     const rb = runbookFrom(
       AFTER_UNSEAL.replace('HOLDER', 'Ben').replace('DIR', mkdtempSync(join(tmpdir(), 'vr-'))),
     );

@@ -1,23 +1,12 @@
 import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
 import type { Secret } from '../../domain/secret.js';
-import {
-  activeNode,
-  cancelGenerateRoot,
-  checkShares,
-  decodeRootToken,
-  generateRootStatus,
-  revokeSelfAndVerify,
-  startGenerateRoot,
-  submitGenerateRoot,
-  WRONG_COMBINATION,
-} from '../root-token.js';
+import { cleanup, cleanupSignal } from '../cleanup.js';
+import { activeNode, checkShares, revokeSelfAndVerify, WRONG_COMBINATION } from '../root-token.js';
 import type { VaultNode, VaultPort } from '../vault.js';
 import { collectShares, offerCancelStale } from './keyholder-shares.js';
 import type { ActionContext, ActionDef } from './types.js';
 import { requireVault } from './vault.js';
-
-const cleanupSignal = (): AbortSignal => AbortSignal.timeout(10_000);
 
 /** After a rekey: the old shares must not combine any more (a cancelled generate-root attempt). */
 export async function proveOldDead(
@@ -27,7 +16,7 @@ export async function proveOldDead(
   old: readonly Secret[],
 ): Promise<true> {
   await clearStaleGenerateRoot(ctx, vault, node);
-  const check = await checkShares(vault, node, old, ctx.signal);
+  const check = await checkShares(vault, node, old, ctx.signal, ctx);
   if (check.result === 'accepted')
     throw new Error(
       `the OLD shares still make a root token (${check.detail}): the rekey did not take effect`,
@@ -42,10 +31,10 @@ export async function clearStaleGenerateRoot(
   vault: VaultPort,
   node: VaultNode,
 ): Promise<void> {
-  const stale = await generateRootStatus(vault, node, ctx.signal);
+  const stale = await vault.generateRootStatus(node, ctx.signal);
   if (stale.started)
     await offerCancelStale(ctx, { operation: 'generate-root', ...stale }, () =>
-      cancelGenerateRoot(vault, node, ctx.signal),
+      vault.generateRootCancel(node, ctx.signal),
     );
 }
 
@@ -72,8 +61,8 @@ export const checkSharesAction: ActionDef<z.input<typeof CheckIn>> = {
     const vault = requireVault(ctx);
     const node = await activeNode(vault, ctx.signal);
     await clearStaleGenerateRoot(ctx, vault, node);
-    const { status, otp } = await startGenerateRoot(vault, node, ctx.signal);
-    ctx.registerSecret(otp);
+    const { status, otp } = await vault.generateRootStart(node, { kind: 'otp' }, ctx.signal);
+    if (otp) ctx.registerSecret(otp);
     let done = false;
     try {
       const { result, entries } = await collectShares<'accepted' | 'rejected'>(ctx, {
@@ -84,10 +73,11 @@ export const checkSharesAction: ActionDef<z.input<typeof CheckIn>> = {
         which: ctx.input.which ?? 'NEW unseal share',
         submit: async (share, nonce) => {
           try {
-            const s = await submitGenerateRoot(vault, node, share, nonce, ctx.signal);
-            if (!s.complete || !s.encodedToken) return { progress: s.progress };
+            const s = await vault.generateRootUpdate(node, share, nonce, otp, ctx.signal);
+            if (!s.complete) return { progress: s.progress };
             done = true;
-            const token = decodeRootToken(s.encodedToken, otp);
+            const token = 'token' in s ? s.token : undefined;
+            if (!token) throw new Error('Vault did not return an OTP-encoded root token');
             ctx.registerSecret(token);
             await revokeSelfAndVerify(vault, node, token, cleanupSignal());
             return { done: 'accepted' };
@@ -107,7 +97,16 @@ export const checkSharesAction: ActionDef<z.input<typeof CheckIn>> = {
       );
       return { result, entries };
     } finally {
-      if (!done) await cancelGenerateRoot(vault, node, cleanupSignal()).catch(() => undefined);
+      if (!done)
+        await cleanup(
+          {
+            what: `cancelling the share-check attempt ${status.nonce}`,
+            done: `share-check attempt ${status.nonce} cancelled`,
+            byHand: `cancel it by hand: vault operator generate-root -cancel (on ${node.address})`,
+            run: () => vault.generateRootCancel(node, cleanupSignal()),
+          },
+          ctx,
+        );
     }
   },
 };

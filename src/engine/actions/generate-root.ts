@@ -1,23 +1,12 @@
 import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
 import { isSecret, type Secret } from '../../domain/secret.js';
-import {
-  activeNode,
-  cancelGenerateRoot,
-  decodeRootToken,
-  generateRootStatus,
-  lookupSelf,
-  revokeSelfAndVerify,
-  startGenerateRoot,
-  submitGenerateRoot,
-} from '../root-token.js';
+import { cleanup, cleanupSignal } from '../cleanup.js';
+import { activeNode, revokeSelfAndVerify } from '../root-token.js';
 import { handOver } from './handoff.js';
 import { collectShares, failedOver, offerCancelStale } from './keyholder-shares.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import { requireVault } from './vault.js';
-
-/** Cleanup runs after an abort too, so it cannot use the step's (aborted) signal. */
-const cleanupSignal = (): AbortSignal => AbortSignal.timeout(10_000);
 
 /**
  * On resume the state is rebuilt from the journal, where a token is ‹redacted›: say what that
@@ -42,35 +31,38 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
   async run(ctx) {
     const vault = requireVault(ctx);
     let node = await activeNode(vault, ctx.signal);
-    const stale = await generateRootStatus(vault, node, ctx.signal);
+    const stale = await vault.generateRootStatus(node, ctx.signal);
     if (stale.started)
       await offerCancelStale(ctx, { operation: 'generate-root', ...stale }, () =>
-        cancelGenerateRoot(vault, node, ctx.signal),
+        vault.generateRootCancel(node, ctx.signal),
       );
     for (let attempt = 1; ; attempt++) {
-      const { status, otp } = await startGenerateRoot(vault, node, ctx.signal);
-      ctx.registerSecret(otp);
+      const { status, otp } = await vault.generateRootStart(node, { kind: 'otp' }, ctx.signal);
+      if (otp) ctx.registerSecret(otp);
       ctx.log(
         `generate-root attempt started on ${node.name}: nonce ${status.nonce}, ${status.required} share(s) needed`,
       );
       let token: Secret | undefined;
+      let accessor = '';
       try {
-        const { result: encoded, entries } = await collectShares<Secret>(ctx, {
+        const { result: made, entries } = await collectShares<Secret>(ctx, {
           operation: 'generate-root',
           nonce: status.nonce,
           required: status.required,
           progress: 0,
           which: 'unseal share',
           submit: async (share) => {
-            const s = await submitGenerateRoot(vault, node, share, status.nonce, ctx.signal);
-            return s.complete && s.encodedToken
-              ? { done: s.encodedToken }
-              : { progress: s.progress };
+            const s = await vault.generateRootUpdate(node, share, status.nonce, otp, ctx.signal);
+            if (!s.complete) return { progress: s.progress };
+            if (!('token' in s) || !s.token)
+              throw new Error('Vault did not return an OTP-encoded root token');
+            return { done: s.token };
           },
         });
-        token = decodeRootToken(encoded, otp);
+        token = made;
         ctx.registerSecret(token);
-        const info = await lookupSelf(vault, node, token, ctx.signal);
+        const info = await vault.tokenLookupSelf(node, token, ctx.signal);
+        accessor = info.accessor;
         if (!info.policies.includes('root'))
           throw new Error(`the new token has policies ${info.policies.join(', ')}, not root`);
         ctx.log(
@@ -86,8 +78,18 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
         };
       } catch (err) {
         if (token) {
-          await revokeSelfAndVerify(vault, node, token, cleanupSignal()).catch(() => undefined);
-          ctx.log('the new root token was revoked because the step failed', 'stderr');
+          const made = token;
+          await cleanup(
+            {
+              what: 'the step failed, and revoking the new root token',
+              done: 'the new root token was revoked because the step failed (lookup-self now refuses it)',
+              byHand: accessor
+                ? `revoke it by hand now: vault token revoke -accessor ${accessor}`
+                : 'revoke it by hand now (vault token revoke -self with the token, or by its accessor from `vault list auth/token/accessors`)',
+              run: () => revokeSelfAndVerify(vault, node, made, cleanupSignal()),
+            },
+            ctx,
+          );
           throw err;
         }
         // The attempt lives in the active node's memory: a seal, restart or step-down of that
@@ -101,8 +103,15 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
           node = next;
           continue;
         }
-        await cancelGenerateRoot(vault, node, cleanupSignal()).catch(() => undefined);
-        ctx.log(`generate-root attempt ${status.nonce} cancelled: ${errorMessage(err)}`, 'stderr');
+        await cleanup(
+          {
+            what: `cancelling generate-root attempt ${status.nonce} (${errorMessage(err)})`,
+            done: `generate-root attempt ${status.nonce} cancelled: ${errorMessage(err)}`,
+            byHand: `cancel it by hand: vault operator generate-root -cancel (on ${node.address})`,
+            run: () => vault.generateRootCancel(node, cleanupSignal()),
+          },
+          ctx,
+        );
         throw err;
       }
     }
@@ -130,16 +139,21 @@ async function revokeAfterEarlyEnd(
   token: Secret,
 ): Promise<void> {
   const vault = requireVault(ctx);
-  try {
-    const node = await activeNode(vault, cleanupSignal());
-    await revokeSelfAndVerify(vault, node, token, cleanupSignal());
-    ctx.log('the window ended early: the root token was revoked', 'stderr');
-  } catch (err) {
-    ctx.log(
-      `the window ended early and revoking the root token failed (${errorMessage(err)}): revoke it by accessor ${ctx.input.accessor ?? '(see the generate step)'} now`,
-      'stderr',
-    );
-  }
+  const accessor = ctx.input.accessor;
+  await cleanup(
+    {
+      what: 'the window ended early, and revoking the root token',
+      done: 'the window ended early: the root token was revoked (lookup-self now refuses it)',
+      byHand: accessor
+        ? `revoke it by hand now: vault token revoke -accessor ${accessor}`
+        : 'revoke it by hand now, by the accessor the generate step logged: vault token revoke -accessor <accessor>',
+      run: async () => {
+        const node = await activeNode(vault, cleanupSignal());
+        await revokeSelfAndVerify(vault, node, token, cleanupSignal());
+      },
+    },
+    ctx,
+  );
 }
 
 /** Gives the token to the operator the way the step says; returns how it went. */

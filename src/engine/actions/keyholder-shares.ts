@@ -136,6 +136,7 @@ export async function failedOver(
   was: VaultNode,
 ): Promise<VaultNode | undefined> {
   for (let i = 0; i < 30; i++) {
+    // Not a cleanup: no active node during a failover is the normal case, polled again below.
     const now = await activeNode(vault, ctx.signal).catch(() => undefined);
     if (now && now.address === was.address) {
       const h = await vault.health(was, ctx.signal);

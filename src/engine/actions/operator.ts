@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { armor, encryptTo, parsePublicKey } from '../../domain/pgp.js';
+import { parsePublicKey } from '../../domain/pgp.js';
+import { encryptSecretTo } from '../../domain/secret-crypto.js';
 import type { Profile } from '../../domain/schema.js';
-import { Secret } from '../../domain/secret.js';
-import { VaultApiError } from '../vault.js';
+import { isPermissionDenied, type AuditDevice, type TokenInfo } from '../vault.js';
 import type { ActionDef } from './types.js';
 import {
   clearAfterMs,
@@ -20,10 +20,6 @@ import { requireVault } from './vault.js';
 
 const Token = secretIn('the root token', ROOT_TOKEN_LOST);
 
-function rec(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-}
-
 const AuditInput = z.strictObject({
   token: Token,
   /** Mount path of the device (`vault audit enable -path=…`). */
@@ -36,19 +32,14 @@ const AuditInput = z.strictObject({
 });
 type AuditInput = z.input<typeof AuditInput>;
 
-async function auditDevices(
+async function auditDevice(
   ctx: Parameters<ActionDef<AuditInput>['run']>[0],
-): Promise<Record<string, unknown>> {
+  path: string,
+): Promise<AuditDevice | undefined> {
   const vault = requireVault(ctx);
   const node = await pickNode(vault, ctx.input.node, ctx.signal);
-  const r = rec(
-    await vault.request(
-      node,
-      { method: 'GET', path: 'sys/audit', token: ctx.input.token },
-      ctx.signal,
-    ),
-  );
-  return rec(r.data ?? r);
+  const all = await vault.auditDevices(node, ctx.input.token, ctx.signal);
+  return all.find((d) => d.path === `${path}/`);
 }
 
 export const auditEnableAction: ActionDef<AuditInput> = {
@@ -62,34 +53,25 @@ export const auditEnableAction: ActionDef<AuditInput> = {
     const input = AuditInput.parse(ctx.input);
     const vault = requireVault(ctx);
     const node = await pickNode(vault, input.node, ctx.signal);
-    const existing = rec((await auditDevices(ctx))[`${input.path}/`]);
-    if (existing.type) {
-      const file = rec(existing.options).file_path;
+    const existing = await auditDevice(ctx, input.path);
+    if (existing) {
+      const file = existing.options.file_path;
       if (existing.type !== 'file' || file !== input.file_path)
         throw new Error(
           `an audit device is already mounted at ${input.path}/ (${JSON.stringify(existing.type)} → ${JSON.stringify(file)})`,
         );
       ctx.log(`file audit device ${input.path}/ already writes to ${input.file_path}`);
     } else {
-      await vault.request(
-        node,
-        {
-          method: 'PUT',
-          path: `sys/audit/${input.path}`,
-          body: { type: 'file', options: { file_path: input.file_path } },
-          token: input.token,
-        },
-        ctx.signal,
-      );
-      if (!rec((await auditDevices(ctx))[`${input.path}/`]).type)
+      await vault.auditEnableFile(node, input.token, input.path, input.file_path, ctx.signal);
+      if (!(await auditDevice(ctx, input.path)))
         throw new Error(`sys/audit does not list ${input.path}/ after enabling it`);
       ctx.log(`file audit device ${input.path}/ enabled on ${node.name}: ${input.file_path}`);
     }
     return { path: input.path, file_path: input.file_path, type: 'file' };
   },
   async probe(ctx) {
-    const d = rec((await auditDevices(ctx))[`${ctx.input.path ?? 'file'}/`]);
-    return d.type
+    const d = await auditDevice(ctx, ctx.input.path ?? 'file');
+    return d
       ? {
           tookEffect: true,
           outputs: { path: ctx.input.path ?? 'file', file_path: ctx.input.file_path, type: 'file' },
@@ -156,45 +138,27 @@ export const tokenCreateAction: ActionDef<TokenInput> = {
       : undefined;
     const tokenFile = `${input.dir}/${fileSafe(input.holder)}.token.asc`;
     if (key) await requireAbsent(ctx, [tokenFile]);
-    await vault.request(
+    await vault.policyWrite(node, input.token, input.policy_name, input.policy, ctx.signal);
+    ctx.log(`policy ${input.policy_name} written`);
+    const created = await vault.tokenCreate(
       node,
+      input.token,
       {
-        method: 'PUT',
-        path: `sys/policies/acl/${input.policy_name}`,
-        body: { policy: input.policy },
-        token: input.token,
+        policies: [input.policy_name],
+        orphan: true,
+        ttl: input.ttl,
+        renewable: true,
+        displayName: input.display_name ?? input.holder,
+        meta: { holder: input.holder, created_by: 'bootstrap-ceremony' },
       },
       ctx.signal,
     );
-    ctx.log(`policy ${input.policy_name} written`);
-    const r = rec(
-      await vault.request(
-        node,
-        {
-          method: 'POST',
-          path: 'auth/token/create',
-          body: {
-            policies: [input.policy_name],
-            no_parent: true,
-            ttl: input.ttl,
-            renewable: true,
-            display_name: input.display_name ?? input.holder,
-            meta: { holder: input.holder, created_by: 'bootstrap-ceremony' },
-          },
-          token: input.token,
-        },
-        ctx.signal,
-      ),
-    );
-    const auth = rec(r.auth);
-    if (typeof auth.client_token !== 'string')
-      throw new Error('auth/token/create returned no token');
-    const token = new Secret(auth.client_token, `${input.holder}'s token`);
+    const token = created.token;
     ctx.registerSecret(token);
-    const accessor = typeof auth.accessor === 'string' ? auth.accessor : '';
+    const accessor = created.accessor;
     ctx.log(`token for ${input.holder} created (accessor ${accessor}, ttl ${input.ttl}, orphan)`);
     if (key) {
-      const text = armor('MESSAGE', encryptTo(key, Buffer.from(token.reveal())));
+      const text = encryptSecretTo(key, token);
       const file = await requireFiles(ctx).writeNew(tokenFile, text, ctx.signal);
       // The fingerprint names the primary key; the subkey id is the key the token really went to.
       ctx.log(
@@ -231,20 +195,13 @@ type RevokeInput = z.infer<typeof RevokeInput>;
 
 async function lookupSelf(
   ctx: Parameters<ActionDef<RevokeInput>['run']>[0],
-): Promise<{ valid: true; data: Record<string, unknown> } | { valid: false; status: number }> {
+): Promise<{ valid: true; info: TokenInfo } | { valid: false; status: number }> {
   const vault = requireVault(ctx);
   const node = await pickNode(vault, ctx.input.node, ctx.signal);
   try {
-    const r = rec(
-      await vault.request(
-        node,
-        { method: 'GET', path: 'auth/token/lookup-self', token: ctx.input.token },
-        ctx.signal,
-      ),
-    );
-    return { valid: true, data: rec(r.data) };
+    return { valid: true, info: await vault.tokenLookupSelf(node, ctx.input.token, ctx.signal) };
   } catch (err) {
-    if (err instanceof VaultApiError && err.status === 403) return { valid: false, status: 403 };
+    if (isPermissionDenied(err)) return { valid: false, status: 403 };
     throw err;
   }
 }
@@ -263,15 +220,10 @@ export const revokeSelfAction: ActionDef<RevokeInput> = {
     const node = await pickNode(vault, ctx.input.node, ctx.signal);
     const before = await lookupSelf(ctx);
     if (before.valid) {
-      const policies = Array.isArray(before.data.policies) ? before.data.policies.join(',') : '?';
       ctx.log(
-        `revoking token ${typeof before.data.accessor === 'string' ? before.data.accessor : ''} (policies ${policies})`,
+        `revoking token ${before.info.accessor} (policies ${before.info.policies.join(',') || '?'})`,
       );
-      await vault.request(
-        node,
-        { method: 'POST', path: 'auth/token/revoke-self', token: ctx.input.token },
-        ctx.signal,
-      );
+      await vault.tokenRevokeSelf(node, ctx.input.token, ctx.signal);
     } else ctx.log('the token is already refused by Vault');
     const after = await lookupSelf(ctx);
     if (after.valid) throw new Error('the token still works after revoke-self');

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
 import { isSecret, type Secret } from '../../domain/secret.js';
-import { cancelRekey, rekeyVerifyStatus, submitRekeyVerify } from '../rekey.js';
+import { cleanup, cleanupSignal } from '../cleanup.js';
 import { activeNode } from '../root-token.js';
+import { VaultApiError, type VaultNode, type VaultPort } from '../vault.js';
 import { proveOldDead } from './check-shares.js';
 import { collectShares } from './keyholder-shares.js';
 import type { ActionDef } from './types.js';
@@ -37,7 +38,7 @@ export const rekeyVerifyAction: ActionDef<z.input<typeof Input>> = {
   async run(ctx) {
     const vault = requireVault(ctx);
     const node = await activeNode(vault, ctx.signal);
-    const status = await rekeyVerifyStatus(vault, node, ctx.signal).catch((err: unknown) => {
+    const status = await vault.rekeyVerifyStatus(node, ctx.signal).catch((err: unknown) => {
       throw new Error(`no rekey waits for verification (${errorMessage(err)})`);
     });
     ctx.log(
@@ -51,11 +52,11 @@ export const rekeyVerifyAction: ActionDef<z.input<typeof Input>> = {
         progress: status.progress,
         which: 'NEW unseal share',
         submit: async (share, nonce) => {
-          const r = await submitRekeyVerify(vault, node, share, nonce, ctx.signal);
+          const r = await vault.rekeyVerifyUpdate(node, share, nonce, ctx.signal);
           return r.complete ? { done: true } : { progress: r.progress };
         },
         refresh: async () => {
-          const s = await rekeyVerifyStatus(vault, node, ctx.signal);
+          const s = await vault.rekeyVerifyStatus(node, ctx.signal);
           return { nonce: s.nonce, progress: s.progress };
         },
       });
@@ -64,27 +65,31 @@ export const rekeyVerifyAction: ActionDef<z.input<typeof Input>> = {
       const oldRejected = old.length > 0 ? await proveOldDead(ctx, vault, node, old) : false;
       return { verified: true, old_shares_rejected: oldRejected, entries };
     } catch (err) {
-      if (!(await verified(vault, node))) {
-        await cancelRekey(vault, node, AbortSignal.timeout(10_000)).catch(() => undefined);
-        ctx.log(
-          `the rekey was cancelled (${errorMessage(err)}): the OLD shares stay in force; the new ones are void`,
-          'stderr',
+      const pending = await stillPending(vault, node);
+      if (pending !== false)
+        await cleanup(
+          {
+            what: `cancelling the rekey that waits for verification (${errorMessage(err)})`,
+            done: `the rekey was cancelled (${errorMessage(err)}): the OLD shares stay in force; the new ones are void`,
+            byHand: `cancel it by hand: vault operator rekey -cancel (on ${node.address}); until then the old shares stay in force and the new ones wait for verification`,
+            run: () => vault.rekeyCancel(node, cleanupSignal()),
+          },
+          ctx,
         );
-      }
       throw err;
     }
   },
 };
 
-/** Verification done: no rekey left pending. */
-async function verified(
-  vault: Parameters<typeof rekeyVerifyStatus>[0],
-  node: Parameters<typeof rekeyVerifyStatus>[1],
-): Promise<boolean> {
+/**
+ * Whether a rekey still waits for verification: Vault answers sys/rekey/verify with 400 once none
+ * does. `undefined` when the node could not say (then cancelling is still the safe move).
+ */
+async function stillPending(vault: VaultPort, node: VaultNode): Promise<boolean | undefined> {
   try {
-    await rekeyVerifyStatus(vault, node, AbortSignal.timeout(10_000));
-    return false;
-  } catch {
+    await vault.rekeyVerifyStatus(node, cleanupSignal());
     return true;
+  } catch (err) {
+    return err instanceof VaultApiError && err.status === 400 ? false : undefined;
   }
 }

@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
-import { armor, formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
+import { formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
+import { armorEncryptedShare } from '../../domain/secret-crypto.js';
 import type { Keyholder } from '../../domain/schema.js';
 import type { Secret } from '../../domain/secret.js';
 import type { FilesPort } from '../ports.js';
+import { cleanup, cleanupSignal } from '../cleanup.js';
 import { activeNode } from '../root-token.js';
-import { cancelRekey, rekeyStatus, startRekey, submitRekey, type RekeyResult } from '../rekey.js';
+import type { RekeyResult } from '../vault.js';
 import { fileSafe } from './ceremony.js';
 import { checkSharesAction, proveOldDead } from './check-shares.js';
 import { collectShares, failedOver, offerCancelStale } from './keyholder-shares.js';
 import { rekeyVerifyAction } from './rekey-verify.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import { requireVault } from './vault.js';
-
-const cleanupSignal = (): AbortSignal => AbortSignal.timeout(10_000);
 
 const RekeyIn = z.strictObject({
   /** New share count; defaults to the profile's keyholder count (5 without one). */
@@ -126,7 +126,7 @@ async function writeShares(
     const share = result.keys[i];
     const path = plan.paths[i] ?? '';
     if (!share) throw new Error(`Vault returned no share for ${k.name}`);
-    const text = armor('MESSAGE', new Uint8Array(Buffer.from(share.reveal(), 'base64')));
+    const text = armorEncryptedShare(share);
     try {
       written.push(await files.writeNew(path, text, cleanupSignal()));
       ctx.log(`${k.name}: new share encrypted to their key, written to ${path}`);
@@ -165,7 +165,7 @@ export const rekeyAction: ActionDef<RekeyIn> = {
     if (n > 1 && t < 2)
       throw new Error('a threshold of 1 with several shares lets any one keyholder unseal');
     const plan = await planPgp(ctx, n);
-    const stale = await rekeyStatus(vault, node, ctx.signal);
+    const stale = await vault.rekeyStatus(node, ctx.signal);
     if (stale.started)
       await offerCancelStale(
         ctx,
@@ -177,7 +177,7 @@ export const rekeyAction: ActionDef<RekeyIn> = {
             ? `${stale.nonce}, verification nonce ${stale.verificationNonce}`
             : stale.nonce,
         },
-        () => cancelRekey(vault, node, ctx.signal),
+        () => vault.rekeyCancel(node, ctx.signal),
       );
     let result: RekeyResult | undefined;
     let old: Secret[] = [];
@@ -185,8 +185,7 @@ export const rekeyAction: ActionDef<RekeyIn> = {
     // A rekey attempt lives in the active node's memory: a seal, restart or step-down of that
     // node ends it (the old shares stay valid). Start again on the node that is active now.
     for (let attempt = 1; !result; attempt++) {
-      const started = await startRekey(
-        vault,
+      const started = await vault.rekeyStart(
         node,
         {
           shares: n,
@@ -200,9 +199,17 @@ export const rekeyAction: ActionDef<RekeyIn> = {
         `rekey attempt started on ${node.name}: nonce ${started.nonce}; new ${t}-of-${n} shares; ${started.required} current share(s) needed`,
       );
       if (plan && started.pgpFingerprints.join() !== plan.fingerprints.join()) {
-        await cancelRekey(vault, node, cleanupSignal()).catch(() => undefined);
+        const c = await cleanup(
+          {
+            what: `cancelling rekey attempt ${started.nonce}`,
+            done: `rekey attempt ${started.nonce} cancelled`,
+            byHand: `cancel it by hand: vault operator rekey -cancel (on ${node.address})`,
+            run: () => vault.rekeyCancel(node, cleanupSignal()),
+          },
+          ctx,
+        );
         throw new Error(
-          'Vault reports other PGP fingerprints than the profile keys: rekey cancelled',
+          `Vault reports other PGP fingerprints than the profile keys: ${c.ok ? 'rekey cancelled' : c.message}`,
         );
       }
       try {
@@ -217,7 +224,7 @@ export const rekeyAction: ActionDef<RekeyIn> = {
           progress: 0,
           which: 'CURRENT (old) unseal share',
           submit: async (share, nonce) => {
-            const r = await submitRekey(vault, node, share, nonce, ctx.signal);
+            const r = await vault.rekeyUpdate(node, share, nonce, ctx.signal);
             return 'keys' in r ? { done: r } : { progress: r.progress };
           },
         }));
@@ -231,8 +238,15 @@ export const rekeyAction: ActionDef<RekeyIn> = {
           node = next;
           continue;
         }
-        await cancelRekey(vault, node, cleanupSignal()).catch(() => undefined);
-        ctx.log(`rekey attempt ${started.nonce} cancelled: ${errorMessage(err)}`, 'stderr');
+        await cleanup(
+          {
+            what: `cancelling rekey attempt ${started.nonce} (${errorMessage(err)})`,
+            done: `rekey attempt ${started.nonce} cancelled: ${errorMessage(err)}`,
+            byHand: `cancel it by hand: vault operator rekey -cancel (on ${node.address}); the old shares stay in force`,
+            run: () => vault.rekeyCancel(node, cleanupSignal()),
+          },
+          ctx,
+        );
         throw err;
       }
     }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
 import type { Secret } from '../../domain/secret.js';
+import { sameShare } from '../../domain/secret-crypto.js';
 import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
+import { cleanup } from '../cleanup.js';
 import { MALFORMED } from './keyholder-shares.js';
 import type { ActionContext, ActionDef } from './types.js';
 import { requireVault, sealStatuses, selectNodes, type NodeSealState } from './vault.js';
@@ -22,18 +24,6 @@ const WRONG =
 const isMalformed = (msg: string): boolean => !WRONG.test(msg) && MALFORMED.test(msg);
 /** Vault judged the share (bad input or bad combination), as opposed to not answering. */
 const isVerdict = (msg: string): boolean => WRONG.test(msg) || MALFORMED.test(msg);
-
-/**
- * The key bytes Vault reads from a share (hex first, then base64, as sys/unseal does), so one
- * share typed as hex and again as base64 is recognised as the same share.
- */
-export function shareKey(share: string): string | undefined {
-  const t = share.trim();
-  if (t.length > 0 && t.length % 2 === 0 && /^[0-9a-f]+$/i.test(t)) return t.toLowerCase();
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(t) && t.length % 4 === 0)
-    return Buffer.from(t, 'base64').toString('hex');
-  return undefined;
-}
 
 function line(s: NodeSealState): string {
   if (!s.status) return `${s.node.name}: unreachable (${s.error ?? '?'})`;
@@ -103,8 +93,12 @@ async function applyShares(
       status = await vault.unseal(node, share, signal);
     } catch (err) {
       // Vault keeps the node's progress on a refused share: clear it so the next attempt is clean.
-      await vault.unsealReset(node, signal).catch(() => undefined);
-      return { error: errorMessage(err) };
+      const reset = await vault.unsealReset(node, signal).then(
+        () => '',
+        (e: unknown) =>
+          `; resetting its unseal progress failed too (${errorMessage(e)}) — reset it by hand: vault operator unseal -reset (on ${node.address})`,
+      );
+      return { error: `${errorMessage(err)}${reset}` };
     }
     if (!status.sealed) return { status };
   }
@@ -149,7 +143,15 @@ export const unsealSharesAction: ActionDef<Input> = {
         if (accepted.length === 0 || (s.status?.progress ?? 0) >= expected(s.node.name)) continue;
         // What it held besides our shares is gone with the restart.
         kept.delete(s.node.name);
-        await vault.unsealReset(s.node, ctx.signal).catch(() => undefined);
+        await cleanup(
+          {
+            what: `${s.node.name}: resetting its partial unseal before catching up`,
+            done: `${s.node.name}: partial unseal reset before catching up`,
+            byHand: `its shares are applied anyway; if they are refused, reset by hand: vault operator unseal -reset (on ${s.node.address})`,
+            run: () => vault.unsealReset(s.node, ctx.signal),
+          },
+          ctx,
+        );
         const r = await applyShares(vault, s.node, accepted, ctx.signal);
         ctx.log(
           r.error
@@ -182,8 +184,7 @@ export const unsealSharesAction: ActionDef<Input> = {
       });
       entries++;
       const share = answer.value;
-      const key = shareKey(share.reveal());
-      if (key !== undefined && accepted.some((a) => shareKey(a.reveal()) === key)) {
+      if (accepted.some((a) => sameShare(a, share))) {
         // Vault would take it without a word and without progress: say so, and ask the next one.
         ctx.log(
           'that share was already entered here: Vault counts each share once. The next keyholder enters theirs',
@@ -246,10 +247,17 @@ export const unsealSharesAction: ActionDef<Input> = {
           // Shamir cannot tell which share of a wrong combination was wrong: start clean everywhere.
           accepted.length = 0;
           kept.clear();
+          const notReset: string[] = [];
           for (const s of stillSealed)
-            await vault.unsealReset(s.node, ctx.signal).catch(() => undefined);
+            await vault.unsealReset(s.node, ctx.signal).catch((e: unknown) => {
+              notReset.push(`${s.node.name} (${errorMessage(e)})`);
+            });
           ctx.log(
-            `the ${t} shares did not combine into the key: one of them is wrong. Progress was reset on every node; each keyholder enters their share again`,
+            `the ${t} shares did not combine into the key: one of them is wrong. ${
+              notReset.length === 0
+                ? 'Progress was reset on every node'
+                : `Progress was reset on ${stillSealed.length - notReset.length} of ${stillSealed.length} node(s); resetting failed on ${notReset.join(', ')} — reset those by hand (vault operator unseal -reset)`
+            }; each keyholder enters their share again`,
             'stderr',
           );
         }

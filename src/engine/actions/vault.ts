@@ -5,12 +5,19 @@ import { parseDuration } from '../../domain/duration.js';
 import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
 import type { ActionContext, AnyAction, ActionDef } from './types.js';
 
+const warned = new WeakSet<ActionContext<unknown>>();
+
 export function requireVault(ctx: ActionContext<unknown>): VaultPort {
   const v = ctx.ports.vault;
   if (!v)
     throw new UsageError('this step needs a Vault cluster: give --profile or set VAULT_ADDR', [
       'vault-runbook sandbox up',
     ]);
+  // Into the step's output, so the journal of every step that talked to Vault carries it.
+  if (v.insecure && !warned.has(ctx)) {
+    warned.add(ctx);
+    ctx.log(`WARNING: ${v.insecure}`, 'stderr');
+  }
   return v;
 }
 

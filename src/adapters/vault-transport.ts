@@ -1,0 +1,239 @@
+import { readFileSync, statSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import type { Secret } from '../domain/secret.js';
+import { VaultApiError, type VaultNode } from '../engine/vault.js';
+
+/**
+ * Vault's HTTP API on node:http(s), small enough to read in one sitting. What it promises:
+ * - no redirect is ever followed: a 3xx is an error naming where it pointed, so neither a body
+ *   (a share) nor a token reaches an address the profile did not choose;
+ * - TLS is verified against the given CA (re-read when the file changes), with `serverName`
+ *   checked instead of the address's host when the profile gives one;
+ * - `X-Vault-Token` only on calls given a token — never one from the environment;
+ * - one deadline per request (connect + answer), combined with the caller's signal; on expiry the
+ *   socket is destroyed, so a node that accepts and never answers costs one timeout and holds
+ *   nothing open.
+ */
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+export interface TransportOptions {
+  readonly caCert?: string;
+  readonly serverName?: string;
+  /** Only with the profile's loud override (`vault.tls.insecure`). */
+  readonly skipVerify?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'LIST';
+
+export interface VaultRequest {
+  readonly method: Method;
+  /** Below /v1/, e.g. `sys/health?standbyok=true`. */
+  readonly path: string;
+  readonly body?: unknown;
+  readonly token?: Secret;
+  readonly timeoutMs?: number;
+}
+
+export interface VaultResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** The CA's text, re-read when the file changes (a re-created sandbox writes a new CA). */
+class CaFile {
+  #stamp = '';
+  #text: string | undefined;
+  constructor(readonly path: string) {}
+  text(): string {
+    let stamp: string;
+    try {
+      const st = statSync(this.path);
+      stamp = `${st.mtimeMs}:${st.size}`;
+    } catch (err) {
+      if (this.#text !== undefined) return this.#text;
+      throw new Error(`the CA file ${this.path} cannot be read (${(err as Error).message})`);
+    }
+    if (stamp !== this.#stamp || this.#text === undefined) {
+      const text = readFileSync(this.path, 'utf8');
+      // A file caught mid-rewrite is empty: keep the old CA and read again next time.
+      if (text.trim() === '' && this.#text !== undefined) return this.#text;
+      this.#text = text;
+      this.#stamp = stamp;
+    }
+    return this.#text;
+  }
+}
+
+/** Only the origin of a Location header, and only when it is a URL: it is outside text. */
+function originOf(location: string | undefined): string | undefined {
+  if (!location) return undefined;
+  try {
+    const u = new URL(location);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A standby answered 307 (request forwarding off): never followed. It names where the active
+ * node is, so the caller can pick that node from its profile — and only from its profile.
+ */
+export class VaultRedirectError extends VaultApiError {
+  readonly location: string | undefined;
+  constructor(node: VaultNode, label: string, status: number, location: string | undefined) {
+    super(
+      `${node.name}: ${label}: redirected (${status}) to ${location ?? 'an unreadable address'}, not followed: send it to the active node`,
+      status,
+    );
+    this.name = 'VaultRedirectError';
+    this.location = location;
+  }
+}
+
+function secondsOf(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** Vault's `{"errors": [...]}`, joined; the HTTP status line otherwise. */
+function vaultErrors(body: unknown, status: number): string {
+  const errs = (body as { errors?: unknown } | null)?.errors;
+  if (Array.isArray(errs) && errs.length > 0) return errs.map(String).join('; ');
+  return `HTTP ${status}`;
+}
+
+export class VaultTransport {
+  readonly #ca: CaFile | undefined;
+  readonly #timeout: number;
+  constructor(readonly opts: TransportOptions = {}) {
+    this.#ca = opts.caCert ? new CaFile(opts.caCert) : undefined;
+    this.#timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /**
+   * One call. Resolves with any status the caller may want to read (sys/health's codes);
+   * `expect` lists the statuses that are answers, every other one rejects as VaultApiError.
+   */
+  async send(
+    node: VaultNode,
+    req: VaultRequest,
+    signal: AbortSignal,
+    expect: (status: number) => boolean = (s) => s >= 200 && s < 300,
+  ): Promise<VaultResponse> {
+    const url = new URL(node.address);
+    const rel = req.path.replace(/^\/+/, '');
+    const [pathOnly, query = ''] = rel.split('?', 2) as [string, string?];
+    const qs = new URLSearchParams(query);
+    if (req.method === 'LIST') qs.set('list', 'true');
+    const q = qs.toString();
+    const base = url.pathname.replace(/\/+$/, '');
+    const path = `${base}/v1/${pathOnly}${q ? `?${q}` : ''}`;
+    const label = `${req.method} ${pathOnly}`;
+    const timeoutMs = req.timeoutMs ?? this.#timeout;
+    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(body.length);
+    }
+    if (req.token) headers['x-vault-token'] = req.token.reveal();
+    const https = url.protocol === 'https:';
+    if (!https && url.protocol !== 'http:')
+      throw new Error(`${node.name}: ${node.address} is not an http(s) address`);
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const both = AbortSignal.any([signal, deadline]);
+    if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
+    const serverName = this.opts.serverName;
+    const res = await new Promise<{ status: number; location?: string; text: string }>(
+      (resolve, reject) => {
+        const common = {
+          host: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port || (https ? 443 : 80),
+          method: req.method === 'LIST' ? 'GET' : req.method,
+          path,
+          headers,
+          // No pooled sockets: a connection never outlives its one request and its deadline.
+          agent: false as const,
+        };
+        const r = https
+          ? httpsRequest({
+              ...common,
+              ...(this.#ca ? { ca: this.#ca.text() } : {}),
+              rejectUnauthorized: !this.opts.skipVerify,
+              ...(serverName
+                ? {
+                    servername: serverName,
+                    checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+                      checkServerIdentity(serverName, cert),
+                  }
+                : {}),
+            })
+          : httpRequest(common);
+        const onAbort = (): void => {
+          // A caller's deadline (AbortSignal.timeout) is a timeout too, not an operator's abort.
+          const callerTimeout =
+            (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+          r.destroy(
+            new Error(
+              deadline.aborted
+                ? `${node.name}: ${label}: no answer within ${secondsOf(timeoutMs)}`
+                : callerTimeout
+                  ? `${node.name}: ${label}: no answer before the deadline`
+                  : `${node.name}: ${label}: aborted`,
+            ),
+          );
+        };
+        both.addEventListener('abort', onAbort, { once: true });
+        const done = (): void => both.removeEventListener('abort', onAbort);
+        r.on('error', (err) => {
+          done();
+          reject(
+            err.message.startsWith(`${node.name}:`)
+              ? err
+              : new Error(`${node.name}: ${label}: ${err.message}`),
+          );
+        });
+        r.on('response', (m: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          m.on('data', (c: Buffer) => chunks.push(c));
+          m.on('error', (err) => {
+            done();
+            reject(new Error(`${node.name}: ${label}: ${err.message}`));
+          });
+          m.on('end', () => {
+            done();
+            resolve({
+              status: m.statusCode ?? 0,
+              ...(typeof m.headers.location === 'string' ? { location: m.headers.location } : {}),
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
+          });
+        });
+        r.end(body);
+      },
+    );
+    if (res.status >= 300 && res.status < 400)
+      throw new VaultRedirectError(node, label, res.status, originOf(res.location));
+    let parsed: unknown = undefined;
+    if (res.text.trim() !== '') {
+      try {
+        parsed = JSON.parse(res.text) as unknown;
+      } catch {
+        throw new VaultApiError(
+          `${node.name}: ${label}: HTTP ${res.status} with a body that is not JSON`,
+          res.status,
+        );
+      }
+    }
+    if (!expect(res.status))
+      throw new VaultApiError(
+        `${node.name}: ${label}: ${vaultErrors(parsed, res.status)}`,
+        res.status,
+      );
+    return { status: res.status, body: parsed };
+  }
+}
