@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UsageError, VrError } from '../domain/errors.js';
-import type { Io } from '../cli/program.js';
+import type { Io } from '../app/io.js';
 import { guide } from './guide.js';
 import { vaultHealth, type Health } from './http.js';
 import { allEndpoints, layout, type Layout } from './layout.js';

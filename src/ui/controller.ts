@@ -3,7 +3,7 @@ import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
 import type { RunObserver, RunResult } from '../engine/interpreter.js';
 import type { HumanPort } from '../engine/ports.js';
 import type { RunEvent, RunState, StepStatus } from '../engine/state.js';
-import type { RunSession } from '../cli/session.js';
+import type { RunSession } from '../app/session.js';
 import type { ClusterStatus } from '../domain/cluster.js';
 import { toClusterView } from './cluster-view.js';
 import {

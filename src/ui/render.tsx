@@ -1,18 +1,12 @@
 import { render } from 'ink';
 import type { RunResult } from '../engine/interpreter.js';
 import type { ClusterStatus } from '../domain/cluster.js';
-import { collectStatus, StatusPoller } from '../cli/status.js';
-import {
-  clusterPorts,
-  createRun,
-  listRunbooks,
-  loadProfile,
-  profilePath,
-  registry,
-  resumeRun,
-  type RunSession,
-} from '../cli/session.js';
-import { SystemClipboard } from '../adapters/clipboard.js';
+import { systemClipboard } from '../app/clipboard.js';
+import { clusterPorts } from '../app/ports.js';
+import { loadProfile, profilePath } from '../app/profiles.js';
+import { listRunbooks, registry } from '../app/runbooks.js';
+import { createRun, resumeRun, type RunSession } from '../app/session.js';
+import { collectStatus, StatusPoller } from '../app/status.js';
 import { App } from './App.js';
 import { colorsWanted, makeTheme } from './context.js';
 import { UiController, type ControllerOptions } from './controller.js';
@@ -89,14 +83,19 @@ function clusterPoller(
       (signal) => collectStatus(profile, vault, aws, signal),
       onUpdate,
       STATUS_INTERVAL_MS,
+      { maxIntervalMs: STATUS_IDLE_INTERVAL_MS },
     );
   } catch {
     return undefined;
   }
 }
 
-/** One refresh a second: a node that seals shows within the two seconds operators expect. */
+/**
+ * One refresh a second after a change, every two seconds while nothing changes: a node that
+ * seals shows within the two seconds operators expect, and an idle screen costs little.
+ */
 const STATUS_INTERVAL_MS = 1000;
+const STATUS_IDLE_INTERVAL_MS = 2000;
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -159,7 +158,7 @@ function openFor(
   first?: { ref: string; vars?: readonly string[]; dryRun?: boolean },
 ): Open {
   // Shares a keyholder copies are taken back after 30 s, and at exit whatever the delay.
-  const clipboard = new SystemClipboard();
+  const clipboard = systemClipboard();
   return (runbookId, { human, observer }) =>
     createRun(
       {
@@ -224,7 +223,7 @@ export function runTuiResume(opts: {
         human: c,
         observers: [c],
         env,
-        clipboard: new SystemClipboard(),
+        clipboard: systemClipboard(),
         ...(opts.force ? { force: true } : {}),
       }),
     fallback: (last) => last?.exitCode ?? 3,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRun, type RunSession } from '../../src/cli/session.js';
+import { createRun, type RunSession } from '../../src/app/session.js';
 import type { RunResult } from '../../src/engine/interpreter.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';

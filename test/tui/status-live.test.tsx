@@ -1,7 +1,7 @@
 import { cleanup } from 'ink-testing-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VaultHttp } from '../../src/adapters/vault.js';
-import { collectStatus, StatusPoller } from '../../src/cli/status.js';
+import { collectStatus, StatusPoller } from '../../src/app/status.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
 import { humanActionIds } from '../../src/ui/render.js';

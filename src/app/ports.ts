@@ -1,0 +1,52 @@
+// The composition root: the one place that picks an adapter for each port. A command loads
+// only what it uses — the AWS SDK clients are imported by the adapter when a profile with an
+// `aws` section first calls them; a profile without one never loads them.
+import type { Profile } from '../domain/schema.js';
+import type { AwsPort } from '../engine/aws.js';
+import type { ClipboardPort, HumanPort, Ports } from '../engine/ports.js';
+import type { VaultPort } from '../engine/vault.js';
+import { awsFromProfile } from '../adapters/aws.js';
+import { systemClock } from '../adapters/clock.js';
+import { LocalFiles } from '../adapters/files.js';
+import { ExecaProcess } from '../adapters/process.js';
+import { vaultFromProfile } from '../adapters/vault.js';
+import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
+
+/**
+ * The AWS port for a profile. The sandbox's moto and MinIO take its fixed dummy keys, decided
+ * here so the adapter never knows the sandbox exists; a real account uses the standard chain,
+ * and its keys never go to a sandbox endpoint.
+ */
+export function awsForProfile(profile: Profile | undefined): AwsPort | undefined {
+  const sandbox = profile?.image?.builder === 'sandbox';
+  return awsFromProfile(profile, sandbox ? { ...SANDBOX_CREDENTIALS } : undefined);
+}
+
+/** The Vault port when a profile or VAULT_ADDR names a cluster; a runbook without Vault steps needs none. */
+export function clusterPorts(
+  profile: Profile | undefined,
+  env: NodeJS.ProcessEnv,
+): { vault?: VaultPort; aws?: AwsPort } {
+  const hasVault = (profile?.vault.addresses?.length ?? 0) > 0 || Boolean(env.VAULT_ADDR);
+  const aws = awsForProfile(profile);
+  return {
+    ...(hasVault ? { vault: vaultFromProfile(profile, env) } : {}),
+    ...(aws ? { aws } : {}),
+  };
+}
+
+export function runPorts(
+  human: HumanPort,
+  profile: Profile | undefined,
+  env: NodeJS.ProcessEnv,
+  clipboard?: ClipboardPort,
+): Ports {
+  return {
+    process: new ExecaProcess(),
+    clock: systemClock,
+    human,
+    files: new LocalFiles(),
+    ...(clipboard ? { clipboard } : {}),
+    ...clusterPorts(profile, env),
+  };
+}
