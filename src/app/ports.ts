@@ -3,12 +3,11 @@
 // `aws` section first calls them; a profile without one never loads them.
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
-import type { ClipboardPort, HumanPort, Ports } from '../engine/ports.js';
+import type { ClipboardPort, HumanPort, Ports, ProcessPort } from '../engine/ports.js';
 import type { VaultPort } from '../engine/vault.js';
 import { awsFromProfile } from '../adapters/aws.js';
 import { systemClock } from '../adapters/clock.js';
 import { LocalFiles } from '../adapters/files.js';
-import { ExecaProcess } from '../adapters/process.js';
 import { vaultFromProfile } from '../adapters/vault.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
 
@@ -20,6 +19,24 @@ import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
 export function awsForProfile(profile: Profile | undefined): AwsPort | undefined {
   const sandbox = profile?.image?.builder === 'sandbox';
   return awsFromProfile(profile, sandbox ? { ...SANDBOX_CREDENTIALS } : undefined);
+}
+
+/**
+ * The process port, loaded on its first command: execa is among the costliest imports, and
+ * most runs (and every TUI start) never spawn a process before the screen is up.
+ */
+class LazyProcess implements ProcessPort {
+  #real: Promise<ProcessPort> | undefined;
+  #get(): Promise<ProcessPort> {
+    this.#real ??= import('../adapters/process.js').then((m) => new m.ExecaProcess());
+    return this.#real;
+  }
+  run(...args: Parameters<ProcessPort['run']>): ReturnType<ProcessPort['run']> {
+    return this.#get().then((p) => p.run(...args));
+  }
+  killStale(...args: Parameters<ProcessPort['killStale']>): ReturnType<ProcessPort['killStale']> {
+    return this.#get().then((p) => p.killStale(...args));
+  }
 }
 
 /** The Vault port when a profile or VAULT_ADDR names a cluster; a runbook without Vault steps needs none. */
@@ -42,7 +59,7 @@ export function runPorts(
   clipboard?: ClipboardPort,
 ): Ports {
   return {
-    process: new ExecaProcess(),
+    process: new LazyProcess(),
     clock: systemClock,
     human,
     files: new LocalFiles(),

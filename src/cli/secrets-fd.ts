@@ -1,11 +1,10 @@
-import { fstatSync, readFileSync } from 'node:fs';
+import { fstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { UsageError } from '../domain/errors.js';
 
 // Linux open(2) flags as /proc/self/fdinfo shows them (octal).
 const O_ACCMODE = 0o3;
 const O_WRONLY = 0o1;
-const O_CLOEXEC = 0o2000000;
 
 function fdinfoFlags(fd: number): number | undefined {
   try {
@@ -13,6 +12,30 @@ function fdinfoFlags(fd: number): number | undefined {
     return m?.[1] ? parseInt(m[1], 8) : undefined;
   } catch {
     return undefined; // no procfs (macOS): fstat's checks stand alone
+  }
+}
+
+/**
+ * Whether the write end of the pipe on `fd` is open in this very process: then it is one of
+ * Node's or libuv's own (signal and wake-up pipes); a pipe from the caller has its write end
+ * in the caller.
+ */
+function selfPipe(fd: number): boolean {
+  try {
+    const link = readlinkSync(`/proc/self/fd/${fd}`);
+    if (!link.startsWith('pipe:')) return false;
+    return readdirSync('/proc/self/fd').some((other) => {
+      if (other === String(fd)) return false;
+      try {
+        if (readlinkSync(`/proc/self/fd/${other}`) !== link) return false;
+        const flags = fdinfoFlags(Number(other));
+        return flags !== undefined && (flags & O_ACCMODE) !== 0;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false; // no procfs (macOS): fstat's checks stand alone
   }
 }
 
@@ -49,14 +72,11 @@ export function checkSecretsFd(fd: number, env: NodeJS.ProcessEnv): void {
   if (!st.isFIFO() && !st.isFile() && !st.isSocket())
     throw new UsageError(`${what}: fd ${fd} is not a pipe, file or socket`, hint(env));
   const flags = fdinfoFlags(fd);
-  if (flags === undefined) return;
-  // Descriptors inherited from the caller survived exec, so they cannot be close-on-exec;
-  // Node and libuv open all of theirs close-on-exec.
-  if (fd > 2 && (flags & O_CLOEXEC) !== 0)
+  if (flags !== undefined && (flags & O_ACCMODE) === O_WRONLY)
+    throw new UsageError(`${what}: fd ${fd} is open for writing only, not reading`, hint(env));
+  if (st.isFIFO() && selfPipe(fd))
     throw new UsageError(
-      `${what}: fd ${fd} was not given to vault-runbook (it is one Node opened for itself)`,
+      `${what}: fd ${fd} was not given to vault-runbook (it is a pipe Node opened for itself)`,
       hint(env),
     );
-  if ((flags & O_ACCMODE) === O_WRONLY)
-    throw new UsageError(`${what}: fd ${fd} is open for writing only, not reading`, hint(env));
 }
