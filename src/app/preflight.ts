@@ -3,7 +3,7 @@ import { renderDeep } from '../domain/expr.js';
 import type { Profile, Runbook } from '../domain/schema.js';
 import type { ActionRegistry } from '../engine/actions/registry.js';
 import type { PreparedRun } from './prepare.js';
-import { registry } from './runbooks.js';
+import { registry } from './registry.js';
 
 /**
  * Steps that can never finish headless with this profile (an unseal share that would have to

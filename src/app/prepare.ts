@@ -4,7 +4,8 @@ import type { ActionRegistry } from '../engine/actions/registry.js';
 import { readUserFile } from '../adapters/user-file.js';
 import { parseVars, resolveInputs } from './inputs.js';
 import { loadProfile, profilePath } from './profiles.js';
-import { parseRunbookText, registry, resolveRunbook } from './runbooks.js';
+import { parseRunbookText, registry } from './registry.js';
+import { resolveRunbook } from './runbooks.js';
 
 export interface NewRunRequest {
   readonly runbookRef: string;

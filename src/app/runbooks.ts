@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic, UsageError, ValidationError } from '../domain/errors.js';
-import { parseRunbook } from '../domain/load.js';
-import type { Runbook } from '../domain/schema.js';
-import { builtinRegistry } from '../engine/actions/builtin.js';
-import type { ActionRegistry } from '../engine/actions/registry.js';
+import { parse } from 'yaml';
+import { errorMessage, UsageError } from '../domain/errors.js';
 import { configDir } from '../adapters/paths.js';
+
+// Runbook discovery: ids, titles and files. It reads each file's YAML but does not validate it
+// (no schema, no action registry): the home screen and `list` show runbooks before anything
+// runs, and `lint` or the run itself says what is wrong with one.
 
 /** The package's own folder (runbooks/, package.json), from dist/app or src/app alike. */
 export function packageRoot(): string {
@@ -24,24 +25,6 @@ export interface RunbookEntry {
   readonly title: string;
   readonly description: string;
   readonly file: string;
-}
-
-export function registry(): ActionRegistry {
-  return builtinRegistry();
-}
-
-/** Parses runbook text that was already read (and hashed): what runs is what was hashed. */
-export function parseRunbookText(
-  text: string,
-  file: string,
-  reg: ActionRegistry = registry(),
-): Runbook {
-  const r = parseRunbook(text, file, {
-    knownActions: reg.ids(),
-    checkWith: (u, w) => reg.checkWith(u, w),
-  });
-  if (!r.value) throw new ValidationError(r.diagnostics);
-  return r.value;
 }
 
 function isFile(path: string): boolean {
@@ -72,6 +55,24 @@ export function resolveRunbook(ref: string, env: NodeJS.ProcessEnv = process.env
   ]);
 }
 
+/** id, title and description as written, without validating the rest. */
+function summary(text: string): { id?: string; title: string; description: string } {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    return { title: `(invalid YAML: ${errorMessage(err).split('\n')[0] ?? ''})`, description: '' };
+  }
+  const d = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const id = str(d.id);
+  return {
+    ...(id ? { id } : {}),
+    title: str(d.title) ?? '(invalid: no title)',
+    description: str(d.description)?.trim() ?? '',
+  };
+}
+
 export function listRunbooks(env: NodeJS.ProcessEnv = process.env): RunbookEntry[] {
   const seen = new Map<string, RunbookEntry>();
   for (const dir of runbookDirs(env)) {
@@ -80,15 +81,13 @@ export function listRunbooks(env: NodeJS.ProcessEnv = process.env): RunbookEntry
       if (!/\.ya?ml$/.test(f)) continue;
       const file = join(dir, f);
       if (!isFile(file)) continue;
-      const r = parseRunbook(readFileSync(file, 'utf8'), file);
-      const id = r.value?.id ?? f.replace(/\.ya?ml$/, '');
+      const head = summary(readFileSync(file, 'utf8'));
+      const id = head.id ?? f.replace(/\.ya?ml$/, '');
       if (seen.has(id)) continue;
       seen.set(id, {
         id,
-        title:
-          r.value?.title ??
-          `(invalid: ${r.diagnostics[0] ? formatDiagnostic(r.diagnostics[0]) : 'unreadable'})`,
-        description: r.value?.description?.trim() ?? '',
+        title: head.title,
+        description: head.description,
         file,
       });
     }

@@ -14,6 +14,7 @@ import { registerRun } from './verbs/run.js';
 import { registerSandbox } from './verbs/sandbox.js';
 import { registerSchema } from './verbs/schema.js';
 import { registerStatus } from './verbs/status.js';
+import { loadTui } from './tui.js';
 
 function version(): string {
   try {
@@ -58,7 +59,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (argv.length === 0) {
     if (io.stdinIsTTY && isTTY(io.stdout) && !io.env.CI) {
       try {
-        const { runTuiHome } = await import('../ui/render.js');
+        const { runTuiHome } = await loadTui();
         return await runTuiHome({ env: io.env });
       } catch (err) {
         return report(err, io);

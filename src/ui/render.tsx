@@ -1,15 +1,30 @@
 import { render } from 'ink';
 import type { RunResult } from '../engine/interpreter.js';
 import type { ClusterStatus } from '../domain/cluster.js';
-import { systemClipboard } from '../app/clipboard.js';
-import { clusterPorts } from '../app/ports.js';
 import { loadProfile, profilePath } from '../app/profiles.js';
-import { listRunbooks, registry } from '../app/runbooks.js';
-import { createRun, resumeRun, type RunSession } from '../app/session.js';
-import { collectStatus, StatusPoller } from '../app/status.js';
+import { listRunbooks } from '../app/runbooks.js';
+import type { RunSession } from '../app/session.js';
+import type { StatusPoller } from '../app/status.js';
 import { App } from './App.js';
 import { colorsWanted, makeTheme } from './context.js';
 import { UiController, type ControllerOptions } from './controller.js';
+
+// The first frame needs only Ink, the runbook list and the profile's name. What runs a
+// runbook (the interpreter, every action, the Vault and AWS adapters) and the status poller
+// are imported after it, so the screen appears before they load.
+
+/** What it takes to run a runbook, loaded once, when first needed. */
+async function runModules() {
+  const [session, registry, clipboard] = await Promise.all([
+    import('../app/session.js'),
+    import('../app/registry.js'),
+    import('../app/clipboard.js'),
+  ]);
+  return { ...session, ...registry, ...clipboard };
+}
+type RunModules = Awaited<ReturnType<typeof runModules>>;
+let loading: Promise<RunModules> | undefined;
+const loadRunModules = (): Promise<RunModules> => (loading ??= runModules());
 
 export interface RenderOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -38,15 +53,6 @@ export function renderTui(controller: UiController, opts: RenderOptions = {}): T
   };
 }
 
-export function humanActionIds(): ReadonlySet<string> {
-  return new Set(
-    registry()
-      .list()
-      .filter((a) => a.human)
-      .map((a) => a.id),
-  );
-}
-
 type Open = ControllerOptions['open'];
 
 interface DriveOptions {
@@ -55,7 +61,7 @@ interface DriveOptions {
   readonly open: Open;
   /** The run to show first; built before the screen appears so that a bad runbook or
    * profile fails like in headless mode, with its message and exit code. */
-  readonly first?: (controller: UiController) => RunSession;
+  readonly first?: (controller: UiController, m: RunModules) => RunSession;
   /** The exit code when the person quits from a screen without a finished run. */
   readonly fallback: (last: RunResult | undefined) => number;
 }
@@ -70,12 +76,16 @@ function profileNameOf(explicit: string | undefined, env: NodeJS.ProcessEnv): st
 }
 
 /** Live cluster status in the background, when a profile or VAULT_ADDR names a cluster. */
-function clusterPoller(
+async function clusterPoller(
   explicit: string | undefined,
   env: NodeJS.ProcessEnv,
   onUpdate: (s: ClusterStatus) => void,
-): StatusPoller | undefined {
+): Promise<StatusPoller | undefined> {
   try {
+    const [{ clusterPorts }, { collectStatus, StatusPoller }] = await Promise.all([
+      import('../app/ports.js'),
+      import('../app/status.js'),
+    ]);
     const profile = loadProfile(profilePath(explicit, env));
     const { vault, aws } = clusterPorts(profile, env);
     if (!vault) return undefined;
@@ -104,6 +114,8 @@ async function drive(opts: DriveOptions): Promise<number> {
   let code: number | undefined;
   let last: RunResult | undefined;
   let quitting = false;
+  // Filled from the action registry once it is loaded, before any run can be shown.
+  const humanIds = new Set<string>();
   const controller = new UiController({
     runbooks: listRunbooks(opts.env).map(({ id, title, description }) => ({
       id,
@@ -111,14 +123,20 @@ async function drive(opts: DriveOptions): Promise<number> {
       description,
     })),
     open: opts.open,
-    humanActionIds: humanActionIds(),
+    humanActionIds: humanIds,
     onQuit: (result) => {
       code = result?.exitCode ?? opts.fallback(last);
       ui?.unmount();
     },
   });
   const { store } = controller;
-  const session = opts.first?.(controller);
+  const modulesReady = (m: RunModules): RunModules => {
+    for (const id of m.humanActionIds()) humanIds.add(id);
+    return m;
+  };
+  const session = opts.first
+    ? opts.first(controller, modulesReady(await loadRunModules()))
+    : undefined;
   const profileName = session
     ? session.interpreter.state.meta.profileName
     : profileNameOf(opts.profile, opts.env);
@@ -137,15 +155,22 @@ async function drive(opts: DriveOptions): Promise<number> {
     else s.actions.quit();
   };
   for (const sig of SIGNALS) process.on(sig, onSignal);
-  const poller = clusterPoller(opts.profile, opts.env, (s) => controller.updateCluster(s));
-  poller?.start();
+  let poller: StatusPoller | undefined;
+  let stopped = false;
   try {
     ui = renderTui(controller, { env: opts.env });
+    // After the first frame: the poller, and (on the home screen) what a run will need.
+    void clusterPoller(opts.profile, opts.env, (s) => controller.updateCluster(s)).then((p) => {
+      poller = p;
+      if (!stopped) p?.start();
+    });
+    if (!session) void loadRunModules().then(modulesReady, () => undefined);
     // A failure is shown in the error panel; the exit code comes from the result.
     if (session) controller.attach(session).catch(() => undefined);
     await ui.waitUntilExit();
     return code ?? opts.fallback(last);
   } finally {
+    stopped = true;
     poller?.stop();
     unsubscribe();
     for (const sig of SIGNALS) process.off(sig, onSignal);
@@ -158,9 +183,11 @@ function openFor(
   first?: { ref: string; vars?: readonly string[]; dryRun?: boolean },
 ): Open {
   // Shares a keyholder copies are taken back after 30 s, and at exit whatever the delay.
-  const clipboard = systemClipboard();
-  return (runbookId, { human, observer }) =>
-    createRun(
+  let clipboard: ReturnType<RunModules['systemClipboard']> | undefined;
+  return async (runbookId, { human, observer }) => {
+    const m = await loadRunModules();
+    clipboard ??= m.systemClipboard();
+    return m.createRun(
       {
         runbookRef: runbookId,
         ...(profile ? { profile } : {}),
@@ -171,6 +198,7 @@ function openFor(
       },
       { human, observers: [observer], env, clipboard },
     );
+  };
 }
 
 /** `vault-runbook run <runbook>` on a terminal; resolves with the process exit code. */
@@ -191,7 +219,16 @@ export function runTuiRun(opts: {
     env,
     ...(opts.profile ? { profile: opts.profile } : {}),
     open,
-    first: (c) => open(opts.runbookRef, { human: c, observer: c }),
+    first: (c, m) =>
+      m.createRun(
+        {
+          runbookRef: opts.runbookRef,
+          ...(opts.profile ? { profile: opts.profile } : {}),
+          vars: opts.vars ?? [],
+          dryRun: opts.dryRun ?? false,
+        },
+        { human: c, observers: [c], env, clipboard: m.systemClipboard() },
+      ),
     // Quitting before the run produced a result counts as an operator abort.
     fallback: (last) => last?.exitCode ?? 3,
   });
@@ -218,12 +255,12 @@ export function runTuiResume(opts: {
   return drive({
     env,
     open: openFor(env, undefined),
-    first: (c) =>
-      resumeRun(opts.runId, {
+    first: (c, m) =>
+      m.resumeRun(opts.runId, {
         human: c,
         observers: [c],
         env,
-        clipboard: systemClipboard(),
+        clipboard: m.systemClipboard(),
         ...(opts.force ? { force: true } : {}),
       }),
     fallback: (last) => last?.exitCode ?? 3,

@@ -13,7 +13,7 @@ import { collectStatus, StatusPoller } from '../../src/app/status.js';
 import { Secret } from '../../src/domain/secret.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
+import { humanActionIds } from '../../src/app/registry.js';
 import { renderTerm, waitForFrame } from '../tui/helpers.js';
 import { ensureTools } from '../support/tools.js';
 import {

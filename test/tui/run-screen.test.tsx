@@ -8,7 +8,7 @@ import { createRun, type RunSession } from '../../src/app/session.js';
 import type { RunResult } from '../../src/engine/interpreter.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
+import { humanActionIds } from '../../src/app/registry.js';
 import { KEY, press, renderTerm, type, waitForFrame, type Term } from './helpers.js';
 
 const DRILL = `id: tui-drill

@@ -4,7 +4,7 @@ import { VaultHttp } from '../../src/adapters/vault.js';
 import { collectStatus, StatusPoller } from '../../src/app/status.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
+import { humanActionIds } from '../../src/app/registry.js';
 import { ensureTools } from '../support/tools.js';
 import { startVault, type VaultServer } from '../support/vault-server.js';
 import { renderTerm, waitForFrame } from './helpers.js';

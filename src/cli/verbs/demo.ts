@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
 import { isTTY } from '../../app/io.js';
 import type { VerbContext } from './context.js';
+import { loadTui } from '../tui.js';
 
 /** How long the sandbox's nodes get to answer once it starts (the tool build is not counted). */
 export const DEMO_SANDBOX_TIMEOUT_S = 180;
@@ -19,7 +20,7 @@ export function registerDemo(program: Command, { io, setExit }: VerbContext): vo
           'run it in a terminal, or: vault-runbook sandbox up && vault-runbook status',
         ]);
       if (!flags.sandbox) {
-        const { runTuiRun } = await import('../../ui/render.js');
+        const { runTuiRun } = await loadTui();
         setExit(await runTuiRun({ runbookRef: 'practice', env: io.env }));
         return;
       }
@@ -38,7 +39,7 @@ export function registerDemo(program: Command, { io, setExit }: VerbContext): vo
         process.off('SIGINT', onSig);
       }
       // `sandbox up` made its profile the default: the home screen's status pane is live on it.
-      const { runTuiHome } = await import('../../ui/render.js');
+      const { runTuiHome } = await loadTui();
       setExit(await runTuiHome({ env: io.env }));
     });
 }

@@ -5,8 +5,12 @@ import type { Io } from '../../app/io.js';
 import type { VerbContext } from './context.js';
 
 async function lint(files: string[], io: Io): Promise<number> {
-  const [{ looksLikeProfile, parseProfile, parseRunbook }, { listRunbooks, registry }] =
-    await Promise.all([import('../../domain/load.js'), import('../../app/runbooks.js')]);
+  const [{ looksLikeProfile, parseProfile, parseRunbook }, { listRunbooks }, { registry }] =
+    await Promise.all([
+      import('../../domain/load.js'),
+      import('../../app/runbooks.js'),
+      import('../../app/registry.js'),
+    ]);
   const reg = registry();
   const targets = files.length ? files : listRunbooks(io.env).map((r) => r.file);
   let problems = 0;

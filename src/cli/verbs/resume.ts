@@ -7,6 +7,7 @@ import {
   runLike,
   type RunFlags,
 } from './run-options.js';
+import { loadTui } from '../tui.js';
 
 export function registerResume(program: Command, { io, setExit }: VerbContext): void {
   runLike(
@@ -24,7 +25,7 @@ export function registerResume(program: Command, { io, setExit }: VerbContext): 
       return;
     }
     refuseHeadlessFlagsInTui(flags);
-    const { runTuiResume } = await import('../../ui/render.js');
+    const { runTuiResume } = await loadTui();
     setExit(await runTuiResume({ runId, env: io.env, force: Boolean(flags.force) }));
   });
 }

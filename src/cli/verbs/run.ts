@@ -8,6 +8,7 @@ import {
   runLike,
   type RunFlags,
 } from './run-options.js';
+import { loadTui } from '../tui.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -38,7 +39,7 @@ export function registerRun(program: Command, { io, setExit }: VerbContext): voi
       return;
     }
     refuseHeadlessFlagsInTui(flags);
-    const { runTuiRun } = await import('../../ui/render.js');
+    const { runTuiRun } = await loadTui();
     setExit(await runTuiRun({ ...req, env: io.env }));
   });
 }
