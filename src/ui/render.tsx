@@ -1,7 +1,6 @@
 import { render } from 'ink';
 import type { RunResult } from '../engine/interpreter.js';
 import type { ClusterStatus } from '../domain/cluster.js';
-import { loadProfile, profilePath } from '../app/profiles.js';
 import { listRunbooks } from '../app/runbooks.js';
 import type { RunSession } from '../app/session.js';
 import type { StatusPoller } from '../app/status.js';
@@ -66,37 +65,36 @@ interface DriveOptions {
   readonly fallback: (last: RunResult | undefined) => number;
 }
 
-function profileNameOf(explicit: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  try {
-    return loadProfile(profilePath(explicit, env))?.name;
-  } catch {
-    // The home screen still works without a usable profile; a run will report the problem.
-    return undefined;
-  }
-}
-
-/** Live cluster status in the background, when a profile or VAULT_ADDR names a cluster. */
-async function clusterPoller(
+/**
+ * The profile's name and live cluster status in the background, when a profile or VAULT_ADDR
+ * names a cluster. Loaded after the first frame: the home screen works without a usable
+ * profile, and a run reports what is wrong with it.
+ */
+async function clusterStatus(
   explicit: string | undefined,
   env: NodeJS.ProcessEnv,
   onUpdate: (s: ClusterStatus) => void,
-): Promise<StatusPoller | undefined> {
+): Promise<{ profileName?: string; poller?: StatusPoller }> {
   try {
-    const [{ clusterPorts }, { collectStatus, StatusPoller }] = await Promise.all([
-      import('../app/ports.js'),
-      import('../app/status.js'),
-    ]);
+    const [{ loadProfile, profilePath }, { clusterPorts }, { collectStatus, StatusPoller }] =
+      await Promise.all([
+        import('../app/profiles.js'),
+        import('../app/ports.js'),
+        import('../app/status.js'),
+      ]);
     const profile = loadProfile(profilePath(explicit, env));
     const { vault, aws } = clusterPorts(profile, env);
-    if (!vault) return undefined;
-    return new StatusPoller(
-      (signal) => collectStatus(profile, vault, aws, signal),
-      onUpdate,
-      STATUS_INTERVAL_MS,
-      { maxIntervalMs: STATUS_IDLE_INTERVAL_MS },
-    );
+    const poller = vault
+      ? new StatusPoller(
+          (signal) => collectStatus(profile, vault, aws, signal),
+          onUpdate,
+          STATUS_INTERVAL_MS,
+          { maxIntervalMs: STATUS_IDLE_INTERVAL_MS },
+        )
+      : undefined;
+    return { ...(profile ? { profileName: profile.name } : {}), ...(poller ? { poller } : {}) };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -137,10 +135,8 @@ async function drive(opts: DriveOptions): Promise<number> {
   const session = opts.first
     ? opts.first(controller, modulesReady(await loadRunModules()))
     : undefined;
-  const profileName = session
-    ? session.interpreter.state.meta.profileName
-    : profileNameOf(opts.profile, opts.env);
-  if (profileName) store.setState({ profileName });
+  const sessionProfile = session?.interpreter.state.meta.profileName;
+  if (sessionProfile) store.setState({ profileName: sessionProfile });
   const unsubscribe = store.subscribe((s) => {
     if (s.run?.result) {
       last = s.run.result;
@@ -160,9 +156,10 @@ async function drive(opts: DriveOptions): Promise<number> {
   try {
     ui = renderTui(controller, { env: opts.env });
     // After the first frame: the poller, and (on the home screen) what a run will need.
-    void clusterPoller(opts.profile, opts.env, (s) => controller.updateCluster(s)).then((p) => {
-      poller = p;
-      if (!stopped) p?.start();
+    void clusterStatus(opts.profile, opts.env, (s) => controller.updateCluster(s)).then((c) => {
+      if (c.profileName && !session) store.setState({ profileName: c.profileName });
+      poller = c.poller;
+      if (!stopped) poller?.start();
     });
     if (!session) void loadRunModules().then(modulesReady, () => undefined);
     // A failure is shown in the error panel; the exit code comes from the result.
