@@ -233,7 +233,7 @@ describe('vault-runbook sandbox against the real servers', () => {
     await vault.unseal(n3, new Secret(unsealKey), signal);
     const controller = new UiController({
       runbooks: [],
-      open: () => Promise.reject(new Error('no runs here')) as never,
+      open: () => Promise.reject(new Error('no runs here')),
       humanActionIds: humanActionIds(),
       onQuit: () => undefined,
     });

@@ -28,7 +28,7 @@ describe('live status pane on a real Vault', () => {
     await vault.unseal(node(), init.keys[0]!, signal);
     const controller = new UiController({
       runbooks: [],
-      open: () => Promise.reject(new Error('no runs here')) as never,
+      open: () => Promise.reject(new Error('no runs here')),
       humanActionIds: humanActionIds(),
       onQuit: () => undefined,
     });
