@@ -42,7 +42,7 @@ function selfPipe(fd: number): boolean {
 function hint(env: NodeJS.ProcessEnv): string[] {
   return env.npm_command === 'exec'
     ? [
-        'npx passes only fds 0-2 to the program: run vault-runbook through `npm link` or node_modules/.bin/vault-runbook to give it another fd',
+        'npx passes only fds 0-2 to the program: run `vault-runbook` after `npm link`, or `node bin/vault-runbook.js` in the checkout, to give it another fd',
       ]
     : [
         'open it for reading when starting vault-runbook, e.g. `vault-runbook … --secrets-fd 3 3<shares.txt`',
