@@ -62,6 +62,30 @@ describe('--secrets-fd is checked before anything else', () => {
     expect(runsIn(env)).toEqual([]);
   });
 
+  it('Given vault-runbook started through npx with a file on fd 3, When --secrets-fd 3, Then a usage error says npx passes only fds 0-2', async () => {
+    const { dir, env } = tempState();
+    const shares = join(dir, 'shares.txt');
+    writeFileSync(shares, 'practice-share\n');
+    const fd = openSync(shares, 'r');
+    try {
+      // npx (npm exec) runs the package's bin with stdio 0-2 only: fd 3 never arrives.
+      const child = spawn('npx', ['vault-runbook', ...practice(dir), '--secrets-fd', '3'], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe', fd],
+      });
+      let stderr = '';
+      child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      child.stdout?.resume();
+      const exitCode = await new Promise<number | null>((r) => child.on('close', r));
+      expectUsage({ exitCode, stderr }, '--secrets-fd 3');
+      expect(stderr).toContain('npx passes only fds 0-2');
+    } finally {
+      closeSync(fd);
+    }
+    expect(runsIn(env)).toEqual([]);
+  });
+
   it('Given an fd number that is not open at all, When named, Then usage error "not open"', async () => {
     const { dir, env } = tempState();
     const r = await cli([...practice(dir), '--secrets-fd', '97'], env);
