@@ -3,7 +3,7 @@
 // list), and — on a sandbox of its own, when the tools are built — time to the status rows,
 // idle CPU with 6 nodes polled, and RSS. Figures, not assertions. After `npm run build`:
 //   node scripts/bench-tui.mjs [runs]        (default 3; --no-sandbox: first frame only)
-// The sandbox uses its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT=96) and is stopped at the end.
+// The sandbox uses its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT, default 96) and is stopped at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +79,8 @@ const env = {
   ...process.env,
   XDG_STATE_HOME: join(dir, 'state'),
   XDG_CONFIG_HOME: join(dir, 'config'),
-  VAULT_RUNBOOK_SANDBOX_SLOT: '96',
+  // Its own addresses; VAULT_RUNBOOK_SANDBOX_SLOT picks others when 96 is someone else's.
+  VAULT_RUNBOOK_SANDBOX_SLOT: process.env.VAULT_RUNBOOK_SANDBOX_SLOT ?? '96',
   TERM: 'xterm-256color',
 };
 // Ink renders only the last frame when CI is set (even empty): a terminal has no CI.
