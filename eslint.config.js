@@ -2,35 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
-// Layering is enforced here, not by convention: domain/ and engine/ are pure and never
-// reach the UI, the store or an adapter (DESIGN §4, STYLE 3).
-const pureLayerImports = {
-  patterns: [
-    {
-      group: ['react', 'react/*', 'ink', 'ink-*', 'zustand', 'zustand/*'],
-      message: 'domain/ and engine/ are pure: no UI or store imports.',
-    },
-    {
-      group: ['**/adapters/**', '**/ui/**', '**/headless/**', '**/cli/**', '**/sandbox/**'],
-      message: 'domain/ and engine/ must not import outer layers.',
-    },
-    {
-      group: [
-        'execa',
-        'node-vault',
-        '@aws-sdk/*',
-        'clipboardy',
-        'node:fs',
-        'node:fs/*',
-        'node:child_process',
-        'node:net',
-        'node:http',
-        'node:https',
-      ],
-      message: 'I/O belongs in adapters/, behind a port.',
-    },
-  ],
-};
+// Layering is enforced here, not by convention (DESIGN §4, STYLE 3): eslint.layers.js names
+// what each layer of src/ may import.
+import { layerConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
   {
@@ -40,6 +14,9 @@ export default tseslint.config(
       'coverage/**',
       'bin/**',
       'eslint.config.js',
+      'eslint.layers.js',
+      // Files that break the layering rules on purpose (test/layering.test.ts lints them).
+      'test/fixtures/layering/**',
       'scripts/*.js',
       'scripts/*.mjs',
     ],
@@ -66,10 +43,7 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/domain/**/*.ts', 'src/engine/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', pureLayerImports] },
-  },
+  ...layerConfigs('src'),
   {
     files: ['**/*.test.ts', '**/*.test.tsx', 'test/**/*.ts'],
     rules: {

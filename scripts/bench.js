@@ -39,7 +39,12 @@ console.log(
   `headless run of a 2-step runbook (process start to exit): ${o.ms} ms (exit ${o.exit})`,
 );
 
-for (const extra of ['bench-sandbox.mjs', 'bench-unseal.mjs']) {
+for (const extra of [
+  'bench-startup.mjs',
+  'bench-tui.mjs',
+  'bench-sandbox.mjs',
+  'bench-unseal.mjs',
+]) {
   const f = join(root, 'scripts', extra);
   if (!existsSync(f)) continue;
   console.log(`--- ${extra}`);

@@ -4,7 +4,6 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ListObjectVersionsCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import type { Profile } from '../domain/schema.js';
-import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
 import type { AsgDescription, AwsPort, Ec2Instance, ObjectVersion } from '../engine/aws.js';
 
 type Service = 'ec2' | 'autoscaling' | 's3' | 'dynamodb' | 'route53' | 'elbv2';
@@ -177,9 +176,15 @@ export class AwsSdk implements AwsPort {
   }
 }
 
-export function awsFromProfile(profile: Profile | undefined): AwsSdk | undefined {
+/**
+ * The AWS port for a profile with an `aws` section. `credentials` are fixed keys the caller
+ * chose (the composition root passes the sandbox's dummy keys for a sandbox profile); without
+ * them the standard chain is used.
+ */
+export function awsFromProfile(
+  profile: Profile | undefined,
+  credentials?: ClientConfig['credentials'],
+): AwsSdk | undefined {
   if (!profile?.aws) return undefined;
-  // The sandbox's moto and MinIO take its fixed dummy keys; a real account's keys never go there.
-  const sandbox = profile.image?.builder === 'sandbox';
-  return new AwsSdk(profile.aws.endpoints ?? {}, sandbox ? { ...SANDBOX_CREDENTIALS } : undefined);
+  return new AwsSdk(profile.aws.endpoints ?? {}, credentials);
 }

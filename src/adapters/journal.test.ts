@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyJournal } from '../cli/journal-verify.js';
-import { createRun, resumeRun } from '../cli/session.js';
+import { createRun, resumeRun } from '../app/session.js';
 import { ScriptedAnswers } from '../test-support/fakes.js';
 import { journalKeyPath } from './journal-key.js';
 import { canonical, recordHash, type JournalRecord } from './journal.js';

@@ -1,9 +1,13 @@
 import { Redactor } from '../domain/secret.js';
 import type { RunObserver } from '../engine/interpreter.js';
 import { loadAnswers, ScriptedHuman, SecretLines } from '../headless/answers.js';
-import { JsonReporter, LineReporter, type Writable } from '../headless/reporter.js';
-import { assertHeadlessPossible, preflightHeadless } from './preflight.js';
-import { createRun, resumeRun, type RunSession } from './session.js';
+import { JsonReporter, LineReporter } from '../headless/reporter.js';
+import { validateAnswers } from '../headless/validate-answers.js';
+import type { Writable } from '../app/io.js';
+import { assertHeadlessPossible, preflightHeadless } from '../app/preflight.js';
+import { prepareRun, type NewRunRequest } from '../app/prepare.js';
+import { createRun, resumeRun, type RunSession } from '../app/session.js';
+import { checkSecretsFd } from './secrets-fd.js';
 
 export interface HeadlessOptions {
   readonly json?: boolean;
@@ -33,16 +37,22 @@ function sealLine(opts: HeadlessOptions, session: RunSession, suspended: boolean
 }
 
 async function drive(
+  answers: Record<string, unknown>,
   make: (human: ScriptedHuman, observer: RunObserver, redactor: Redactor) => RunSession,
   opts: HeadlessOptions,
 ): Promise<number> {
-  const secrets = opts.secretsFd === undefined ? undefined : new SecretLines(opts.secretsFd);
-  const human = new ScriptedHuman(loadAnswers(opts.answers), secrets);
   const redactor = new Redactor();
   // The reporter needs the journal path, which exists only once the session does.
   const inner: { current?: RunObserver } = {};
   const observer: RunObserver = { onEvent: (e, s) => inner.current?.onEvent(e, s) };
-  const session = make(human, observer, redactor);
+  const secrets = opts.secretsFd === undefined ? undefined : new SecretLines(opts.secretsFd);
+  let session: RunSession;
+  try {
+    session = make(new ScriptedHuman(answers, secrets), observer, redactor);
+  } catch (err) {
+    secrets?.close();
+    throw err;
+  }
   inner.current = reporter(opts, session.journalPath);
   const onSigint = (): void => session.interpreter.abort('interrupted (SIGINT)');
   const onSigterm = (): void => session.interpreter.abort('terminated (SIGTERM)');
@@ -60,14 +70,21 @@ async function drive(
   }
 }
 
-export function runHeadless(
-  req: { runbookRef: string; profile?: string; vars?: string[]; dryRun?: boolean },
-  opts: HeadlessOptions,
-): Promise<number> {
-  preflightHeadless(req, opts.env);
+/**
+ * Every check that can be a usage error runs before the run exists: the secrets fd first
+ * (before anything reads or opens a file), then the runbook, profile and inputs (read once),
+ * whether it can finish headless, and the answers against its steps.
+ */
+export function runHeadless(req: NewRunRequest, opts: HeadlessOptions): Promise<number> {
+  if (opts.secretsFd !== undefined) checkSecretsFd(opts.secretsFd, opts.env);
+  const prepared = prepareRun(req, opts.env);
+  preflightHeadless(prepared);
+  const answers = loadAnswers(opts.answers);
+  validateAnswers(answers, prepared);
   return drive(
+    answers,
     (human, observer, redactor) =>
-      createRun(req, { human, observers: [observer], env: opts.env, redactor }),
+      createRun(prepared, { human, observers: [observer], env: opts.env, redactor }),
     opts,
   );
 }
@@ -77,21 +94,32 @@ export function resumeHeadless(
   force: boolean,
   opts: HeadlessOptions,
 ): Promise<number> {
-  return drive((human, observer, redactor) => {
-    const session = resumeRun(runId, {
-      human,
-      observers: [observer],
-      env: opts.env,
-      redactor,
-      force,
-    });
-    const st = session.interpreter.state;
-    try {
-      assertHeadlessPossible(st.runbook, st.profile, st.meta.inputs);
-    } catch (err) {
-      session.close();
-      throw err;
-    }
-    return session;
-  }, opts);
+  if (opts.secretsFd !== undefined) checkSecretsFd(opts.secretsFd, opts.env);
+  const answers = loadAnswers(opts.answers);
+  return drive(
+    answers,
+    (human, observer, redactor) => {
+      const session = resumeRun(runId, {
+        human,
+        observers: [observer],
+        env: opts.env,
+        redactor,
+        force,
+      });
+      const st = session.interpreter.state;
+      try {
+        assertHeadlessPossible(st.runbook, st.profile, st.meta.inputs);
+        validateAnswers(answers, {
+          runbook: st.runbook,
+          profile: st.profile,
+          inputs: st.meta.inputs,
+        });
+      } catch (err) {
+        session.close();
+        throw err;
+      }
+      return session;
+    },
+    opts,
+  );
 }

@@ -1,9 +1,10 @@
-import { createReadStream, existsSync, fstatSync, readFileSync } from 'node:fs';
+import { createReadStream, fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
-import { UsageError } from '../domain/errors.js';
+import { errorMessage, UsageError } from '../domain/errors.js';
+import { readUserFile } from '../adapters/user-file.js';
 import { stringify } from '../domain/expr.js';
 import { Secret } from '../domain/secret.js';
 import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
@@ -12,8 +13,13 @@ import type { HumanPort } from '../engine/ports.js';
 
 export function loadAnswers(file: string | undefined): Record<string, unknown> {
   if (!file) return {};
-  if (!existsSync(file)) throw new UsageError(`--answers: no file ${file}`);
-  const data: unknown = parse(readFileSync(file, 'utf8'));
+  let data: unknown;
+  try {
+    data = parse(readUserFile(file, '--answers'));
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`--answers: ${file} is not YAML: ${errorMessage(err).split('\n')[0]}`);
+  }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data))
     throw new UsageError(`--answers: ${file} must be a YAML map of step-id → answer`);
@@ -68,6 +74,13 @@ export class SecretLines {
 const YES = new Set(['yes', 'y', 'true', 'ok', 'done']);
 const NO = new Set(['no', 'n', 'false']);
 
+/** A yes/no answer as written in --answers (a YAML boolean or a word), or undefined. */
+export function yesNo(raw: unknown): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  const text = stringify(raw).trim().toLowerCase();
+  return YES.has(text) ? true : NO.has(text) ? false : undefined;
+}
+
 /** The headless HumanPort: answers come from --answers and --secrets-fd, or the run waits (exit 10). */
 export class ScriptedHuman implements HumanPort {
   readonly #answers: Record<string, unknown>;
@@ -98,14 +111,7 @@ export class ScriptedHuman implements HumanPort {
     switch (prompt.type) {
       case 'confirm':
       case 'instructions': {
-        const v =
-          typeof raw === 'boolean'
-            ? raw
-            : YES.has(text.toLowerCase())
-              ? true
-              : NO.has(text.toLowerCase())
-                ? false
-                : undefined;
+        const v = yesNo(raw);
         if (v === undefined)
           throw new UsageError(`--answers: ${stepId} must be yes or no, not '${text}'`);
         if (prompt.type === 'confirm') return { type: 'confirm', value: v };

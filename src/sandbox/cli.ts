@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ExitCode, UsageError } from '../domain/errors.js';
-import type { Io } from '../cli/program.js';
+import type { Io } from '../app/io.js';
 import { sandboxDown } from './down.js';
 import { sandboxFault } from './fault-cli.js';
 import { FAULT_KINDS } from './faults.js';

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { ExitCode, VrError } from '../domain/errors.js';
-import type { Io } from '../cli/program.js';
+import type { Io } from '../app/io.js';
 import { askSupervisor } from './control.js';
 import { allEndpoints, layout } from './layout.js';
 import { alive, commandLine, listening, stopGroup, waitDead } from './procs.js';

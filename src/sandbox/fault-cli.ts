@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, errorMessage, UsageError, VrError } from '../domain/errors.js';
-import type { Io } from '../cli/program.js';
+import type { Io } from '../app/io.js';
 import { askSupervisor } from './control.js';
 import { FAULT_KINDS, FAULT_TARGET, isFaultKind } from './faults.js';
 import { httpsRequest } from './http.js';

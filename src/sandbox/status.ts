@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Io } from '../cli/program.js';
+import type { Io } from '../app/io.js';
 import { nodeLine, tilde } from './guide.js';
 import { vaultHealth, type Health } from './http.js';
 import { layout } from './layout.js';

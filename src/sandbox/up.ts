@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UsageError, VrError } from '../domain/errors.js';
-import type { Io } from '../cli/program.js';
+import type { Io } from '../app/io.js';
 import { guide } from './guide.js';
 import { vaultHealth, type Health } from './http.js';
 import { allEndpoints, layout, type Layout } from './layout.js';
@@ -150,10 +150,13 @@ export async function sandboxUp(io: Io, opts: UpOptions, signal: AbortSignal): P
     if (opts.vaultVersion && opts.vaultVersion !== before.defaultVersion)
       say(`  note: it runs Vault ${before.defaultVersion}; --vault-version applies to a new up`);
   } else pid = await startSupervisor(l, io, opts, say, signal);
+  // The deadline starts when the sandbox does: provisioning the tools on a cold cache (a Vault
+  // build takes minutes) is not the nodes being slow to answer.
+  const startedAt = Date.now();
   const { state, health } = await waitReady(
     l,
     pid,
-    t0,
+    startedAt,
     opts.timeoutSeconds * 1000,
     running ? () => undefined : say,
     signal,

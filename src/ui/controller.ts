@@ -4,7 +4,7 @@ import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
 import type { RunObserver, RunResult } from '../engine/interpreter.js';
 import type { HumanPort } from '../engine/ports.js';
 import type { RunEvent, RunState, StepStatus } from '../engine/state.js';
-import type { RunSession } from '../cli/session.js';
+import type { RunSession } from '../app/session.js';
 import type { ClusterStatus } from '../domain/cluster.js';
 import { toClusterView } from './cluster-view.js';
 import {
@@ -60,7 +60,10 @@ export interface ControllerOptions {
   readonly runbooks: UiState['runbooks'];
   readonly profileName?: string;
   /** Builds a session for a runbook id; the controller is its HumanPort and observer. */
-  readonly open: (runbookId: string, ui: { human: HumanPort; observer: RunObserver }) => RunSession;
+  readonly open: (
+    runbookId: string,
+    ui: { human: HumanPort; observer: RunObserver },
+  ) => RunSession | Promise<RunSession>;
   readonly humanActionIds: ReadonlySet<string>;
   readonly onQuit: (result?: RunResult) => void;
 }
@@ -107,14 +110,15 @@ export class UiController implements HumanPort, RunObserver {
   }
 
   /** Starts a run and shows it; resolves with its result. */
-  startRun(runbookId: string): Promise<RunResult | undefined> {
+  async startRun(runbookId: string): Promise<RunResult | undefined> {
+    let session: RunSession;
     try {
-      const session = this.#opts.open(runbookId, { human: this, observer: this });
-      return this.attach(session);
+      session = await this.#opts.open(runbookId, { human: this, observer: this });
     } catch (err) {
       this.showError(err);
-      return Promise.resolve(undefined);
+      return undefined;
     }
+    return this.attach(session);
   }
 
   attach(session: RunSession): Promise<RunResult> {

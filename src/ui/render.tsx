@@ -1,21 +1,29 @@
 import { render } from 'ink';
 import type { RunResult } from '../engine/interpreter.js';
 import type { ClusterStatus } from '../domain/cluster.js';
-import { collectStatus, StatusPoller } from '../cli/status.js';
-import {
-  clusterPorts,
-  createRun,
-  listRunbooks,
-  loadProfile,
-  profilePath,
-  registry,
-  resumeRun,
-  type RunSession,
-} from '../cli/session.js';
-import { SystemClipboard } from '../adapters/clipboard.js';
+import { listRunbooks } from '../app/runbooks.js';
+import type { RunSession } from '../app/session.js';
+import type { StatusPoller } from '../app/status.js';
 import { App } from './App.js';
 import { colorsWanted, makeTheme } from './context.js';
 import { UiController, type ControllerOptions } from './controller.js';
+
+// The first frame needs only Ink, the runbook list and the profile's name. What runs a
+// runbook (the interpreter, every action, the Vault and AWS adapters) and the status poller
+// are imported after it, so the screen appears before they load.
+
+/** What it takes to run a runbook, loaded once, when first needed. */
+async function runModules() {
+  const [session, registry, clipboard] = await Promise.all([
+    import('../app/session.js'),
+    import('../app/registry.js'),
+    import('../app/clipboard.js'),
+  ]);
+  return { ...session, ...registry, ...clipboard };
+}
+type RunModules = Awaited<ReturnType<typeof runModules>>;
+let loading: Promise<RunModules> | undefined;
+const loadRunModules = (): Promise<RunModules> => (loading ??= runModules());
 
 export interface RenderOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -44,15 +52,6 @@ export function renderTui(controller: UiController, opts: RenderOptions = {}): T
   };
 }
 
-export function humanActionIds(): ReadonlySet<string> {
-  return new Set(
-    registry()
-      .list()
-      .filter((a) => a.human)
-      .map((a) => a.id),
-  );
-}
-
 type Open = ControllerOptions['open'];
 
 interface DriveOptions {
@@ -61,42 +60,50 @@ interface DriveOptions {
   readonly open: Open;
   /** The run to show first; built before the screen appears so that a bad runbook or
    * profile fails like in headless mode, with its message and exit code. */
-  readonly first?: (controller: UiController) => RunSession;
+  readonly first?: (controller: UiController, m: RunModules) => RunSession;
   /** The exit code when the person quits from a screen without a finished run. */
   readonly fallback: (last: RunResult | undefined) => number;
 }
 
-function profileNameOf(explicit: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  try {
-    return loadProfile(profilePath(explicit, env))?.name;
-  } catch {
-    // The home screen still works without a usable profile; a run will report the problem.
-    return undefined;
-  }
-}
-
-/** Live cluster status in the background, when a profile or VAULT_ADDR names a cluster. */
-function clusterPoller(
+/**
+ * The profile's name and live cluster status in the background, when a profile or VAULT_ADDR
+ * names a cluster. Loaded after the first frame: the home screen works without a usable
+ * profile, and a run reports what is wrong with it.
+ */
+async function clusterStatus(
   explicit: string | undefined,
   env: NodeJS.ProcessEnv,
   onUpdate: (s: ClusterStatus) => void,
-): StatusPoller | undefined {
+): Promise<{ profileName?: string; poller?: StatusPoller }> {
   try {
+    const [{ loadProfile, profilePath }, { clusterPorts }, { collectStatus, StatusPoller }] =
+      await Promise.all([
+        import('../app/profiles.js'),
+        import('../app/ports.js'),
+        import('../app/status.js'),
+      ]);
     const profile = loadProfile(profilePath(explicit, env));
     const { vault, aws } = clusterPorts(profile, env);
-    if (!vault) return undefined;
-    return new StatusPoller(
-      (signal) => collectStatus(profile, vault, aws, signal),
-      onUpdate,
-      STATUS_INTERVAL_MS,
-    );
+    const poller = vault
+      ? new StatusPoller(
+          (signal) => collectStatus(profile, vault, aws, signal),
+          onUpdate,
+          STATUS_INTERVAL_MS,
+          { maxIntervalMs: STATUS_IDLE_INTERVAL_MS },
+        )
+      : undefined;
+    return { ...(profile ? { profileName: profile.name } : {}), ...(poller ? { poller } : {}) };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
-/** One refresh a second: a node that seals shows within the two seconds operators expect. */
+/**
+ * One refresh a second after a change, every two seconds while nothing changes: a node that
+ * seals shows within the two seconds operators expect, and an idle screen costs little.
+ */
 const STATUS_INTERVAL_MS = 1000;
+const STATUS_IDLE_INTERVAL_MS = 2000;
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -105,6 +112,8 @@ async function drive(opts: DriveOptions): Promise<number> {
   let code: number | undefined;
   let last: RunResult | undefined;
   let quitting = false;
+  // Filled from the action registry once it is loaded, before any run can be shown.
+  const humanIds = new Set<string>();
   const controller = new UiController({
     runbooks: listRunbooks(opts.env).map(({ id, title, description }) => ({
       id,
@@ -112,18 +121,22 @@ async function drive(opts: DriveOptions): Promise<number> {
       description,
     })),
     open: opts.open,
-    humanActionIds: humanActionIds(),
+    humanActionIds: humanIds,
     onQuit: (result) => {
       code = result?.exitCode ?? opts.fallback(last);
       ui?.unmount();
     },
   });
   const { store } = controller;
-  const session = opts.first?.(controller);
-  const profileName = session
-    ? session.interpreter.state.meta.profileName
-    : profileNameOf(opts.profile, opts.env);
-  if (profileName) store.setState({ profileName });
+  const modulesReady = (m: RunModules): RunModules => {
+    for (const id of m.humanActionIds()) humanIds.add(id);
+    return m;
+  };
+  const session = opts.first
+    ? opts.first(controller, modulesReady(await loadRunModules()))
+    : undefined;
+  const sessionProfile = session?.interpreter.state.meta.profileName;
+  if (sessionProfile) store.setState({ profileName: sessionProfile });
   const unsubscribe = store.subscribe((s) => {
     if (s.run?.result) {
       last = s.run.result;
@@ -138,15 +151,23 @@ async function drive(opts: DriveOptions): Promise<number> {
     else s.actions.quit();
   };
   for (const sig of SIGNALS) process.on(sig, onSignal);
-  const poller = clusterPoller(opts.profile, opts.env, (s) => controller.updateCluster(s));
-  poller?.start();
+  let poller: StatusPoller | undefined;
+  let stopped = false;
   try {
     ui = renderTui(controller, { env: opts.env });
+    // After the first frame: the poller, and (on the home screen) what a run will need.
+    void clusterStatus(opts.profile, opts.env, (s) => controller.updateCluster(s)).then((c) => {
+      if (c.profileName && !session) store.setState({ profileName: c.profileName });
+      poller = c.poller;
+      if (!stopped) poller?.start();
+    });
+    if (!session) void loadRunModules().then(modulesReady, () => undefined);
     // A failure is shown in the error panel; the exit code comes from the result.
     if (session) controller.attach(session).catch(() => undefined);
     await ui.waitUntilExit();
     return code ?? opts.fallback(last);
   } finally {
+    stopped = true;
     poller?.stop();
     unsubscribe();
     for (const sig of SIGNALS) process.off(sig, onSignal);
@@ -159,9 +180,11 @@ function openFor(
   first?: { ref: string; vars?: readonly string[]; dryRun?: boolean },
 ): Open {
   // Shares a keyholder copies are taken back after 30 s, and at exit whatever the delay.
-  const clipboard = new SystemClipboard();
-  return (runbookId, { human, observer }) =>
-    createRun(
+  let clipboard: ReturnType<RunModules['systemClipboard']> | undefined;
+  return async (runbookId, { human, observer }) => {
+    const m = await loadRunModules();
+    clipboard ??= m.systemClipboard();
+    return m.createRun(
       {
         runbookRef: runbookId,
         ...(profile ? { profile } : {}),
@@ -172,6 +195,7 @@ function openFor(
       },
       { human, observers: [observer], env, clipboard },
     );
+  };
 }
 
 /** `vault-runbook run <runbook>` on a terminal; resolves with the process exit code. */
@@ -192,7 +216,16 @@ export function runTuiRun(opts: {
     env,
     ...(opts.profile ? { profile: opts.profile } : {}),
     open,
-    first: (c) => open(opts.runbookRef, { human: c, observer: c }),
+    first: (c, m) =>
+      m.createRun(
+        {
+          runbookRef: opts.runbookRef,
+          ...(opts.profile ? { profile: opts.profile } : {}),
+          vars: opts.vars ?? [],
+          dryRun: opts.dryRun ?? false,
+        },
+        { human: c, observers: [c], env, clipboard: m.systemClipboard() },
+      ),
     // Quitting before the run produced a result counts as an operator abort.
     fallback: (last) => last?.exitCode ?? 3,
   });
@@ -219,12 +252,12 @@ export function runTuiResume(opts: {
   return drive({
     env,
     open: openFor(env, undefined),
-    first: (c) =>
-      resumeRun(opts.runId, {
+    first: (c, m) =>
+      m.resumeRun(opts.runId, {
         human: c,
         observers: [c],
         env,
-        clipboard: new SystemClipboard(),
+        clipboard: m.systemClipboard(),
         ...(opts.force ? { force: true } : {}),
       }),
     fallback: (last) => last?.exitCode ?? 3,

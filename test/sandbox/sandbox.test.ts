@@ -7,13 +7,13 @@ import { alive, listening } from '../../src/sandbox/procs.js';
 import { createElement } from 'react';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { cleanup } from 'ink-testing-library';
-import { awsFromProfile } from '../../src/adapters/aws.js';
+import { awsForProfile } from '../../src/app/ports.js';
 import { VaultHttp, vaultFromProfile } from '../../src/adapters/vault.js';
-import { collectStatus, StatusPoller } from '../../src/cli/status.js';
+import { collectStatus, StatusPoller } from '../../src/app/status.js';
 import { Secret } from '../../src/domain/secret.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
+import { humanActionIds } from '../../src/app/registry.js';
 import { renderTerm, waitForFrame } from '../tui/helpers.js';
 import { ensureTools } from '../support/tools.js';
 import {
@@ -210,11 +210,11 @@ describe('vault-runbook sandbox against the real servers', () => {
     await vault.unseal(n3, new Secret(unsealKey), signal);
     const controller = new UiController({
       runbooks: [],
-      open: () => Promise.reject(new Error('no runs here')) as never,
+      open: () => Promise.reject(new Error('no runs here')),
       humanActionIds: humanActionIds(),
       onQuit: () => undefined,
     });
-    const aws = awsFromProfile(profile);
+    const aws = awsForProfile(profile);
     const poller = new StatusPoller(
       (s) => collectStatus(profile, vault, aws, s),
       (s) => controller.updateCluster(s),

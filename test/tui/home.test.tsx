@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRun, listRunbooks } from '../../src/cli/session.js';
+import { listRunbooks } from '../../src/app/runbooks.js';
+import { createRun } from '../../src/app/session.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
+import { humanActionIds } from '../../src/app/registry.js';
 import { createUiStore, nullActions, type ClusterView } from '../../src/ui/store.js';
 import { KEY, press, renderTerm, waitForFrame } from './helpers.js';
 

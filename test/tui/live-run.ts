@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createElement } from 'react';
 import { stringify } from 'yaml';
-import { createRun, type RunSession } from '../../src/cli/session.js';
+import { createRun, type RunSession } from '../../src/app/session.js';
 import type { RunResult } from '../../src/engine/interpreter.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
+import { humanActionIds } from '../../src/app/registry.js';
 import { renderTerm, type Term } from './helpers.js';
 
 export interface LiveRun {

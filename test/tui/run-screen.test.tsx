@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRun, type RunSession } from '../../src/cli/session.js';
+import { createRun, type RunSession } from '../../src/app/session.js';
 import type { RunResult } from '../../src/engine/interpreter.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
+import { humanActionIds } from '../../src/app/registry.js';
 import { KEY, press, renderTerm, type, waitForFrame, type Term } from './helpers.js';
 
 const DRILL = `id: tui-drill

@@ -1,10 +1,10 @@
 import { cleanup } from 'ink-testing-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VaultHttp } from '../../src/adapters/vault.js';
-import { collectStatus, StatusPoller } from '../../src/cli/status.js';
+import { collectStatus, StatusPoller } from '../../src/app/status.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
-import { humanActionIds } from '../../src/ui/render.js';
+import { humanActionIds } from '../../src/app/registry.js';
 import { ensureTools } from '../support/tools.js';
 import { startVault, type VaultServer } from '../support/vault-server.js';
 import { renderTerm, waitForFrame } from './helpers.js';
@@ -28,7 +28,7 @@ describe('live status pane on a real Vault', () => {
     await vault.unseal(node(), init.keys[0]!, signal);
     const controller = new UiController({
       runbooks: [],
-      open: () => Promise.reject(new Error('no runs here')) as never,
+      open: () => Promise.reject(new Error('no runs here')),
       humanActionIds: humanActionIds(),
       onQuit: () => undefined,
     });

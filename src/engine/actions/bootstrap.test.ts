@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { gpgSubkeys, makeGpgKeys, type GpgHome } from '../../../test/support/pgp.js';
 import { LocalFiles } from '../../adapters/files.js';
-import { headlessProblems } from '../../cli/preflight.js';
+import { headlessProblems } from '../../app/preflight.js';
 import { UsageError } from '../../domain/errors.js';
 import { dearmor } from '../../domain/pgp.js';
 import type { Profile } from '../../domain/schema.js';

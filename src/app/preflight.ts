@@ -2,15 +2,8 @@ import { UsageError } from '../domain/errors.js';
 import { renderDeep } from '../domain/expr.js';
 import type { Profile, Runbook } from '../domain/schema.js';
 import type { ActionRegistry } from '../engine/actions/registry.js';
-import {
-  loadProfile,
-  loadRunbookFile,
-  parseVars,
-  profilePath,
-  registry,
-  resolveInputs,
-  resolveRunbook,
-} from './session.js';
+import type { PreparedRun } from './prepare.js';
+import { registry } from './registry.js';
 
 /**
  * Steps that can never finish headless with this profile (an unseal share that would have to
@@ -57,19 +50,8 @@ export function assertHeadlessPossible(
   ]);
 }
 
-/** The same check for a new run, from its request, before any journal is created. */
-export function preflightHeadless(
-  req: { runbookRef: string; profile?: string; vars?: readonly string[]; dryRun?: boolean },
-  env: NodeJS.ProcessEnv,
-): void {
-  if (req.dryRun) return;
-  const reg = registry();
-  const runbook = loadRunbookFile(resolveRunbook(req.runbookRef, env), reg);
-  const profile = loadProfile(profilePath(req.profile, env));
-  assertHeadlessPossible(
-    runbook,
-    profile,
-    resolveInputs(runbook, parseVars(req.vars ?? []), profile),
-    reg,
-  );
+/** The same check for a prepared new run, before any journal is created. */
+export function preflightHeadless(p: PreparedRun): void {
+  if (p.request.dryRun) return;
+  assertHeadlessPossible(p.runbook, p.profile, p.inputs, p.registry);
 }

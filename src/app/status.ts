@@ -240,23 +240,55 @@ export async function collectStatus(
   });
 }
 
-/** Polls in the background; a slow round is never overlapped by the next one. */
+/** What a status says about the cluster, without the time it was read. */
+function fingerprint(s: ClusterStatus): string {
+  return JSON.stringify({ ...s, updatedAt: '' });
+}
+
+export interface PollerOptions {
+  /** The longest wait between rounds once nothing changes (default: 4 × the interval). */
+  readonly maxIntervalMs?: number;
+}
+
+/**
+ * Polls in the background; a slow round is never overlapped by the next one. Rounds are never
+ * closer than the interval; while the cluster stays the same the wait doubles up to the
+ * maximum (an idle screen costs little), and the first change brings it back to the interval.
+ */
 export class StatusPoller {
   readonly #ctl = new AbortController();
   #timer: NodeJS.Timeout | undefined;
+  #last: string | undefined;
+  #delay: number;
+  readonly #max: number;
   constructor(
     readonly collect: (signal: AbortSignal) => Promise<ClusterStatus>,
     readonly onUpdate: (s: ClusterStatus) => void,
     readonly intervalMs = 1000,
-  ) {}
+    opts: PollerOptions = {},
+  ) {
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0)
+      throw new RangeError(`poll interval must be a positive number of ms, not ${intervalMs}`);
+    this.#delay = intervalMs;
+    this.#max = Math.max(intervalMs, opts.maxIntervalMs ?? intervalMs * 4);
+  }
+  /** The wait before the next round. */
+  get delayMs(): number {
+    return this.#delay;
+  }
   start(): void {
     const tick = async (): Promise<void> => {
       try {
-        this.onUpdate(await this.collect(this.#ctl.signal));
+        const s = await this.collect(this.#ctl.signal);
+        const f = fingerprint(s);
+        this.#delay = f === this.#last ? Math.min(this.#max, this.#delay * 2) : this.intervalMs;
+        this.#last = f;
+        this.onUpdate(s);
       } catch {
-        // a failed round is retried on the next tick
+        // a failed round is retried after the interval
+        this.#delay = this.intervalMs;
       }
-      if (!this.#ctl.signal.aborted) this.#timer = setTimeout(() => void tick(), this.intervalMs);
+      if (!this.#ctl.signal.aborted) this.#timer = setTimeout(() => void tick(), this.#delay);
     };
     void tick();
   }

@@ -1,0 +1,80 @@
+// The layers of src/ and what each may import — the one statement of the architecture, used
+// by eslint.config.js for the real tree and by test/layering.test.ts on fixtures that break
+// each rule (so a rule that stops firing fails a test).
+
+export const LAYERS = ['domain', 'engine', 'adapters', 'app', 'headless', 'ui', 'cli', 'sandbox'];
+
+/** Which other layers a layer may import. Everything not named here is refused. */
+export const ALLOWED = {
+  // Pure: the runbook model, expressions, errors, secrets.
+  domain: [],
+  // Pure: the reducer, the interpreter and the actions, speaking to the world through ports.
+  engine: ['domain'],
+  // The only I/O: implementations of the engine's ports.
+  adapters: ['domain', 'engine'],
+  // Headless answers and reporters.
+  headless: ['domain', 'engine', 'adapters'],
+  // The application layer: prepares runs, composes ports, collects status.
+  app: ['domain', 'engine', 'adapters'],
+  // The TUI: reaches the engine through app/, never the CLI.
+  ui: ['domain', 'engine', 'app'],
+  // The composition of everything: parses argv, picks headless or TUI.
+  cli: ['domain', 'engine', 'adapters', 'app', 'headless', 'ui', 'sandbox'],
+  // The local training cluster: its own processes and AWS/Vault clients.
+  sandbox: ['domain', 'adapters', 'app'],
+};
+
+/** Narrow exceptions, each with its reason. */
+const EXCEPTIONS = {
+  // The composition root gives the sandbox profile's AWS port the sandbox's fixed dummy keys.
+  app: ['!**/sandbox/layout.js'],
+};
+
+const PURE = new Set(['domain', 'engine']);
+
+const uiLibraries = {
+  group: ['react', 'react/*', 'ink', 'ink-*', 'zustand', 'zustand/*'],
+  message: 'only ui/ renders: no UI or store imports here.',
+};
+const ioModules = {
+  group: [
+    'execa',
+    'node-vault',
+    '@aws-sdk/*',
+    'clipboardy',
+    'node:fs',
+    'node:fs/*',
+    'node:child_process',
+    'node:net',
+    'node:http',
+    'node:https',
+  ],
+  message: 'domain/ and engine/ are pure: I/O belongs in adapters/, behind a port.',
+};
+const testSupport = {
+  group: ['**/test-support/**'],
+  message: 'src/test-support is for tests only.',
+};
+
+export function restrictedImports(layer) {
+  const refused = LAYERS.filter((l) => l !== layer && !ALLOWED[layer].includes(l));
+  const patterns = [testSupport];
+  if (refused.length)
+    patterns.push({
+      group: [...refused.map((l) => `**/${l}/**`), ...(EXCEPTIONS[layer] ?? [])],
+      message: ALLOWED[layer].length
+        ? `${layer}/ may import only ${ALLOWED[layer].join(', ')} (eslint.layers.js).`
+        : `${layer}/ imports no other layer (eslint.layers.js).`,
+    });
+  if (layer !== 'ui' && layer !== 'cli') patterns.push(uiLibraries);
+  if (PURE.has(layer)) patterns.push(ioModules);
+  return { patterns };
+}
+
+/** One flat-config block per layer: files under `${base}/<layer>/`. */
+export function layerConfigs(base = 'src') {
+  return LAYERS.map((layer) => ({
+    files: [`${base}/${layer}/**/*.ts`, `${base}/${layer}/**/*.tsx`],
+    rules: { 'no-restricted-imports': ['error', restrictedImports(layer)] },
+  }));
+}

@@ -1,0 +1,69 @@
+// The composition root: the one place that picks an adapter for each port. A command loads
+// only what it uses — the AWS SDK clients are imported by the adapter when a profile with an
+// `aws` section first calls them; a profile without one never loads them.
+import type { Profile } from '../domain/schema.js';
+import type { AwsPort } from '../engine/aws.js';
+import type { ClipboardPort, HumanPort, Ports, ProcessPort } from '../engine/ports.js';
+import type { VaultPort } from '../engine/vault.js';
+import { awsFromProfile } from '../adapters/aws.js';
+import { systemClock } from '../adapters/clock.js';
+import { LocalFiles } from '../adapters/files.js';
+import { vaultFromProfile } from '../adapters/vault.js';
+import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
+
+/**
+ * The AWS port for a profile. The sandbox's moto and MinIO take its fixed dummy keys, decided
+ * here so the adapter never knows the sandbox exists; a real account uses the standard chain,
+ * and its keys never go to a sandbox endpoint.
+ */
+export function awsForProfile(profile: Profile | undefined): AwsPort | undefined {
+  const sandbox = profile?.image?.builder === 'sandbox';
+  return awsFromProfile(profile, sandbox ? { ...SANDBOX_CREDENTIALS } : undefined);
+}
+
+/**
+ * The process port, loaded on its first command: execa is among the costliest imports, and
+ * most runs (and every TUI start) never spawn a process before the screen is up.
+ */
+class LazyProcess implements ProcessPort {
+  #real: Promise<ProcessPort> | undefined;
+  #get(): Promise<ProcessPort> {
+    this.#real ??= import('../adapters/process.js').then((m) => new m.ExecaProcess());
+    return this.#real;
+  }
+  run(...args: Parameters<ProcessPort['run']>): ReturnType<ProcessPort['run']> {
+    return this.#get().then((p) => p.run(...args));
+  }
+  killStale(...args: Parameters<ProcessPort['killStale']>): ReturnType<ProcessPort['killStale']> {
+    return this.#get().then((p) => p.killStale(...args));
+  }
+}
+
+/** The Vault port when a profile or VAULT_ADDR names a cluster; a runbook without Vault steps needs none. */
+export function clusterPorts(
+  profile: Profile | undefined,
+  env: NodeJS.ProcessEnv,
+): { vault?: VaultPort; aws?: AwsPort } {
+  const hasVault = (profile?.vault.addresses?.length ?? 0) > 0 || Boolean(env.VAULT_ADDR);
+  const aws = awsForProfile(profile);
+  return {
+    ...(hasVault ? { vault: vaultFromProfile(profile, env) } : {}),
+    ...(aws ? { aws } : {}),
+  };
+}
+
+export function runPorts(
+  human: HumanPort,
+  profile: Profile | undefined,
+  env: NodeJS.ProcessEnv,
+  clipboard?: ClipboardPort,
+): Ports {
+  return {
+    process: new LazyProcess(),
+    clock: systemClock,
+    human,
+    files: new LocalFiles(),
+    ...(clipboard ? { clipboard } : {}),
+    ...clusterPorts(profile, env),
+  };
+}

@@ -1,0 +1,33 @@
+import { ValidationError } from '../domain/errors.js';
+import { parseRunbook } from '../domain/load.js';
+import type { Runbook } from '../domain/schema.js';
+import { builtinRegistry } from '../engine/actions/builtin.js';
+import type { ActionRegistry } from '../engine/actions/registry.js';
+
+export function registry(): ActionRegistry {
+  return builtinRegistry();
+}
+
+/** Parses runbook text that was already read (and hashed): what runs is what was hashed. */
+export function parseRunbookText(
+  text: string,
+  file: string,
+  reg: ActionRegistry = registry(),
+): Runbook {
+  const r = parseRunbook(text, file, {
+    knownActions: reg.ids(),
+    checkWith: (u, w) => reg.checkWith(u, w),
+  });
+  if (!r.value) throw new ValidationError(r.diagnostics);
+  return r.value;
+}
+
+/** Ids of the actions that ask a person (the TUI marks their steps). */
+export function humanActionIds(reg: ActionRegistry = registry()): ReadonlySet<string> {
+  return new Set(
+    reg
+      .list()
+      .filter((a) => a.human)
+      .map((a) => a.id),
+  );
+}

@@ -1,0 +1,96 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { errorMessage, UsageError } from '../domain/errors.js';
+import { configDir } from '../adapters/paths.js';
+
+// Runbook discovery: ids, titles and files. It reads each file's YAML but does not validate it
+// (no schema, no action registry): the home screen and `list` show runbooks before anything
+// runs, and `lint` or the run itself says what is wrong with one.
+
+/** The package's own folder (runbooks/, package.json), from dist/app or src/app alike. */
+export function packageRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+export function runbookDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs = [join(configDir(env), 'runbooks'), join(packageRoot(), 'runbooks')];
+  if (env.VAULT_RUNBOOK_PATH) dirs.unshift(...env.VAULT_RUNBOOK_PATH.split(':').filter(Boolean));
+  return dirs;
+}
+
+export interface RunbookEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly file: string;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A runbook id from the runbook folders, or a path to a YAML file. */
+export function resolveRunbook(ref: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (ref.includes('/') || ref.endsWith('.yaml') || ref.endsWith('.yml')) {
+    if (!existsSync(ref)) throw new UsageError(`no runbook file ${ref}`);
+    // Read errors (a directory, no permission) are reported by readUserFile as usage errors.
+    return resolve(ref);
+  }
+  for (const dir of runbookDirs(env)) {
+    for (const ext of ['.yaml', '.yml']) {
+      const f = join(dir, `${ref}${ext}`);
+      if (isFile(f)) return f;
+    }
+  }
+  const known = listRunbooks(env).map((r) => r.id);
+  throw new UsageError(`no runbook '${ref}'`, [
+    `known runbooks: ${known.join(', ') || '(none)'}`,
+    'or give a path to a YAML file',
+  ]);
+}
+
+/** id, title and description as written, without validating the rest. */
+function summary(text: string): { id?: string; title: string; description: string } {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    return { title: `(invalid YAML: ${errorMessage(err).split('\n')[0] ?? ''})`, description: '' };
+  }
+  const d = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const id = str(d.id);
+  return {
+    ...(id ? { id } : {}),
+    title: str(d.title) ?? '(invalid: no title)',
+    description: str(d.description)?.trim() ?? '',
+  };
+}
+
+export function listRunbooks(env: NodeJS.ProcessEnv = process.env): RunbookEntry[] {
+  const seen = new Map<string, RunbookEntry>();
+  for (const dir of runbookDirs(env)) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) {
+      if (!/\.ya?ml$/.test(f)) continue;
+      const file = join(dir, f);
+      if (!isFile(file)) continue;
+      const head = summary(readFileSync(file, 'utf8'));
+      const id = head.id ?? f.replace(/\.ya?ml$/, '');
+      if (seen.has(id)) continue;
+      seen.set(id, {
+        id,
+        title: head.title,
+        description: head.description,
+        file,
+      });
+    }
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ExitCode, formatDiagnostic } from '../../domain/errors.js';
+import type { Io } from '../../app/io.js';
+import type { VerbContext } from './context.js';
+
+async function lint(files: string[], io: Io): Promise<number> {
+  const [{ looksLikeProfile, parseProfile, parseRunbook }, { listRunbooks }, { registry }] =
+    await Promise.all([
+      import('../../domain/load.js'),
+      import('../../app/runbooks.js'),
+      import('../../app/registry.js'),
+    ]);
+  const reg = registry();
+  const targets = files.length ? files : listRunbooks(io.env).map((r) => r.file);
+  let problems = 0;
+  for (const file of targets) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const why =
+        (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : 'cannot read file';
+      io.stdout.write(`${file}:1:1 ${why}\n`);
+      problems++;
+      continue;
+    }
+    const r = looksLikeProfile(text)
+      ? parseProfile(text, file)
+      : parseRunbook(text, file, {
+          knownActions: reg.ids(),
+          checkWith: (u, w) => reg.checkWith(u, w),
+        });
+    for (const d of r.diagnostics) io.stdout.write(`${formatDiagnostic(d)}\n`);
+    problems += r.diagnostics.filter((d) => d.severity !== 'warning').length;
+  }
+  io.stderr.write(`${targets.length} file(s), ${problems} problem(s)\n`);
+  return problems ? ExitCode.usage : ExitCode.ok;
+}
+
+export function registerLint(program: Command, { io, setExit }: VerbContext): void {
+  program
+    .command('lint')
+    .description(
+      'validate runbooks and profiles; problems as file:line:col message (exit 2 if any)',
+    )
+    .argument('[files...]', 'YAML files (default: every known runbook)')
+    .action(async (files: string[]) => setExit(await lint(files, io)));
+}
