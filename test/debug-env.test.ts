@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allFiles, cliWithFd3, tempState } from './support/cli.js';
@@ -8,15 +9,44 @@ import { startVault, type VaultServer } from './support/vault-server.js';
 let server: VaultServer;
 let root = '';
 
-async function vaultApi(path: string, body: unknown, token?: string): Promise<unknown> {
-  const r = await fetch(`${server.address}/v1/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { 'X-Vault-Token': token } : {}) },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
+/** One call to the test server, verified against its CA. */
+function call(
+  method: string,
+  path: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server.address}/v1/${path}`,
+      {
+        method,
+        ca: readFileSync(server.caCert),
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { 'X-Vault-Token': token } : {}),
+        },
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as unknown) : {} }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer`)));
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-  return r.json();
+}
+
+async function vaultApi(path: string, body: unknown, token?: string): Promise<unknown> {
+  const r = await call('POST', path, body, token);
+  if (r.status < 200 || r.status > 299) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json;
 }
 
 beforeAll(async () => {
@@ -60,18 +90,15 @@ describe('DEBUG=* with a real Vault', () => {
     const child = cliWithFd3(['run', rb, '--secrets-fd', '3'], {
       ...env,
       VAULT_ADDR: server.address,
+      VAULT_CACERT: server.caCert,
       DEBUG: '*',
-      NODE_DEBUG: 'http',
     });
     (child.stdio[3] as unknown as NodeJS.WritableStream).end(`${token}\n`);
     const r = await child;
     const out = `${String(r.stdout)}\n${String(r.stderr)}`;
     expect(r.exitCode, out).toBe(0);
     // The call was made: the token no longer works.
-    const lookup = await fetch(`${server.address}/v1/auth/token/lookup-self`, {
-      headers: { 'X-Vault-Token': token },
-      signal: AbortSignal.timeout(10_000),
-    });
+    const lookup = await call('GET', 'auth/token/lookup-self', undefined, token);
     expect(lookup.status).toBe(403);
     expect(out).not.toContain(token);
     expect(out).not.toContain(token.slice(4));

@@ -85,15 +85,26 @@ describe('journal show', () => {
 });
 
 describe('DEBUG in the environment', () => {
-  it('Given DEBUG=* and NODE_DEBUG, When a run starts, Then its commands do not inherit them and no debug output appears', async () => {
+  it('Given DEBUG=*, When a run starts, Then its commands do not inherit it and no debug output appears', async () => {
     const { dir, env } = tempState();
     const rb = join(dir, 'rb.yaml');
     writeFileSync(
       rb,
       'id: d\ntitle: D\nsteps:\n  - id: show\n    run: echo "debug=${DEBUG-unset} debug_depth=${DEBUG_DEPTH-unset} node_debug=${NODE_DEBUG-unset}"\n',
     );
-    const r = await cli(['run', rb], { ...env, DEBUG: '*', DEBUG_DEPTH: '9', NODE_DEBUG: 'fs' });
+    const r = await cli(['run', rb], { ...env, DEBUG: '*', DEBUG_DEPTH: '9' });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('debug=unset debug_depth=unset node_debug=unset');
+  });
+
+  it('Given NODE_DEBUG, When any command starts, Then it is a one-line usage error before a run exists (Node would print request headers)', async () => {
+    const { dir, env } = tempState();
+    const rb = join(dir, 'rb.yaml');
+    writeFileSync(rb, 'id: d\ntitle: D\nsteps:\n  - id: show\n    run: echo hi\n');
+    const r = await cli(['run', rb], { ...env, NODE_DEBUG: 'http' });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/unset NODE_DEBUG/);
+    expect(allFiles(dir).filter((f) => f.path.endsWith('.jsonl'))).toEqual([]);
   });
 });
