@@ -25,6 +25,7 @@ export function ceremonySummary(lines: readonly ParsedLine[]): string[] {
   const out: string[] = [];
   const entries = new Map<string, { time: string; by: string }[]>();
   let running = '';
+  let done = '';
   let ceremony = false;
   for (const l of lines) {
     const r = l.record;
@@ -39,10 +40,12 @@ export function ceremonySummary(lines: readonly ParsedLine[]): string[] {
     }
     if (e.type === 'run-resumed' && ceremony)
       out.push(
-        `${r.time}  the process was interrupted${running ? ` during step ${running}` : ''}; resumed by ${e.by}`,
+        `${r.time}  the process was interrupted ${running ? `during step ${running}` : `after step ${done}`}; resumed by ${e.by}`,
       );
+    if (e.type === 'step-skipped') done = e.stepId;
     if (e.type !== 'step-succeeded') continue;
     running = '';
+    done = e.stepId;
     const o = rec(e.outputs);
     if (typeof o.threshold === 'number' && 'initialized_at' in o) {
       ceremony = true;
@@ -62,13 +65,6 @@ export function ceremonySummary(lines: readonly ParsedLine[]): string[] {
       out.push(
         `${r.time}  new root token made by the keyholders (generate-root nonce ${o.nonce}, accessor ${o.accessor})`,
       );
-    } else if (Array.isArray(o.lost_roots_revoked)) {
-      for (const x of list(o.lost_roots_revoked))
-        out.push(
-          `${str(o.at) || r.time}  lost root token ${str(x.accessor)} revoked (${str(x.source)}; lookup-accessor refused)`,
-        );
-      if (o.lost_roots_revoked.length === 0)
-        out.push(`${str(o.at) || r.time}  no lost root token left to revoke`);
     } else if ((o.mode === 'pgp' || o.mode === 'plain') && Array.isArray(o.holders)) {
       for (const h of list(o.holders))
         out.push(
@@ -87,8 +83,13 @@ export function ceremonySummary(lines: readonly ParsedLine[]): string[] {
         `${r.time}  operator token for ${str(o.holder)} (policy ${str(o.policy)}, accessor ${o.accessor}) ${o.delivered === 'file' ? `written encrypted to ${str(o.file)}` : 'shown once on screen'}`,
       );
     } else if (o.revoked === true) {
+      const at = str(o.at) || r.time;
+      for (const x of list(o.lost_roots_revoked))
+        out.push(
+          `${at}  lost root token ${str(x.accessor)} revoked (${str(x.source) === 'journal' ? 'accessor from the journal' : str(x.source)}; lookup-accessor refused)`,
+        );
       out.push(
-        `${str(o.at) || r.time}  ${str(o.what) === 'token' || !o.what ? 'initial root token' : str(o.what)} revoked${o.accessor ? ` (accessor ${str(o.accessor)})` : ''} (lookup-self refused)`,
+        `${at}  ${str(o.what) || 'initial root token'} revoked${o.accessor ? ` (accessor ${str(o.accessor)})` : ''} (lookup-self refused)`,
       );
     }
   }

@@ -2,7 +2,7 @@ import { auditEnableAction, revokeSelfAction, tokenCreateAction } from './operat
 import { keyholderHandoffAction } from './handoff.js';
 import { initAction, initPlanAction, uninitializedCheck } from './init.js';
 import type { AnyAction } from './types.js';
-import { revokeLostRootAction, tokenLookupAction } from './ceremony-root.js';
+import { revokeRootTokensAction, tokenLookupAction } from './ceremony-root.js';
 
 /** The bootstrap ceremony's actions (runbooks/bootstrap-ceremony.yaml). */
 export const bootstrapActions: AnyAction[] = [
@@ -14,5 +14,5 @@ export const bootstrapActions: AnyAction[] = [
   tokenCreateAction,
   revokeSelfAction,
   tokenLookupAction,
-  revokeLostRootAction,
+  revokeRootTokensAction,
 ];

@@ -186,13 +186,8 @@ export const tokenCreateAction: ActionDef<TokenInput> = {
   },
 };
 
-const RevokeInput = z.strictObject({
-  token: Token,
-  node: z.string().optional(),
-  /** Which token this is, for the log and the ceremony transcript. */
-  what: z.string().default('token'),
-});
-type RevokeInput = z.input<typeof RevokeInput>;
+const RevokeInput = z.strictObject({ token: Token, node: z.string().optional() });
+type RevokeInput = z.infer<typeof RevokeInput>;
 
 async function lookupSelf(
   ctx: Parameters<ActionDef<RevokeInput>['run']>[0],
@@ -229,9 +224,8 @@ export const revokeSelfAction: ActionDef<RevokeInput> = {
     const after = await lookupSelf(ctx);
     if (after.valid) throw new Error('the token still works after revoke-self');
     const at = ctx.ports.clock.now().toISOString();
-    const what = ctx.input.what ?? 'token';
-    ctx.log(`${what} revoked: lookup-self is refused (HTTP ${after.status}) at ${at}`);
-    return { revoked: true, what, ...(before.valid ? { accessor: before.info.accessor } : {}), at };
+    ctx.log(`token revoked: lookup-self is refused (HTTP ${after.status}) at ${at}`);
+    return { revoked: true, at };
   },
   async probe(ctx) {
     const r = await lookupSelf(ctx);

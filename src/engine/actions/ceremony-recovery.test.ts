@@ -1,0 +1,296 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ceremonySummary } from '../../cli/ceremony-transcript.js';
+import type { Profile } from '../../domain/schema.js';
+import { Redactor, Secret } from '../../domain/secret.js';
+import { FakeVault } from '../../test-support/fake-vault.js';
+import {
+  instantClock,
+  FakeProcess,
+  runbookFrom,
+  ScriptedAnswers,
+} from '../../test-support/fakes.js';
+import type { HumanAnswer, HumanPrompt } from '../human.js';
+import { Interpreter, type RunResult } from '../interpreter.js';
+import { initialState, replay } from '../reducer.js';
+import type { RunEvent, RunState } from '../state.js';
+import type { VaultPort } from '../vault.js';
+import { builtinRegistry } from './builtin.js';
+
+/**
+ * The bootstrap ceremony killed at every point (the process gone: nothing more is journaled,
+ * every secret in memory lost), then resumed from its journal in a new interpreter, as
+ * `vault-runbook resume` does. It ends done, or with a message that names the cluster's state
+ * and what finishes it.
+ */
+
+const runbook = runbookFrom(
+  readFileSync(join(import.meta.dirname, '../../../runbooks/bootstrap-ceremony.yaml'), 'utf8'),
+);
+const profile: Profile = {
+  name: 'prod',
+  vault: { addresses: ['https://node-1:8200'] },
+  keyholders: [{ name: 'Ann' }, { name: 'Ben' }, { name: 'Cat' }],
+};
+const NEVER = new Promise<never>(() => undefined);
+
+/** Keyholders at the screen: they record their shares, prove them, and type them back. */
+function room(vault: FakeVault) {
+  let lastShown = '';
+  let unsealAt = 0;
+  let generateAt = 0;
+  return new ScriptedAnswers((_step, p: HumanPrompt): HumanAnswer => {
+    switch (p.type) {
+      case 'confirm':
+        return { type: 'confirm', value: true };
+      case 'instructions':
+        return { type: 'instructions', done: true };
+      case 'handoff':
+        lastShown = p.secret.reveal();
+        return { type: 'handoff', action: 'recorded' };
+      case 'choose': {
+        const keep = p.options.find((o) => o.value === 'continue' || o.value === 'cancel');
+        return { type: 'choose', value: keep?.value ?? 'abort' };
+      }
+      case 'secret': {
+        if (p.label.startsWith('last '))
+          return { type: 'secret', value: new Secret(lastShown.slice(-6)) };
+        const shares = vault.cluster.shares;
+        const i = p.label.startsWith('generate-root') ? generateAt++ : unsealAt++;
+        return { type: 'secret', value: new Secret(shares[i % shares.length] ?? '') };
+      }
+      case 'input':
+      case 'checklist':
+      case 'destructive':
+        throw new Error(`unexpected ${p.type} prompt: ${p.message}`);
+    }
+  });
+}
+
+type KillAt =
+  | { readonly after: 'step-started' | 'step-succeeded'; readonly stepId: string }
+  | { readonly afterCall: keyof VaultPort; readonly nth?: number }
+  | { readonly afterAnswers: number; readonly stepId: string };
+
+/** A process that dies at `kill`: from then on nothing reaches the journal, Vault or a person. */
+function killable(vault: FakeVault, kill: KillAt) {
+  let dead = false;
+  let calls = 0;
+  const proxy = new Proxy(vault, {
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        // nodes() is local and synchronous: only calls that go to Vault stop with the process.
+        if (dead && prop !== 'nodes') return NEVER;
+        const r: unknown = (v as (...a: unknown[]) => unknown).apply(target, args);
+        if (!(r instanceof Promise)) return r;
+        return r.then((x: unknown) => {
+          if ('afterCall' in kill && prop === kill.afterCall && ++calls === (kill.nth ?? 1)) {
+            dead = true;
+            return NEVER;
+          }
+          return dead ? NEVER : x;
+        });
+      };
+    },
+  });
+  return {
+    vault: proxy,
+    isDead: () => dead,
+    kill: () => (dead = true),
+    journal: (events: RunEvent[]) => ({
+      append: (e: RunEvent) => {
+        if (dead) return;
+        events.push(JSON.parse(JSON.stringify(e)) as RunEvent);
+        if ('after' in kill && e.type === kill.after && 'stepId' in e && e.stepId === kill.stepId)
+          dead = true;
+        if (
+          'afterAnswers' in kill &&
+          e.type === 'human-answered' &&
+          e.stepId === kill.stepId &&
+          events.filter((x) => x.type === 'human-answered' && x.stepId === kill.stepId).length ===
+            kill.afterAnswers
+        )
+          dead = true;
+      },
+    }),
+  };
+}
+
+function interpreter(
+  state: RunState,
+  vault: VaultPort,
+  human: ScriptedAnswers,
+  journal: { append(e: RunEvent): void },
+) {
+  return new Interpreter(state, {
+    registry: builtinRegistry(),
+    ports: { process: new FakeProcess(), clock: instantClock, human, vault },
+    journal,
+    redactor: new Redactor(),
+    operator: 'tester',
+    clusterName: 'prod',
+    outputFlushMs: 1,
+  });
+}
+
+const meta = {
+  runId: 'r1',
+  runbookFile: 'bootstrap-ceremony.yaml',
+  runbookSha256: 'x',
+  inputs: {
+    shares: '',
+    threshold: 2,
+    dir: 'ceremony',
+    audit_file: '/tmp/audit.log',
+    operator: 'Ann',
+    operator_pgp_key: '',
+    operator_ttl: '24h',
+  },
+  dryRun: false,
+};
+
+/** Runs the ceremony until the kill, then resumes it from the journal alone. */
+async function killAndResume(kill: KillAt): Promise<{
+  vault: FakeVault;
+  events: RunEvent[];
+  first: RunResult | 'killed';
+  resumed?: RunResult;
+  human: ScriptedAnswers;
+}> {
+  const vault = new FakeVault();
+  const events: RunEvent[] = [];
+  const k = killable(vault, kill);
+  const first = interpreter(
+    initialState(runbook, meta, profile),
+    k.vault,
+    room(vault),
+    k.journal(events),
+  );
+  const done = first.start(runbook.title);
+  // The first process either finishes or stops doing anything once dead.
+  const r = await Promise.race([
+    done,
+    (async () => {
+      while (!k.isDead()) await new Promise((res) => setTimeout(res, 1));
+      await new Promise((res) => setTimeout(res, 20));
+      return 'killed' as const;
+    })(),
+  ]);
+  if (r !== 'killed' && !k.isDead())
+    throw new Error(
+      `the first run ended before the kill: ${JSON.stringify(r)} ${failure(events)} ${JSON.stringify(events.filter((e) => e.type === 'step-failed' || e.type === 'precondition-checked'))}`,
+    );
+  const state = replay(
+    events.map((event) => ({ event, time: '2026-01-01T00:00:00Z' })),
+    () => initialState(runbook, meta, profile),
+  );
+  const human = room(vault);
+  const second = interpreter(state, vault, human, {
+    append: (e) => events.push(JSON.parse(JSON.stringify(e)) as RunEvent),
+  });
+  const resumed = await second.resume();
+  return { vault, events, first: r, resumed, human };
+}
+
+function failure(events: RunEvent[]): string {
+  const f = [...events].reverse().find((e) => e.type === 'run-finished');
+  return f?.type === 'run-finished' && f.outcome.kind === 'failed' ? f.outcome.error : '';
+}
+
+/** Done: audited, an operator token, and no root token alive (the lost one included). */
+function expectFinished(
+  vault: FakeVault,
+  events: RunEvent[],
+  resumed: RunResult | undefined,
+): void {
+  expect(resumed, failure(events)).toMatchObject({ kind: 'finished', exitCode: 0 });
+  expect([...vault.cluster.audit.keys()]).toEqual(['file']);
+  const alive = [...vault.cluster.tokens.values()].filter((t) => !t.revoked);
+  expect(alive.map((t) => t.policies)).toEqual([['default', 'operators']]);
+}
+
+describe('the bootstrap ceremony killed and resumed', () => {
+  for (const stepId of ['plan', 'confirm-plan', 'init'])
+    it(`Given a kill when step ${stepId} has started (before it did anything), When resumed, Then the ceremony ends done`, async () => {
+      const { vault, events, resumed } = await killAndResume({ after: 'step-started', stepId });
+      expectFinished(vault, events, resumed);
+    });
+
+  it('Given a kill right after sys/init answered (shares never shown), When resumed, Then it fails saying nobody has a share: wipe the storage and start again', async () => {
+    const { vault, events, resumed } = await killAndResume({ afterCall: 'init' });
+    expect(resumed).toMatchObject({ kind: 'finished', exitCode: 1 });
+    expect(vault.cluster.initialized).toBe(true);
+    expect(failure(events)).toMatch(/already initialized/);
+    expect(JSON.stringify(events)).toMatch(/wipe its storage/);
+  });
+
+  it('Given a kill after the init was journaled, before any handoff, When resumed, Then it fails saying the shares are lost and the storage must be wiped', async () => {
+    const { events, resumed } = await killAndResume({ after: 'step-succeeded', stepId: 'init' });
+    expect(resumed).toMatchObject({ kind: 'finished', exitCode: 1 });
+    expect(failure(events)).toMatch(/unseal shares .* lost: wipe the storage/);
+  });
+
+  for (const stepId of [
+    'distribute',
+    'unseal',
+    'wait',
+    'root-accessor',
+    'audit',
+    'operator',
+    'revoke-root',
+  ])
+    for (const after of ['step-started', 'step-succeeded'] as const)
+      if (!(stepId === 'distribute' && after === 'step-started'))
+        it(`Given a kill at ${after} of ${stepId} (the root token lost), When resumed, Then the keyholders make a new root token, the ceremony finishes, and both root tokens are revoked`, async () => {
+          const { vault, events, resumed, human } = await killAndResume({ after, stepId });
+          expectFinished(vault, events, resumed);
+          if (stepId === 'revoke-root' && after === 'step-succeeded') return;
+          const recovered = events.filter(
+            (e) => e.type === 'step-succeeded' && e.stepId === 'recover-root',
+          );
+          expect(recovered).toHaveLength(1);
+          expect(human.asked.some((a) => a.stepId === 'recover-root')).toBe(true);
+          const nonce = human.asked.find(
+            (a) => a.stepId === 'recover-root' && a.prompt.type === 'secret',
+          );
+          expect(nonce?.prompt.message).toMatch(/nonce:\n {2}\S+/);
+        });
+
+  it('Given a kill after the handoffs and a second kill after the new root token was made, When resumed twice, Then a third root token is made and every earlier one is revoked', async () => {
+    const { vault, events, resumed } = await killAndResume({
+      after: 'step-succeeded',
+      stepId: 'distribute',
+    });
+    expectFinished(vault, events, resumed);
+    const lost = events.find((e) => e.type === 'step-succeeded' && e.stepId === 'revoke-root');
+    expect(lost).toMatchObject({ outputs: { lost_roots_revoked: [{ source: 'found' }] } });
+  });
+
+  it('Given the ceremony interrupted after the handoffs and recovered, When the journal transcript is printed, Then it tells the init, handoffs, interruption, generate-root entries and both revocations', async () => {
+    const { events } = await killAndResume({ after: 'step-succeeded', stepId: 'distribute' });
+    const lines = events.map((event, i) => ({
+      line: i + 1,
+      record: { event, time: `T${String(i).padStart(3, '0')}`, seq: i, hash: '', prev: '' },
+    }));
+    const text = ceremonySummary(lines as never).join('\n');
+    expect(text).toMatch(/node-1 initialized: 3 shares, any 2 unseal/);
+    expect(text).toMatch(/share 2 shown to Ben, who proved they recorded it/);
+    expect(text).toMatch(/the process was interrupted after step distribute; resumed by tester/);
+    expect(text).toMatch(/generate-root share 1 typed at tester's terminal/);
+    expect(text).toMatch(/generate-root share 2 typed at tester's terminal/);
+    expect(text).toMatch(
+      /new root token made by the keyholders \(generate-root nonce \S+, accessor \S+\)/,
+    );
+    expect(text).toMatch(/lost root token \S+ revoked \(found; lookup-accessor refused\)/);
+    expect(text).toMatch(/root token made by the recovery revoked \(accessor \S+\)/);
+    for (const s of vault0(events)) expect(text).not.toContain(s);
+  });
+});
+
+function vault0(events: RunEvent[]): string[] {
+  // Nothing that looks like a token or a share in the journal at all.
+  return JSON.stringify(events).match(/hvs\.[A-Za-z0-9]+/g) ?? [];
+}
