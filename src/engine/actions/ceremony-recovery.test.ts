@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LocalFiles } from '../../adapters/files.js';
 import { ceremonySummary } from '../../cli/ceremony-transcript.js';
 import type { Profile } from '../../domain/schema.js';
 import { Redactor, Secret } from '../../domain/secret.js';
@@ -15,6 +17,7 @@ import type { HumanAnswer, HumanPrompt } from '../human.js';
 import { Interpreter, type RunResult } from '../interpreter.js';
 import { initialState, replay } from '../reducer.js';
 import type { RunEvent, RunState } from '../state.js';
+import type { FilesPort } from '../ports.js';
 import type { VaultPort } from '../vault.js';
 import { builtinRegistry } from './builtin.js';
 
@@ -96,8 +99,15 @@ function killable(vault: FakeVault, kill: KillAt) {
       };
     },
   });
+  const local = new LocalFiles();
+  const files: FilesPort = {
+    read: (p, sig) => (dead ? NEVER : local.read(p, sig)),
+    exists: (p) => (dead ? NEVER : local.exists(p)),
+    writeNew: (p, d, sig) => (dead ? NEVER : local.writeNew(p, d, sig)),
+  };
   return {
     vault: proxy,
+    files,
     isDead: () => dead,
     kill: () => (dead = true),
     journal: (events: RunEvent[]) => ({
@@ -124,10 +134,11 @@ function interpreter(
   vault: VaultPort,
   human: ScriptedAnswers,
   journal: { append(e: RunEvent): void },
+  files: FilesPort,
 ) {
   return new Interpreter(state, {
     registry: builtinRegistry(),
-    ports: { process: new FakeProcess(), clock: instantClock, human, vault },
+    ports: { process: new FakeProcess(), clock: instantClock, human, vault, files },
     journal,
     redactor: new Redactor(),
     operator: 'tester',
@@ -136,21 +147,21 @@ function interpreter(
   });
 }
 
-const meta = {
+const metaIn = (dir: string) => ({
   runId: 'r1',
   runbookFile: 'bootstrap-ceremony.yaml',
   runbookSha256: 'x',
   inputs: {
     shares: '',
     threshold: 2,
-    dir: 'ceremony',
+    dir,
     audit_file: '/tmp/audit.log',
     operator: 'Ann',
     operator_pgp_key: '',
     operator_ttl: '24h',
   },
   dryRun: false,
-};
+});
 
 /** Runs the ceremony until the kill, then resumes it from the journal alone. */
 async function killAndResume(kill: KillAt): Promise<{
@@ -163,11 +174,13 @@ async function killAndResume(kill: KillAt): Promise<{
   const vault = new FakeVault();
   const events: RunEvent[] = [];
   const k = killable(vault, kill);
+  const meta = metaIn(join(mkdtempSync(join(tmpdir(), 'ceremony-')), 'ceremony'));
   const first = interpreter(
     initialState(runbook, meta, profile),
     k.vault,
     room(vault),
     k.journal(events),
+    k.files,
   );
   const done = first.start(runbook.title);
   // The first process either finishes or stops doing anything once dead.
@@ -188,9 +201,13 @@ async function killAndResume(kill: KillAt): Promise<{
     () => initialState(runbook, meta, profile),
   );
   const human = room(vault);
-  const second = interpreter(state, vault, human, {
-    append: (e) => events.push(JSON.parse(JSON.stringify(e)) as RunEvent),
-  });
+  const second = interpreter(
+    state,
+    vault,
+    human,
+    { append: (e) => events.push(JSON.parse(JSON.stringify(e)) as RunEvent) },
+    new LocalFiles(),
+  );
   const resumed = await second.resume();
   return { vault, events, first: r, resumed, human };
 }
@@ -230,7 +247,36 @@ describe('the bootstrap ceremony killed and resumed', () => {
   it('Given a kill after the init was journaled, before any handoff, When resumed, Then it fails saying the shares are lost and the storage must be wiped', async () => {
     const { events, resumed } = await killAndResume({ after: 'step-succeeded', stepId: 'init' });
     expect(resumed).toMatchObject({ kind: 'finished', exitCode: 1 });
-    expect(failure(events)).toMatch(/unseal shares .* lost: wipe the storage/);
+    expect(failure(events)).toMatch(
+      /initialized but no share was handed out .* can never be unsealed: wipe the storage/,
+    );
+  });
+
+  it('Given a kill during the handoff after one keyholder of the 2 needed received a share, When resumed, Then it fails saying the cluster can never be unsealed: wipe and start again', async () => {
+    // Answers per keyholder: the keyboard ack, "recorded", the proof. The 4th is Ben's ack.
+    const { vault, events, resumed } = await killAndResume({
+      afterAnswers: 4,
+      stepId: 'distribute',
+    });
+    expect(resumed).toMatchObject({ kind: 'finished', exitCode: 1 });
+    expect(vault.cluster.initialized).toBe(true);
+    expect(failure(events)).toMatch(
+      /only 1 of the 2 shares needed to unseal were handed out .*Ann \(share 1\).* can never be unsealed: wipe the storage/,
+    );
+  });
+
+  it('Given a kill during the handoff after 2 keyholders received shares and 2 unseal, When resumed, Then the ceremony goes on with them and ends done, naming the lost share', async () => {
+    const { vault, events, resumed } = await killAndResume({
+      afterAnswers: 7,
+      stepId: 'distribute',
+    });
+    expectFinished(vault, events, resumed);
+    expect(JSON.stringify(events)).toMatch(/Cat \(share 3\) never received a share, which is lost/);
+    expect(
+      events.find((e) => e.type === 'step-succeeded' && e.stepId === 'distribute'),
+    ).toMatchObject({
+      outputs: { holders: [{ name: 'Ann' }, { name: 'Ben' }], lost: [{ name: 'Cat' }] },
+    });
   });
 
   for (const stepId of [
