@@ -142,7 +142,7 @@ export const revokeRootTokensAction: ActionDef<RevokeInput> = {
     const own = (await vault.tokenLookupSelf(node, input.token, ctx.signal)).accessor;
     const others = await revokeOthers(ctx, vault, node, input.token, own, input.accessors);
     if (others.length === 0) ctx.log('no other root token exists');
-    ctx.log(`revoking the ${input.what} ${own}`);
+    ctx.log(`revoking token ${own} (policies root), the ${input.what}`);
     await revokeSelfAndVerify(vault, node, input.token, ctx.signal);
     const at = ctx.ports.clock.now().toISOString();
     ctx.log(`${input.what} ${own} revoked: lookup-self is refused at ${at}`);
