@@ -58,7 +58,12 @@ describe('the interactive bootstrap ceremony interrupted after the handoffs', ()
       caCert: server.caCert,
       holders: HOLDERS,
       runbook: 'bootstrap-ceremony',
-      vars: [`audit_file=${join(tmp, 'audit.log')}`, 'operator=Ann', 'threshold=2'],
+      vars: [
+        `audit_file=${join(tmp, 'audit.log')}`,
+        `dir=${join(tmp, 'ceremony')}`,
+        'operator=Ann',
+        'threshold=2',
+      ],
     });
     let term = first.term;
     // Without PGP keys the plan asks for what keyholders can check: index and name.

@@ -35,7 +35,11 @@ describe('the interactive bootstrap ceremony', () => {
       caCert: server.caCert,
       holders: HOLDERS,
       runbook: 'bootstrap-ceremony',
-      vars: [`audit_file=${join(tmp, 'audit.log')}`, 'operator=Ann'],
+      vars: [
+        `audit_file=${join(tmp, 'audit.log')}`,
+        `dir=${join(tmp, 'ceremony')}`,
+        'operator=Ann',
+      ],
     });
     const { stdin, frames } = term;
 
