@@ -20,6 +20,7 @@ import {
   MemoryJournal,
   newRunId,
   operatorName,
+  pastRuns,
 } from '../adapters/journal.js';
 import { configDir } from '../adapters/paths.js';
 import { LocalFiles } from '../adapters/files.js';
@@ -215,6 +216,7 @@ function ports(opts: SessionOptions, profile: Profile | undefined): Ports {
     clock: systemClock,
     human: opts.human,
     files: new LocalFiles(),
+    journals: { runs: () => pastRuns(opts.env ?? process.env) },
     ...(opts.clipboard ? { clipboard: opts.clipboard } : {}),
     ...clusterPorts(profile, opts.env ?? process.env),
   };

@@ -17,9 +17,10 @@ import type { HumanAnswer, HumanPrompt } from '../human.js';
 import { Interpreter, type RunResult } from '../interpreter.js';
 import { initialState, replay } from '../reducer.js';
 import type { RunEvent, RunState } from '../state.js';
-import type { FilesPort } from '../ports.js';
+import type { FilesPort, PastRun } from '../ports.js';
 import type { VaultPort } from '../vault.js';
 import { builtinRegistry } from './builtin.js';
+import { uninitializedCheck } from './init.js';
 
 /**
  * The bootstrap ceremony killed at every point (the process gone: nothing more is journaled,
@@ -340,3 +341,58 @@ function vault0(events: RunEvent[]): string[] {
   // Nothing that looks like a token or a share in the journal at all.
   return JSON.stringify(events).match(/hvs\.[A-Za-z0-9]+/g) ?? [];
 }
+
+describe('a ceremony started again on an initialized cluster', () => {
+  const check = async (runs: PastRun[]): Promise<Record<string, unknown>> => {
+    const vault = FakeVault.sealedWith(['aa', 'bb', 'cc'], 2);
+    const ctx = {
+      runId: 'r2',
+      stepId: 'precondition-2',
+      attempt: 1,
+      input: {},
+      signal: AbortSignal.timeout(5000),
+      ports: {
+        process: new FakeProcess(),
+        clock: instantClock,
+        human: room(vault),
+        vault,
+        journals: { runs: () => runs },
+      },
+      profile,
+      clusterName: 'prod',
+      operator: 'tester',
+      log: () => undefined,
+      ask: () => Promise.reject(new Error('no prompt in a precondition')),
+      registerSecret: () => undefined,
+      recordProcess: () => undefined,
+    };
+    return uninitializedCheck.run(ctx as never);
+  };
+  const run = (status: string, succeeded: string[], profileName = 'prod'): PastRun => ({
+    runId: `bootstrap-ceremony-20260101T000000-abc123`,
+    runbookId: 'bootstrap-ceremony',
+    profileName,
+    status,
+    succeeded,
+  });
+
+  it('Given the journal of an interrupted ceremony that handed out its shares, When the precondition fails, Then it names the state and the run to resume', async () => {
+    const r = await check([run('interrupted', ['plan', 'confirm-plan', 'init', 'distribute'])]);
+    expect(r.ok).toBe(false);
+    expect(r.detail).toMatch(
+      /already initialized: node-1 sealed \(0\/2 unseal shares entered\)\. It was initialized by the bootstrap ceremony run bootstrap-ceremony-20260101T000000-abc123, which is interrupted after its shares were handed out: finish THAT run with vault-runbook resume bootstrap-ceremony-20260101T000000-abc123/,
+    );
+  });
+
+  it('Given a finished ceremony in the journals, When started again, Then it says no ceremony is needed and names unseal and generate-root', async () => {
+    const r = await check([run('succeeded', ['init', 'distribute', 'revoke-root'])]);
+    expect(r.detail).toMatch(/finished on it: no ceremony is needed\. Unseal .*generate-root/);
+  });
+
+  it('Given no journal of this cluster (another profile, or another machine), When started again, Then the general advice names resume, wipe and generate-root', async () => {
+    const r = await check([run('interrupted', ['init'], 'staging')]);
+    expect(r.detail).toMatch(
+      /finish THAT run: vault-runbook resume <run-id>.*wipe the storage.*generate-root/,
+    );
+  });
+});

@@ -24,6 +24,28 @@ const WIPE = [
 const ALREADY_INITIALIZED =
   'If a bootstrap ceremony was interrupted after its init, finish THAT run: vault-runbook resume <run-id> (`vault-runbook journal list` shows it; with its shares handed out, the keyholders unseal, make a new root token if the old one was lost, and the ceremony completes). If its shares were never handed out, nobody can unseal: wipe the storage and start again. If the ceremony finished, this cluster needs no ceremony: unseal with the unseal runbook, root work with generate-root';
 
+/**
+ * The ceremony run that initialized this cluster, from the journals (same profile, its init
+ * succeeded), and what finishes it; the general advice when no journal here tells.
+ */
+function whatFinishes(ctx: ActionContext<unknown>): string {
+  const profile = ctx.profile?.name;
+  const runs = (ctx.ports.journals?.runs() ?? []).filter(
+    (r) =>
+      r.runbookId === 'bootstrap-ceremony' &&
+      r.succeeded.includes('init') &&
+      (profile === undefined || r.profileName === undefined || r.profileName === profile),
+  );
+  const run = runs[runs.length - 1];
+  if (!run) return ALREADY_INITIALIZED;
+  const handed = run.succeeded.includes('distribute');
+  if (run.status === 'succeeded')
+    return `The bootstrap ceremony ${run.runId} finished on it: no ceremony is needed. Unseal with the unseal runbook; root work with generate-root`;
+  if (run.status === 'interrupted' || run.status === 'running?' || run.status.startsWith('waiting'))
+    return `It was initialized by the bootstrap ceremony run ${run.runId}, which is ${run.status === 'running?' ? 'still running or was killed' : run.status}${handed ? ' after its shares were handed out' : ' before every share was handed out'}: finish THAT run with vault-runbook resume ${run.runId} (${handed ? 'the keyholders unseal, make a new root token if the old one was lost, and the ceremony completes' : 'it says whether enough keyholders received a share to go on, or that the storage must be wiped'})`;
+  return `It was initialized by the bootstrap ceremony run ${run.runId}, which ended ${run.status}: vault-runbook journal show ${run.runId} says what is left. ${handed ? 'Its shares were handed out: unseal with the unseal runbook, root work with generate-root' : 'If its shares were never handed out, nobody can unseal: wipe the storage and start again'}`;
+}
+
 /** Every node answers and none is initialized: the only state a ceremony may start from. */
 async function requireUninitialized(ctx: ActionContext<unknown>, vault: VaultPort): Promise<void> {
   const all = await sealStatuses(vault, vault.nodes(), ctx.signal);
@@ -144,7 +166,7 @@ export const uninitializedCheck: ActionDef<z.infer<typeof UninitInput>> = {
       detail:
         [
           down.length ? `unreachable: ${down.join(', ')}` : '',
-          done.length ? `already initialized: ${state}. ${ALREADY_INITIALIZED}` : '',
+          done.length ? `already initialized: ${state}. ${whatFinishes(ctx)}` : '',
         ]
           .filter(Boolean)
           .join('; ') || `${all.length} node(s), none initialized`,
