@@ -164,27 +164,12 @@ const metaIn = (dir: string) => ({
   dryRun: false,
 });
 
-/** Runs the ceremony until the kill, then resumes it from the journal alone. */
-async function killAndResume(kill: KillAt): Promise<{
-  vault: FakeVault;
-  events: RunEvent[];
-  first: RunResult | 'killed';
-  resumed?: RunResult;
-  human: ScriptedAnswers;
-}> {
-  const vault = new FakeVault();
-  const events: RunEvent[] = [];
-  const k = killable(vault, kill);
-  const meta = metaIn(join(mkdtempSync(join(tmpdir(), 'ceremony-')), 'ceremony'));
-  const first = interpreter(
-    initialState(runbook, meta, profile),
-    k.vault,
-    room(vault),
-    k.journal(events),
-    k.files,
-  );
-  const done = first.start(runbook.title);
-  // The first process either finishes or stops doing anything once dead.
+/** Runs a process until its kill: it either finishes first (a bug in the test) or goes quiet. */
+async function untilKilled(
+  done: Promise<RunResult>,
+  k: ReturnType<typeof killable>,
+  events: RunEvent[],
+): Promise<void> {
   const r = await Promise.race([
     done,
     (async () => {
@@ -195,22 +180,55 @@ async function killAndResume(kill: KillAt): Promise<{
   ]);
   if (r !== 'killed' && !k.isDead())
     throw new Error(
-      `the first run ended before the kill: ${JSON.stringify(r)} ${failure(events)} ${JSON.stringify(events.filter((e) => e.type === 'step-failed' || e.type === 'precondition-checked'))}`,
+      `the process ended before the kill: ${JSON.stringify(r)} ${failure(events)} ${JSON.stringify(events.filter((e) => e.type === 'step-failed' || e.type === 'precondition-checked'))}`,
     );
-  const state = replay(
-    events.map((event) => ({ event, time: '2026-01-01T00:00:00Z' })),
-    () => initialState(runbook, meta, profile),
+}
+
+/**
+ * Runs the ceremony until the first kill, resumes it from the journal alone until each further
+ * kill, and resumes it a last time to its end.
+ */
+async function killAndResume(
+  kill: KillAt,
+  ...again: KillAt[]
+): Promise<{
+  vault: FakeVault;
+  events: RunEvent[];
+  resumed?: RunResult;
+  human: ScriptedAnswers;
+}> {
+  const vault = new FakeVault();
+  const events: RunEvent[] = [];
+  const meta = metaIn(join(mkdtempSync(join(tmpdir(), 'ceremony-')), 'ceremony'));
+  const k = killable(vault, kill);
+  const first = interpreter(
+    initialState(runbook, meta, profile),
+    k.vault,
+    room(vault),
+    k.journal(events),
+    k.files,
   );
+  await untilKilled(first.start(runbook.title), k, events);
+  const fromJournal = (): RunState =>
+    replay(
+      events.map((event) => ({ event, time: '2026-01-01T00:00:00Z' })),
+      () => initialState(runbook, meta, profile),
+    );
+  for (const next of again) {
+    const k2 = killable(vault, next);
+    const p = interpreter(fromJournal(), k2.vault, room(vault), k2.journal(events), k2.files);
+    await untilKilled(p.resume(), k2, events);
+  }
   const human = room(vault);
-  const second = interpreter(
-    state,
+  const last = interpreter(
+    fromJournal(),
     vault,
     human,
     { append: (e) => events.push(JSON.parse(JSON.stringify(e)) as RunEvent) },
     new LocalFiles(),
   );
-  const resumed = await second.resume();
-  return { vault, events, first: r, resumed, human };
+  const resumed = await last.resume();
+  return { vault, events, resumed, human };
 }
 
 function failure(events: RunEvent[]): string {
@@ -306,14 +324,31 @@ describe('the bootstrap ceremony killed and resumed', () => {
           expect(nonce?.prompt.message).toMatch(/nonce:\n {2}\S+/);
         });
 
-  it('Given a kill after the handoffs and a second kill after the new root token was made, When resumed twice, Then a third root token is made and every earlier one is revoked', async () => {
-    const { vault, events, resumed } = await killAndResume({
-      after: 'step-succeeded',
-      stepId: 'distribute',
-    });
+  it('Given a kill after the handoffs and a second kill during the audit, after the new root token was made, When resumed twice, Then the keyholders make a root token again and both lost ones are revoked', async () => {
+    const { vault, events, resumed } = await killAndResume(
+      { after: 'step-succeeded', stepId: 'distribute' },
+      { after: 'step-started', stepId: 'audit' },
+    );
     expectFinished(vault, events, resumed);
-    const lost = events.find((e) => e.type === 'step-succeeded' && e.stepId === 'revoke-root');
-    expect(lost).toMatchObject({ outputs: { lost_roots_revoked: [{ source: 'found' }] } });
+    const made = events.filter((e) => e.type === 'step-succeeded' && e.stepId === 'recover-root');
+    expect(made).toHaveLength(2);
+    const revoke = events.find((e) => e.type === 'step-succeeded' && e.stepId === 'revoke-root');
+    expect(revoke).toMatchObject({
+      outputs: { lost_roots_revoked: [{ source: 'found' }, { source: 'found' }] },
+    });
+  });
+
+  it('Given a second kill in the middle of the generate-root attempt, When resumed again, Then the half-done attempt is shown with its nonce and cancelled, a new one made, and the ceremony ends done', async () => {
+    const { vault, events, resumed, human } = await killAndResume(
+      { after: 'step-succeeded', stepId: 'unseal' },
+      // Vault took the first generate-root share; then the process died.
+      { afterCall: 'generateRootUpdate' },
+    );
+    expectFinished(vault, events, resumed);
+    const stale = human.asked.find((a) => a.prompt.type === 'choose');
+    expect(stale?.prompt.message).toMatch(
+      /generate-root attempt is already in progress .*nonce \S+, 1\/2/,
+    );
   });
 
   it('Given the ceremony interrupted after the handoffs and recovered, When the journal transcript is printed, Then it tells the init, handoffs, interruption, generate-root entries and both revocations', async () => {
