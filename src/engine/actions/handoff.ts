@@ -99,6 +99,11 @@ const Input = z.strictObject({
   keys: z.union([z.array(secretIn('the unseal shares', SHARES_LOST)), z.array(z.string())]),
   /** Shares needed to unseal: whether the keyholders served before an interruption suffice. */
   threshold: z.number().int().min(1).optional(),
+  /**
+   * Without PGP: leave a receipt (no secret) per keyholder served in `dir`, so a run resumed
+   * after the process died knows who holds a share. With PGP the share files tell.
+   */
+  receipts: z.boolean().default(false),
   keyholders: z.array(Holder),
   pgp: z.boolean(),
   /** Where encrypted shares are written as `<name>.share.asc`. */
@@ -141,7 +146,7 @@ async function servedBefore(
   input: z.output<typeof Input>,
 ): Promise<{ index: number; name: string }[] | undefined> {
   const files = ctx.ports.files;
-  if (!files) return undefined;
+  if (!files || (!input.pgp && !input.receipts)) return undefined;
   const served = [];
   for (const h of input.keyholders) {
     if (input.pgp) {
@@ -262,7 +267,7 @@ export const keyholderHandoffAction: ActionDef<Input> = {
         clearAfterMs: clearAfterMs(input['clear-after']),
       });
       out.push({ index: h.index, name: h.name, at });
-      await writeReceipt(ctx, input.dir, h, at);
+      if (input.receipts) await writeReceipt(ctx, input.dir, h, at);
     }
     return { mode: 'plain', holders: out };
   },
