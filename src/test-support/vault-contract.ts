@@ -145,7 +145,10 @@ export function describeVaultContract(
         accessor: op.accessor,
       });
       expect(await v.tokenAccessors(node, root, sig())).toEqual(
-        expect.arrayContaining([op.accessor, (await v.tokenLookupSelf(node, root, sig())).accessor]),
+        expect.arrayContaining([
+          op.accessor,
+          (await v.tokenLookupSelf(node, root, sig())).accessor,
+        ]),
       );
       expect((await rejection(v.tokenAccessors(node, op.token, sig()))).status).toBe(403);
       await v.tokenRevokeAccessor(node, root, op.accessor, sig());
