@@ -130,6 +130,8 @@ export const TokenLookupSchema = z.object({
   }),
 });
 
+export const AccessorListSchema = z.object({ data: z.object({ keys: z.array(z.string()) }) });
+
 export const KvV1Schema = z.object({ data: z.record(z.string(), z.unknown()) });
 
 export const KvV2Schema = z.object({

@@ -373,6 +373,22 @@ export class VaultHttp implements VaultPort {
     );
   }
 
+  async tokenAccessors(
+    node: VaultNode,
+    token: Secret,
+    signal: AbortSignal,
+  ): Promise<readonly string[]> {
+    const r = await this.#call(
+      node,
+      'GET',
+      'auth/token/accessors?list=true',
+      S.AccessorListSchema,
+      signal,
+      { token },
+    );
+    return r.data.keys;
+  }
+
   async tokenRevokeSelf(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void> {
     await this.#do(node, 'POST', 'auth/token/revoke-self', signal, { token });
   }

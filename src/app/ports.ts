@@ -8,6 +8,7 @@ import type { VaultPort } from '../engine/vault.js';
 import { awsFromProfile } from '../adapters/aws.js';
 import { systemClock } from '../adapters/clock.js';
 import { LocalFiles } from '../adapters/files.js';
+import { pastRuns } from '../adapters/journal.js';
 import { vaultFromProfile } from '../adapters/vault.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
 
@@ -63,6 +64,7 @@ export function runPorts(
     clock: systemClock,
     human,
     files: new LocalFiles(),
+    journals: { runs: () => pastRuns(env) },
     ...(clipboard ? { clipboard } : {}),
     ...clusterPorts(profile, env),
   };

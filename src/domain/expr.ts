@@ -268,6 +268,9 @@ const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
   fromJSON: ([v]) => JSON.parse(String(v)) as unknown,
   default: ([v, d]) => (v === undefined || v === null || v === '' ? d : v),
   keys: ([v]) => (v && typeof v === 'object' ? Object.keys(v) : []),
+  // Whether a secret output is still held by this process: after a resume the journal has only
+  // ‹redacted› in its place (secrets are never journaled), so a runbook can make it again.
+  inMemory: ([v]) => v instanceof Secret,
 };
 
 export const KNOWN_FUNCTIONS = Object.keys(FUNCTIONS);

@@ -241,9 +241,12 @@ function runbookExpressionDiagnostics(loc: Locator, raw: RawRunbook): Diagnostic
     };
     for (const field of ['with', 'env', 'run', 'title', 'probe'] as const)
       out.push(...checkExpressions(loc, get(['steps', i, field]), ['steps', i, field], scope));
-    out.push(...checkExpressions(loc, get(['steps', i, 'if']), ['steps', i, 'if'], scope, true));
     // A step's own outputs may read its own action result through steps.<self>.outputs.
     const selfScope = { ...scope, stepsBefore: new Set([...before, step.id]) };
+    // A step checked again on resume may ask whether its own earlier result is still held.
+    const recheck = loc.doc.getIn(['steps', i, 'recheck-on-resume']) === true;
+    const ifScope = recheck ? selfScope : scope;
+    out.push(...checkExpressions(loc, get(['steps', i, 'if']), ['steps', i, 'if'], ifScope, true));
     out.push(
       ...checkExpressions(loc, get(['steps', i, 'outputs']), ['steps', i, 'outputs'], selfScope),
     );

@@ -62,6 +62,12 @@ export const StepSchema = z
         'shown when the operator asks to abort during this step; the abort then takes y, not a second Ctrl-C',
       ),
     outputs: z.record(z.string(), z.string()).optional(),
+    'recheck-on-resume': z
+      .boolean()
+      .optional()
+      .describe(
+        'on resume, a step the run already passed (skipped, or succeeded with secret outputs lost with the process) whose `if:` is now true runs again before the interrupted step',
+      ),
     probe: z
       .string()
       .optional()
@@ -72,6 +78,12 @@ export const StepSchema = z
       ctx.addIssue({
         code: 'custom',
         message: 'a step needs exactly one of `uses` (an action) or `run` (a shell command)',
+      });
+    if (s['recheck-on-resume'] && s.if === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recheck-on-resume'],
+        message: '`recheck-on-resume` needs an `if:` that says when the step is needed again',
       });
     if (s.probe !== undefined && s.run === undefined)
       ctx.addIssue({

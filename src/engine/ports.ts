@@ -66,6 +66,23 @@ export interface HumanPort {
   ask(stepId: string, prompt: HumanPrompt, signal: AbortSignal): Promise<HumanAnswer>;
 }
 
+/** An earlier run, as its journal tells it (nothing secret: journals never hold secrets). */
+export interface PastRun {
+  readonly runId: string;
+  /** The runbook's id (`bootstrap-ceremony`), from the run id. */
+  readonly runbookId: string;
+  readonly profileName?: string;
+  /** succeeded, failed, aborted, interrupted, running?, waiting at <step>… */
+  readonly status: string;
+  /** Steps that succeeded, in order. */
+  readonly succeeded: readonly string[];
+}
+
+/** The journals of earlier runs, read-only: what a check may point a person to. */
+export interface JournalsPort {
+  runs(): readonly PastRun[];
+}
+
 export interface Ports {
   readonly process: ProcessPort;
   readonly clock: ClockPort;
@@ -75,4 +92,5 @@ export interface Ports {
   /** Present when a profile (or VAULT_ADDR) names a cluster. */
   readonly vault?: VaultPort;
   readonly aws?: AwsPort;
+  readonly journals?: JournalsPort;
 }

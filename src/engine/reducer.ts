@@ -141,7 +141,8 @@ export function apply(
         outputs: event.outputs,
         durationMs: elapsed(cur, at),
       });
-      return { ...next, cursor: stepIndex(state, event.stepId) + 1 };
+      // A step re-run on resume (recheck-on-resume) lies behind the cursor: the cursor stays.
+      return { ...next, cursor: Math.max(state.cursor, stepIndex(state, event.stepId) + 1) };
     }
     case 'step-failed': {
       const cur = state.steps[event.stepId];
@@ -240,6 +241,63 @@ function finish(outcome: RunOutcome): Effect[] {
 
 function timeoutOf(step: Step): number | undefined {
   return step.timeout === undefined ? undefined : parseDuration(step.timeout);
+}
+
+/**
+ * A step the run already passed that must run again before the interrupted one: it has
+ * `recheck-on-resume`, and its `if:` — false when the run passed it, or true and since made
+ * moot by what the process lost (secret outputs are never journaled) — is true now.
+ */
+function recheckStep(state: RunState): Step | undefined {
+  const active = activeStep(state);
+  const upTo = active ? stepIndex(state, active) : state.cursor;
+  if (upTo >= state.runbook.steps.length || state.meta.dryRun) return undefined;
+  const ctx = expressionContext(state);
+  return state.runbook.steps.slice(0, upTo).find((s) => {
+    const st = state.steps[s.id];
+    if (!s['recheck-on-resume'] || s.if === undefined) return false;
+    if (st?.kind !== 'skipped' && st?.kind !== 'succeeded') return false;
+    try {
+      return evaluateCondition(s.if, ctx);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function rerun(state: RunState, step: Step): Effect {
+  const st = state.steps[step.id];
+  const timeoutMs = timeoutOf(step);
+  return {
+    type: 'start-step',
+    stepId: step.id,
+    attempt: (st && 'attempt' in st ? st.attempt : 0) + 1,
+    with: safeRender(step, state),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
+}
+
+/** On resume, or after a re-run step: probe the interrupted step, or go on from the cursor. */
+function continueInterrupted(state: RunState): Effect[] {
+  const active = activeStep(state);
+  if (active) {
+    const st = state.steps[active];
+    const step = state.runbook.steps[stepIndex(state, active)];
+    if (st?.kind === 'retry-wait' && step) return [retry(state, step, st.attempt)];
+    if (st && (st.kind === 'running' || st.kind === 'awaiting-human') && step)
+      return [
+        {
+          type: 'probe',
+          stepId: active,
+          attempt: st.attempt,
+          with: safeRender(step, state),
+          ...(st.pid ? { pid: st.pid } : {}),
+        },
+      ];
+  }
+  const prev = state.runbook.steps[state.cursor - 1];
+  if (prev && state.steps[prev.id]?.kind === 'failed') return afterFailure(state, prev.id);
+  return advance(state);
 }
 
 /** The next thing to do once nothing is in flight: a skip, a confirmation, a step, or the end. */
@@ -354,43 +412,19 @@ export function reduce(state: RunState, event: RunEvent, at?: string): [RunState
       if (event.type === 'run-resumed') {
         const confirming = confirmingStep(next);
         if (confirming) return [next, advance(setStep(next, confirming, { kind: 'pending' }))];
-        const active = activeStep(next);
-        if (active) {
-          const st = next.steps[active];
-          const step = next.runbook.steps[stepIndex(next, active)];
-          if (st?.kind === 'retry-wait' && step) return [next, [retry(next, step, st.attempt)]];
-          if (st && (st.kind === 'running' || st.kind === 'awaiting-human') && step) {
-            const resolved = safeRender(step, next);
-            return [
-              next,
-              [
-                {
-                  type: 'probe',
-                  stepId: active,
-                  attempt: st.attempt,
-                  with: resolved,
-                  ...(st.pid ? { pid: st.pid } : {}),
-                },
-              ],
-            ];
-          }
-        }
-        if (
-          next.runbook.steps[next.cursor - 1] &&
-          next.steps[next.runbook.steps[next.cursor - 1]?.id ?? '']?.kind === 'failed'
-        ) {
-          const failedId = next.runbook.steps[next.cursor - 1]?.id ?? '';
-          return [next, afterFailure(next, failedId)];
-        }
-        return [next, advance(next)];
+        const again = recheckStep(next);
+        if (again) return [next, [rerun(next, again)]];
+        return [next, continueInterrupted(next)];
       }
       return [next, nextPrecondition(next, 0)];
     }
     case 'precondition-checked':
       if (!event.ok) return [next, finish({ kind: 'precondition-failed', message: event.message })];
       return [next, nextPrecondition(next, event.index + 1)];
-    case 'destructive-confirmed':
     case 'step-succeeded':
+      // A re-run step (recheck-on-resume) done: back to the step the interruption left.
+      return [next, activeStep(next) ? continueInterrupted(next) : advance(next)];
+    case 'destructive-confirmed':
     case 'step-skipped':
     case 'step-planned':
       return [next, advance(next)];

@@ -307,6 +307,8 @@ export interface VaultPort {
     accessor: string,
     signal: AbortSignal,
   ): Promise<TokenInfo>;
+  /** Every token's accessor (LIST auth/token/accessors; needs sudo, e.g. a root token). */
+  tokenAccessors(node: VaultNode, token: Secret, signal: AbortSignal): Promise<readonly string[]>;
   tokenRevokeSelf(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void>;
   tokenRevokeAccessor(
     node: VaultNode,

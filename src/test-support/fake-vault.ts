@@ -673,6 +673,15 @@ export class FakeVault implements VaultPort {
     return this.#info(t);
   }
 
+  async tokenAccessors(
+    node: VaultNode,
+    token: Secret,
+    signal: AbortSignal,
+  ): Promise<readonly string[]> {
+    await this.#auth(node, token, 'tokenAccessors', signal);
+    return [...this.cluster.tokens.values()].filter((t) => !t.revoked).map((t) => t.accessor);
+  }
+
   async tokenRevokeSelf(node: VaultNode, token: Secret, signal: AbortSignal): Promise<void> {
     const t = await this.#auth(node, token, 'tokenRevokeSelf', signal, false);
     if (this.faults.revokeFails) throw new VaultApiError('internal error', 500);

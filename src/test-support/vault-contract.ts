@@ -144,8 +144,19 @@ export function describeVaultContract(
       expect(await v.tokenLookupAccessor(node, root, op.accessor, sig())).toMatchObject({
         accessor: op.accessor,
       });
+      expect(await v.tokenAccessors(node, root, sig())).toEqual(
+        expect.arrayContaining([
+          op.accessor,
+          (await v.tokenLookupSelf(node, root, sig())).accessor,
+        ]),
+      );
+      expect((await rejection(v.tokenAccessors(node, op.token, sig()))).status).toBe(403);
       await v.tokenRevokeAccessor(node, root, op.accessor, sig());
       expect((await rejection(v.tokenLookupSelf(node, op.token, sig()))).status).toBe(403);
+      expect(await v.tokenAccessors(node, root, sig())).not.toContain(op.accessor);
+      expect((await rejection(v.tokenLookupAccessor(node, root, op.accessor, sig()))).status).toBe(
+        400,
+      );
 
       const parent = await v.tokenCreate(node, root, { policies: ['root'], ttl: '1h' }, sig());
       const child = await v.tokenCreate(

@@ -35,7 +35,11 @@ describe('the interactive bootstrap ceremony', () => {
       caCert: server.caCert,
       holders: HOLDERS,
       runbook: 'bootstrap-ceremony',
-      vars: [`audit_file=${join(tmp, 'audit.log')}`, 'operator=Ann'],
+      vars: [
+        `audit_file=${join(tmp, 'audit.log')}`,
+        `dir=${join(tmp, 'ceremony')}`,
+        'operator=Ann',
+      ],
     });
     const { stdin, frames } = term;
 
@@ -95,7 +99,7 @@ describe('the interactive bootstrap ceremony', () => {
     await press(stdin, KEY.enter);
 
     const last = await waitForFrame(term, 'Run succeeded', 30_000);
-    expect(last).toContain('✓ Revoke the initial root token');
+    expect(last).toContain('✓ Revoke every root token and prove each dead');
     expect((await done)?.exitCode).toBe(0);
 
     // Each share appears only on its own handoff frames, never before or after.

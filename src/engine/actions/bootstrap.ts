@@ -2,6 +2,7 @@ import { auditEnableAction, revokeSelfAction, tokenCreateAction } from './operat
 import { keyholderHandoffAction } from './handoff.js';
 import { initAction, initPlanAction, uninitializedCheck } from './init.js';
 import type { AnyAction } from './types.js';
+import { revokeRootTokensAction, tokenLookupAction } from './ceremony-root.js';
 
 /** The bootstrap ceremony's actions (runbooks/bootstrap-ceremony.yaml). */
 export const bootstrapActions: AnyAction[] = [
@@ -12,4 +13,6 @@ export const bootstrapActions: AnyAction[] = [
   auditEnableAction,
   tokenCreateAction,
   revokeSelfAction,
+  tokenLookupAction,
+  revokeRootTokensAction,
 ];

@@ -25,7 +25,7 @@ export function secretIn(what: string, recovery: string) {
 }
 
 export const ROOT_TOKEN_LOST =
-  'run the generate-root runbook with the unseal keyholders to get a new root token, then go on with that';
+  'in the bootstrap ceremony the keyholders make a new one on resume (step recover-root); anywhere else, run the generate-root runbook with the unseal keyholders';
 
 /** Count inputs arrive as numbers from YAML and as text from --var. */
 export const Count = z.union([z.number(), z.string()]).optional();

@@ -2,9 +2,17 @@ import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
 import { armor } from '../../domain/pgp.js';
 import type { Profile } from '../../domain/schema.js';
-import type { Secret } from '../../domain/secret.js';
+import { isSecret, type Secret } from '../../domain/secret.js';
 import type { ActionContext, ActionDef } from './types.js';
-import { clearAfterMs, keyholderProblem, requireFiles, secretIn, shareFile } from './ceremony.js';
+import {
+  clearAfterMs,
+  fileSafe,
+  keyholderProblem,
+  requireFiles,
+  secretIn,
+  shareFile,
+  type Holder,
+} from './ceremony.js';
 
 export interface HandOverOptions {
   readonly holder: string;
@@ -117,13 +125,21 @@ const Holder = z.strictObject({
   fingerprint: z.string().optional(),
 });
 
+const SHARES_LOST = 'they are lost: wipe the storage of every node and start the ceremony again';
+
 const Input = z.strictObject({
-  keys: z.array(
-    secretIn(
-      'the unseal shares',
-      'they are lost: wipe the storage of every node and start the ceremony again',
-    ),
-  ),
+  /**
+   * The shares, or — after the process died mid-handoff — what the journal kept of them
+   * (‹redacted›): then the keyholders who already received theirs decide what can go on.
+   */
+  keys: z.union([z.array(secretIn('the unseal shares', SHARES_LOST)), z.array(z.string())]),
+  /** Shares needed to unseal: whether the keyholders served before an interruption suffice. */
+  threshold: z.number().int().min(1).optional(),
+  /**
+   * Without PGP: leave a receipt (no secret) per keyholder served in `dir`, so a run resumed
+   * after the process died knows who holds a share. With PGP the share files tell.
+   */
+  receipts: z.boolean().default(false),
   keyholders: z.array(Holder),
   pgp: z.boolean(),
   /** Where encrypted shares are written as `<name>.share.asc`. */
@@ -132,6 +148,88 @@ const Input = z.strictObject({
   'clear-after': z.union([z.string(), z.number()]).optional(),
 });
 type Input = z.input<typeof Input>;
+
+/**
+ * A plain share handed over leaves a receipt (no secret in it: the run, the index, the time),
+ * so a run resumed after the process died knows who already holds a share.
+ */
+function receiptFile(dir: string, name: string): string {
+  return `${dir}/${fileSafe(name)}.share.received`;
+}
+
+async function writeReceipt(
+  ctx: ActionContext<unknown>,
+  dir: string,
+  h: Holder,
+  at: string,
+): Promise<void> {
+  const files = ctx.ports.files;
+  if (!files) return;
+  try {
+    await files.writeNew(
+      receiptFile(dir, h.name),
+      `run ${ctx.runId}: unseal share ${h.index} received by ${h.name} at ${at}\n`,
+      ctx.signal,
+    );
+  } catch (err) {
+    ctx.log(`could not write ${h.name}'s receipt (${errorMessage(err)})`, 'stderr');
+  }
+}
+
+/** Who received their share before the process died: PGP share files, or plain receipts. */
+async function servedBefore(
+  ctx: ActionContext<unknown>,
+  input: z.output<typeof Input>,
+): Promise<{ index: number; name: string }[] | undefined> {
+  const files = ctx.ports.files;
+  if (!files || (!input.pgp && !input.receipts)) return undefined;
+  const served = [];
+  for (const h of input.keyholders) {
+    if (input.pgp) {
+      // The init refused to run while any of these files existed: they are this run's.
+      if (await files.exists(shareFile(input.dir, h.name))) served.push(h);
+      continue;
+    }
+    const f = receiptFile(input.dir, h.name);
+    if (!(await files.exists(f))) continue;
+    const text = Buffer.from(await files.read(f, ctx.signal)).toString('utf8');
+    if (text.startsWith(`run ${ctx.runId}:`)) served.push(h);
+  }
+  return served.map((h) => ({ index: h.index, name: h.name }));
+}
+
+/**
+ * The process died during the handoff: the shares not yet handed out are gone. With at least
+ * `threshold` keyholders served the cluster can still be unsealed, so the ceremony goes on;
+ * with fewer it never can, and the only way on is to wipe and start again.
+ */
+async function afterLoss(
+  ctx: ActionContext<unknown>,
+  input: z.output<typeof Input>,
+): Promise<Record<string, unknown>> {
+  const served = await servedBefore(ctx, input);
+  const t = input.threshold;
+  if (!served || t === undefined)
+    throw new Error(
+      `the unseal shares not yet handed out existed only in the memory of the process that died, and this run cannot tell who received theirs (see vault-runbook journal show ${ctx.runId}): if fewer than the threshold did, ${SHARES_LOST}`,
+    );
+  const lost = input.keyholders.filter((h) => !served.some((s) => s.index === h.index));
+  const names = (l: readonly { name: string; index: number }[]) =>
+    l.map((h) => `${h.name} (share ${h.index})`).join(', ') || 'nobody';
+  if (served.length < t)
+    throw new Error(
+      `Vault is initialized but ${served.length === 0 ? 'no share was' : `only ${served.length} of the ${t} shares needed to unseal were`} handed out before the process died${served.length ? ` (${names(served)})` : ''}; the ${served.length ? 'others' : 'shares'} existed only in its memory and are lost, so this cluster can never be unsealed: wipe the storage of every node and start the ceremony again`,
+    );
+  ctx.log(
+    `the process died during the handoff: ${names(lost)} never received a share, which is lost. ${served.length} keyholders hold shares and ${t} unseal, so the ceremony goes on; afterwards, rekey (rekey runbook) so every keyholder holds a share again`,
+    'stderr',
+  );
+  return {
+    mode: input.pgp ? 'pgp' : 'plain',
+    holders: served.map((h) => ({ ...h, at: 'before the interruption' })),
+    lost: lost.map((h) => ({ index: h.index, name: h.name })),
+  };
+}
 
 /** The one static fact a headless run can check before anything is initialized. */
 function headlessProblem(
@@ -171,7 +269,9 @@ export const keyholderHandoffAction: ActionDef<Input> = {
       : `hand ${i.keyholders.length} shares over one keyholder at a time: ${i.keyholders.map((h) => h.name).join(', ')}`,
   async run(ctx) {
     const input = Input.parse(ctx.input);
-    const { keys, keyholders } = input;
+    const { keyholders } = input;
+    const keys = input.keys.filter(isSecret);
+    if (keys.length < input.keys.length) return afterLoss(ctx, input);
     if (keys.length !== keyholders.length)
       throw new Error(`${keys.length} shares for ${keyholders.length} keyholders`);
     if (input.pgp) {
@@ -203,6 +303,7 @@ export const keyholderHandoffAction: ActionDef<Input> = {
         clearAfterMs: clearAfterMs(input['clear-after']),
       });
       out.push({ index: h.index, name: h.name, at });
+      if (input.receipts) await writeReceipt(ctx, input.dir, h, at);
     }
     return { mode: 'plain', holders: out };
   },

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { UsageError } from '../../domain/errors.js';
+import { errorMessage, UsageError } from '../../domain/errors.js';
 import { formatFingerprint, parsePublicKey } from '../../domain/pgp.js';
-import type { VaultPort } from '../vault.js';
+import type { Secret } from '../../domain/secret.js';
+import type { VaultNode, VaultPort } from '../vault.js';
 import type { ActionContext, ActionDef } from './types.js';
 import {
   Count,
@@ -18,6 +19,32 @@ const WIPE = [
   'the shares of an init exist only in the memory of the process that made it: if that run was interrupted, they are lost',
   'stop every Vault node, wipe its storage (data bucket / raft directory), start the nodes again, and run the bootstrap ceremony from the start',
 ];
+
+/** Which runbook finishes a cluster some earlier run already initialized. */
+const ALREADY_INITIALIZED =
+  'If a bootstrap ceremony was interrupted after its init, finish THAT run: vault-runbook resume <run-id> (`vault-runbook journal list` shows it; with its shares handed out, the keyholders unseal, make a new root token if the old one was lost, and the ceremony completes). If its shares were never handed out, nobody can unseal: wipe the storage and start again. If the ceremony finished, this cluster needs no ceremony: unseal with the unseal runbook, root work with generate-root';
+
+/**
+ * The ceremony run that initialized this cluster, from the journals (same profile, its init
+ * succeeded), and what finishes it; the general advice when no journal here tells.
+ */
+function whatFinishes(ctx: ActionContext<unknown>): string {
+  const profile = ctx.profile?.name;
+  const runs = (ctx.ports.journals?.runs() ?? []).filter(
+    (r) =>
+      r.runbookId === 'bootstrap-ceremony' &&
+      r.succeeded.includes('init') &&
+      (profile === undefined || r.profileName === undefined || r.profileName === profile),
+  );
+  const run = runs[runs.length - 1];
+  if (!run) return ALREADY_INITIALIZED;
+  const handed = run.succeeded.includes('distribute');
+  if (run.status === 'succeeded')
+    return `The bootstrap ceremony ${run.runId} finished on it: no ceremony is needed. Unseal with the unseal runbook; root work with generate-root`;
+  if (run.status === 'interrupted' || run.status === 'running?' || run.status.startsWith('waiting'))
+    return `It was initialized by the bootstrap ceremony run ${run.runId}, which is ${run.status === 'running?' ? 'still running or was killed' : run.status}${handed ? ' after its shares were handed out' : ' before every share was handed out'}: finish THAT run with vault-runbook resume ${run.runId} (${handed ? 'the keyholders unseal, make a new root token if the old one was lost, and the ceremony completes' : 'it says whether enough keyholders received a share to go on, or that the storage must be wiped'})`;
+  return `It was initialized by the bootstrap ceremony run ${run.runId}, which ended ${run.status}: vault-runbook journal show ${run.runId} says what is left. ${handed ? 'Its shares were handed out: unseal with the unseal runbook, root work with generate-root' : 'If its shares were never handed out, nobody can unseal: wipe the storage and start again'}`;
+}
 
 /** Every node answers and none is initialized: the only state a ceremony may start from. */
 async function requireUninitialized(ctx: ActionContext<unknown>, vault: VaultPort): Promise<void> {
@@ -51,7 +78,39 @@ function planOutputs(plan: SharePlan) {
     threshold: plan.threshold,
     pgp: plan.pgp,
     keyholders: plan.holders.map((h) => ({ ...h })),
+    // What each keyholder checks before the init: without PGP keys there is no fingerprint.
+    check: plan.pgp
+      ? 'their share index, name and PGP key fingerprint'
+      : 'their share index and name (no PGP keys: each share is shown on screen to its keyholder alone)',
   };
+}
+
+/**
+ * The initial root token's accessor, journaled so a token lost with the process can still be
+ * revoked. A sealed node (Shamir) answers no token call: then it is looked up after the unseal.
+ */
+async function accessorNow(
+  ctx: ActionContext<unknown>,
+  vault: VaultPort,
+  node: VaultNode,
+  token: Secret,
+): Promise<string> {
+  const s = await vault.sealStatus(node, ctx.signal).catch(() => undefined);
+  if (!s || s.sealed) {
+    ctx.log('the root token’s accessor is recorded once the nodes are unsealed');
+    return '';
+  }
+  try {
+    const info = await vault.tokenLookupSelf(node, token, ctx.signal);
+    ctx.log(`initial root token accessor ${info.accessor}`);
+    return info.accessor;
+  } catch (err) {
+    ctx.log(
+      `could not look up the root token’s accessor yet (${errorMessage(err)}): it is recorded after the unseal`,
+      'stderr',
+    );
+    return '';
+  }
 }
 
 const PlanInput = z.strictObject({ shares: Count, threshold: Count });
@@ -93,13 +152,21 @@ export const uninitializedCheck: ActionDef<z.infer<typeof UninitInput>> = {
     const vault = requireVault(ctx);
     const all = await sealStatuses(vault, selectNodes(vault, ctx.input.nodes), ctx.signal);
     const down = all.filter((s) => !s.status).map((s) => s.node.name);
-    const done = all.filter((s) => s.status?.initialized).map((s) => s.node.name);
+    const initialized = all.filter((s) => s.status?.initialized);
+    const done = initialized.map((s) => s.node.name);
+    const state = initialized
+      .map((s) =>
+        s.status?.sealed
+          ? `${s.node.name} sealed (${s.status.progress}/${s.status.t} unseal shares entered)`
+          : `${s.node.name} unsealed`,
+      )
+      .join(', ');
     return {
       ok: down.length === 0 && done.length === 0,
       detail:
         [
           down.length ? `unreachable: ${down.join(', ')}` : '',
-          done.length ? `already initialized: ${done.join(', ')}` : '',
+          done.length ? `already initialized: ${state}. ${whatFinishes(ctx)}` : '',
         ]
           .filter(Boolean)
           .join('; ') || `${all.length} node(s), none initialized`,
@@ -173,6 +240,7 @@ export const initAction: ActionDef<InitInput> = {
     ctx.log(
       `${node.name} initialized at ${at}: ${r.keys.length} shares held in memory until handed over`,
     );
+    const rootAccessor = rootKey ? '' : await accessorNow(ctx, vault, node, r.rootToken);
     return {
       node: node.name,
       initialized_at: at,
@@ -180,6 +248,7 @@ export const initAction: ActionDef<InitInput> = {
       // With PGP, `keys` is hex of each encrypted message; the base64 form is what gpg users get.
       keys: plan.pgp ? r.keysBase64 : r.keys,
       root_token: r.rootToken,
+      root_accessor: rootAccessor,
       root_token_encrypted: rootKey !== undefined,
     };
   },
