@@ -6,15 +6,25 @@ import { ensureTls, type TlsFiles } from './certs.js';
 import { makeClients, type Clients } from './clients.js';
 import { serveControl, type ControlReply, type ControlRequest } from './control.js';
 import { runFault, type FaultContext } from './faults.js';
-import { startInfra, type InfraProc } from './infra.js';
-import { minioUrl, REGION_KEYS, s3RouterUrl, type Layout, type RegionKey } from './layout.js';
+import { readDnsTarget } from './dns.js';
+import { buildName, registerImage } from './images.js';
+import { startInfra, startMinio, waitHttp, type InfraProc } from './infra.js';
+import {
+  minioUrl,
+  proxyUrl,
+  REGION_KEYS,
+  s3RouterUrl,
+  type Layout,
+  type RegionKey,
+} from './layout.js';
 import { Mutex, sleep, stopGroup } from './procs.js';
 import { provision, type Resources } from './provision.js';
 import { ActiveProxy } from './proxy.js';
 import { RegionReconciler } from './reconcile.js';
 import { Replicator } from './replicator.js';
 import { S3Router } from './s3-router.js';
-import { writeState, type Phase } from './state.js';
+import { RecoveryNodes } from './recovery.js';
+import { writeState, type DnsRecord, type Phase, type RegionRecord } from './state.js';
 import { snapshot } from './snapshot.js';
 import type { Tools } from './tools.js';
 import { nodeAddress } from './vault-node.js';
@@ -42,7 +52,10 @@ export class Supervisor {
   #dirty = false;
   readonly startedAt = new Date().toISOString();
   readonly downAzs = new Set<string>();
+  readonly brokenImages = new Set<string>();
   regionDown = false;
+  #recovery: RecoveryNodes | undefined;
+  #dns: DnsRecord | undefined;
 
   constructor(
     readonly l: Layout,
@@ -126,6 +139,8 @@ export class Supervisor {
           changed: () => this.changed(),
           downAzs: () => this.downAzs,
           regionDown: () => this.regionDown,
+          brokenImage: (ami, version) =>
+            this.brokenImages.has(ami) || this.brokenImages.has(version),
         },
       );
       this.reconcilers.set(k, rec);
@@ -147,6 +162,12 @@ export class Supervisor {
       join(l.dir, 'replicated-versions.json'),
     );
     this.log('replication: primary → dr (emulated CRR), lag 0 s');
+    this.#recovery = new RecoveryNodes(l, clients, this.tools, this.#tls, {
+      log: (m) => this.log(m),
+      changed: () => this.changed(),
+      regionVersion: (k) => this.reconcilers.get(k)?.version(),
+      defaultVersion: this.defaultVersion,
+    });
     await (this.reconcilers.get('primary') as RegionReconciler).fill(
       l.regions.primary.desired,
       signal,
@@ -163,7 +184,12 @@ export class Supervisor {
   async #loop(): Promise<void> {
     const signal = this.signal;
     let lastRepl = 0;
+    let lastDns = 0;
     while (!signal.aborted) {
+      if (Date.now() - lastDns >= 2_000) {
+        lastDns = Date.now();
+        await this.#readDns(signal);
+      }
       const t0 = Date.now();
       await this.#lock.run(async () => {
         for (const rec of this.reconcilers.values())
@@ -178,6 +204,71 @@ export class Supervisor {
       }
       await sleep(Math.max(100, 1_000 - (Date.now() - t0)), signal);
     }
+  }
+
+  /** Route 53 is global: it answers in a primary-region outage too (moto is one process). */
+  async #readDns(signal: AbortSignal): Promise<void> {
+    const zoneId = this.resources?.zoneId;
+    if (!zoneId || !this.#clients) return;
+    const checkedAt = new Date().toISOString();
+    try {
+      const t = await readDnsTarget(this.l, this.#clients.route53, zoneId, signal);
+      const prev = this.#dns;
+      this.#dns = { ...t, checkedAt };
+      if (prev && prev.region !== t.region)
+        this.log(`dns: ${t.name} → ${t.values.join(', ')} (${t.region ?? 'no sandbox region'})`);
+    } catch (err) {
+      if (!signal.aborted)
+        this.#dns = {
+          name: this.l.recordName,
+          values: this.#dns?.values ?? [],
+          checkedAt,
+          error: errorMessage(err),
+        };
+    }
+    this.changed();
+  }
+
+  #regions(): Record<RegionKey, RegionRecord> {
+    const one = (k: RegionKey): RegionRecord => {
+      const r = this.l.regions[k];
+      const asg = this.reconcilers.get(k)?.lastAsg;
+      return {
+        region: r.region,
+        up: k !== 'primary' || !this.regionDown,
+        asg: r.asg,
+        ...(asg ? { desired: asg.desired, members: asg.members } : {}),
+        bucket: r.bucket,
+        lockTable: r.table,
+        loadBalancer: proxyUrl(this.l, k),
+      };
+    };
+    return { primary: one('primary'), dr: one('dr') };
+  }
+
+  async #image(version: string, region: RegionKey): Promise<ControlReply> {
+    if (!(REGION_KEYS as readonly string[]).includes(region))
+      return { ok: false, usage: true, error: `unknown region '${String(region)}'` };
+    if (!this.tools.vault.has(version))
+      return {
+        ok: false,
+        usage: true,
+        error: `no Vault ${version} binary in the tools cache (built: ${[...this.tools.vault.keys()].join(', ')}); the sandbox can only make images of those`,
+      };
+    const clients = this.#clients as Clients;
+    const amiId = await registerImage(
+      clients.regions[region],
+      version,
+      buildName(version),
+      this.signal,
+    );
+    this.reconcilers.get(region)?.learnAmi(amiId, version);
+    this.log(`image: ${amiId} in ${region} stands for Vault ${version}`);
+    return {
+      ok: true,
+      message: amiId,
+      data: { amiId, version, region },
+    };
   }
 
   async #handle(req: ControlRequest): Promise<ControlReply> {
@@ -211,6 +302,33 @@ export class Supervisor {
           return { ok: false, error: `the sandbox is ${this.#phase}, not ready for faults` };
         return this.#lock.run(() => runFault(this.#faultContext(), req.kind, req.target));
     }
+    if (this.#phase !== 'ready')
+      return { ok: false, error: `the sandbox is ${this.#phase}, not ready` };
+    const recovery = this.#recovery as RecoveryNodes;
+    switch (req.op) {
+      case 'image':
+        return this.#lock.run(() => this.#image(req.version, req.region));
+      case 'replication': {
+        const r = this.#replicator as Replicator;
+        if (req.enabled && this.regionDown)
+          return { ok: false, error: 'the primary region is down: replication cannot resume' };
+        r.paused = req.enabled ? undefined : 'paused by request';
+        this.log(`replication: ${req.enabled ? 'resumed' : 'paused'}`);
+        this.changed();
+        return {
+          ok: true,
+          message: `replication primary → dr ${req.enabled ? 'resumed' : 'paused'}`,
+        };
+      }
+      case 'recovery-start': {
+        const { op: _op, ...spec } = req;
+        return recovery.start(spec, this.signal);
+      }
+      case 'recovery-stop':
+        return recovery.stop(req.name, this.signal);
+      case 'recovery-list':
+        return { ok: true, data: recovery.list() };
+    }
   }
 
   #faultContext(): FaultContext {
@@ -221,9 +339,26 @@ export class Supervisor {
       reconcilers: this.reconcilers,
       replicator: this.#replicator as Replicator,
       downAzs: this.downAzs,
+      brokenImages: this.brokenImages,
+      isRegionDown: () => this.regionDown,
       log: (m) => this.log(m),
+      regionUp: async () => {
+        // The same data dir: the bucket comes back exactly as it was at the failure.
+        const minio = startMinio(this.l, this.tools, 'primary');
+        this.#infra.set(minio.record.name, minio);
+        await waitHttp(
+          `${minioUrl(this.l, 'primary')}/minio/health/live`,
+          minio,
+          60_000,
+          this.signal,
+        );
+        this.regionDown = false;
+        await this.#proxies.get('primary')?.start();
+        this.changed();
+      },
       regionDown: async () => {
         this.regionDown = true;
+        if (this.#replicator) this.#replicator.paused = 'the primary region went down';
         await this.reconcilers.get('primary')?.killAll();
         await this.#proxies.get('primary')?.stop();
         const minio = this.#infra.get('minio-primary');
@@ -249,6 +384,10 @@ export class Supervisor {
         proxies: this.#proxies,
         regionDown: this.regionDown,
         downAzs: this.downAzs,
+        brokenImages: this.brokenImages,
+        regions: this.#regions(),
+        ...(this.#dns ? { dns: this.#dns } : {}),
+        recovery: this.#recovery,
         ...(this.#replicator ? { replicator: this.#replicator } : {}),
         ...(this.resources ? { resources: this.resources } : {}),
         defaultVersion: this.defaultVersion,
@@ -265,6 +404,7 @@ export class Supervisor {
     await this.#s3?.stop();
     // Vault first (clean shutdown releases the HA lock in DynamoDB), then what it depends on.
     await Promise.all([...this.reconcilers.values()].map((r) => r.stopAll()));
+    await this.#recovery?.stopAll(AbortSignal.timeout(10_000));
     await Promise.all(
       [...this.#infra.values()].map((p) => stopGroup(p.record.pid, 5_000, p.record.startTicks)),
     );
