@@ -6,17 +6,8 @@ import { ensureTls, type TlsFiles } from './certs.js';
 import { makeClients, type Clients } from './clients.js';
 import { serveControl, type ControlReply, type ControlRequest } from './control.js';
 import { runFault, type FaultContext } from './faults.js';
-import { readDnsTarget } from './dns.js';
-import { buildName, registerImage } from './images.js';
 import { startInfra, startMinio, waitHttp, type InfraProc } from './infra.js';
-import {
-  minioUrl,
-  proxyUrl,
-  REGION_KEYS,
-  s3RouterUrl,
-  type Layout,
-  type RegionKey,
-} from './layout.js';
+import { minioUrl, REGION_KEYS, s3RouterUrl, type Layout, type RegionKey } from './layout.js';
 import { Mutex, sleep, stopGroup } from './procs.js';
 import { provision, type Resources } from './provision.js';
 import { ActiveProxy } from './proxy.js';
@@ -24,7 +15,8 @@ import { RegionReconciler } from './reconcile.js';
 import { Replicator } from './replicator.js';
 import { S3Router } from './s3-router.js';
 import { RecoveryNodes } from './recovery.js';
-import { writeState, type DnsRecord, type Phase, type RegionRecord } from './state.js';
+import { handleMore, pollDns, regionRecords, type MoreOps } from './supervisor-ops.js';
+import { writeState, type DnsRecord, type Phase } from './state.js';
 import { snapshot } from './snapshot.js';
 import type { Tools } from './tools.js';
 import { nodeAddress } from './vault-node.js';
@@ -206,69 +198,11 @@ export class Supervisor {
     }
   }
 
-  /** Route 53 is global: it answers in a primary-region outage too (moto is one process). */
   async #readDns(signal: AbortSignal): Promise<void> {
     const zoneId = this.resources?.zoneId;
     if (!zoneId || !this.#clients) return;
-    const checkedAt = new Date().toISOString();
-    try {
-      const t = await readDnsTarget(this.l, this.#clients.route53, zoneId, signal);
-      const prev = this.#dns;
-      this.#dns = { ...t, checkedAt };
-      if (prev && prev.region !== t.region)
-        this.log(`dns: ${t.name} → ${t.values.join(', ')} (${t.region ?? 'no sandbox region'})`);
-    } catch (err) {
-      if (!signal.aborted)
-        this.#dns = {
-          name: this.l.recordName,
-          values: this.#dns?.values ?? [],
-          checkedAt,
-          error: errorMessage(err),
-        };
-    }
+    this.#dns = await pollDns(this.l, this.#clients, zoneId, this.#dns, (m) => this.log(m), signal);
     this.changed();
-  }
-
-  #regions(): Record<RegionKey, RegionRecord> {
-    const one = (k: RegionKey): RegionRecord => {
-      const r = this.l.regions[k];
-      const asg = this.reconcilers.get(k)?.lastAsg;
-      return {
-        region: r.region,
-        up: k !== 'primary' || !this.regionDown,
-        asg: r.asg,
-        ...(asg ? { desired: asg.desired, members: asg.members } : {}),
-        bucket: r.bucket,
-        lockTable: r.table,
-        loadBalancer: proxyUrl(this.l, k),
-      };
-    };
-    return { primary: one('primary'), dr: one('dr') };
-  }
-
-  async #image(version: string, region: RegionKey): Promise<ControlReply> {
-    if (!(REGION_KEYS as readonly string[]).includes(region))
-      return { ok: false, usage: true, error: `unknown region '${String(region)}'` };
-    if (!this.tools.vault.has(version))
-      return {
-        ok: false,
-        usage: true,
-        error: `no Vault ${version} binary in the tools cache (built: ${[...this.tools.vault.keys()].join(', ')}); the sandbox can only make images of those`,
-      };
-    const clients = this.#clients as Clients;
-    const amiId = await registerImage(
-      clients.regions[region],
-      version,
-      buildName(version),
-      this.signal,
-    );
-    this.reconcilers.get(region)?.learnAmi(amiId, version);
-    this.log(`image: ${amiId} in ${region} stands for Vault ${version}`);
-    return {
-      ok: true,
-      message: amiId,
-      data: { amiId, version, region },
-    };
   }
 
   async #handle(req: ControlRequest): Promise<ControlReply> {
@@ -301,34 +235,29 @@ export class Supervisor {
         if (this.#phase !== 'ready')
           return { ok: false, error: `the sandbox is ${this.#phase}, not ready for faults` };
         return this.#lock.run(() => runFault(this.#faultContext(), req.kind, req.target));
-    }
-    if (this.#phase !== 'ready')
-      return { ok: false, error: `the sandbox is ${this.#phase}, not ready` };
-    const recovery = this.#recovery as RecoveryNodes;
-    switch (req.op) {
       case 'image':
-        return this.#lock.run(() => this.#image(req.version, req.region));
-      case 'replication': {
-        const r = this.#replicator as Replicator;
-        if (req.enabled && this.regionDown)
-          return { ok: false, error: 'the primary region is down: replication cannot resume' };
-        r.paused = req.enabled ? undefined : 'paused by request';
-        this.log(`replication: ${req.enabled ? 'resumed' : 'paused'}`);
-        this.changed();
-        return {
-          ok: true,
-          message: `replication primary → dr ${req.enabled ? 'resumed' : 'paused'}`,
-        };
-      }
-      case 'recovery-start': {
-        const { op: _op, ...spec } = req;
-        return recovery.start(spec, this.signal);
-      }
+      case 'replication':
+      case 'recovery-start':
       case 'recovery-stop':
-        return recovery.stop(req.name, this.signal);
       case 'recovery-list':
-        return { ok: true, data: recovery.list() };
+        return this.#more(req);
     }
+  }
+
+  #more(req: MoreOps): Promise<ControlReply> {
+    if (this.#phase !== 'ready')
+      return Promise.resolve({ ok: false, error: `the sandbox is ${this.#phase}, not ready` });
+    return handleMore(req, {
+      tools: this.tools,
+      clients: this.#clients as Clients,
+      reconcilers: this.reconcilers,
+      replicator: this.#replicator as Replicator,
+      recovery: this.#recovery as RecoveryNodes,
+      regionDown: () => this.regionDown,
+      lock: this.#lock,
+      log: (m) => this.log(m),
+      signal: this.signal,
+    });
   }
 
   #faultContext(): FaultContext {
@@ -385,7 +314,7 @@ export class Supervisor {
         regionDown: this.regionDown,
         downAzs: this.downAzs,
         brokenImages: this.brokenImages,
-        regions: this.#regions(),
+        regions: regionRecords(this.l, this.reconcilers, this.regionDown),
         ...(this.#dns ? { dns: this.#dns } : {}),
         recovery: this.#recovery,
         ...(this.#replicator ? { replicator: this.#replicator } : {}),
