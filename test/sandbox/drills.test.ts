@@ -159,6 +159,10 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     expect(r.stderr).toContain('no Vault 1.2.3 binary in the tools cache');
     expect(r.stderr).toContain(newer);
     expect((await sandbox(['image', 'latest'], env)).exitCode).toBe(2);
+    const up = await sandbox(['fault', 'region-up'], env);
+    expect(up.exitCode).toBe(2);
+    expect(up.stderr).toContain('the primary region is not down');
+    expect((await sandbox(['fault', 'broken-image', 'latest'], env)).exitCode).toBe(2);
   });
 
   it('Given a launch-template version on the newer AMI, When a standby is terminated through the ASG, Then its replacement runs the newer version', async () => {
