@@ -163,7 +163,7 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     expect(up.exitCode).toBe(2);
     expect(up.stderr).toContain('the primary region is not down');
     expect((await sandbox(['fault', 'broken-image', 'latest'], env)).exitCode).toBe(2);
-  });
+  }, 240_000);
 
   it('Given a launch-template version on the newer AMI, When a standby is terminated through the ASG, Then its replacement runs the newer version', async () => {
     expect(older).not.toBe(newer); // two built versions, or there is no upgrade to test
@@ -209,7 +209,7 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     // A clean stop: Vault logged its shutdown (a SIGKILL leaves no such line).
     const log = readFileSync(`${l.logsDir}/${standby?.name}-${standby?.instanceId}.log`, 'utf8');
     expect(log).toMatch(/shutdown triggered|shutting down/i);
-  });
+  }, 240_000);
 
   it('Given the active node, When its instance is terminated through EC2, Then its Vault releases the HA lock and a standby takes it before the lock would have expired', async () => {
     const lb = profile.vault.api_addr ?? '';
@@ -242,7 +242,7 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     expect(log).toMatch(/shutdown triggered|shutting down/i);
     // Its replacement comes from the ASG's launch template: the newer version.
     await newcomer(active?.address ?? '', newer);
-  });
+  }, 240_000);
 
   it('Given broken-image on the newer version, When a standby is replaced, Then the newcomer never becomes healthy and the cluster keeps serving', async () => {
     const lb = profile.vault.api_addr ?? '';
@@ -283,7 +283,7 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     expect((await sandbox(['fault', 'broken-image', 'off'], env)).exitCode).toBe(0);
     expect((await sandbox(['fault', 'kill', victim?.name ?? ''], env)).exitCode).toBe(0);
     await newcomer(victim?.address ?? '', newer);
-  });
+  }, 240_000);
 
   it('Given the Route 53 record, When read from moto and from status, Then it points at the primary load balancer', async () => {
     const s = (await statusJson(env)) as StatusJson & {
@@ -297,7 +297,7 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     expect(text.stdout).toContain(
       `${l.recordName} → ${l.regions.primary.proxyHost} = the primary load balancer`,
     );
-  });
+  }, 240_000);
 
   let primaryVersions: string[] = [];
   let downAt = 0;
@@ -369,7 +369,7 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
       return s.dns?.region === 'dr' ? true : undefined;
     });
     expect((await vaultPut(drLb, 'kv/on-dr', { value: 'dr' }, caFile, rootToken)).status).toBe(204);
-  });
+  }, 240_000);
 
   it('Given region-down, When region-up, Then S3 and the load balancer answer with the data as it was and the fenced primary stays stopped', async () => {
     expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
@@ -402,7 +402,7 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     expect(resumed.exitCode).toBe(0);
     const again = (await statusJson(env)) as StatusJson & { replication?: { paused?: string } };
     expect(again.replication?.paused).toBeUndefined();
-  });
+  }, 240_000);
 
   it('Given a quarantine copy of the bucket, When a recovery node starts on it with its own lock table, Then it unseals, reads the canary, touches no live table, and is destroyed with its table', async () => {
     const direct = s3(profile.aws?.endpoints?.s3 ?? '', 'us-east-1');
@@ -457,5 +457,5 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     expect(await port.destroy('drill', AbortSignal.timeout(5_000))).toMatchObject({
       stopped: false,
     });
-  });
+  }, 240_000);
 });
