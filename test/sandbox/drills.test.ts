@@ -304,8 +304,10 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
 
   it('Given region-down, When the DR ASG is scaled up and unsealed, Then real DR nodes serve the canary from the DR bucket with the DR lock table', async () => {
     const router = s3(profile.aws?.endpoints?.s3 ?? '', 'us-east-1');
+    // Each MinIO checks the signature's region: the DR bucket is signed for us-west-2.
+    const drS3 = s3(profile.aws?.endpoints?.s3 ?? '', 'us-west-2');
     await until('the canary replicated', async () => {
-      const dr = await versionsList(router, l.regions.dr.bucket);
+      const dr = await versionsList(drS3, l.regions.dr.bucket);
       return dr.some((k) => k.startsWith('logical/')) ? true : undefined;
     });
     primaryVersions = await versionsList(router, l.regions.primary.bucket);

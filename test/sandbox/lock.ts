@@ -1,6 +1,6 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-/** Vault's DynamoDB HA lock as stored (physical/dynamodb, key core/lock): who holds it, until when. */
+/** Vault's DynamoDB HA lock as stored (physical/dynamodb, key core/lock, stored as core + _lock): who holds it, until when. */
 export interface LockView {
   /** The holder's lock identity (one per Vault core). */
   readonly holder: string;
@@ -15,7 +15,7 @@ export async function readLock(
   const r = await client.send(
     new GetItemCommand({
       TableName: table,
-      Key: { Path: { S: 'core' }, Key: { S: 'lock' } },
+      Key: { Path: { S: 'core' }, Key: { S: '_lock' } },
       ConsistentRead: true,
     }),
     { abortSignal: AbortSignal.timeout(5_000) },
