@@ -248,7 +248,8 @@ describe('sandbox drills: images, clean termination, broken image, region up, DR
     const lb = profile.vault.api_addr ?? '';
     expect((await sandbox(['fault', 'broken-image', newer], env)).exitCode).toBe(0);
     const s = await statusJson(env);
-    const victim = primaryNodes(s).find((p) => p.health?.code === 429 && p.version === older);
+    // Any standby: its replacement comes from the launch template's (newer, broken) AMI.
+    const victim = primaryNodes(s).find((p) => p.health?.code === 429);
     expect(victim).toBeDefined();
     await asg('us-east-1').send(
       new TerminateInstanceInAutoScalingGroupCommand({
