@@ -33,6 +33,8 @@ import {
 
 // Its own addresses (127.91.x.y) and XDG dirs: never collides with a sandbox the user runs.
 const { env } = sandboxEnv(91);
+// 91, unless VAULT_RUNBOOK_TEST_SLOT_OFFSET shifts it.
+const slot = env.VAULT_RUNBOOK_SANDBOX_SLOT ?? '';
 let versions: string[] = [];
 let profile: Profile;
 let caFile: string;
@@ -60,7 +62,7 @@ describe('vault-runbook sandbox against the real servers', () => {
     expect(r.exitCode).toBe(0);
     // A figure (npm run bench prints it properly), never a pass/fail on time.
     process.stdout.write(`sandbox up: 3 nodes answering after ${Date.now() - t0} ms\n`);
-    expect(r.stdout).toContain('export VAULT_ADDR=https://127.91.1.100:8200 VAULT_CACERT=');
+    expect(r.stdout).toContain(`export VAULT_ADDR=https://127.${slot}.1.100:8200 VAULT_CACERT=`);
     expect(r.stdout).toContain('vault-runbook run bootstrap-ceremony');
 
     const file = profileFile(env);
@@ -74,7 +76,9 @@ describe('vault-runbook sandbox against the real servers', () => {
     expect(
       readFileSync(`${env.XDG_CONFIG_HOME}/vault-runbook/current-profile`, 'utf8').trim(),
     ).toBe(file);
-    expect(profile.vault.addresses).toEqual([1, 2, 3].map((n) => `https://127.91.1.${n}:8200`));
+    expect(profile.vault.addresses).toEqual(
+      [1, 2, 3].map((n) => `https://127.${slot}.1.${n}:8200`),
+    );
     expect(profile.aws).toMatchObject({ region: 'us-east-1', dr_region: 'us-west-2' });
     expect(profile.image?.builder).toBe('sandbox');
     caFile = profile.vault.tls?.ca_cert ?? '';
@@ -289,7 +293,7 @@ describe('vault-runbook sandbox against the real servers', () => {
     ).toBe(2);
     const s = await statusJson(env);
     expect(
-      s.processes.filter((p) => p.role === 'vault' && p.address?.includes('127.91.1.')),
+      s.processes.filter((p) => p.role === 'vault' && p.address?.includes(`127.${slot}.1.`)),
     ).toEqual([]);
     // Vault's own storage made it across: its keyring and the KV secret's logical entries.
     const drKeys = new Set(
