@@ -160,8 +160,8 @@ variable "manifest_path" {
 
 locals {
   vault_gpg_key_file = var.vault_gpg_key_file != "" ? var.vault_gpg_key_file : "${path.root}/files/hashicorp-release-key.asc"
-  timestamp = regex_replace(timestamp(), "[- TZ:]", "")
-  ec2_arch  = var.arch == "amd64" ? "x86_64" : "arm64"
+  timestamp          = regex_replace(timestamp(), "[- TZ:]", "")
+  ec2_arch           = var.arch == "amd64" ? "x86_64" : "arm64"
   # hvm-ssd* covers both hvm-ssd (22.04) and hvm-ssd-gp3 (24.04) image families.
   source_ami_name = "ubuntu/images/hvm-ssd*/ubuntu-${var.ubuntu_codename}-${var.ubuntu_version}-${var.arch}-server-*"
 
