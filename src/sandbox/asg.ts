@@ -91,9 +91,23 @@ export async function amiVersion(
 }
 
 /**
- * Puts the subnet of the emptiest healthy AZ first, so moto's next launch lands there.
- * `counts` is instances per AZ; `downAzs` never receive new instances.
+ * The ASG's subnet order that puts the emptiest healthy AZ first (moto launches every new
+ * instance into the first subnet). `counts` is instances per AZ; `downAzs` never get new ones.
  */
+export function subnetOrder(
+  subnets: readonly { az: string; subnetId: string }[],
+  counts: ReadonlyMap<string, number>,
+  downAzs: ReadonlySet<string>,
+): { az: string; subnetId: string }[] {
+  const up = subnets.filter((s) => !downAzs.has(s.az));
+  const pool = up.length ? up : subnets;
+  let best = pool[0];
+  for (const s of pool) if ((counts.get(s.az) ?? 0) < (counts.get(best?.az ?? '') ?? 0)) best = s;
+  if (!best) return [];
+  return [best, ...subnets.filter((s) => s !== best && !downAzs.has(s.az))];
+}
+
+/** Puts the subnet of the emptiest healthy AZ first, so moto's next launch lands there. */
 export async function preferEmptiestAz(
   c: RegionClients,
   asgName: string,
@@ -101,21 +115,20 @@ export async function preferEmptiestAz(
   counts: ReadonlyMap<string, number>,
   downAzs: ReadonlySet<string>,
   signal: AbortSignal,
+  current?: readonly string[],
 ): Promise<string | undefined> {
-  const up = subnets.filter((s) => !downAzs.has(s.az));
-  const pool = up.length ? up : subnets;
-  let best = pool[0];
-  for (const s of pool) if ((counts.get(s.az) ?? 0) < (counts.get(best?.az ?? '') ?? 0)) best = s;
-  if (!best) return undefined;
-  const order = [best, ...subnets.filter((s) => s !== best && !downAzs.has(s.az))];
+  const order = subnetOrder(subnets, counts, downAzs);
+  if (!order[0]) return undefined;
+  const ids = order.map((s) => s.subnetId);
+  if (current && current.join(',') === ids.join(',')) return order[0].az;
   await c.asg.send(
     new UpdateAutoScalingGroupCommand({
       AutoScalingGroupName: asgName,
-      VPCZoneIdentifier: order.map((s) => s.subnetId).join(','),
+      VPCZoneIdentifier: ids.join(','),
     }),
     { abortSignal: signal },
   );
-  return best.az;
+  return order[0].az;
 }
 
 export async function setDesired(

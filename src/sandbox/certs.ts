@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ExitCode, VrError } from '../domain/errors.js';
-import { nodeHost, REGION_KEYS, type Layout } from './layout.js';
+import { nodeHost, recoveryHost, REGION_KEYS, type Layout } from './layout.js';
 
 export interface TlsFiles {
   readonly ca: string;
@@ -20,6 +20,7 @@ function subjectAltNames(l: Layout): string {
     ips.add(l.regions[r].proxyHost);
     for (let n = 1; n <= l.maxNodesPerRegion; n++) ips.add(nodeHost(l, r, n));
   }
+  for (let n = 1; n <= l.maxRecoveryNodes; n++) ips.add(recoveryHost(l, n));
   return ['DNS:localhost', `DNS:${l.recordName}`, ...[...ips].map((ip) => `IP:${ip}`)].join(',');
 }
 

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { ExitCode, UsageError } from '../domain/errors.js';
 import type { Io } from '../cli/program.js';
+import type { RegionKey } from './layout.js';
+import { regionKey, sandboxImage, sandboxRecoveryNodes, sandboxReplication } from './api.js';
 import { sandboxDown } from './down.js';
 import { sandboxFault } from './fault-cli.js';
 import { FAULT_KINDS } from './faults.js';
@@ -41,10 +43,17 @@ Faults (each is a request to the running supervisor, so it works from any shell)
   az-down <az>              kill every node in that AZ (e.g. us-east-1b); no new instance
                             goes there until the sandbox restarts
   region-down               stop the primary region's nodes, load balancer and S3 endpoint;
-                            the DR bucket keeps what was replicated
+                            the DR bucket keeps what was replicated; replication pauses
+  region-up                 the primary comes back as it was left: S3 endpoint (data as at
+                            the failure) and load balancer; instances its ASG still holds
+                            boot sealed, an ASG scaled to 0 stays empty; replication stays
+                            paused until \`sandbox replication resume\`
   bad-write <path>          write a corrupt object version at that key of the primary data
                             bucket (e.g. core/keyring), for the S3 version-recovery runbook
   replication-lag <seconds> delay the emulated primary → dr replication by that much
+  broken-image <ami|version> instances launched from then on from that AMI (or any AMI of
+                            that Vault version) never start: for "newcomer never becomes
+                            healthy" drills; \`broken-image off\` heals new launches
 
 <node> is a name (node-1, dr-node-1), an instance id or an address.`;
 
@@ -129,5 +138,109 @@ export function registerSandboxCommands(
           AbortSignal.any([signal, AbortSignal.timeout(60_000)]),
         ),
       );
+    });
+
+  sandbox
+    .command('image')
+    .description(
+      'register a new AMI in moto standing for a built Vault version (what image.build does on the sandbox); prints its id',
+    )
+    .argument('<version>', 'a Vault version in the tools cache, e.g. 1.14.8')
+    .addOption(
+      new Option('--region <region>', 'primary or dr').default('primary').argParser(regionKey),
+    )
+    .option('--json', 'one JSON document: amiId, version, region')
+    .action(async (version: string, flags: { region: RegionKey; json?: boolean }) => {
+      await withSignal(async (signal) => {
+        const img = await sandboxImage(
+          io.env,
+          version,
+          flags.region,
+          AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+        );
+        io.stdout.write(flags.json ? `${JSON.stringify(img)}\n` : `${img.amiId}\n`);
+      });
+    });
+
+  sandbox
+    .command('replication')
+    .description('pause or resume the emulated primary → dr replication')
+    .argument('<pause|resume>')
+    .action(async (what: string) => {
+      if (what !== 'pause' && what !== 'resume')
+        throw new UsageError(`replication takes pause or resume, not '${what}'`);
+      await withSignal(async (signal) => {
+        const m = await sandboxReplication(
+          io.env,
+          what === 'resume',
+          AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+        );
+        io.stdout.write(`${m}\n`);
+      });
+    });
+
+  registerRecoveryNodeCommands(sandbox, io);
+}
+
+/** `sandbox recovery-node start|stop|list`: the isolated recovery Vault of an S3 quarantine. */
+function registerRecoveryNodeCommands(sandbox: Command, io: Io): void {
+  const rn = sandbox
+    .command('recovery-node')
+    .description(
+      'an isolated recovery Vault on a quarantine bucket, never behind the load balancer (S3 recovery drills)',
+    );
+  rn.command('start')
+    .argument('<name>', 'lowercase letters, digits, dashes')
+    .requiredOption('--bucket <bucket>', 'an existing quarantine bucket (never a live data bucket)')
+    .option('--lock-table <table>', 'its own HA lock table (created if absent); default: no HA')
+    .option('--vault-version <version>', 'default: the version the region’s nodes run')
+    .addOption(
+      new Option('--region <region>', 'whose S3 holds the bucket')
+        .default('primary')
+        .argParser(regionKey),
+    )
+    .action(
+      async (
+        name: string,
+        f: { bucket: string; lockTable?: string; vaultVersion?: string; region: RegionKey },
+      ) => {
+        await withSignal(async (signal) => {
+          const n = await sandboxRecoveryNodes(io.env).start(
+            {
+              name,
+              bucket: f.bucket,
+              region: f.region,
+              ...(f.lockTable ? { lockTable: f.lockTable } : {}),
+              ...(f.vaultVersion ? { vaultVersion: f.vaultVersion } : {}),
+            },
+            AbortSignal.any([signal, AbortSignal.timeout(60_000)]),
+          );
+          io.stdout.write(`${JSON.stringify(n)}\n`);
+        });
+      },
+    );
+  rn.command('stop')
+    .description('stop it and delete the lock table made for it (no error when already gone)')
+    .argument('<name>')
+    .action(async (name: string) => {
+      await withSignal(async (signal) => {
+        const r = await sandboxRecoveryNodes(io.env).destroy(
+          name,
+          AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+        );
+        io.stdout.write(
+          `${r.stopped ? `recovery node ${name} stopped${r.lockTableDeleted ? `; lock table ${r.lockTableDeleted} deleted` : ''}` : `no recovery node ${name} was running`}\n`,
+        );
+      });
+    });
+  rn.command('list')
+    .description('the recovery nodes running now, one JSON document')
+    .action(async () => {
+      await withSignal(async (signal) => {
+        const all = await sandboxRecoveryNodes(io.env).list(
+          AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+        );
+        io.stdout.write(`${JSON.stringify(all)}\n`);
+      });
     });
 }

@@ -1,5 +1,7 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
+import type { RegionKey } from './layout.js';
+import type { RecoveryNodeRequest } from './recovery.js';
 
 /** Requests to the supervisor over its unix socket (one JSON line each way), from any shell. */
 export type ControlRequest =
@@ -7,7 +9,12 @@ export type ControlRequest =
   | { readonly op: 'shutdown' }
   | { readonly op: 'resolve'; readonly target: string }
   | { readonly op: 'restart'; readonly target: string }
-  | { readonly op: 'fault'; readonly kind: string; readonly target?: string };
+  | { readonly op: 'fault'; readonly kind: string; readonly target?: string }
+  | { readonly op: 'image'; readonly version: string; readonly region: RegionKey }
+  | { readonly op: 'replication'; readonly enabled: boolean }
+  | ({ readonly op: 'recovery-start' } & RecoveryNodeRequest)
+  | { readonly op: 'recovery-stop'; readonly name: string }
+  | { readonly op: 'recovery-list' };
 
 export interface ControlReply {
   readonly ok: boolean;

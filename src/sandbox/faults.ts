@@ -13,8 +13,10 @@ export const FAULT_KINDS = [
   'kill',
   'az-down',
   'region-down',
+  'region-up',
   'bad-write',
   'replication-lag',
+  'broken-image',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -28,8 +30,10 @@ export const FAULT_TARGET: Readonly<Record<FaultKind, string | undefined>> = {
   kill: 'node',
   'az-down': 'az',
   'region-down': undefined,
+  'region-up': undefined,
   'bad-write': 'path',
   'replication-lag': 'seconds',
+  'broken-image': 'ami|version|off',
 };
 
 export interface FaultContext {
@@ -39,8 +43,12 @@ export interface FaultContext {
   readonly reconcilers: ReadonlyMap<RegionKey, RegionReconciler>;
   readonly replicator: Replicator;
   readonly downAzs: Set<string>;
+  /** AMI ids and Vault versions whose new instances start broken. */
+  readonly brokenImages: Set<string>;
+  isRegionDown(): boolean;
   log(message: string): void;
   regionDown(): Promise<void>;
+  regionUp(): Promise<void>;
 }
 
 const usage = (error: string): ControlReply => ({ ok: false, usage: true, error });
@@ -115,6 +123,32 @@ async function badWrite(ctx: FaultContext, path: string): Promise<ControlReply> 
   }
 }
 
+/** `broken-image <ami|version>`: instances launched from it from now on never start; `off` heals. */
+export function brokenImage(
+  ctx: Pick<FaultContext, 'brokenImages' | 'log'>,
+  target: string,
+): ControlReply {
+  if (target === 'off') {
+    const was = [...ctx.brokenImages];
+    ctx.brokenImages.clear();
+    ctx.log(`fault broken-image: off (was ${was.join(', ') || 'none'})`);
+    return {
+      ok: true,
+      message: `no image is broken any more${was.length ? ` (was ${was.join(', ')})` : ''}; nodes already started broken stay so until replaced`,
+    };
+  }
+  if (!/^ami-[0-9a-f]+$/.test(target) && !/^\d+\.\d+\.\d+$/.test(target))
+    return usage(
+      `broken-image needs an AMI id (ami-…), a Vault version (1.14.8) or off, not '${target}'`,
+    );
+  ctx.brokenImages.add(target);
+  ctx.log(`fault broken-image: ${target}`);
+  return {
+    ok: true,
+    message: `instances launched from now on from ${target.startsWith('ami-') ? `AMI ${target}` : `an AMI of Vault ${target}`} start broken (their Vault exits at once: no listener certificate) and never become healthy; running nodes are not touched`,
+  };
+}
+
 export async function runFault(
   ctx: FaultContext,
   kind: string,
@@ -139,6 +173,16 @@ export async function runFault(
         ok: true,
         message: `the primary region (${ctx.l.regions.primary.region}) is down: nodes, proxy and its S3 endpoint are unreachable; the DR bucket keeps what was replicated`,
       };
+    case 'region-up':
+      if (!ctx.isRegionDown()) return usage('the primary region is not down');
+      ctx.log('fault region-up: primary S3 endpoint and load balancer come back');
+      await ctx.regionUp();
+      return {
+        ok: true,
+        message: `the primary region (${ctx.l.regions.primary.region}) is back: its S3 endpoint answers with the data as it was at the failure, its load balancer listens; Vault: instances its ASG still holds boot again and come back sealed, an ASG scaled to 0 (fenced) stays empty; replication primary → dr stays paused until \`vault-runbook sandbox replication resume\``,
+      };
+    case 'broken-image':
+      return brokenImage(ctx, t);
     case 'bad-write':
       return badWrite(ctx, t);
     case 'replication-lag': {

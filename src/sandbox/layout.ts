@@ -41,6 +41,9 @@ export interface Layout {
   readonly clusterPort: number;
   readonly proxyPort: number;
   readonly maxNodesPerRegion: number;
+  /** Isolated recovery nodes (S3 quarantine) on 127.<slot>.<recoveryOctet>.<n>. */
+  readonly recoveryOctet: number;
+  readonly maxRecoveryNodes: number;
   readonly regions: Readonly<Record<RegionKey, RegionLayout>>;
   readonly zoneName: string;
   readonly recordName: string;
@@ -104,6 +107,8 @@ export function layout(env: NodeJS.ProcessEnv = process.env): Layout {
     clusterPort: 8201,
     proxyPort: 8200,
     maxNodesPerRegion: 20,
+    recoveryOctet: 3,
+    maxRecoveryNodes: 4,
     regions: {
       primary: region('primary', 'us-east-1', 1, 18501, 3),
       dr: region('dr', 'us-west-2', 2, 18502, 0),
@@ -131,6 +136,11 @@ export function nodeHost(l: Layout, r: RegionKey, n: number): string {
 /** Node names: node-1… in the primary region, dr-node-1… in DR (the slot is the last octet). */
 export function nodeName(r: RegionKey, n: number): string {
   return r === 'primary' ? `node-${n}` : `dr-node-${n}`;
+}
+
+/** A recovery node's host: outside both regions' ranges, never behind a load balancer. */
+export function recoveryHost(l: Layout, n: number): string {
+  return `127.${l.slot}.${l.recoveryOctet}.${n}`;
 }
 
 export function motoUrl(l: Layout): string {
@@ -165,5 +175,9 @@ export function allEndpoints(l: Layout): { host: string; port: number }[] {
       out.push({ host: nodeHost(l, r, n), port: l.vaultPort });
       out.push({ host: nodeHost(l, r, n), port: l.clusterPort });
     }
+  for (let n = 1; n <= l.maxRecoveryNodes; n++) {
+    out.push({ host: recoveryHost(l, n), port: l.vaultPort });
+    out.push({ host: recoveryHost(l, n), port: l.clusterPort });
+  }
   return out;
 }

@@ -3,9 +3,7 @@ import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dyna
 import {
   CreateLaunchTemplateCommand,
   CreateSubnetCommand,
-  CreateTagsCommand,
   CreateVpcCommand,
-  RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand,
@@ -19,10 +17,10 @@ import {
   PutBucketVersioningCommand,
 } from '@aws-sdk/client-s3';
 import type { Clients, RegionClients } from './clients.js';
+import { registerImage } from './images.js';
 import type { Layout, RegionKey, RegionLayout } from './layout.js';
 
-/** The tag that says which Vault version an AMI stands for (the sandbox's "image"). */
-export const VERSION_TAG = 'vault-runbook:vault-version';
+export { VERSION_TAG } from './images.js';
 /** Propagated to every instance of a sandbox ASG. */
 export const SANDBOX_TAG = 'vault-runbook:sandbox';
 
@@ -56,12 +54,19 @@ async function bucket(rl: RegionLayout, rc: RegionClients, signal: AbortSignal):
   );
 }
 
-/** Pre-created, so Vault's dynamodb backend finds it ACTIVE and never waits for a new table. */
-async function haTable(rl: RegionLayout, rc: RegionClients, signal: AbortSignal): Promise<void> {
+/**
+ * A DynamoDB table shaped for Vault's HA lock, pre-created so Vault's dynamodb backend finds it
+ * ACTIVE and never waits for a new table. False when it was there already.
+ */
+export async function createLockTable(
+  rc: RegionClients,
+  table: string,
+  signal: AbortSignal,
+): Promise<boolean> {
   try {
     await rc.dynamodb.send(
       new CreateTableCommand({
-        TableName: rl.table,
+        TableName: table,
         AttributeDefinitions: [
           { AttributeName: 'Path', AttributeType: 'S' },
           { AttributeName: 'Key', AttributeType: 'S' },
@@ -74,9 +79,15 @@ async function haTable(rl: RegionLayout, rc: RegionClients, signal: AbortSignal)
       }),
       { abortSignal: signal },
     );
+    return true;
   } catch (err) {
-    if (!(err instanceof ResourceInUseException)) throw err;
+    if (err instanceof ResourceInUseException) return false;
+    throw err;
   }
+}
+
+async function haTable(rl: RegionLayout, rc: RegionClients, signal: AbortSignal): Promise<void> {
+  await createLockTable(rc, rl.table, signal);
 }
 
 async function network(rl: RegionLayout, rc: RegionClients, signal: AbortSignal) {
@@ -109,21 +120,7 @@ async function images(
 ): Promise<Record<string, string>> {
   const opts = { abortSignal: signal };
   const amis: Record<string, string> = {};
-  for (const v of versions) {
-    const img = await rc.ec2.send(
-      new RegisterImageCommand({
-        Name: `vault-sandbox-${v}`,
-        Description: `vault-runbook sandbox image: Vault ${v}`,
-      }),
-      opts,
-    );
-    const id = img.ImageId ?? '';
-    await rc.ec2.send(
-      new CreateTagsCommand({ Resources: [id], Tags: [{ Key: VERSION_TAG, Value: v }] }),
-      opts,
-    );
-    amis[id] = v;
-  }
+  for (const v of versions) amis[await registerImage(rc, v, `vault-sandbox-${v}`, signal)] = v;
   const defaultAmi = Object.entries(amis).find(([, v]) => v === defaultVersion)?.[0] ?? '';
   await rc.ec2.send(
     new CreateLaunchTemplateCommand({

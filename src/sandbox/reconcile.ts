@@ -46,7 +46,12 @@ export interface ReconcileHooks {
   changed(): void;
   downAzs(): ReadonlySet<string>;
   regionDown(): boolean;
+  /** Whether instances of this AMI (standing for this version) start broken (fault broken-image). */
+  brokenImage(amiId: string, version: string): boolean;
 }
+
+/** How long an AMI no version could be found for is left alone before it is looked up again. */
+const UNKNOWN_AMI_RETRY_MS = 5_000;
 
 /**
  * One region's ASG made real: every running sandbox instance gets a Vault process with the
@@ -55,7 +60,10 @@ export interface ReconcileHooks {
 export class RegionReconciler {
   readonly #nodes = new Map<string, Managed>();
   readonly #amis: Map<string, string>;
-  readonly #unknownAmis = new Set<string>();
+  /** AMI → when it was found to stand for no built version (looked up again later). */
+  readonly #unknownAmis = new Map<string, number>();
+  /** The ASG as the last pass saw it (for status). */
+  lastAsg: { readonly desired: number; readonly members: number } | undefined;
 
   constructor(
     private readonly l: Layout,
@@ -71,6 +79,13 @@ export class RegionReconciler {
 
   amis(): Record<string, string> {
     return Object.fromEntries(this.#amis);
+  }
+
+  /** An AMI registered by `sandbox image`: known at once, no lookup needed. */
+  learnAmi(amiId: string, version: string): void {
+    this.#amis.set(amiId, version);
+    this.#unknownAmis.delete(amiId);
+    this.hooks.changed();
   }
 
   /** Fills the empty ASG one instance at a time, each into the emptiest AZ. */
@@ -103,6 +118,15 @@ export class RegionReconciler {
     const instances = await describeSandboxInstances(this.c, this.key, signal);
     const byId = new Map(instances.map((i) => [i.instanceId, i]));
     const down = this.hooks.downAzs();
+    this.lastAsg = asg ? { desired: asg.desired, members: asg.members.size } : undefined;
+
+    // An instance terminated through the EC2 or Auto Scaling API: its Vault gets SIGTERM at
+    // once (a clean shutdown that releases the HA lock), before anything else this pass does.
+    const gone = [...this.#nodes.keys()].filter((id) => {
+      const st = byId.get(id)?.state;
+      return st !== 'running' && st !== 'pending';
+    });
+    await Promise.all(gone.map((id) => this.#stop(id, 'its instance was terminated')));
 
     if (asg) {
       const running = instances.filter(
@@ -115,7 +139,7 @@ export class RegionReconciler {
         this.hooks.log(
           `${name}: replacing ${id} (${gone ? (ec2?.state ?? 'gone') : 'unhealthy'}), as the ASG would`,
         );
-        await this.#stop(id);
+        await this.#stop(id, 'its instance is replaced');
         await preferEmptiestAz(
           this.c,
           name,
@@ -140,6 +164,17 @@ export class RegionReconciler {
         await setDesired(this.c, name, asg.desired, signal);
         return;
       }
+      // A replacement moto launches on its own (an instance terminated through the API) goes
+      // into the first subnet: keep the emptiest healthy AZ there, as AWS balances its AZs.
+      await preferEmptiestAz(
+        this.c,
+        name,
+        this.res.subnets,
+        this.#azCounts(running),
+        down,
+        signal,
+        asg.subnets,
+      );
     }
 
     const wanted = instances.filter(
@@ -150,7 +185,7 @@ export class RegionReconciler {
     );
     const wantedIds = new Set(wanted.map((i) => i.instanceId));
     const stops = [...this.#nodes.keys()].filter((id) => !wantedIds.has(id));
-    await Promise.all(stops.map((id) => this.#stop(id)));
+    await Promise.all(stops.map((id) => this.#stop(id, 'its instance is not in service')));
     for (const i of wanted) await this.#ensureRunning(i, signal);
   }
 
@@ -167,19 +202,25 @@ export class RegionReconciler {
       return;
     }
     let version = this.#amis.get(i.imageId);
-    if (!version && !this.#unknownAmis.has(i.imageId)) {
+    const unknownSince = this.#unknownAmis.get(i.imageId);
+    if (
+      !version &&
+      (unknownSince === undefined || Date.now() - unknownSince > UNKNOWN_AMI_RETRY_MS)
+    ) {
       version = await amiVersion(this.c, i.imageId, signal).catch(() => undefined);
       if (version) this.#amis.set(i.imageId, version);
     }
     const bin = version ? this.tools.vault.get(version) : undefined;
     if (!version || !bin) {
-      if (!this.#unknownAmis.has(i.imageId))
+      if (unknownSince === undefined)
         this.hooks.log(
           `${i.instanceId}: AMI ${i.imageId} stands for ${version ? `Vault ${version}, which is not built` : 'no known Vault version'}; no process started`,
         );
-      this.#unknownAmis.add(i.imageId);
+      if (unknownSince === undefined || Date.now() - unknownSince > UNKNOWN_AMI_RETRY_MS)
+        this.#unknownAmis.set(i.imageId, Date.now());
       return;
     }
+    this.#unknownAmis.delete(i.imageId);
     const slot = this.#freeSlot();
     if (slot === undefined) return;
     const spec: NodeSpec = {
@@ -190,9 +231,10 @@ export class RegionReconciler {
       amiId: i.imageId,
       version,
       bin,
+      ...(this.hooks.brokenImage(i.imageId, version) ? { broken: true } : {}),
     };
     this.hooks.log(
-      `${nodeName(this.key, slot)}: ${i.instanceId} in ${i.az} → Vault ${version} on ${nodeAddress(this.l, spec)}`,
+      `${nodeName(this.key, slot)}: ${i.instanceId} in ${i.az} → Vault ${version} on ${nodeAddress(this.l, spec)}${spec.broken ? ' (BROKEN image: it will not start)' : ''}`,
     );
     this.#launch(spec);
     // What a real instance's private IP does for `status`: ties the instance to its node's API.
@@ -240,10 +282,12 @@ export class RegionReconciler {
     return undefined;
   }
 
-  async #stop(instanceId: string): Promise<void> {
+  async #stop(instanceId: string, why = 'stopping'): Promise<void> {
     const m = this.#nodes.get(instanceId);
     if (!m) return;
-    this.hooks.log(`${nodeName(this.key, m.spec.slot)}: stopping Vault of ${instanceId}`);
+    this.hooks.log(
+      `${nodeName(this.key, m.spec.slot)}: SIGTERM to Vault of ${instanceId} (${why}): a clean shutdown`,
+    );
     // SIGTERM first: a clean shutdown releases the DynamoDB HA lock.
     await stopGroup(m.pid, 10_000, m.ticks);
     this.#nodes.delete(instanceId);
@@ -308,6 +352,16 @@ export class RegionReconciler {
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.#nodes.keys()].map((id) => this.#stop(id)));
+  }
+
+  /** The Vault version most of this region's nodes run (the newest on a tie), if any run. */
+  version(): string | undefined {
+    const count = new Map<string, number>();
+    for (const m of this.#nodes.values())
+      count.set(m.spec.version, (count.get(m.spec.version) ?? 0) + 1);
+    return [...count.entries()].sort(
+      (a, b) => b[1] - a[1] || b[0].localeCompare(a[0], 'en', { numeric: true }),
+    )[0]?.[0];
   }
 
   specs(): NodeSpec[] {

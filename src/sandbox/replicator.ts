@@ -63,6 +63,12 @@ async function listVersions(s3: S3Client, bucket: string, signal: AbortSignal) {
  */
 export class Replicator {
   lagSeconds = 0;
+  /**
+   * Why replication is paused, if it is: a region outage breaks the link, and it stays broken
+   * after the region is back until someone re-establishes it (the failback runbook does), so
+   * versions the primary never sent cannot land on a DR bucket that has taken writes since.
+   */
+  paused: string | undefined;
   readonly #done: Set<string>;
   #copied = 0;
   #lastCopyAt: string | undefined;
@@ -86,6 +92,7 @@ export class Replicator {
   }
 
   async pass(signal: AbortSignal): Promise<void> {
+    if (this.paused) return;
     try {
       const versions = await listVersions(this.src.s3, this.src.bucket, signal);
       const todo = versions
@@ -150,6 +157,7 @@ export class Replicator {
     return {
       mode: 'emulated-crr',
       lagSetting: this.lagSeconds,
+      ...(this.paused ? { paused: this.paused } : {}),
       pendingVersions: this.#pending,
       oldestPendingSeconds: this.#oldestPending,
       copiedVersions: this.#copied,

@@ -5,7 +5,8 @@ import type { Resources } from './provision.js';
 import type { ActiveProxy } from './proxy.js';
 import type { RegionReconciler } from './reconcile.js';
 import type { Replicator } from './replicator.js';
-import type { Phase, ProcRecord, SandboxState } from './state.js';
+import type { RecoveryNodes } from './recovery.js';
+import type { DnsRecord, Phase, ProcRecord, RegionRecord, SandboxState } from './state.js';
 
 export interface SnapshotParts {
   readonly l: Layout;
@@ -18,6 +19,10 @@ export interface SnapshotParts {
   readonly proxies: ReadonlyMap<RegionKey, ActiveProxy>;
   readonly regionDown: boolean;
   readonly downAzs: ReadonlySet<string>;
+  readonly brokenImages?: ReadonlySet<string>;
+  readonly regions?: Readonly<Record<RegionKey, RegionRecord>>;
+  readonly dns?: DnsRecord;
+  readonly recovery?: RecoveryNodes | undefined;
   readonly replicator?: Replicator;
   readonly resources?: Resources;
   readonly defaultVersion: string;
@@ -46,6 +51,7 @@ export function snapshot(p: SnapshotParts): SandboxState {
       },
       ...p.infra,
       ...[...p.reconcilers.values()].flatMap((r) => r.records()),
+      ...(p.recovery?.records() ?? []),
     ],
     proxies: [...p.proxies.entries()].map(([region, x]) => ({
       region,
@@ -53,7 +59,13 @@ export function snapshot(p: SnapshotParts): SandboxState {
       listening: x.listening,
       ...(x.active ? { active: x.active } : {}),
     })),
-    faults: { regionDown: p.regionDown, downAzs: [...p.downAzs] },
+    faults: {
+      regionDown: p.regionDown,
+      downAzs: [...p.downAzs],
+      ...(p.brokenImages?.size ? { brokenImages: [...p.brokenImages] } : {}),
+    },
+    ...(p.regions ? { regions: p.regions } : {}),
+    ...(p.dns ? { dns: p.dns } : {}),
     ...(p.replicator ? { replication: p.replicator.record() } : {}),
     ...(p.resources
       ? {

@@ -32,10 +32,33 @@ export interface ProxyRecord {
 export interface ReplicationRecord {
   readonly mode: 'emulated-crr';
   readonly lagSetting: number;
+  /** Why replication is paused (region-down until `sandbox replication resume`). */
+  readonly paused?: string;
   readonly pendingVersions: number;
   readonly oldestPendingSeconds: number;
   readonly copiedVersions: number;
   readonly lastCopyAt?: string;
+  readonly error?: string;
+}
+
+export interface RegionRecord {
+  readonly region: string;
+  readonly up: boolean;
+  readonly asg: string;
+  readonly desired?: number;
+  readonly members?: number;
+  readonly bucket: string;
+  readonly lockTable: string;
+  readonly loadBalancer: string;
+}
+
+export interface DnsRecord {
+  readonly name: string;
+  readonly values: readonly string[];
+  /** The region whose load balancer the record points at; none when it points elsewhere. */
+  readonly region?: RegionKey;
+  readonly loadBalancer?: string;
+  readonly checkedAt: string;
   readonly error?: string;
 }
 
@@ -55,7 +78,13 @@ export interface SandboxState {
   readonly faults: {
     readonly regionDown: boolean;
     readonly downAzs: readonly string[];
+    /** AMI ids and versions whose new instances start broken. */
+    readonly brokenImages?: readonly string[];
   };
+  /** Per region: its ASG as the supervisor last saw it, and whether the region is up. */
+  readonly regions?: Readonly<Record<RegionKey, RegionRecord>>;
+  /** The Route 53 record clients use, and which region's load balancer it points at. */
+  readonly dns?: DnsRecord;
   readonly replication?: ReplicationRecord;
   /** Ids moto gave the provisioned resources; the profile names them. */
   readonly resources?: {

@@ -4,7 +4,7 @@ import { nodeLine, tilde } from './guide.js';
 import { vaultHealth, type Health } from './http.js';
 import { layout } from './layout.js';
 import { stillOurs } from './down.js';
-import { readState } from './state.js';
+import { readState, type SandboxState } from './state.js';
 import { supervisorAlive } from './up.js';
 
 /** `sandbox status`: what runs (pids, addresses, versions, health), as text or one JSON document. */
@@ -50,6 +50,8 @@ export async function sandboxStatus(
         proxies: s.proxies,
         faults: s.faults,
         replication: s.replication,
+        regions: s.regions,
+        dns: s.dns,
         amis: s.amis,
         resources: s.resources,
       })}\n`,
@@ -78,17 +80,38 @@ export async function sandboxStatus(
         `  ${p.region.padEnd(8)} ${p.address}  ${p.listening ? `→ ${p.active ?? 'no active node (503)'}` : 'DOWN'}`,
     ),
   ];
+  out.push(...regionLines(s));
   const r = s.replication;
   if (r)
     out.push(
       '',
-      `replication primary → dr (emulated CRR): lag setting ${r.lagSetting} s, ${r.pendingVersions} version(s) pending (oldest ${r.oldestPendingSeconds} s), ${r.copiedVersions} copied${r.error ? `, error: ${r.error}` : ''}`,
+      `replication primary → dr (emulated CRR): ${r.paused ? `PAUSED (${r.paused}), ` : ''}lag setting ${r.lagSetting} s, ${r.pendingVersions} version(s) pending (oldest ${r.oldestPendingSeconds} s), ${r.copiedVersions} copied${r.error ? `, error: ${r.error}` : ''}`,
     );
   const f = s.faults;
-  if (f.regionDown || f.downAzs.length)
+  const broken = f.brokenImages ?? [];
+  if (f.regionDown || f.downAzs.length || broken.length)
     out.push(
       '',
-      `faults: ${[f.regionDown ? 'primary region down' : '', ...f.downAzs.map((a) => `${a} down`)].filter(Boolean).join(', ')}`,
+      `faults: ${[f.regionDown ? 'primary region down' : '', ...f.downAzs.map((a) => `${a} down`), ...broken.map((b) => `broken image ${b}`)].filter(Boolean).join(', ')}`,
     );
   io.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Both regions (ASG, bucket, lock table, up or down) and where the DNS record points. */
+export function regionLines(s: SandboxState): string[] {
+  const out: string[] = [];
+  if (s.regions) {
+    out.push('', 'regions');
+    for (const [k, g] of Object.entries(s.regions))
+      out.push(
+        `  ${k.padEnd(8)} ${g.region.padEnd(10)} ${g.up ? 'up  ' : 'DOWN'}  asg ${g.asg} desired ${g.desired ?? '?'} (${g.members ?? '?'} in group), bucket ${g.bucket}, lock table ${g.lockTable}`,
+      );
+  }
+  const d = s.dns;
+  if (d)
+    out.push(
+      '',
+      `dns      ${d.name} → ${d.values.join(', ') || '(no record)'}${d.region ? ` = the ${d.region} load balancer` : ''}${d.error ? ` (last read failed: ${d.error})` : ''}`,
+    );
+  return out;
 }

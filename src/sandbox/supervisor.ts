@@ -6,7 +6,7 @@ import { ensureTls, type TlsFiles } from './certs.js';
 import { makeClients, type Clients } from './clients.js';
 import { serveControl, type ControlReply, type ControlRequest } from './control.js';
 import { runFault, type FaultContext } from './faults.js';
-import { startInfra, type InfraProc } from './infra.js';
+import { startInfra, startMinio, waitHttp, type InfraProc } from './infra.js';
 import { minioUrl, REGION_KEYS, s3RouterUrl, type Layout, type RegionKey } from './layout.js';
 import { Mutex, sleep, stopGroup } from './procs.js';
 import { provision, type Resources } from './provision.js';
@@ -14,7 +14,9 @@ import { ActiveProxy } from './proxy.js';
 import { RegionReconciler } from './reconcile.js';
 import { Replicator } from './replicator.js';
 import { S3Router } from './s3-router.js';
-import { writeState, type Phase } from './state.js';
+import { RecoveryNodes } from './recovery.js';
+import { handleMore, pollDns, regionRecords, type MoreOps } from './supervisor-ops.js';
+import { writeState, type DnsRecord, type Phase } from './state.js';
 import { snapshot } from './snapshot.js';
 import type { Tools } from './tools.js';
 import { nodeAddress } from './vault-node.js';
@@ -42,7 +44,10 @@ export class Supervisor {
   #dirty = false;
   readonly startedAt = new Date().toISOString();
   readonly downAzs = new Set<string>();
+  readonly brokenImages = new Set<string>();
   regionDown = false;
+  #recovery: RecoveryNodes | undefined;
+  #dns: DnsRecord | undefined;
 
   constructor(
     readonly l: Layout,
@@ -126,6 +131,8 @@ export class Supervisor {
           changed: () => this.changed(),
           downAzs: () => this.downAzs,
           regionDown: () => this.regionDown,
+          brokenImage: (ami, version) =>
+            this.brokenImages.has(ami) || this.brokenImages.has(version),
         },
       );
       this.reconcilers.set(k, rec);
@@ -147,6 +154,12 @@ export class Supervisor {
       join(l.dir, 'replicated-versions.json'),
     );
     this.log('replication: primary → dr (emulated CRR), lag 0 s');
+    this.#recovery = new RecoveryNodes(l, clients, this.tools, this.#tls, {
+      log: (m) => this.log(m),
+      changed: () => this.changed(),
+      regionVersion: (k) => this.reconcilers.get(k)?.version(),
+      defaultVersion: this.defaultVersion,
+    });
     await (this.reconcilers.get('primary') as RegionReconciler).fill(
       l.regions.primary.desired,
       signal,
@@ -163,7 +176,12 @@ export class Supervisor {
   async #loop(): Promise<void> {
     const signal = this.signal;
     let lastRepl = 0;
+    let lastDns = 0;
     while (!signal.aborted) {
+      if (Date.now() - lastDns >= 2_000) {
+        lastDns = Date.now();
+        await this.#readDns(signal);
+      }
       const t0 = Date.now();
       await this.#lock.run(async () => {
         for (const rec of this.reconcilers.values())
@@ -178,6 +196,13 @@ export class Supervisor {
       }
       await sleep(Math.max(100, 1_000 - (Date.now() - t0)), signal);
     }
+  }
+
+  async #readDns(signal: AbortSignal): Promise<void> {
+    const zoneId = this.resources?.zoneId;
+    if (!zoneId || !this.#clients) return;
+    this.#dns = await pollDns(this.l, this.#clients, zoneId, this.#dns, (m) => this.log(m), signal);
+    this.changed();
   }
 
   async #handle(req: ControlRequest): Promise<ControlReply> {
@@ -210,7 +235,29 @@ export class Supervisor {
         if (this.#phase !== 'ready')
           return { ok: false, error: `the sandbox is ${this.#phase}, not ready for faults` };
         return this.#lock.run(() => runFault(this.#faultContext(), req.kind, req.target));
+      case 'image':
+      case 'replication':
+      case 'recovery-start':
+      case 'recovery-stop':
+      case 'recovery-list':
+        return this.#more(req);
     }
+  }
+
+  #more(req: MoreOps): Promise<ControlReply> {
+    if (this.#phase !== 'ready')
+      return Promise.resolve({ ok: false, error: `the sandbox is ${this.#phase}, not ready` });
+    return handleMore(req, {
+      tools: this.tools,
+      clients: this.#clients as Clients,
+      reconcilers: this.reconcilers,
+      replicator: this.#replicator as Replicator,
+      recovery: this.#recovery as RecoveryNodes,
+      regionDown: () => this.regionDown,
+      lock: this.#lock,
+      log: (m) => this.log(m),
+      signal: this.signal,
+    });
   }
 
   #faultContext(): FaultContext {
@@ -221,9 +268,26 @@ export class Supervisor {
       reconcilers: this.reconcilers,
       replicator: this.#replicator as Replicator,
       downAzs: this.downAzs,
+      brokenImages: this.brokenImages,
+      isRegionDown: () => this.regionDown,
       log: (m) => this.log(m),
+      regionUp: async () => {
+        // The same data dir: the bucket comes back exactly as it was at the failure.
+        const minio = startMinio(this.l, this.tools, 'primary');
+        this.#infra.set(minio.record.name, minio);
+        await waitHttp(
+          `${minioUrl(this.l, 'primary')}/minio/health/live`,
+          minio,
+          60_000,
+          this.signal,
+        );
+        this.regionDown = false;
+        await this.#proxies.get('primary')?.start();
+        this.changed();
+      },
       regionDown: async () => {
         this.regionDown = true;
+        if (this.#replicator) this.#replicator.paused = 'the primary region went down';
         await this.reconcilers.get('primary')?.killAll();
         await this.#proxies.get('primary')?.stop();
         const minio = this.#infra.get('minio-primary');
@@ -249,6 +313,10 @@ export class Supervisor {
         proxies: this.#proxies,
         regionDown: this.regionDown,
         downAzs: this.downAzs,
+        brokenImages: this.brokenImages,
+        regions: regionRecords(this.l, this.reconcilers, this.regionDown),
+        ...(this.#dns ? { dns: this.#dns } : {}),
+        recovery: this.#recovery,
         ...(this.#replicator ? { replicator: this.#replicator } : {}),
         ...(this.resources ? { resources: this.resources } : {}),
         defaultVersion: this.defaultVersion,
@@ -265,6 +333,7 @@ export class Supervisor {
     await this.#s3?.stop();
     // Vault first (clean shutdown releases the HA lock in DynamoDB), then what it depends on.
     await Promise.all([...this.reconcilers.values()].map((r) => r.stopAll()));
+    await this.#recovery?.stopAll(AbortSignal.timeout(10_000));
     await Promise.all(
       [...this.#infra.values()].map((p) => stopGroup(p.record.pid, 5_000, p.record.startTicks)),
     );

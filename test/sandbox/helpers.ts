@@ -39,6 +39,7 @@ export interface StatusJson {
     instanceId?: string;
     version?: string;
     az?: string;
+    region?: string;
     health?: Health | null;
   }[];
   proxies: { region: string; address: string; listening: boolean; active?: string }[];
@@ -97,6 +98,19 @@ export async function vaultPut(
     timeoutMs: 15_000,
   });
   return { status: r.status, json: r.body ? (JSON.parse(r.body) as unknown) : undefined };
+}
+
+/** GET trusting only the sandbox CA, the token (if any) in its header. */
+export async function httpGet(
+  url: string,
+  caFile: string,
+  token?: string,
+): Promise<{ status: number; body: string }> {
+  return httpsRequest(url, {
+    ca: ca(caFile),
+    headers: token ? { 'x-vault-token': token } : {},
+    timeoutMs: 10_000,
+  });
 }
 
 const credentials = { ...SANDBOX_CREDENTIALS };
