@@ -12,8 +12,10 @@ packer {
   required_version = ">= 1.9.0"
   required_plugins {
     amazon = {
-      source  = "github.com/hashicorp/amazon"
-      version = ">= 1.2.1"
+      source = "github.com/hashicorp/amazon"
+      # Exactly what scripts/ci-infra.sh validates against (PACKER_AMAZON_VERSION there):
+      # move both together.
+      version = "= 1.2.1"
     }
   }
 }
@@ -118,20 +120,24 @@ variable "ssh_interface" {
 
 variable "vault_releases_url" {
   type        = string
-  description = "Base URL of the Vault releases (a mirror may be used; the checksum is still verified)."
+  description = "Base URL of the Vault releases (https). A mirror is safe only because SHA256SUMS must carry a valid signature by vault_gpg_fingerprint."
   default     = "https://releases.hashicorp.com/vault"
 }
 
-variable "vault_gpg_public_key" {
+variable "vault_gpg_key_file" {
   type        = string
-  description = "ASCII-armored HashiCorp release signing key. When set, the SHA256SUMS signature is verified too."
+  description = "Armored public key file the SHA256SUMS signature is checked against; empty uses HashiCorp's release key shipped in files/hashicorp-release-key.asc. The build fails without a valid signature: there is no checksum-only mode."
   default     = ""
 }
 
 variable "vault_gpg_fingerprint" {
   type        = string
-  description = "Fingerprint the signing key must have (HashiCorp's current release key by default)."
+  description = "Fingerprint of the primary key that must have signed SHA256SUMS (HashiCorp's release key by default)."
   default     = "C874011F0AB405110D02105534365D9472D7468F"
+  validation {
+    condition     = can(regex("^[0-9A-Fa-f]{40}$", var.vault_gpg_fingerprint))
+    error_message = "The vault_gpg_fingerprint must be a 40-digit hexadecimal fingerprint."
+  }
 }
 
 variable "ami_name_prefix" {
@@ -153,6 +159,7 @@ variable "manifest_path" {
 }
 
 locals {
+  vault_gpg_key_file = var.vault_gpg_key_file != "" ? var.vault_gpg_key_file : "${path.root}/files/hashicorp-release-key.asc"
   timestamp = regex_replace(timestamp(), "[- TZ:]", "")
   ec2_arch  = var.arch == "amd64" ? "x86_64" : "arm64"
   # hvm-ssd* covers both hvm-ssd (22.04) and hvm-ssd-gp3 (24.04) image families.
@@ -260,13 +267,20 @@ build {
     ]
   }
 
+  # The trusted release key travels on its own path: a key given with vault_gpg_key_file
+  # replaces the shipped one instead of sitting beside it in the keyring.
+  provisioner "file" {
+    source      = local.vault_gpg_key_file
+    destination = "/tmp/vault-release-key.asc"
+  }
+
   provisioner "shell" {
     execute_command = "chmod +x {{ .Path }}; sudo -E env {{ .Vars }} bash {{ .Path }}"
     environment_vars = [
       "VAULT_VERSION=${var.vault_version}",
       "VAULT_ARCH=${var.arch}",
       "VAULT_RELEASES_URL=${var.vault_releases_url}",
-      "VAULT_GPG_KEY_B64=${base64encode(var.vault_gpg_public_key)}",
+      "VAULT_GPG_KEY_FILE=/tmp/vault-release-key.asc",
       "VAULT_GPG_FINGERPRINT=${var.vault_gpg_fingerprint}",
     ]
     scripts = [

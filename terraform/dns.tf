@@ -27,11 +27,13 @@ resource "aws_cloudwatch_metric_alarm" "primary_no_active_node" {
 }
 
 resource "aws_route53_health_check" "primary" {
-  provider                        = aws.primary
-  type                            = "CLOUDWATCH_METRIC"
-  cloudwatch_alarm_name           = aws_cloudwatch_metric_alarm.primary_no_active_node.alarm_name
-  cloudwatch_alarm_region         = var.primary.region
-  insufficient_data_health_status = "LastKnownStatus"
+  provider                = aws.primary
+  type                    = "CLOUDWATCH_METRIC"
+  cloudwatch_alarm_name   = aws_cloudwatch_metric_alarm.primary_no_active_node.alarm_name
+  cloudwatch_alarm_region = var.primary.region
+  # No data is bad news here: in a full outage of the primary region its CloudWatch data
+  # stops, and "last known" would keep answering with the dead region.
+  insufficient_data_health_status = "Unhealthy"
 
   tags = {
     Name = "${var.name}-vault-primary"

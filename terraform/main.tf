@@ -20,6 +20,10 @@ module "dr" {
   tls_key_parameter   = var.tls_key_parameter
   tls_ca_parameter    = var.tls_ca_parameter
   node_address        = var.node_address
+  audit_volume_size   = var.audit_volume_size
+
+  egress_https_prefix_list_ids = var.dr.egress_https_prefix_list_ids
+  tls_parameters_kms_key_arn   = aws_kms_key.tls_dr.arn
 
   # Standby region: no node until the DR promotion runbook scales it up.
   min_size         = 0
@@ -47,6 +51,10 @@ module "primary" {
   tls_key_parameter   = var.tls_key_parameter
   tls_ca_parameter    = var.tls_ca_parameter
   node_address        = var.node_address
+  audit_volume_size   = var.audit_volume_size
+
+  egress_https_prefix_list_ids = var.primary.egress_https_prefix_list_ids
+  tls_parameters_kms_key_arn   = aws_kms_key.tls_primary.arn
 
   min_size         = var.cluster_size
   desired_capacity = var.cluster_size

@@ -8,6 +8,7 @@ output "primary" {
     resources_bucket = module.primary.resources_bucket
     logs_bucket      = module.primary.logs_bucket
     kms_key_arn      = module.primary.kms_key_arn
+    tls_kms_key_arn  = aws_kms_key.tls_primary.arn
     dynamodb_table   = module.primary.dynamodb_table
     alb_dns_name     = module.primary.alb_dns_name
     target_group_arn = module.primary.target_group_arn
@@ -24,6 +25,7 @@ output "dr" {
     resources_bucket = module.dr.resources_bucket
     logs_bucket      = module.dr.logs_bucket
     kms_key_arn      = module.dr.kms_key_arn
+    tls_kms_key_arn  = aws_kms_key.tls_dr.arn
     dynamodb_table   = module.dr.dynamodb_table
     alb_dns_name     = module.dr.alb_dns_name
     target_group_arn = module.dr.target_group_arn
@@ -42,7 +44,10 @@ output "route53_health_check_id" {
 
 locals {
   profile_tls = {
-    for k, v in { ca_cert = var.profile_ca_cert, server_name = var.profile_tls_server_name } : k => v if v != ""
+    for k, v in {
+      ca_cert     = var.profile_ca_cert
+      server_name = var.profile_tls_server_name == null ? var.route53_record_name : var.profile_tls_server_name
+    } : k => v if v != ""
   }
 }
 
@@ -57,6 +62,8 @@ output "vault_runbook_profile" {
       {
         discover = { asg = module.primary.asg_name, region = module.primary.region }
         api_addr = "https://${var.route53_record_name}"
+        # Where the file audit device writes: the nodes' dedicated audit volume.
+        audit_file = "/var/log/vault/audit.log"
       },
       { for k, v in { tls = local.profile_tls } : k => v if length(v) > 0 },
     )

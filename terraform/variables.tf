@@ -11,18 +11,21 @@ variable "primary" {
     alb_subnet_ids      = list(string)
     alb_certificate_arn = string
     ami_id              = string
+    # Gateway endpoints' prefix lists (S3, DynamoDB) the nodes may reach on 443.
+    egress_https_prefix_list_ids = optional(list(string), [])
   })
-  description = "Primary region: network, ACM certificate for the ALB, and the AMI built by packer (its id in this region)."
+  description = "Primary region: network, ACM certificate for the ALB, the AMI built by packer (its id in this region), and optionally the S3/DynamoDB gateway endpoints' prefix lists."
 }
 
 variable "dr" {
   type = object({
-    region              = string
-    vpc_id              = string
-    instance_subnet_ids = list(string)
-    alb_subnet_ids      = list(string)
-    alb_certificate_arn = string
-    ami_id              = string
+    region                       = string
+    vpc_id                       = string
+    instance_subnet_ids          = list(string)
+    alb_subnet_ids               = list(string)
+    alb_certificate_arn          = string
+    ami_id                       = string
+    egress_https_prefix_list_ids = optional(list(string), [])
   })
   description = "DR region, same shape as primary; ami_id is the copy packer made with ami_regions."
 }
@@ -80,8 +83,14 @@ variable "tls_ca_parameter" {
 
 variable "node_address" {
   type        = string
-  description = "Host in each node's api_addr/cluster_addr: private_ip or private_dns."
-  default     = "private_ip"
+  description = "Host in each node's api_addr/cluster_addr: private_dns (default; the node certificate covers both regions' private DNS domains with wildcards) or private_ip."
+  default     = "private_dns"
+}
+
+variable "audit_volume_size" {
+  type        = number
+  description = "GiB of each node's dedicated encrypted audit-log volume."
+  default     = 50
 }
 
 variable "route53_zone_id" {
@@ -108,8 +117,8 @@ variable "profile_ca_cert" {
 
 variable "profile_tls_server_name" {
   type        = string
-  description = "TLS server name vault-runbook uses when it talks to nodes by address; empty leaves it out."
-  default     = ""
+  description = "TLS server name vault-runbook verifies when it talks to nodes by IP address; null uses route53_record_name (which the node certificate must cover), empty leaves it out."
+  default     = null
 }
 
 variable "tags" {

@@ -13,9 +13,12 @@ install -d -o root -g vault -m 0750 /etc/vault.d
 install -d -o root -g vault -m 0750 /etc/vault.d/tls
 install -d -o vault -g vault -m 0750 /var/log/vault
 
-install -o root -g root -m 0755 "$src/vault-render-config" /usr/local/sbin/vault-render-config
-install -o root -g root -m 0644 "$src/vault.service" /etc/systemd/system/vault.service
-install -o root -g root -m 0644 "$src/vault-config.service" /etc/systemd/system/vault-config.service
+for f in vault-render-config vault-audit-volume vault-node-unhealthy; do
+  install -o root -g root -m 0755 "$src/$f" "/usr/local/sbin/$f"
+done
+for f in vault.service vault-config.service vault-audit-volume.service vault-node-unhealthy.service; do
+  install -o root -g root -m 0644 "$src/$f" "/etc/systemd/system/$f"
+done
 install -o root -g root -m 0644 "$src/vault-sysctl.conf" /etc/sysctl.d/90-vault.conf
 install -o root -g root -m 0644 "$src/vault-limits.conf" /etc/security/limits.d/90-vault.conf
 install -d -o root -g root -m 0755 /etc/systemd/coredump.conf.d
@@ -24,7 +27,9 @@ install -o root -g root -m 0644 "$src/coredump.conf" /etc/systemd/coredump.conf.
 # Audit log rotation: Vault reopens its file audit device on SIGHUP.
 install -o root -g root -m 0644 "$src/vault-logrotate" /etc/logrotate.d/vault
 
-systemd-analyze verify /etc/systemd/system/vault.service /etc/systemd/system/vault-config.service || true
+systemd-analyze verify /etc/systemd/system/vault.service /etc/systemd/system/vault-config.service \
+  /etc/systemd/system/vault-audit-volume.service /etc/systemd/system/vault-node-unhealthy.service || true
 systemctl daemon-reload
-systemctl enable vault-config.service vault.service
+# vault-node-unhealthy.service is not enabled: it only runs as an OnFailure= handler.
+systemctl enable vault-audit-volume.service vault-config.service vault.service
 rm -rf "$src"

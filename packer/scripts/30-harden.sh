@@ -16,6 +16,12 @@ systemctl enable snap.amazon-ssm-agent.amazon-ssm-agent.service
 systemctl disable apt-daily.timer apt-daily-upgrade.timer || true
 systemctl mask apt-daily.service apt-daily-upgrade.service || true
 apt-get -y -q purge unattended-upgrades || true
+# Snaps too (the AWS CLI, the SSM agent, core): held indefinitely, so snapd never
+# refreshes them on a live node. A new AMI brings new snap revisions (00-base.sh installs
+# or refreshes them at build time). Checked: the build fails if the hold did not take.
+snap set system refresh.hold=forever
+[ "$(snap get system refresh.hold)" = forever ] ||
+  { echo "30-harden: snap refreshes are not held" >&2; exit 1; }
 
 # No SSH daemon: disabled and masked (ssh.socket too: 24.04 starts sshd by socket),
 # and by default removed together with EC2 Instance Connect.

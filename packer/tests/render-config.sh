@@ -16,13 +16,19 @@ trap cleanup EXIT
 
 # A throwaway key pair made for this run only; nothing is stored in the repository.
 mkdir -p "$work/params" "$work/bin" "$work/etc"
+# Valid for the region's private DNS names (node_address = private_dns), not for IPs.
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=vault.test" \
+  -addext "subjectAltName=DNS:vault.test,DNS:*.ec2.internal" \
   -keyout "$work/params/key" -out "$work/params/cert" 2>/dev/null
 cp "$work/params/cert" "$work/params/ca"
 
 cat >"$work/bin/aws" <<'AWS'
 #!/usr/bin/env bash
 set -euo pipefail
+if [ "$1 $2" = "autoscaling set-instance-health" ]; then
+  printf '%s\n' "$*" >>"$FAKE_SSM_DIR/../asg-calls"
+  exit 0
+fi
 [ "$1 $2" = "ssm get-parameter" ] || { echo "fake aws: unexpected $*" >&2; exit 2; }
 shift 2
 name=""
@@ -40,7 +46,7 @@ cat >"$work/user-data" <<'JSON'
  "s3_path":"vault/","kms_key_id":"arn:aws:kms:us-east-1:111122223333:key/0000-1111",
  "dynamodb_table":"prod-vault-ha","tls_cert_parameter":"/vault/prod/tls/cert",
  "tls_key_parameter":"/vault/prod/tls/key","tls_ca_parameter":"/vault/prod/tls/ca",
- "node_address":"private_ip","ui":true,"log_level":"info",
+ "node_address":"private_dns","ui":true,"log_level":"info",
  "telemetry_prometheus_retention":"30s","x_forwarded_for_cidrs":["10.0.1.0/24","10.0.2.0/24"],
  "seal_awskms_key_id":""}
 JSON
@@ -74,9 +80,29 @@ server_pid=$!
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { echo "fake IMDS did not start" >&2; exit 1; }
 
-PATH="$work/bin:$PATH" FAKE_SSM_DIR="$work/params" IMDS_ENDPOINT="http://127.0.0.1:$(cat "$work/port")" \
-  VAULT_CONF_DIR="$work/etc" VAULT_GROUP="$(id -gn)" VAULT_PROFILE_SCRIPT="$work/profile.sh" \
-  bash "$here/../files/vault-render-config"
+render() {
+  PATH="$work/bin:$PATH" FAKE_SSM_DIR="$work/params" IMDS_ENDPOINT="http://127.0.0.1:$(cat "$work/port")" \
+    VAULT_CONF_DIR="$work/etc" VAULT_GROUP="$(id -gn)" VAULT_PROFILE_SCRIPT="$work/profile.sh" \
+    bash "$here/../files/vault-render-config"
+}
+
+# Given a certificate that does not cover the node's private DNS name,
+# When rendering, Then the render fails and says why (the node would fail verification).
+cp "$work/params/cert" "$work/cert.good" && cp "$work/params/key" "$work/key.good"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=vault.test" \
+  -addext "subjectAltName=DNS:vault.test,IP:10.0.1.17" \
+  -keyout "$work/params/key" -out "$work/params/cert" 2>/dev/null
+if render 2>"$work/err"; then
+  echo "render-config: rendered with a certificate that does not cover ip-10-0-1-17.ec2.internal" >&2
+  exit 1
+fi
+grep -q "not valid for this node's address ip-10-0-1-17.ec2.internal" "$work/err" ||
+  { echo "render-config: failed for another reason:" >&2; cat "$work/err" >&2; exit 1; }
+[ ! -e "$work/etc/vault.hcl" ] || { echo "render-config: vault.hcl written despite the failure" >&2; exit 1; }
+echo "render-config: a certificate without the node's name is refused"
+cp "$work/cert.good" "$work/params/cert" && cp "$work/key.good" "$work/params/key"
+
+render
 
 "$py" - "$work/etc/vault.hcl" <<'PY'
 import sys
@@ -106,8 +132,8 @@ assert strip(s3["kms_key_id"]).startswith("arn:aws:kms:"), s3
 assert strip(s3["region"]) == "us-east-1" and strip(s3["path"]) == "vault/", s3
 assert strip(ha["ha_enabled"]) == "true" and strip(ha["table"]) == "prod-vault-ha", ha
 assert strip(tcp["address"]) == "0.0.0.0:8200" and strip(tcp["tls_min_version"]) == "tls12", tcp
-assert strip(c["api_addr"]) == "https://10.0.1.17:8200", c["api_addr"]
-assert strip(c["cluster_addr"]) == "https://10.0.1.17:8201", c["cluster_addr"]
+assert strip(c["api_addr"]) == "https://ip-10-0-1-17.ec2.internal:8200", c["api_addr"]
+assert strip(c["cluster_addr"]) == "https://ip-10-0-1-17.ec2.internal:8201", c["cluster_addr"]
 assert strip(c["disable_mlock"]) in (False, "false"), c["disable_mlock"]
 assert "seal" not in c, "Shamir by default: no seal stanza"
 assert "telemetry" in c
@@ -116,5 +142,13 @@ PY
 for f in vault.crt vault.key ca.pem; do
   [ "$(stat -c %a "$work/etc/tls/$f")" = 640 ] || { echo "tls/$f is not mode 0640" >&2; exit 1; }
 done
-grep -q '^export VAULT_ADDR=https://10.0.1.17:8200$' "$work/profile.sh"
+grep -q '^export VAULT_ADDR=https://ip-10-0-1-17.ec2.internal:8200$' "$work/profile.sh"
+
+# Given a failed boot step, When its OnFailure= handler runs, Then this instance (and only
+# it) is marked Unhealthy in its ASG, without waiting out the grace period.
+PATH="$work/bin:$PATH" FAKE_SSM_DIR="$work/params" IMDS_ENDPOINT="http://127.0.0.1:$(cat "$work/port")" \
+  bash "$here/../files/vault-node-unhealthy" 2>/dev/null
+grep -qx -- "autoscaling set-instance-health --region us-east-1 --instance-id i-0123456789abcdef0 --health-status Unhealthy --no-should-respect-grace-period .*" "$work/asg-calls" ||
+  { echo "render-config: vault-node-unhealthy did not call set-instance-health as expected:" >&2; cat "$work/asg-calls" >&2; exit 1; }
+echo "render-config: a failed boot step marks the instance Unhealthy"
 echo "render-config: ok"

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { UsageError } from '../domain/errors.js';
 import type { JournalWriter } from '../engine/interpreter.js';
 import type { RunEvent } from '../engine/state.js';
+import type { JournalKey } from './journal-key.js';
 import { runsDir } from './paths.js';
 
 export interface JournalRecord {
@@ -26,6 +27,10 @@ export interface JournalRecord {
   readonly event: RunEvent;
   readonly prev: string;
   readonly hash: string;
+  /** Id of the journal key that MAC'd the record (absent in journals from before MACs). */
+  readonly key?: string;
+  /** HMAC-SHA256 of `hash` under that key: a chain recomputed without the key fails here. */
+  readonly mac?: string;
 }
 
 const GENESIS = '0'.repeat(64);
@@ -69,9 +74,16 @@ export function journalPath(runId: string, env: NodeJS.ProcessEnv = process.env)
   return join(runsDir(env), `${runId}.jsonl`);
 }
 
+export interface JournalOptions {
+  readonly operator: string;
+  readonly key: JournalKey;
+  readonly clock?: () => Date;
+}
+
 /**
- * Append-only JSONL journal of one run: each record is fsync'd before the engine acts on it and
- * chained to the previous one by SHA-256, so a changed byte anywhere breaks verification.
+ * Append-only JSONL journal of one run: each record is fsync'd before the engine acts on it,
+ * chained to the previous one by SHA-256 (a changed byte anywhere breaks verification) and
+ * MAC'd with the user's journal key (a file rewritten with recomputed hashes fails too).
  */
 export class FsJournal implements JournalWriter {
   readonly path: string;
@@ -80,22 +92,18 @@ export class FsJournal implements JournalWriter {
   readonly #operator: string;
   readonly #host: string;
   readonly #clock: () => Date;
+  readonly #key: JournalKey;
   #seq: number;
   #prev: string;
   readonly #lockPath: string;
 
-  private constructor(
-    path: string,
-    run: string,
-    opts: { operator: string; clock?: () => Date },
-    seq: number,
-    prev: string,
-  ) {
+  private constructor(path: string, run: string, opts: JournalOptions, seq: number, prev: string) {
     this.path = path;
     this.#run = run;
     this.#operator = opts.operator;
     this.#host = hostname();
     this.#clock = opts.clock ?? (() => new Date());
+    this.#key = opts.key;
     this.#seq = seq;
     this.#prev = prev;
     this.#lockPath = `${path}.lock`;
@@ -103,11 +111,7 @@ export class FsJournal implements JournalWriter {
     this.#fd = openSync(path, 'a', 0o600);
   }
 
-  static create(
-    path: string,
-    run: string,
-    opts: { operator: string; clock?: () => Date },
-  ): FsJournal {
+  static create(path: string, run: string, opts: JournalOptions): FsJournal {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (existsSync(path)) throw new UsageError(`journal ${path} already exists`);
     const j = new FsJournal(path, run, opts, 0, GENESIS);
@@ -118,13 +122,19 @@ export class FsJournal implements JournalWriter {
     return j;
   }
 
-  /** Continue an existing journal (resume): the chain must verify first. */
+  /**
+   * Continue an existing journal (resume): its chain and every MAC must verify under this user's
+   * key first, since resume then trusts the inputs and runbook path recorded in it.
+   */
   static reopen(
     path: string,
-    opts: { operator: string; clock?: () => Date },
+    opts: JournalOptions,
   ): { journal: FsJournal; records: JournalRecord[] } {
     const records = readJournal(path);
-    const v = verifyRecords(records.map((r) => ({ record: r })));
+    const v = verifyRecords(
+      records.map((r) => ({ record: r })),
+      opts.key,
+    );
     if (!v.ok)
       throw new UsageError(`journal ${path} does not verify: ${v.problems[0]?.message ?? ''}`, [
         `vault-runbook journal verify ${records[0]?.run ?? ''}`,
@@ -163,11 +173,17 @@ export class FsJournal implements JournalWriter {
       event,
       prev: this.#prev,
     };
-    const record: JournalRecord = { ...base, hash: recordHash(base) };
+    const hash = recordHash(base);
+    const record: JournalRecord = { ...base, hash, key: this.#key.id, mac: this.#key.mac(hash) };
     writeSync(this.#fd, `${JSON.stringify(record)}\n`);
     fsyncSync(this.#fd);
     this.#seq++;
     this.#prev = record.hash;
+  }
+
+  /** The last record written: its hash seals everything before it. */
+  head(): { seq: number; hash: string } | undefined {
+    return this.#seq === 0 ? undefined : { seq: this.#seq - 1, hash: this.#prev };
   }
 
   close(): void {
@@ -229,12 +245,29 @@ export interface VerifyProblem {
   readonly message: string;
 }
 
+export interface VerifyResult {
+  /** The chain holds and, with a key, every MAC. */
+  readonly ok: boolean;
+  readonly problems: VerifyProblem[];
+  readonly count: number;
+  readonly last?: { readonly seq: number; readonly hash: string; readonly event: string };
+  /**
+   * How the journal ends: a finished run's final record, a suspension (a person is awaited), or
+   * neither — cut off, or a run still going (or killed).
+   */
+  readonly ending: 'finished' | 'suspended' | 'open';
+  /** Whether MACs were checked: not when this user has no journal key. */
+  readonly macs: 'checked' | 'no-key';
+}
+
 export function verifyRecords(
   lines: readonly { line?: number; record?: JournalRecord; error?: string }[],
-): { ok: boolean; problems: VerifyProblem[]; count: number } {
+  key?: JournalKey,
+): VerifyResult {
   const problems: VerifyProblem[] = [];
   let prev = GENESIS;
   let expectSeq = 0;
+  let last: JournalRecord | undefined;
   lines.forEach((l, i) => {
     const line = l.line ?? i + 1;
     const r = l.record;
@@ -242,6 +275,7 @@ export function verifyRecords(
       problems.push({ line, message: `record on line ${line}: ${l.error ?? 'unreadable'}` });
       return;
     }
+    last = r;
     const name = `record ${r.seq} (line ${line}, ${r.event?.type ?? 'no event'})`;
     if (r.seq !== expectSeq)
       problems.push({
@@ -255,17 +289,36 @@ export function verifyRecords(
         seq: r.seq,
         message: `${name}: prev does not match the hash of the record before it`,
       });
-    const { hash, ...rest } = r;
+    const { hash, key: keyId, mac, ...rest } = r;
     if (recordHash(rest) !== hash)
       problems.push({
         line,
         seq: r.seq,
         message: `${name}: hash mismatch — the record was changed`,
       });
+    const macProblem = !key
+      ? undefined
+      : mac === undefined
+        ? 'no HMAC — written before journals carried one, or stripped'
+        : keyId !== key.id
+          ? `MAC'd with journal key ${keyId ?? '?'}, not this user's (${key.id}): verify it as the user who ran it`
+          : key.mac(hash) !== mac
+            ? 'HMAC mismatch — the journal was rewritten (hashes recomputed without the key)'
+            : undefined;
+    if (macProblem) problems.push({ line, seq: r.seq, message: `${name}: ${macProblem}` });
     prev = hash;
     expectSeq = r.seq + 1;
   });
-  return { ok: problems.length === 0, problems, count: lines.length };
+  const end: JournalRecord | undefined = last;
+  const type = end?.event?.type;
+  return {
+    ok: problems.length === 0,
+    problems,
+    count: lines.length,
+    ...(end ? { last: { seq: end.seq, hash: end.hash, event: type ?? '?' } } : {}),
+    ending: type === 'run-finished' ? 'finished' : type === 'run-suspended' ? 'suspended' : 'open',
+    macs: key ? 'checked' : 'no-key',
+  };
 }
 
 export interface RunSummary {

@@ -17,6 +17,21 @@ function reporter(opts: HeadlessOptions, journal?: string): RunObserver {
   return opts.json ? new JsonReporter(opts.stdout) : new LineReporter(opts.stdout, journal);
 }
 
+/**
+ * The journal's last hash, shown when the run stops: written down or kept in a ticket, it ties
+ * the journal to this moment, so dropping records after it or rewriting it shows.
+ */
+function sealLine(opts: HeadlessOptions, session: RunSession, suspended: boolean): void {
+  const head = session.journalHead();
+  if (!head) return;
+  const label = suspended ? 'hash so far' : 'final hash';
+  opts.stdout.write(
+    opts.json
+      ? `${JSON.stringify({ type: 'journal-sealed', run: session.runId, record: head.seq, hash: head.hash, final: !suspended })}\n`
+      : `  journal ${label}: ${head.hash} (record ${head.seq}; vault-runbook journal verify ${session.runId})\n`,
+  );
+}
+
 async function drive(
   make: (human: ScriptedHuman, observer: RunObserver, redactor: Redactor) => RunSession,
   opts: HeadlessOptions,
@@ -35,6 +50,7 @@ async function drive(
   process.on('SIGTERM', onSigterm);
   try {
     const result = await session.go();
+    sealLine(opts, session, result.kind === 'suspended');
     return result.exitCode;
   } finally {
     process.off('SIGINT', onSigint);

@@ -3,7 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, formatDiagnostic, UsageError, VrError } from '../domain/errors.js';
 import { looksLikeProfile, parseProfile, parseRunbook } from '../domain/load.js';
 import { jsonSchema } from '../domain/schema.js';
-import { journalPath, listRuns, readJournalLines, verifyRecords } from '../adapters/journal.js';
+import { journalPath, listRuns, readJournalLines } from '../adapters/journal.js';
+import { verifyJournal } from './journal-verify.js';
 import type { Writable } from '../headless/reporter.js';
 import { resumeHeadless, runHeadless } from './headless-run.js';
 import {
@@ -295,15 +296,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
   journal
     .command('verify')
-    .description('check the SHA-256 hash chain; exit 1 naming each record that was changed')
+    .description(
+      'check the SHA-256 hash chain, the HMACs and the final record; exit 1 naming each problem',
+    )
     .argument('<run-id>')
     .action((runId: string) => {
-      const v = verifyRecords(readJournalLines(journalPath(runId, io.env)));
-      if (v.ok) io.stdout.write(`ok: ${v.count} records, hash chain intact\n`);
-      else {
-        for (const p of v.problems) io.stderr.write(`${p.message}\n`);
-        setExit(ExitCode.stepFailed);
-      }
+      const v = verifyJournal(runId, io.env);
+      for (const l of v.stdout) io.stdout.write(`${l}\n`);
+      for (const l of v.stderr) io.stderr.write(`${l}\n`);
+      if (!v.ok) setExit(ExitCode.stepFailed);
     });
 
   registerSandboxCommands(program, io, setExit);

@@ -14,6 +14,7 @@ import type { ClipboardPort, HumanPort, Ports } from '../engine/ports.js';
 import { initialState, replay } from '../engine/reducer.js';
 import type { RunMeta, RunState } from '../engine/state.js';
 import { systemClock } from '../adapters/clock.js';
+import { journalKeyPath, loadJournalKey, type JournalKey } from '../adapters/journal-key.js';
 import {
   FsJournal,
   journalPath,
@@ -193,6 +194,8 @@ export interface RunSession {
   readonly redactor: Redactor;
   /** Starts (or resumes) the run; resolves when it finishes or waits for a person. */
   go(): Promise<RunResult>;
+  /** The journal's last record so far: its hash, shown at the end, seals the whole run. */
+  journalHead(): { seq: number; hash: string } | undefined;
   close(): void;
 }
 
@@ -227,6 +230,12 @@ export interface NewRunRequest {
   readonly dryRun?: boolean;
 }
 
+function requireJournalKey(env: NodeJS.ProcessEnv): JournalKey {
+  const key = loadJournalKey(env, { create: true });
+  if (!key) throw new Error(`no journal key at ${journalKeyPath(env)}`);
+  return key;
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -251,7 +260,9 @@ export function createRun(req: NewRunRequest, opts: SessionOptions): RunSession 
     dryRun: req.dryRun ?? false,
   };
   const path = req.dryRun ? undefined : journalPath(runId, env);
-  const journal = path ? FsJournal.create(path, runId, { operator }) : new MemoryJournal();
+  const journal = path
+    ? FsJournal.create(path, runId, { operator, key: requireJournalKey(env) })
+    : new MemoryJournal();
   const redactor = opts.redactor ?? new Redactor();
   const interpreter = new Interpreter(initialState(runbook, meta, profile), {
     registry: reg,
@@ -269,6 +280,7 @@ export function createRun(req: NewRunRequest, opts: SessionOptions): RunSession 
     runbook,
     redactor,
     go: () => interpreter.start(runbook.title),
+    journalHead: () => (journal instanceof FsJournal ? journal.head() : undefined),
     close: () => {
       if (journal instanceof FsJournal) journal.close();
     },
@@ -279,7 +291,7 @@ export function resumeRun(runId: string, opts: SessionOptions & { force?: boolea
   const env = opts.env ?? process.env;
   const path = journalPath(runId, env);
   const operator = operatorName(env);
-  const { journal, records } = FsJournal.reopen(path, { operator });
+  const { journal, records } = FsJournal.reopen(path, { operator, key: requireJournalKey(env) });
   try {
     const first = records[0]?.event;
     if (first?.type !== 'run-started')
@@ -321,6 +333,7 @@ export function resumeRun(runId: string, opts: SessionOptions & { force?: boolea
       runbook,
       redactor,
       go: () => interpreter.resume(),
+      journalHead: () => journal.head(),
       close: () => journal.close(),
     };
   } catch (err) {

@@ -84,6 +84,9 @@ export function renderTranscript(lines: readonly ParsedLine[]): string {
     v.ok
       ? `hash chain: ok (${v.count} records)`
       : `hash chain: BROKEN — ${v.problems.map((p) => p.message).join('; ')}`,
+    v.ending === 'open'
+      ? `final record: MISSING after record ${v.last?.seq ?? '-'} — truncated or still running`
+      : `${v.ending === 'finished' ? 'final' : 'suspended'} hash: ${v.last?.hash ?? '?'} (HMACs: vault-runbook journal verify)`,
   );
   return `${out.join('\n')}\n`;
 }

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeGpgKeys, type GpgHome } from '../../test/support/pgp.js';
-import { armor, crc24, dearmor, encryptTo, parsePublicKey, PgpError } from './pgp.js';
+import { gpgSubkeys, makeGpgKeys, type GpgHome } from '../../test/support/pgp.js';
+import { armor, crc24, dearmor, encryptTo, packets, parsePublicKey, PgpError } from './pgp.js';
 
 let home: GpgHome;
 let signOnly: GpgHome;
@@ -60,5 +63,121 @@ describe('PGP public keys', () => {
     expect(
       await home.decryptBase64(Buffer.from(dearmor(Buffer.from(msg))).toString('base64')),
     ).toBe('hvs.example-token');
+  });
+});
+
+/** The subkey packet and its binding signature(s), as they sit in a key file. */
+function subkeyPackets(binary: Uint8Array): Uint8Array {
+  const all = packets(binary);
+  const at = all.findIndex((p) => p.tag === 14);
+  return Buffer.concat(all.slice(at).map((p) => Buffer.from(rawPacket(p))));
+}
+
+function rawPacket(p: { tag: number; body: Uint8Array }): Uint8Array {
+  const len = p.body.length;
+  const head =
+    len < 192
+      ? [0xc0 | p.tag, len]
+      : len < 8384
+        ? [0xc0 | p.tag, ((len - 192) >> 8) + 192, (len - 192) & 0xff]
+        : [
+            0xc0 | p.tag,
+            255,
+            (len >>> 24) & 0xff,
+            (len >> 16) & 0xff,
+            (len >> 8) & 0xff,
+            len & 0xff,
+          ];
+  return Buffer.concat([Buffer.from(head), Buffer.from(p.body)]);
+}
+
+describe('PGP subkeys an attacker appends', () => {
+  it('Given a sign-only key file with another key’s encryption subkey appended, When the token is to be encrypted to it, Then the unbound subkey is refused', () => {
+    const victim = readFileSync(signOnly.keys[0]!.binaryFile);
+    const forged = Buffer.concat([victim, subkeyPackets(readFileSync(home.keys[1]!.binaryFile))]);
+    const k = parsePublicKey(forged);
+    expect(k.fingerprint).toBe(signOnly.keys[0]!.fingerprint);
+    expect(k.canEncrypt).toBe(false);
+    expect(k.encryptionKey).toBeUndefined();
+    expect(() => encryptTo(k, Buffer.from('hvs.operator'))).toThrow(/no RSA encryption key/);
+  });
+
+  it('Given a forged subkey put before the keyholder’s own bound subkey, When encrypting, Then the bound one is used, its id is the one shown, and only the keyholder can decrypt', async () => {
+    const alice = readFileSync(home.keys[0]!.binaryFile);
+    const mallorySub = subkeyPackets(readFileSync(home.keys[1]!.binaryFile));
+    const all = packets(alice);
+    const firstSub = all.findIndex((p) => p.tag === 14);
+    const forged = Buffer.concat([
+      ...all.slice(0, firstSub).map((p) => Buffer.from(rawPacket(p))),
+      mallorySub,
+      ...all.slice(firstSub).map((p) => Buffer.from(rawPacket(p))),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'vr-forged-'));
+    writeFileSync(join(dir, 'alice-forged.gpg'), forged);
+    const bound = await gpgSubkeys(home.keys[0]!.binaryFile);
+    expect(bound).toHaveLength(1);
+    // gpg itself ignores the forged subkey: the same judgement as ours.
+    expect(await gpgSubkeys(join(dir, 'alice-forged.gpg'))).toEqual(bound);
+    const k = parsePublicKey(forged);
+    expect(k.fingerprint).toBe(home.keys[0]!.fingerprint);
+    expect(k.encryptionKey).toEqual({
+      keyId: bound[0]!.slice(-16),
+      fingerprint: bound[0],
+      primary: false,
+    });
+    const msg = encryptTo(k, Buffer.from('hvs.operator-token'));
+    // home holds both secret keys, so decrypting proves which subkey the message names.
+    const out = await execa(
+      'gpg',
+      ['--homedir', join(home.dir, 'gnupg'), '--batch', '--list-packets'],
+      {
+        input: Buffer.from(msg),
+        reject: false,
+      },
+    );
+    expect(out.stdout).toMatch(new RegExp(`keyid ${bound[0]!.slice(-16)}`, 'i'));
+    expect(await home.decryptBase64(Buffer.from(msg).toString('base64'))).toBe(
+      'hvs.operator-token',
+    );
+  });
+
+  it('Given a keyholder’s binding signature copied onto a foreign subkey, When parsed, Then the signature does not verify for it and the subkey is not used', () => {
+    const aliceAll = packets(readFileSync(home.keys[0]!.binaryFile));
+    const bobAll = packets(readFileSync(home.keys[1]!.binaryFile));
+    const aliceBinding = aliceAll[aliceAll.findIndex((p) => p.tag === 14) + 1]!;
+    const bobSub = bobAll.find((p) => p.tag === 14)!;
+    const head = aliceAll.slice(
+      0,
+      aliceAll.findIndex((p) => p.tag === 14),
+    );
+    const forged = Buffer.concat(
+      [...head, bobSub, aliceBinding].map((p) => Buffer.from(rawPacket(p))),
+    );
+    const k = parsePublicKey(forged);
+    expect(k.canEncrypt).toBe(false);
+    expect(k.encryptionKey).toBeUndefined();
+  });
+
+  it('Given an encryption subkey that expired, When parsed after its expiry, Then it is not used', async () => {
+    const expiring = await makeGpgKeys(['Erin'], { encrypt: false });
+    const eg = join(expiring.dir, 'gnupg');
+    const fpr = expiring.keys[0]!.fingerprint;
+    await execa('gpg', [
+      '--homedir',
+      eg,
+      '--batch',
+      '--passphrase',
+      '',
+      '--quick-add-key',
+      fpr,
+      'rsa2048',
+      'encr',
+      '1d',
+    ]);
+    const file = join(expiring.dir, 'erin-expiring.gpg');
+    await execa('gpg', ['--homedir', eg, '--batch', '--yes', '--output', file, '--export', fpr]);
+    expect(parsePublicKey(readFileSync(file)).encryptionKey?.primary).toBe(false);
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    expect(parsePublicKey(readFileSync(file), later).canEncrypt).toBe(false);
   });
 });

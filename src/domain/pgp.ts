@@ -5,6 +5,7 @@ import {
   createPublicKey,
   publicEncrypt,
   randomBytes,
+  verify,
 } from 'node:crypto';
 
 /**
@@ -21,8 +22,17 @@ export interface PgpPublicKey {
   readonly fingerprint: string;
   readonly userIds: readonly string[];
   readonly algorithm: string;
-  /** Whether the primary key or a subkey may encrypt: Vault refuses a key that cannot. */
+  /** Whether the primary key or a bound subkey may encrypt: Vault refuses a key that cannot. */
   readonly canEncrypt: boolean;
+  /**
+   * The key `encryptTo` uses (a bound RSA encryption subkey, else an RSA primary): the one to
+   * show next to the fingerprint, since the fingerprint names only the primary key.
+   */
+  readonly encryptionKey?: {
+    readonly keyId: string;
+    readonly fingerprint: string;
+    readonly primary: boolean;
+  };
 }
 
 export class PgpError extends Error {
@@ -160,14 +170,34 @@ export function v4Fingerprint(keyBody: Uint8Array): string {
 }
 
 const ENCRYPTING_ALGORITHMS = new Set([1, 2, 16, 18]);
-const KEY_FLAGS = 27;
+const RSA_ALGORITHMS = new Set([1, 2]);
 
-/** Key flags (subpacket 27) from a v4 signature's hashed area, when it has them. */
-function keyFlags(sig: Uint8Array): number | undefined {
-  if (sig[0] !== 4) return undefined;
+interface Signature {
+  readonly type: number;
+  readonly pubAlg: number;
+  readonly hashAlg: number;
+  /** The part the signature covers: version through the hashed subpackets. */
+  readonly hashed: Uint8Array;
+  readonly left16: Uint8Array;
+  readonly mpis: readonly Uint8Array[];
+  readonly created?: number;
+  /** Seconds after creation, from subpacket 3. */
+  readonly expiresAfter?: number;
+  /** Seconds after the key's creation, from subpacket 9. */
+  readonly keyExpiresAfter?: number;
+  readonly flags?: number;
+}
+
+/** A v4 signature packet's fields; undefined for other versions (never trusted). */
+function parseSignature(sig: Uint8Array): Signature | undefined {
+  if (sig[0] !== 4 || sig.length < 6) return undefined;
   const hashedLen = ((sig[4] ?? 0) << 8) | (sig[5] ?? 0);
-  let p = 6;
   const end = 6 + hashedLen;
+  if (end + 2 > sig.length) return undefined;
+  const sub: { created?: number; expiresAfter?: number; keyExpiresAfter?: number; flags?: number } =
+    {};
+  const u32 = (at: number): number => Buffer.from(sig.subarray(at, at + 4)).readUInt32BE(0);
+  let p = 6;
   while (p < end) {
     const o = sig[p] ?? 0;
     let len: number;
@@ -178,45 +208,255 @@ function keyFlags(sig: Uint8Array): number | undefined {
       len = ((o - 192) << 8) + (sig[p + 1] ?? 0) + 192;
       p += 2;
     } else {
-      len = Buffer.from(sig.subarray(p + 1, p + 5)).readUInt32BE(0);
+      len = u32(p + 1);
       p += 5;
     }
-    if (((sig[p] ?? 0) & 0x7f) === KEY_FLAGS) return sig[p + 1] ?? 0;
+    if (len < 1 || p + len > end) return undefined;
+    const kind = (sig[p] ?? 0) & 0x7f;
+    if (kind === 2 && len >= 5) sub.created = u32(p + 1);
+    else if (kind === 3 && len >= 5) sub.expiresAfter = u32(p + 1);
+    else if (kind === 9 && len >= 5) sub.keyExpiresAfter = u32(p + 1);
+    else if (kind === 27 && len >= 2) sub.flags = sig[p + 1] ?? 0;
     p += len;
   }
-  return undefined;
+  const unhashedLen = ((sig[end] ?? 0) << 8) | (sig[end + 1] ?? 0);
+  let q = end + 2 + unhashedLen;
+  const left16 = sig.subarray(q, q + 2);
+  q += 2;
+  const mpis: Uint8Array[] = [];
+  while (q + 2 <= sig.length) {
+    const m = readMpi(sig, q);
+    mpis.push(m.value);
+    q = m.next;
+  }
+  return {
+    type: sig[1] ?? 0,
+    pubAlg: sig[2] ?? 0,
+    hashAlg: sig[3] ?? 0,
+    hashed: sig.subarray(0, end),
+    left16,
+    mpis,
+    ...sub,
+  };
+}
+
+const HASHES: Record<number, string> = {
+  2: 'sha1',
+  8: 'sha256',
+  9: 'sha384',
+  10: 'sha512',
+  11: 'sha224',
+};
+
+const CURVES: Record<string, { crv: string; size: number }> = {
+  '2a8648ce3d030107': { crv: 'P-256', size: 32 },
+  '2b81040022': { crv: 'P-384', size: 48 },
+  '2b81040023': { crv: 'P-521', size: 66 },
+};
+const ED25519_OID = '2b06010401da470f01';
+
+function pad(v: Uint8Array, size: number): Buffer {
+  return v.length >= size
+    ? Buffer.from(v)
+    : Buffer.concat([Buffer.alloc(size - v.length), Buffer.from(v)]);
 }
 
 /**
- * The key packets that may encrypt, as OpenPGP implementations (Vault's Go library among
- * them) decide it: key flags 0x04/0x08 from the self-signature or subkey binding, else the
- * algorithm's ability.
+ * Whether `sig` was made by the primary key over `covered` (RFC 4880 §5.2.4): the hash and
+ * signature are checked with node:crypto. Algorithms it cannot check count as not signed.
  */
-function encryptionKeys(all: readonly Packet[]): Packet[] {
-  const keys: { key: Packet; flags?: number }[] = [];
-  let current: { key: Packet; flags?: number } | undefined;
-  for (const x of all) {
-    if (x.tag === 6 || x.tag === 14) {
-      current = { key: x };
-      keys.push(current);
-    } else if (x.tag === 2 && current) {
-      const type = x.body[1] ?? 0;
-      const binds = current.key.tag === 14 ? type === 0x18 : type >= 0x10 && type <= 0x13;
-      const flags = binds ? keyFlags(x.body) : undefined;
-      if (flags !== undefined) current.flags = (current.flags ?? 0) | flags;
+function signedBy(primary: Uint8Array, covered: Uint8Array, sig: Signature): boolean {
+  const hash = HASHES[sig.hashAlg];
+  if (!hash || sig.pubAlg !== primary[5]) return false;
+  const trailer = Buffer.alloc(6);
+  trailer[0] = 4;
+  trailer[1] = 0xff;
+  trailer.writeUInt32BE(sig.hashed.length, 2);
+  const data = Buffer.concat([keyPrefix(primary), covered, sig.hashed, trailer]);
+  const digest = createHash(hash).update(data).digest();
+  if (!digest.subarray(0, 2).equals(Buffer.from(sig.left16))) return false;
+  try {
+    const alg = primary[5] ?? 0;
+    if (alg === 1 || alg === 3) {
+      const n = readMpi(primary, 6);
+      const e = readMpi(primary, n.next);
+      const key = createPublicKey({
+        key: {
+          kty: 'RSA',
+          n: Buffer.from(n.value).toString('base64url'),
+          e: Buffer.from(e.value).toString('base64url'),
+        },
+        format: 'jwk',
+      });
+      const s = sig.mpis[0];
+      if (!s) return false;
+      return verify(hash, data, key, pad(s, n.value.length));
     }
+    const oidLen = primary[6] ?? 0;
+    const oid = Buffer.from(primary.subarray(7, 7 + oidLen)).toString('hex');
+    const point = readMpi(primary, 7 + oidLen).value;
+    const [r, s] = sig.mpis;
+    if (!r || !s) return false;
+    if (alg === 22 && oid === ED25519_OID && point[0] === 0x40) {
+      const key = createPublicKey({
+        key: {
+          kty: 'OKP',
+          crv: 'Ed25519',
+          x: Buffer.from(point.subarray(1)).toString('base64url'),
+        },
+        format: 'jwk',
+      });
+      return verify(null, digest, key, Buffer.concat([pad(r, 32), pad(s, 32)]));
+    }
+    const curve = CURVES[oid];
+    if (alg === 19 && curve && point[0] === 0x04) {
+      const xy = point.subarray(1);
+      const key = createPublicKey({
+        key: {
+          kty: 'EC',
+          crv: curve.crv,
+          x: Buffer.from(xy.subarray(0, curve.size)).toString('base64url'),
+          y: Buffer.from(xy.subarray(curve.size)).toString('base64url'),
+        },
+        format: 'jwk',
+      });
+      return verify(
+        hash,
+        data,
+        { key, dsaEncoding: 'ieee-p1363' },
+        Buffer.concat([pad(r, curve.size), pad(s, curve.size)]),
+      );
+    }
+    return false;
+  } catch {
+    // A malformed key or signature is one that does not verify.
+    return false;
   }
-  return keys
-    .filter((k) =>
-      k.flags === undefined
-        ? ENCRYPTING_ALGORITHMS.has(k.key.body[5] ?? 0)
-        : (k.flags & 0x0c) !== 0,
-    )
-    .map((k) => k.key);
 }
 
-/** Reads a keyholder's public key file (armored or binary). */
-export function parsePublicKey(data: Uint8Array): PgpPublicKey {
+/** 0x99, a two-octet length and the key packet body: how a key enters a signature's hash. */
+function keyPrefix(body: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from([0x99, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+}
+
+function userIdPrefix(body: Uint8Array): Buffer {
+  const h = Buffer.alloc(5);
+  h[0] = 0xb4;
+  h.writeUInt32BE(body.length, 1);
+  return Buffer.concat([h, body]);
+}
+
+/** A key this tool may encrypt to, with the facts a person checks it by. */
+export interface EncryptionKey {
+  readonly packet: Packet;
+  /** v4 fingerprint of this (sub)key. */
+  readonly fingerprint: string;
+  /** The long key id (last 16 hex digits), as `gpg --list-keys` and `gpg -d` print it. */
+  readonly keyId: string;
+  readonly primary: boolean;
+  readonly created: number;
+}
+
+/**
+ * The keys that may encrypt, as OpenPGP implementations (Vault's Go library among them) decide
+ * it, but only those the primary key vouches for: a subkey counts only with a subkey binding
+ * signature (0x18) that the primary key made over primary and subkey and that verifies, is not
+ * expired, and is not revoked by a verified 0x28. Anyone can append a subkey packet to a public
+ * key file; only the key's owner can bind one. Key flags 0x04/0x08 from that signature (or a
+ * verified self-signature, for the primary) decide, else the algorithm's ability.
+ */
+function encryptionKeys(all: readonly Packet[], now: Date): EncryptionKey[] {
+  const primary = all[0];
+  if (primary?.tag !== 6) return [];
+  const nowS = Math.floor(now.getTime() / 1000);
+  const created = (k: Uint8Array): number => Buffer.from(k.subarray(1, 5)).readUInt32BE(0);
+  interface Group {
+    key: Packet;
+    binding?: Signature;
+    revoked: boolean;
+  }
+  const groups: Group[] = [];
+  let current: Group | undefined;
+  let uid: Uint8Array | undefined;
+  const primaryGroup: Group = { key: primary, revoked: false };
+  for (const x of all) {
+    if (x.tag === 6) {
+      current = primaryGroup;
+      groups.push(current);
+    } else if (x.tag === 14) {
+      current = { key: x, revoked: false };
+      groups.push(current);
+      uid = undefined;
+    } else if (x.tag === 13) {
+      uid = x.body;
+    } else if (x.tag === 17) {
+      uid = undefined; // user attributes (photos) carry no key flags here
+    } else if (x.tag === 2 && current) {
+      const sig = parseSignature(x.body);
+      if (!sig) continue;
+      const g = current;
+      const subkey = g.key.tag === 14;
+      const covered = subkey
+        ? keyPrefix(g.key.body)
+        : uid && sig.type >= 0x10 && sig.type <= 0x13
+          ? userIdPrefix(uid)
+          : sig.type === 0x1f || sig.type === 0x20
+            ? Buffer.alloc(0)
+            : undefined;
+      if (!covered) continue;
+      const wanted = subkey ? [0x18, 0x28] : [0x10, 0x11, 0x12, 0x13, 0x1f, 0x20];
+      if (!wanted.includes(sig.type) || !signedBy(primary.body, covered, sig)) continue;
+      if (sig.type === 0x28 || sig.type === 0x20) {
+        g.revoked = true;
+        continue;
+      }
+      if (sig.created !== undefined && sig.created > nowS) continue;
+      if (sig.expiresAfter && (sig.created ?? 0) + sig.expiresAfter <= nowS) continue;
+      // The newest valid binding or self-signature is the one that speaks (RFC 4880 §5.2.3.3).
+      if (!g.binding || (sig.created ?? 0) >= (g.binding.created ?? 0)) g.binding = sig;
+    }
+  }
+  // A revoked or expired primary key takes every subkey with it.
+  const primaryExp = primaryGroup.binding?.keyExpiresAfter;
+  if (primaryGroup.revoked || (primaryExp && created(primary.body) + primaryExp <= nowS)) return [];
+  return groups
+    .filter((g) => !g.revoked && (g.key.tag === 6 || g.binding))
+    .filter((g) => {
+      const exp = g.binding?.keyExpiresAfter;
+      return !exp || created(g.key.body) + exp > nowS;
+    })
+    .filter((g) => {
+      const flags = g.binding?.flags;
+      return flags === undefined
+        ? ENCRYPTING_ALGORITHMS.has(g.key.body[5] ?? 0)
+        : (flags & 0x0c) !== 0;
+    })
+    .map((g) => {
+      const fingerprint = v4Fingerprint(g.key.body);
+      return {
+        packet: g.key,
+        fingerprint,
+        keyId: fingerprint.slice(-16),
+        primary: g.key.tag === 6,
+        created: created(g.key.body),
+      };
+    });
+}
+
+/**
+ * The key a secret is encrypted to: the newest bound RSA encryption subkey (what gpg picks), else
+ * an RSA primary key allowed to encrypt.
+ */
+function rsaTarget(keys: readonly EncryptionKey[]): EncryptionKey | undefined {
+  const rsa = keys.filter(
+    (k) => k.packet.body[0] === 4 && RSA_ALGORITHMS.has(k.packet.body[5] ?? 0),
+  );
+  const subkeys = rsa.filter((k) => !k.primary).sort((a, b) => b.created - a.created);
+  return subkeys[0] ?? rsa.find((k) => k.primary);
+}
+
+/** Reads a keyholder's public key file (armored or binary); `now` judges expiry. */
+export function parsePublicKey(data: Uint8Array, now: Date = new Date()): PgpPublicKey {
   const binary = dearmor(data);
   const pk = packets(binary);
   const primary = pk[0];
@@ -226,13 +466,24 @@ export function parsePublicKey(data: Uint8Array): PgpPublicKey {
         ? 'this is a SECRET key: give the public key (gpg --export, not --export-secret-keys)'
         : 'not an OpenPGP public key (the first packet is not a public-key packet)',
     );
+  const usable = encryptionKeys(pk, now);
+  const target = rsaTarget(usable);
   return {
     binary,
     base64: Buffer.from(binary).toString('base64'),
     fingerprint: v4Fingerprint(primary.body),
     userIds: pk.filter((x) => x.tag === 13).map((x) => Buffer.from(x.body).toString('utf8')),
     algorithm: ALGORITHMS[primary.body[5] ?? 0] ?? `algorithm ${primary.body[5] ?? '?'}`,
-    canEncrypt: encryptionKeys(pk).length > 0,
+    canEncrypt: usable.length > 0,
+    ...(target
+      ? {
+          encryptionKey: {
+            keyId: target.keyId,
+            fingerprint: target.fingerprint,
+            primary: target.primary,
+          },
+        }
+      : {}),
   };
 }
 
@@ -274,17 +525,23 @@ function mpi(value: Uint8Array): Buffer {
 
 /**
  * Encrypts a short secret to an RSA public key: a v3 PKESK with PKCS#1 v1.5, then an
- * integrity-protected (SEIPD v1 + MDC) AES-256 packet — what `gpg -d` reads. An RSA subkey
- * allowed to encrypt is preferred (gpg's layout: signing primary, encryption subkey).
+ * integrity-protected (SEIPD v1 + MDC) AES-256 packet — what `gpg -d` reads. It goes to
+ * `key.encryptionKey`: a subkey the primary key bound with a verified signature, never just
+ * the first subkey packet in the file.
  */
 export function encryptTo(key: PgpPublicKey, plaintext: Uint8Array): Uint8Array {
-  const rsa = encryptionKeys(packets(key.binary)).filter(
-    (x) => x.body[0] === 4 && [1, 2].includes(x.body[5] ?? 0),
-  );
-  const target = rsa.find((x) => x.tag === 14) ?? rsa[0];
+  const chosen = key.encryptionKey;
+  const target = chosen
+    ? packets(key.binary).find(
+        (x) =>
+          (x.tag === 6 || x.tag === 14) &&
+          x.body[0] === 4 &&
+          v4Fingerprint(x.body) === chosen.fingerprint,
+      )
+    : undefined;
   if (!target)
     throw new PgpError(
-      `key ${key.fingerprint} has no RSA encryption key (${key.algorithm}): give an RSA key`,
+      `key ${key.fingerprint} has no RSA encryption key that it signed for (${key.algorithm}): give an RSA key with an encryption subkey`,
     );
   const n = readMpi(target.body, 6);
   const e = readMpi(target.body, n.next);
@@ -301,7 +558,7 @@ export function encryptTo(key: PgpPublicKey, plaintext: Uint8Array): Uint8Array 
   for (const b of sessionKey) sum = (sum + b) & 0xffff;
   const m = Buffer.concat([Buffer.from([9]), sessionKey, Buffer.from([sum >> 8, sum & 0xff])]);
   const c = publicEncrypt({ key: rsaKey, padding: constants.RSA_PKCS1_PADDING }, m);
-  const keyId = Buffer.from(v4Fingerprint(target.body).slice(-16), 'hex');
+  const keyId = Buffer.from(chosen?.keyId ?? '', 'hex');
   const pkesk = packet(1, Buffer.concat([Buffer.from([3]), keyId, Buffer.from([1]), mpi(c)]));
 
   const literal = packet(

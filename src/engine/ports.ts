@@ -34,9 +34,19 @@ export interface ClockPort {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
+/** What taking a copied secret back from the clipboard did: said as it is, never assumed. */
+export type ClipboardClear =
+  | { readonly kind: 'nothing' }
+  | { readonly kind: 'cleared' }
+  /** Someone copied something else since: that is theirs, and it is left alone. */
+  | { readonly kind: 'changed' }
+  | { readonly kind: 'failed'; readonly error: string };
+
 export interface ClipboardPort {
   /** Copies text and clears it after `clearAfterMs` unless it changed meanwhile. */
   copy(text: string, clearAfterMs: number): Promise<void>;
+  /** Takes back what `copy` put there now, only if the clipboard still holds exactly that. */
+  clear(): Promise<ClipboardClear>;
 }
 
 /** Files a step reads or hands over (PGP public keys, encrypted shares). */
@@ -44,8 +54,9 @@ export interface FilesPort {
   read(path: string, signal: AbortSignal): Promise<Uint8Array>;
   exists(path: string): Promise<boolean>;
   /**
-   * Writes a new file only its owner can read (directories are created 0700). Refuses to
-   * overwrite, so a second ceremony can never replace the shares of the first.
+   * Writes a new file only its owner can read (directories are created 0700), atomically: the
+   * final name holds the whole file or nothing, even after a crash. Refuses to overwrite, so a
+   * second ceremony can never replace the shares of the first.
    */
   writeNew(path: string, data: string | Uint8Array, signal: AbortSignal): Promise<string>;
 }

@@ -131,8 +131,9 @@ export class UiController implements HumanPort, RunObserver {
     this.store.setState({ screen: 'run', run, error: undefined, prompt: undefined });
     return session.go().then(
       (result) => {
+        const head = session.journalHead();
         session.close();
-        this.#patchRun({ result });
+        this.#patchRun({ result, ...(head ? { journalHash: head.hash } : {}) });
         return result;
       },
       (err: unknown) => {

@@ -40,6 +40,8 @@ export interface RunView {
   readonly output: Readonly<Record<string, readonly OutputLine[]>>;
   readonly status: RunStatus['kind'];
   readonly result?: RunResult;
+  /** The journal's last hash when the run stopped: what seals it (shown on the end screen). */
+  readonly journalHash?: string;
 }
 
 /** One node as the status pane shows it; filled by the sandbox/status poller (a later issue). */

@@ -94,3 +94,12 @@ export async function makeGpgKeys(
     decryptFile: (file) => decrypt(readFileSync(file)),
   };
 }
+
+/** The subkey fingerprints gpg itself accepts in a key file (`--show-keys`: fpr after sub). */
+export async function gpgSubkeys(file: string): Promise<string[]> {
+  const { stdout } = await execa('gpg', ['--batch', '--with-colons', '--show-keys', file]);
+  const lines = stdout.split('\n');
+  return lines.flatMap((l, i) =>
+    l.startsWith('sub:') ? [/^fpr:+([0-9A-F]{40}):/.exec(lines[i + 1] ?? '')?.[1] ?? ''] : [],
+  );
+}

@@ -164,6 +164,13 @@ describe('run screen', () => {
     const journal = readFileSync(session.journalPath!, 'utf8');
     expect(journal).toContain('hello-from-shell');
     expect(journal).not.toContain(secret);
+    // The end screen shows the hash of the journal's final record, which seals the run.
+    const last = JSON.parse(journal.trim().split('\n').at(-1)!) as {
+      hash: string;
+      event: { type: string };
+    };
+    expect(last.event.type).toBe('run-finished');
+    expect(frame.replace(/[\s│║]/g, '')).toContain(`journalfinalhash${last.hash}`);
     expect(frames.length).toBeGreaterThan(secret.length);
     expect(frames.join('\n')).not.toContain(secret);
   });

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { makeGpgKeys, type GpgHome } from '../../../test/support/pgp.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { gpgSubkeys, makeGpgKeys, type GpgHome } from '../../../test/support/pgp.js';
 import { LocalFiles } from '../../adapters/files.js';
 import { headlessProblems } from '../../cli/preflight.js';
 import { UsageError } from '../../domain/errors.js';
@@ -11,6 +11,7 @@ import type { Profile } from '../../domain/schema.js';
 import { Secret } from '../../domain/secret.js';
 import { ScriptedHuman } from '../../headless/answers.js';
 import { FakeVault } from '../../test-support/fake-vault.js';
+import { FakeClipboard } from '../../test-support/clipboard.js';
 import { interpreterFor, runbookFrom, ScriptedAnswers } from '../../test-support/fakes.js';
 import type { HumanAnswer, HumanPrompt } from '../human.js';
 import { builtinRegistry } from './builtin.js';
@@ -86,14 +87,14 @@ describe('vault.init and human.keyholder-handoff', () => {
   it('Given keyholders without PGP keys, When the ceremony initializes and hands over, Then each keyholder sees only their own share, proves it, and nothing secret is journaled', async () => {
     const vault = new FakeVault({ unsealOnInit: true });
     const { human, shown } = keyholders(vault, { wrongFirst: 'Ben', copy: 'Cat' });
-    const copies: { text: string; ms: number }[] = [];
+    const clipboard = new FakeClipboard();
     const { run, events } = interpreterFor(
       runbookFrom(INIT_AND_HAND.replace('DIR', '/nonexistent')),
       {
         vault,
         human,
         profile: plainProfile,
-        clipboard: { copy: (text, ms) => Promise.resolve(void copies.push({ text, ms })) },
+        clipboard,
       },
     );
     const r = await run();
@@ -111,7 +112,7 @@ describe('vault.init and human.keyholder-handoff', () => {
     ]);
     expect(shown[2]?.reopen).toMatchObject({ error: expect.stringMatching(/not how your/) });
     expect(shown[4]?.reopen).toMatchObject({ copied: true });
-    expect(copies).toEqual([{ text: vault.cluster.shares[2], ms: 30_000 }]);
+    expect(clipboard.copies).toEqual([{ text: vault.cluster.shares[2], ms: 30_000 }]);
     const journal = JSON.stringify(events);
     for (const s of [...vault.cluster.shares, ...vault.cluster.tokens.keys()])
       expect(journal).not.toContain(s);
@@ -136,13 +137,88 @@ describe('vault.init and human.keyholder-handoff', () => {
       vault,
       human,
       profile: plainProfile,
-      clipboard: { copy: () => Promise.reject(new Error('no display')) },
+      clipboard: Object.assign(new FakeClipboard(), { broken: 'no display' }),
     });
     expect(await run()).toMatchObject({ exitCode: 0 });
     expect(shown[1]).toMatchObject({
       holder: 'Ann',
       reopen: { error: expect.stringMatching(/could not copy \(no display\)/) },
     });
+  });
+
+  it('Given Ann copied her share, When she proves she recorded it, Then the clipboard is empty before Ben is called, and the journal says it was cleared', async () => {
+    const vault = new FakeVault({ unsealOnInit: true });
+    const clipboard = new FakeClipboard();
+    const { human } = keyholders(vault, { copy: 'Ann' });
+    const seen: { prompt: string; clipboard: string }[] = [];
+    const watching = new ScriptedAnswers((step, p, signal) => {
+      seen.push({
+        prompt: p.type === 'handoff' ? `handoff ${p.holder}` : p.type,
+        clipboard: clipboard.contents,
+      });
+      return human.answer(step, p, signal);
+    });
+    const { run, events } = interpreterFor(runbookFrom(INIT_AND_HAND.replace('DIR', '/x')), {
+      vault,
+      human: watching,
+      profile: plainProfile,
+      clipboard,
+    });
+    expect(await run()).toMatchObject({ exitCode: 0 });
+    const benCalled = seen.findIndex((s) => s.prompt === 'handoff Ben') - 1;
+    expect(seen[benCalled]).toEqual({ prompt: 'instructions', clipboard: '' });
+    expect(clipboard.clears).toEqual([{ kind: 'cleared' }]);
+    expect(JSON.stringify(events)).toMatch(/Ann's unseal share 1 of 3 cleared from the clipboard/);
+  });
+
+  it('Given Ann copied her share, When the run is aborted at her proof, Then the share is taken back from the clipboard without waiting for the timer', async () => {
+    const vault = new FakeVault({ unsealOnInit: true });
+    const clipboard = new FakeClipboard();
+    const { human } = keyholders(vault, { copy: 'Ann' });
+    let atProof: () => void = () => undefined;
+    const proofReached = new Promise<void>((r) => (atProof = r));
+    const stuck = new ScriptedAnswers((step, p, signal) => {
+      if (p.type !== 'secret') return human.answer(step, p, signal);
+      atProof();
+      return new Promise((_r, reject) =>
+        signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    });
+    const { run, interpreter } = interpreterFor(runbookFrom(INIT_AND_HAND.replace('DIR', '/x')), {
+      vault,
+      human: stuck,
+      profile: plainProfile,
+      clipboard,
+    });
+    const done = run();
+    await proofReached;
+    expect(clipboard.contents).toBe(vault.cluster.shares[0]);
+    interpreter.abort('Ctrl-C');
+    await expect(done).resolves.toMatchObject({ exitCode: 3 });
+    await vi.waitFor(() => expect(clipboard.clears).toEqual([{ kind: 'cleared' }]));
+    expect(clipboard.contents).toBe('');
+  });
+
+  it('Given a clipboard that stops answering after the copy, When the keyholder proves the share, Then the log says the clear failed and to clear it by hand, never that it was cleared', async () => {
+    const vault = new FakeVault({ unsealOnInit: true });
+    const clipboard = new FakeClipboard();
+    const { human } = keyholders(vault, { copy: 'Ann' });
+    const breaking = new ScriptedAnswers((step, p, signal) => {
+      if (p.type === 'secret') clipboard.broken = 'xsel: cannot open display';
+      return human.answer(step, p, signal);
+    });
+    const { run, events } = interpreterFor(runbookFrom(INIT_AND_HAND.replace('DIR', '/x')), {
+      vault,
+      human: breaking,
+      profile: plainProfile,
+      clipboard,
+    });
+    expect(await run()).toMatchObject({ exitCode: 0 });
+    const journal = JSON.stringify(events);
+    expect(journal).toMatch(
+      /could not clear Ann's unseal share 1 of 3 from the clipboard \(xsel: cannot open display\): clear it by hand/,
+    );
+    expect(journal).not.toMatch(/cleared from the clipboard/);
   });
 
   it('Given every keyholder has a PGP key, When initialized, Then Vault gets their binary keys in order, fingerprints are listed and shares are written as armored files', async () => {
@@ -301,7 +377,7 @@ describe('audit device, operator credential and root revocation', () => {
   it('Given a keyholder with a PGP key receives the operator token, When created, Then it is written encrypted for gpg, never shown', async () => {
     const vault = new FakeVault({ unsealOnInit: true });
     const dir = mkdtempSync(join(tmpdir(), 'vr-token-'));
-    const { run } = interpreterFor(
+    const { run, events } = interpreterFor(
       runbookFrom(AFTER_UNSEAL.replace('HOLDER', 'Ben').replace('DIR', dir)),
       {
         vault,
@@ -313,6 +389,11 @@ describe('audit device, operator credential and root revocation', () => {
     expect(await run()).toMatchObject({ exitCode: 0 });
     const op = [...vault.cluster.tokens.keys()][1];
     expect(await gpg.decryptFile(join(dir, 'Ben.token.asc'))).toBe(op);
+    // The log names the subkey the token went to, as gpg lists it, beside Ben's fingerprint.
+    const [sub] = await gpgSubkeys(gpg.keys[1]!.binaryFile);
+    expect(JSON.stringify(events)).toContain(
+      `token encrypted to ${gpg.keys[1]!.fingerprint} (encryption subkey ${sub!.slice(-16)})`,
+    );
   });
 
   it('Given revoke-self that does not take, When the step verifies, Then it fails', async () => {

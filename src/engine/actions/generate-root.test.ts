@@ -134,6 +134,7 @@ describe('vault.generate-root + vault.break-glass + vault.revoke-self', () => {
     const copies: { text: string; ms: number }[] = [];
     const clip: ClipboardPort = {
       copy: (text, ms) => Promise.resolve(void copies.push({ text, ms })),
+      clear: () => Promise.resolve({ kind: 'nothing' }),
     };
     const { result, human, events } = await run(RB, vault, keyholders(shares.slice(0, 3)), clip);
     expect(result).toMatchObject({ exitCode: 0 });
@@ -146,7 +147,10 @@ describe('vault.generate-root + vault.break-glass + vault.revoke-self', () => {
 
   it('Given a clipboard that fails (SSH), When copying, Then the window stays open and ends normally', async () => {
     const vault = FakeVault.unsealedWith(shares, 3);
-    const clip: ClipboardPort = { copy: () => Promise.reject(new Error('no display')) };
+    const clip: ClipboardPort = {
+      copy: () => Promise.reject(new Error('no display')),
+      clear: () => Promise.resolve({ kind: 'nothing' }),
+    };
     const { result, events } = await run(RB, vault, keyholders(shares.slice(0, 3)), clip);
     expect(result).toMatchObject({ exitCode: 0 });
     expect(JSON.stringify(events)).toMatch(/could not copy to the clipboard \(no display\)/);

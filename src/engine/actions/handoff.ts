@@ -14,6 +14,34 @@ export interface HandOverOptions {
   readonly clearAfterMs: number;
 }
 
+/** Takes a copied secret back from the clipboard, and says what that did. */
+export async function takeBack(
+  ctx: ActionContext<unknown>,
+  holder: string,
+  label: string,
+): Promise<void> {
+  const r = await ctx.ports.clipboard?.clear();
+  switch (r?.kind) {
+    case undefined:
+    case 'nothing':
+      return;
+    case 'cleared':
+      ctx.log(`${holder}'s ${label} cleared from the clipboard`);
+      return;
+    case 'changed':
+      ctx.log(
+        `the clipboard no longer holds ${holder}'s ${label} (something else was copied): left alone`,
+      );
+      return;
+    case 'failed':
+      ctx.log(
+        `could not clear ${holder}'s ${label} from the clipboard (${r.error}): clear it by hand before the next person comes`,
+        'stderr',
+      );
+      return;
+  }
+}
+
 /**
  * Hands one secret to one person: the keyboard goes to them, the secret is shown until they
  * say it is recorded, they type its last characters to prove it, and only then does the next
@@ -28,47 +56,55 @@ export async function handOver(ctx: ActionContext<unknown>, o: HandOverOptions):
     ack: `${o.holder} has the keyboard and is alone at the screen`,
   });
   let reopen: { copied?: boolean; error?: string } | undefined;
-  for (;;) {
-    const a = await ctx.ask({
-      type: 'handoff',
-      message: `${o.holder}: record your ${o.label}`,
-      holder: o.holder,
-      label: o.label,
-      secret: o.secret,
-      proofLength: tail.length,
-      copyable: clip !== undefined,
-      clearAfterSeconds: Math.round(o.clearAfterMs / 1000),
-      ...(reopen ? { reopen } : {}),
-    });
-    if (a.action === 'copy') {
-      if (!clip) {
-        reopen = { error: 'there is no clipboard here: write it down' };
+  let copied = false;
+  try {
+    for (;;) {
+      const a = await ctx.ask({
+        type: 'handoff',
+        message: `${o.holder}: record your ${o.label}`,
+        holder: o.holder,
+        label: o.label,
+        secret: o.secret,
+        proofLength: tail.length,
+        copyable: clip !== undefined,
+        clearAfterSeconds: Math.round(o.clearAfterMs / 1000),
+        ...(reopen ? { reopen } : {}),
+      });
+      if (a.action === 'copy') {
+        if (!clip) {
+          reopen = { error: 'there is no clipboard here: write it down' };
+          continue;
+        }
+        try {
+          await clip.copy(o.secret.reveal(), o.clearAfterMs);
+          copied = true;
+        } catch (err) {
+          // No display server (an SSH session): writing it down is the way.
+          reopen = { error: `could not copy (${errorMessage(err)}): write it down` };
+          continue;
+        }
+        ctx.log(
+          `${o.holder}: ${o.label} copied to the clipboard (cleared once proved, at the latest after ${Math.round(o.clearAfterMs / 1000)} s)`,
+        );
+        reopen = { copied: true };
         continue;
       }
-      try {
-        await clip.copy(o.secret.reveal(), o.clearAfterMs);
-      } catch (err) {
-        // No display server (an SSH session): writing it down is the way.
-        reopen = { error: `could not copy (${errorMessage(err)}): write it down` };
-        continue;
-      }
+      const proof = await ctx.ask({
+        type: 'secret',
+        label: `last ${tail.length} characters`,
+        message: `${o.holder}: type the last ${tail.length} characters of your ${o.label}, from what you recorded.`,
+      });
+      if (proof.value.reveal() === tail) break;
       ctx.log(
-        `${o.holder}: ${o.label} copied to the clipboard (cleared after ${Math.round(o.clearAfterMs / 1000)} s)`,
+        `${o.holder}: the characters typed are not the end of the ${o.label}; shown again`,
+        'stderr',
       );
-      reopen = { copied: true };
-      continue;
+      reopen = { error: `that is not how your ${o.label} ends: check what you recorded` };
     }
-    const proof = await ctx.ask({
-      type: 'secret',
-      label: `last ${tail.length} characters`,
-      message: `${o.holder}: type the last ${tail.length} characters of your ${o.label}, from what you recorded.`,
-    });
-    if (proof.value.reveal() === tail) break;
-    ctx.log(
-      `${o.holder}: the characters typed are not the end of the ${o.label}; shown again`,
-      'stderr',
-    );
-    reopen = { error: `that is not how your ${o.label} ends: check what you recorded` };
+  } finally {
+    // Proved, aborted (Ctrl-C), or failed: the next person must not find the share in the
+    // clipboard, so it is taken back now rather than when the timer runs out.
+    if (copied) await takeBack(ctx, o.holder, o.label);
   }
   const at = ctx.ports.clock.now().toISOString();
   ctx.log(`${o.label} handed to ${o.holder} (recorded and proved) at ${at}`);

@@ -160,7 +160,10 @@ export const tokenCreateAction: ActionDef<TokenInput> = {
     if (key) {
       const text = encryptSecretTo(key, token);
       const file = await requireFiles(ctx).writeNew(tokenFile, text, ctx.signal);
-      ctx.log(`token encrypted to ${key.fingerprint} → ${file} (gpg -dq ${file})`);
+      // The fingerprint names the primary key; the subkey id is the key the token really went to.
+      ctx.log(
+        `token encrypted to ${key.fingerprint} (encryption ${key.encryptionKey?.primary ? 'key: the primary' : `subkey ${key.encryptionKey?.keyId ?? '?'}`}) → ${file} (gpg -dq ${file})`,
+      );
       return {
         holder: input.holder,
         policy: input.policy_name,

@@ -26,7 +26,8 @@ export function Handoff(props: { seq: number; prompt: HandoffPrompt }) {
       </Box>
       {prompt.reopen?.copied ? (
         <Text color={theme.color('ok')}>
-          copied: the clipboard is cleared in {prompt.clearAfterSeconds} s if it still holds it
+          copied: taken back from the clipboard once you prove it (at the latest in{' '}
+          {prompt.clearAfterSeconds} s)
         </Text>
       ) : null}
       <Text color={theme.color('muted')}>

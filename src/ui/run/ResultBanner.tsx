@@ -21,6 +21,11 @@ export function ResultBanner({ run }: { run: RunView }) {
         run id {run.runId} · exit code {run.result.exitCode}
       </Text>
       {run.journalPath ? <Text>journal {run.journalPath}</Text> : <Text>no journal (dry run)</Text>}
+      {run.journalHash ? (
+        <Text>
+          journal {run.result.kind === 'suspended' ? 'hash so far' : 'final hash'} {run.journalHash}
+        </Text>
+      ) : null}
       {run.result.kind === 'suspended' ? (
         <Text>resume with: vault-runbook resume {run.runId}</Text>
       ) : null}

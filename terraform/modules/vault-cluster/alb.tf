@@ -5,8 +5,8 @@
 # HealthyHostCount < 1.
 
 resource "aws_lb" "this" {
-  # WAF is optional (var.waf_web_acl_arn): the default ALB is internal and reached only
-  # from alb_ingress_cidrs.
+  # Internal by default, reached only from alb_ingress_cidrs; internet-facing only with a
+  # WAF web ACL (precondition below).
   name                       = local.prefix
   internal                   = var.alb_internal
   load_balancer_type         = "application"
@@ -25,6 +25,15 @@ resource "aws_lb" "this" {
   tags = local.tags
 
   depends_on = [aws_s3_bucket_policy.logs]
+
+  lifecycle {
+    # What checkov's CKV2_AWS_28 (public ALB behind WAF) can only assume from the
+    # association resource existing: enforced here for every internet-facing ALB.
+    precondition {
+      condition     = var.alb_internal || var.waf_web_acl_arn != null
+      error_message = "An internet-facing load balancer (alb_internal = false) needs waf_web_acl_arn."
+    }
+  }
 }
 
 resource "aws_lb_target_group" "this" {

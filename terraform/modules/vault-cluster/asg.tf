@@ -68,6 +68,19 @@ resource "aws_launch_template" "this" {
     }
   }
 
+  # The audit log's own volume, mounted on /var/log/vault by vault-audit-volume.service
+  # (packer/files); kept after termination by default so a replaced node's log survives.
+  block_device_mappings {
+    device_name = "/dev/sdf"
+    ebs {
+      volume_size           = var.audit_volume_size
+      volume_type           = "gp3"
+      encrypted             = true
+      kms_key_id            = var.ebs_kms_key_arn
+      delete_on_termination = !var.retain_audit_volumes
+    }
+  }
+
   tag_specifications {
     resource_type = "instance"
     tags          = local.instance_tags
@@ -89,7 +102,9 @@ resource "aws_launch_template" "this" {
 resource "aws_autoscaling_group" "this" {
   # EC2 health checks, never ELB: the ALB health check passes only the active node by
   # design (standbys answer 429), so ELB health would make the ASG replace every healthy
-  # standby. Vault health is the runbooks' job.
+  # standby. A node whose boot steps fail (config render, audit volume) marks itself
+  # Unhealthy (vault-node-unhealthy in packer/files; iam.tf MarkSelfUnhealthy), and the ASG
+  # replaces it. Vault health beyond that is the runbooks' job.
   name                      = local.prefix
   vpc_zone_identifier       = var.instance_subnet_ids
   min_size                  = var.min_size

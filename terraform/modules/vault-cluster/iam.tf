@@ -1,9 +1,10 @@
-# Instance role of the Vault nodes: its own bucket paths, its own table, its own key, its
-# TLS parameters, and the SSM agent's channel (break-glass sessions). Nothing else.
+# Instance role of the Vault nodes: its own bucket path, its own table, its own key through
+# S3 and DynamoDB, its TLS parameters, marking itself unhealthy in its own ASG, and the SSM
+# agent's channel (break-glass sessions). Nothing else: nothing on a node reads the
+# resources bucket, so the role has no access to it.
 
 locals {
-  data_bucket_arn      = aws_s3_bucket.this["data"].arn
-  resources_bucket_arn = aws_s3_bucket.this["resources"].arn
+  data_bucket_arn = aws_s3_bucket.this["data"].arn
 
   tls_parameter_arns = [
     for p in [var.tls_cert_parameter, var.tls_key_parameter, var.tls_ca_parameter] :
@@ -52,54 +53,62 @@ data "aws_iam_policy_document" "node" {
     resources = ["${local.data_bucket_arn}/${var.s3_path}*"]
   }
 
-  statement {
-    sid       = "ResourcesList"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [local.resources_bucket_arn]
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${var.resources_prefix}*"]
-    }
-  }
-
-  statement {
-    sid       = "ResourcesRead"
-    effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = ["${local.resources_bucket_arn}/${var.resources_prefix}*"]
-  }
-
+  # ha_storage "dynamodb" only takes the HA lock (physical/dynamodb/dynamodb.go, Vault 1.14):
+  # DescribeTable at start, UpdateItem to take and renew the lock, GetItem to watch and read
+  # it, DeleteItem to release it. Query, Scan, PutItem and Batch* serve the storage side of
+  # that backend, which this cluster does not use (storage is S3).
   statement {
     sid    = "HaLockTable"
     effect = "Allow"
     actions = [
       "dynamodb:DescribeTable",
       "dynamodb:GetItem",
-      "dynamodb:PutItem",
       "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
-      "dynamodb:Query",
-      "dynamodb:Scan",
-      "dynamodb:BatchGetItem",
-      "dynamodb:BatchWriteItem",
     ]
     resources = [aws_dynamodb_table.ha.arn]
   }
 
+  # The cluster key only through the two services that use it for Vault: S3 (SSE-KMS of the
+  # data bucket, data keys per bucket with bucket keys) and DynamoDB (the table's encryption).
   statement {
-    sid    = "ClusterKey"
-    effect = "Allow"
-    actions = [
-      "kms:Encrypt",
-      "kms:Decrypt",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-      "kms:GenerateDataKey",
-      "kms:DescribeKey",
-    ]
-    resources = compact([aws_kms_key.this.arn, var.seal_awskms_key_arn])
+    sid       = "ClusterKeyViaS3"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [aws_kms_key.this.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:s3:arn"
+      values   = [local.data_bucket_arn, "${local.data_bucket_arn}/*"]
+    }
+  }
+
+  statement {
+    sid       = "ClusterKeyViaDynamoDB"
+    effect    = "Allow"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [aws_kms_key.this.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["dynamodb.${local.region}.amazonaws.com"]
+    }
+  }
+
+  # Auto-unseal (off by default): the awskms seal calls KMS directly.
+  dynamic "statement" {
+    for_each = var.seal_awskms_key_arn == null ? [] : [var.seal_awskms_key_arn]
+    content {
+      sid       = "SealKey"
+      effect    = "Allow"
+      actions   = ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"]
+      resources = [statement.value]
+    }
   }
 
   statement {
@@ -109,19 +118,32 @@ data "aws_iam_policy_document" "node" {
     resources = local.tls_parameter_arns
   }
 
-  dynamic "statement" {
-    for_each = var.tls_parameters_kms_key_arn == null ? [] : [var.tls_parameters_kms_key_arn]
-    content {
-      sid       = "TlsParametersKey"
-      effect    = "Allow"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value]
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["ssm.${local.region}.amazonaws.com"]
-      }
+  # The TLS parameters' own key (root module: tls_kms.tf), only through SSM and only for
+  # these parameters (SSM's encryption context is the parameter ARN).
+  statement {
+    sid       = "TlsParametersKey"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = [var.tls_parameters_kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ssm.${local.region}.amazonaws.com"]
     }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:PARAMETER_ARN"
+      values   = local.tls_parameter_arns
+    }
+  }
+
+  # vault-node-unhealthy (packer/files): a node whose boot steps failed asks its own ASG to
+  # replace it. The group's name is known before it exists, so no dependency cycle.
+  statement {
+    sid       = "MarkSelfUnhealthy"
+    effect    = "Allow"
+    actions   = ["autoscaling:SetInstanceHealth"]
+    resources = ["arn:${local.partition}:autoscaling:${local.region}:${local.account_id}:autoScalingGroup:*:autoScalingGroupName/${local.prefix}"]
   }
 
   # Session Manager's minimum (instead of AmazonSSMManagedInstanceCore, which also reads

@@ -44,7 +44,7 @@ output "s3_path" {
 }
 
 output "resources_bucket" {
-  description = "Resources bucket (nodes read resources_prefix, operators keep the rest)."
+  description = "Resources bucket: operator material (plugins, CA bundles, exports), replicated to DR; nodes have no access to it."
   value       = aws_s3_bucket.this["resources"].id
 }
 
@@ -107,4 +107,35 @@ output "replication_target" {
   }
   # CRR can only be configured towards a bucket whose versioning is already enabled.
   depends_on = [aws_s3_bucket_versioning.this]
+}
+
+output "asg_desired_capacity" {
+  description = "Desired capacity the ASG was created with (runbooks change it afterwards)."
+  value       = aws_autoscaling_group.this.desired_capacity
+}
+
+output "asg_min_size" {
+  description = "Minimum size the ASG was created with."
+  value       = aws_autoscaling_group.this.min_size
+}
+
+output "versioning" {
+  description = "Versioning status of the data and resources buckets (bucket key => status)."
+  value       = { for k, v in aws_s3_bucket_versioning.this : k => v.versioning_configuration[0].status }
+}
+
+output "replication_rules" {
+  description = "Cross-region replication of this instance's buckets (bucket key => rule); empty on the DR instance."
+  value = {
+    for k, v in aws_s3_bucket_replication_configuration.this : k => {
+      status         = v.rule[0].status
+      delete_markers = v.rule[0].delete_marker_replication[0].status
+      destination    = v.rule[0].destination[0].bucket
+    }
+  }
+}
+
+output "tls_parameters_kms_key_arn" {
+  description = "KMS key the nodes may decrypt their TLS parameters with (through SSM)."
+  value       = var.tls_parameters_kms_key_arn
 }

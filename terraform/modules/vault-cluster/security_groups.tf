@@ -1,7 +1,8 @@
 # No rule anywhere opens port 22: break-glass access is SSM Session Manager, outbound only.
 
 resource "aws_security_group" "alb" {
-  name        = "${local.prefix}-alb"
+  # name_prefix, not name: create_before_destroy needs the replacement to have another name.
+  name_prefix = "${local.prefix}-alb-"
   description = "Vault ${var.name} load balancer"
   vpc_id      = var.vpc_id
   tags        = merge(local.tags, { Name = "${local.prefix}-alb" })
@@ -12,7 +13,7 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_security_group" "node" {
-  name        = "${local.prefix}-node"
+  name_prefix = "${local.prefix}-node-"
   description = "Vault ${var.name} nodes"
   vpc_id      = var.vpc_id
   tags        = merge(local.tags, { Name = "${local.prefix}-node" })
@@ -83,8 +84,18 @@ resource "aws_vpc_security_group_ingress_rule" "node_api_from_operators" {
 resource "aws_vpc_security_group_egress_rule" "node_https" {
   for_each          = toset(var.egress_https_cidrs)
   security_group_id = aws_security_group.node.id
-  description       = "HTTPS to AWS APIs: S3, DynamoDB, KMS, SSM"
+  description       = "HTTPS to AWS APIs: S3, DynamoDB, KMS, SSM, Auto Scaling"
   cidr_ipv4         = each.value
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}
+
+resource "aws_vpc_security_group_egress_rule" "node_https_prefix_lists" {
+  for_each          = toset(var.egress_https_prefix_list_ids)
+  security_group_id = aws_security_group.node.id
+  description       = "HTTPS to AWS APIs through gateway endpoints (S3, DynamoDB)"
+  prefix_list_id    = each.value
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443

@@ -59,19 +59,33 @@ variable "alb_internal" {
 
 variable "alb_ingress_cidrs" {
   type        = list(string)
-  description = "Client networks allowed to reach the load balancer on 443."
+  description = "Client networks allowed to reach the load balancer on 443. Never the whole internet (0.0.0.0/0, ::/0)."
+  validation {
+    condition     = length(setintersection(var.alb_ingress_cidrs, ["0.0.0.0/0", "::/0"])) == 0
+    error_message = "The alb_ingress_cidrs must name client networks, not 0.0.0.0/0 or ::/0."
+  }
 }
 
 variable "operator_cidrs" {
   type        = list(string)
-  description = "Operator networks allowed to reach each node directly on 8200: unsealing and upgrades talk to every node, not only the active one behind the ALB."
+  description = "Operator networks allowed to reach each node directly on 8200: unsealing and upgrades talk to every node, not only the active one behind the ALB. Never the whole internet."
   default     = []
+  validation {
+    condition     = length(setintersection(var.operator_cidrs, ["0.0.0.0/0", "::/0"])) == 0
+    error_message = "The operator_cidrs must name operator networks, not 0.0.0.0/0 or ::/0."
+  }
 }
 
 variable "egress_https_cidrs" {
   type        = list(string)
-  description = "Where nodes may open HTTPS connections: the AWS APIs they use (S3, DynamoDB, KMS, SSM). Narrow it to VPC endpoint ranges when you have them."
+  description = "Where nodes may open HTTPS connections: the AWS APIs they use (S3, DynamoDB, KMS, SSM, Auto Scaling). Narrow it to VPC endpoint ranges when you have them (empty: none)."
   default     = ["0.0.0.0/0"]
+}
+
+variable "egress_https_prefix_list_ids" {
+  type        = list(string)
+  description = "Managed prefix lists nodes may reach on 443, e.g. the S3 and DynamoDB gateway endpoints' (com.amazonaws.<region>.s3 / .dynamodb), so egress_https_cidrs can shrink to the interface endpoints."
+  default     = []
 }
 
 variable "x_forwarded_for_cidrs" {
@@ -102,7 +116,7 @@ variable "alb_deletion_protection" {
 
 variable "waf_web_acl_arn" {
   type        = string
-  description = "Optional WAFv2 web ACL to associate with the load balancer."
+  description = "WAFv2 web ACL associated with the load balancer. Required when alb_internal is false (an internet-facing ALB is never left without WAF); optional for an internal one."
   default     = null
 }
 
@@ -126,9 +140,21 @@ variable "root_volume_size" {
   default     = 16
 }
 
+variable "audit_volume_size" {
+  type        = number
+  description = "Size in GiB of each node's dedicated, encrypted EBS volume for the Vault audit log (/var/log/vault): a full audit volume cannot fill the root disk, nor the other way round."
+  default     = 50
+}
+
+variable "retain_audit_volumes" {
+  type        = bool
+  description = "Keep a node's audit volume when the node is terminated (replacements and upgrades), so its audit log survives; archive and delete them yourself (tag vault-runbook:cluster). false deletes them with the node."
+  default     = true
+}
+
 variable "ebs_kms_key_arn" {
   type        = string
-  description = "KMS key for the root volumes; null uses the account's default EBS key."
+  description = "KMS key for the root and audit volumes; null uses the account's default EBS key."
   default     = null
 }
 
@@ -171,14 +197,17 @@ variable "tls_ca_parameter" {
 
 variable "tls_parameters_kms_key_arn" {
   type        = string
-  description = "Customer managed KMS key the TLS parameters are encrypted with, when it is not this module's key (output kms_key_arn) or aws/ssm."
-  default     = null
+  description = "Customer managed KMS key the TLS parameters are encrypted with (the root module creates one per region whose key policy lets only the node roles decrypt). Required: aws/ssm would let any principal allowed ssm:GetParameter read the TLS private key."
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.tls_parameters_kms_key_arn))
+    error_message = "The tls_parameters_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or aws/ssm."
+  }
 }
 
 variable "node_address" {
   type        = string
-  description = "Host put in each node's api_addr/cluster_addr: private_ip or private_dns (from instance metadata)."
-  default     = "private_ip"
+  description = "Host put in each node's api_addr/cluster_addr, from instance metadata. private_dns (default): the node certificate covers the region's private DNS domain with a wildcard, so replacements (new IPs, new names) stay valid. private_ip needs a certificate naming each node's IP, which a replacement does not have."
+  default     = "private_dns"
   validation {
     condition     = contains(["private_ip", "private_dns"], var.node_address)
     error_message = "The node_address must be private_ip or private_dns."
@@ -189,12 +218,6 @@ variable "s3_path" {
   type        = string
   description = "Prefix of Vault's data inside the data bucket."
   default     = "vault/"
-}
-
-variable "resources_prefix" {
-  type        = string
-  description = "Prefix of the resources bucket that nodes may read (plugins, CA bundles...). The rest of the bucket is for operators."
-  default     = "nodes/"
 }
 
 variable "vault_ui" {
