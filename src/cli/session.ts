@@ -1,3 +1,4 @@
+import { credentialsFromEnv } from '../adapters/credentials.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -220,6 +221,7 @@ function ports(opts: SessionOptions, profile: Profile | undefined): Ports {
     files: new LocalFiles(),
     ...(opts.clipboard ? { clipboard: opts.clipboard } : {}),
     ...clusterPorts(profile, opts.env ?? process.env),
+    credentials: credentialsFromEnv(opts.env ?? process.env),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AwsPort } from './aws.js';
+import type { CredentialsPort } from './operator-token.js';
 import type { HumanAnswer, HumanPrompt } from './human.js';
 import type { VaultPort } from './vault.js';
 
@@ -75,4 +76,6 @@ export interface Ports {
   /** Present when a profile (or VAULT_ADDR) names a cluster. */
   readonly vault?: VaultPort;
   readonly aws?: AwsPort;
+  /** The operator's own Vault token (VAULT_TOKEN, ~/.vault-token, or typed once). */
+  readonly credentials?: CredentialsPort;
 }
