@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { automatedSeconds } from '../../domain/failover.js';
 import { operatorToken } from '../operator-token.js';
-import type { VaultNode, VaultPort } from '../vault.js';
+import { isPermissionDenied, type VaultNode, type VaultPort } from '../vault.js';
+import { errorMessage } from '../../domain/errors.js';
 import { failoverAws, need, probe, regionView, timedAsk, type Side } from './failover-common.js';
 import { OperatorDeclined } from './human.js';
 import type { ActionContext, ActionDef, ProbeResult } from './types.js';
@@ -126,7 +127,12 @@ async function sealAll(
         sealed.push(target.node.name);
         ctx.log(`${target.node.name}: sealed`);
       } catch (err) {
-        ctx.log(`${target.node.name}: seal refused: ${(err as Error).message}`, 'stderr');
+        // The token will not gain the right by asking again: say what is missing at once.
+        if (isPermissionDenied(err))
+          throw new Error(
+            `${target.node.name}: the operator token may not seal (its policy needs update+sudo on sys/seal): the ${ctx.input.region ?? 'primary'} region is NOT fenced`,
+          );
+        ctx.log(`${target.node.name}: seal refused: ${errorMessage(err)}`, 'stderr');
       }
     }
     await ctx.ports.clock.sleep(500, ctx.signal);
