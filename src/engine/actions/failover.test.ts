@@ -3,6 +3,7 @@ import type { Profile } from '../../domain/schema.js';
 import { FakeAws } from '../../test-support/fake-aws.js';
 import { FakeVault } from '../../test-support/fake-vault.js';
 import { interpreterFor, runbookFrom, ScriptedAnswers } from '../../test-support/fakes.js';
+import { Secret } from '../../domain/secret.js';
 import type { HumanAnswer, HumanPrompt } from '../human.js';
 
 const profile: Profile = {
@@ -179,5 +180,53 @@ describe('resume probes', () => {
     expect((await fenceAction.probe?.(ctx({ region: 'primary' })))?.tookEffect).toBe(false);
     aws.asgs.set('vault-p', { region: 'us-east-1', min: 0, desired: 0, max: 4 });
     expect((await fenceAction.probe?.(ctx({ region: 'primary' })))?.tookEffect).toBe(true);
+  });
+});
+
+describe('failover.fence of DR (failback): sealing with the operator token', () => {
+  const rb = runbookFrom(
+    'id: t\ntitle: T\nsteps:\n  - { id: fence, uses: failover.fence, with: { region: dr, scale: false } }\n',
+  );
+  async function drServing(): Promise<{ aws: FakeAws; vault: FakeVault }> {
+    const { aws, vault } = world();
+    for (const n of vault.drNodes()) {
+      vault.state(n.name).down = false;
+      await vault.unseal(n, new Secret('aa'), new AbortController().signal);
+    }
+    return { aws, vault };
+  }
+  const typing = (token: string) =>
+    human((p) =>
+      p.type === 'secret'
+        ? { type: 'secret', value: new Secret(token, 'operator token') }
+        : { type: 'confirm', value: false },
+    );
+
+  it('Given DR serving and a token that may seal, When DR is fenced, Then every DR node ends sealed (each active in turn) and the ASG is left alone', async () => {
+    const { aws, vault } = await drServing();
+    const { run, events } = interpreterFor(rb, {
+      aws,
+      vault,
+      profile,
+      human: typing(vault.rootToken().reveal()),
+    });
+    const r = await run();
+    expect(
+      r.exitCode,
+      JSON.stringify(events.filter((e) => e.type === 'step-output' || e.type === 'step-failed')),
+    ).toBe(0);
+    for (const n of vault.drNodes())
+      expect((await vault.sealStatus(n, new AbortController().signal)).sealed).toBe(true);
+    expect(aws.calls.some((c) => c.startsWith('setAsgCapacity'))).toBe(false);
+  });
+
+  it('Given a token whose policy may not seal, When DR is fenced, Then the step fails at once naming the capability, and DR stays unsealed', async () => {
+    const { aws, vault } = await drServing();
+    const weak = vault.cluster.mint(['operators'], 'init').token;
+    const { run, events } = interpreterFor(rb, { aws, vault, profile, human: typing(weak) });
+    const r = await run();
+    expect(r.exitCode).not.toBe(0);
+    expect(JSON.stringify(events)).toMatch(/may not seal .*sys\/seal/);
+    expect(vault.calls.filter((c) => c.startsWith('seal ')).length).toBe(1);
   });
 });

@@ -115,10 +115,11 @@ async function sealAll(
 ): Promise<{ sealed: string[]; left: string[] }> {
   const sealed: string[] = [];
   const end = ctx.ports.clock.now().getTime() + withinS * 1000;
-  for (;;) {
+  // Rounds of 500 ms: bounded by count too, so a clock that stands still cannot spin forever.
+  for (let round = 0; ; round++) {
     const up = await unsealedNodes(vault, nodes, ctx.signal);
     if (up.length === 0) return { sealed, left: [] };
-    if (ctx.ports.clock.now().getTime() > end) return { sealed, left: up.map((u) => u.node.name) };
+    if (ctx.ports.clock.now().getTime() > end || round >= withinS * 2) return { sealed, left: up.map((u) => u.node.name) };
     const target = up.find((u) => u.active);
     if (target) {
       const tok = await operatorToken(ctx, target.node, `sealing ${target.node.name} (fence)`);
