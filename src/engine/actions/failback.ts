@@ -155,7 +155,12 @@ export const replicationResumeAction: ActionDef<z.infer<typeof None>> = {
     }
     ctx.log(`replication of ${pb}: ${before.detail}`);
     ctx.log(await aws.resumeReplication(pb, p.region, ctx.signal));
-    const after = await aws.replicationLink(pb, p.region, ctx.signal);
+    // What reports the link (the sandbox's state file, S3's config) may lag the change a little.
+    let after = await aws.replicationLink(pb, p.region, ctx.signal);
+    for (let i = 0; i < 15 && !after.enabled; i++) {
+      await ctx.ports.clock.sleep(1000, ctx.signal);
+      after = await aws.replicationLink(pb, p.region, ctx.signal);
+    }
     if (!after.enabled) throw new Error(`replication still not running: ${after.detail}`);
     return { enabled: true, detail: after.detail };
   },
