@@ -153,3 +153,19 @@ export function automatedSeconds(
   const sec = (ms: number): number => Math.round(ms / 100) / 10;
   return { total: sec(total), human: sec(human), automated: sec(Math.max(0, total - human)) };
 }
+
+/** What status adds for a two-region cluster: where DNS points, and the DR nodes. */
+export interface FailoverStatus {
+  readonly dns?: {
+    readonly record: string;
+    readonly values: readonly string[];
+    /** primary / dr when a value is the profile's primary_value / dr_value. */
+    readonly region: 'primary' | 'dr' | 'unknown';
+    readonly error?: string;
+  };
+  readonly drNodes?: readonly {
+    readonly name: string;
+    readonly reachable: boolean;
+    readonly healthCode?: number;
+  }[];
+}

@@ -9,7 +9,7 @@ import { Secret } from '../../src/domain/secret.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { readDnsTarget } from '../../src/sandbox/dns.js';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { cliWithFd3 } from '../support/cli.js';
+import { cli, cliWithFd3 } from '../support/cli.js';
 import { headlessCeremony, type CeremonyRun } from '../support/ceremony.js';
 import { makeGpgKeys, type GpgHome } from '../support/pgp.js';
 import { ensureTools } from '../support/tools.js';
@@ -197,6 +197,13 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await dnsRegion()).toBe('dr');
     expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
     expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
+    // status shows both regions, the DNS target and the DR nodes.
+    const st = await cli(['status', '--profile', profilePath], { ...env, VAULT_TOKEN: token });
+    expect(st.stdout).toMatch(/region primary .*desired 0/);
+    expect(st.stdout).toMatch(/region dr .*desired 3/);
+    expect(st.stdout).toContain(`= the dr load balancer`);
+    expect(st.stdout).toMatch(/DR nodes: dr-node-1 (200|429)/);
+    expect(st.stdout).toMatch(/replication: /);
   }, 600_000);
 
   it('Given a secret written while on DR, When region-up and region-failback run, Then it is readable through the primary, DNS points at the primary and DR is at 0', async () => {
