@@ -213,7 +213,10 @@ const Canary = z.strictObject({
   /** primary / dr: that region's load balancer; dns: whichever the Route 53 record names. */
   via: z.enum(['primary', 'dr', 'dns']),
   path: z.string().regex(/^[^/]+\/.+/, 'mount/path, e.g. secret/canary'),
-  kv: z.coerce.number().pipe(z.union([z.literal(1), z.literal(2)])).default(2),
+  kv: z.coerce
+    .number()
+    .pipe(z.union([z.literal(1), z.literal(2)]))
+    .default(2),
 });
 
 /** Reads the canary secret through a load balancer with the operator's token. */

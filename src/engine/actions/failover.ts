@@ -119,7 +119,8 @@ async function sealAll(
   for (let round = 0; ; round++) {
     const up = await unsealedNodes(vault, nodes, ctx.signal);
     if (up.length === 0) return { sealed, left: [] };
-    if (ctx.ports.clock.now().getTime() > end || round >= withinS * 2) return { sealed, left: up.map((u) => u.node.name) };
+    if (ctx.ports.clock.now().getTime() > end || round >= withinS * 2)
+      return { sealed, left: up.map((u) => u.node.name) };
     const target = up.find((u) => u.active);
     if (target) {
       const tok = await operatorToken(ctx, target.node, `sealing ${target.node.name} (fence)`);
