@@ -3,8 +3,20 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ListObjectVersionsCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Profile } from '../domain/schema.js';
-import type { AsgDescription, AwsPort, Ec2Instance, ObjectVersion } from '../engine/aws.js';
+import type {
+  AsgDescription,
+  AwsPort,
+  DnsChange,
+  DnsRecord,
+  Ec2Instance,
+  FailoverAwsPort,
+  HaLock,
+  ObjectVersion,
+  ReplicationLink,
+} from '../engine/aws.js';
 
 type Service = 'ec2' | 'autoscaling' | 's3' | 'dynamodb' | 'route53' | 'elbv2';
 
@@ -21,7 +33,7 @@ interface ClientConfig {
  * SSO, instance role); a profile's `endpoints` override where each service is reached (the
  * sandbox points them at moto and MinIO on loopback).
  */
-export class AwsSdk implements AwsPort {
+export class AwsSdk implements AwsPort, FailoverAwsPort {
   readonly #endpoints: Readonly<Record<string, string>>;
   readonly #clients = new Map<string, Promise<unknown>>();
   readonly #credentials: ClientConfig['credentials'];
@@ -173,6 +185,252 @@ export class AwsSdk implements AwsPort {
       keyMarker = r.NextKeyMarker;
       versionMarker = r.NextVersionIdMarker;
     }
+  }
+
+  // ── region failover / failback (runbooks/region-failover.yaml, region-failback.yaml) ──
+
+  dynamodb(region: string): Promise<DynamoDBClient> {
+    return this.#get(`ddb:${region}`, async () => {
+      const { DynamoDBClient: Client } = await import('@aws-sdk/client-dynamodb');
+      return new Client(this.#config('dynamodb', region));
+    });
+  }
+
+  route53(): Promise<Route53Client> {
+    // Route 53 is global; its API lives in us-east-1.
+    return this.#get('route53', async () => {
+      const { Route53Client: Client } = await import('@aws-sdk/client-route-53');
+      return new Client(this.#config('route53', 'us-east-1'));
+    });
+  }
+
+  async setAsgCapacity(
+    name: string,
+    region: string,
+    cap: { readonly min: number; readonly desired: number; readonly max: number },
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { UpdateAutoScalingGroupCommand } = await import('@aws-sdk/client-auto-scaling');
+    const client = await this.autoscaling(region);
+    await client.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        MinSize: cap.min,
+        DesiredCapacity: cap.desired,
+        MaxSize: cap.max,
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async describeTable(
+    name: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<{ readonly status: string } | undefined> {
+    const { DescribeTableCommand, ResourceNotFoundException } =
+      await import('@aws-sdk/client-dynamodb');
+    const client = await this.dynamodb(region);
+    try {
+      const r = await client.send(new DescribeTableCommand({ TableName: name }), {
+        abortSignal: signal,
+      });
+      return { status: r.Table?.TableStatus ?? 'UNKNOWN' };
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException) return undefined;
+      throw err;
+    }
+  }
+
+  async readHaLock(
+    table: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<HaLock | undefined> {
+    const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const client = await this.dynamodb(region);
+    const r = await client.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { Path: { S: 'core' }, Key: { S: 'lock' } },
+        ConsistentRead: true,
+      }),
+      { abortSignal: signal },
+    );
+    const item = r.Item;
+    if (!item?.Identity?.B || !item.Expires?.N) return undefined;
+    const value = item.Value?.B ? Buffer.from(item.Value.B).toString('utf8') : undefined;
+    return {
+      holder: Buffer.from(item.Identity.B).toString('base64'),
+      expiresAt: Number(BigInt(item.Expires.N) / 1_000_000n),
+      ...(value && /^[\x20-\x7e]+$/.test(value) ? { value } : {}),
+    };
+  }
+
+  async getObject(
+    bucket: string,
+    region: string,
+    key: string,
+    versionId: string,
+    signal: AbortSignal,
+  ): Promise<Uint8Array> {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    const r = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      { abortSignal: signal },
+    );
+    return (await r.Body?.transformToByteArray()) ?? new Uint8Array();
+  }
+
+  async putObject(
+    bucket: string,
+    region: string,
+    key: string,
+    body: Uint8Array,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    const r = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }), {
+      abortSignal: signal,
+    });
+    return r.VersionId ?? 'null';
+  }
+
+  async deleteObject(
+    bucket: string,
+    region: string,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    const r = await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: signal,
+    });
+    return r.VersionId ?? 'null';
+  }
+
+  async dnsRecord(
+    zoneId: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<DnsRecord | undefined> {
+    const { ListResourceRecordSetsCommand } = await import('@aws-sdk/client-route-53');
+    const client = await this.route53();
+    const fqdn = `${name.replace(/\.$/, '')}.`;
+    const r = await client.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        StartRecordName: fqdn,
+        MaxItems: 5,
+      }),
+      { abortSignal: signal },
+    );
+    const set = (r.ResourceRecordSets ?? []).find(
+      (x) => x.Name === fqdn && (x.Type === 'A' || x.Type === 'CNAME'),
+    );
+    if (!set) return undefined;
+    return {
+      name: fqdn,
+      type: set.Type ?? 'A',
+      ttl: set.TTL ?? 60,
+      values: (set.ResourceRecords ?? []).map((x) => x.Value ?? ''),
+    };
+  }
+
+  async dnsUpsert(zoneId: string, record: DnsRecord, signal: AbortSignal): Promise<DnsChange> {
+    const { ChangeResourceRecordSetsCommand } = await import('@aws-sdk/client-route-53');
+    const client = await this.route53();
+    const r = await client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Comment: 'vault-runbook region failover/failback',
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: record.name,
+                Type: record.type === 'CNAME' ? 'CNAME' : 'A',
+                TTL: record.ttl,
+                ResourceRecords: record.values.map((Value) => ({ Value })),
+              },
+            },
+          ],
+        },
+      }),
+      { abortSignal: signal },
+    );
+    return { id: r.ChangeInfo?.Id ?? '', status: r.ChangeInfo?.Status ?? 'PENDING' };
+  }
+
+  async dnsChange(id: string, signal: AbortSignal): Promise<DnsChange> {
+    const { GetChangeCommand } = await import('@aws-sdk/client-route-53');
+    const client = await this.route53();
+    const r = await client.send(new GetChangeCommand({ Id: id }), { abortSignal: signal });
+    return { id, status: r.ChangeInfo?.Status ?? 'PENDING' };
+  }
+
+  async replicationLink(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<ReplicationLink> {
+    if (this.#credentials) {
+      // Only the sandbox has fixed keys; its replication is an emulation its supervisor runs.
+      const { sandboxReplicationLink } = await import('../sandbox/replication-link.js');
+      return sandboxReplicationLink(process.env);
+    }
+    const { GetBucketReplicationCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    try {
+      const r = await client.send(new GetBucketReplicationCommand({ Bucket: bucket }), {
+        abortSignal: signal,
+      });
+      const rules = r.ReplicationConfiguration?.Rules ?? [];
+      const off = rules.filter((x) => x.Status !== 'Enabled');
+      return rules.length > 0 && off.length === 0
+        ? { enabled: true, detail: `${rules.length} replication rule(s) enabled` }
+        : {
+            enabled: false,
+            detail: rules.length ? `${off.length} rule(s) disabled` : 'no replication rule',
+          };
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ReplicationConfigurationNotFoundError')
+        return { enabled: false, detail: 'no replication configuration' };
+      throw err;
+    }
+  }
+
+  async resumeReplication(bucket: string, region: string, signal: AbortSignal): Promise<string> {
+    if (this.#credentials) {
+      const { resumeSandboxReplication } = await import('../sandbox/replication-link.js');
+      return resumeSandboxReplication(process.env, signal);
+    }
+    const { GetBucketReplicationCommand, PutBucketReplicationCommand } =
+      await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    const r = await client.send(new GetBucketReplicationCommand({ Bucket: bucket }), {
+      abortSignal: signal,
+    });
+    const cfg = r.ReplicationConfiguration;
+    if (!cfg?.Rules?.length)
+      throw new Error(
+        `${bucket} has no replication rule to resume: re-apply the terraform module (it owns the CRR rule)`,
+      );
+    await client.send(
+      new PutBucketReplicationCommand({
+        Bucket: bucket,
+        ReplicationConfiguration: {
+          ...cfg,
+          Rules: cfg.Rules.map((x) => ({ ...x, Status: 'Enabled' })),
+        },
+      }),
+      { abortSignal: signal },
+    );
+    return `${cfg.Rules.length} replication rule(s) of ${bucket} enabled`;
   }
 }
 

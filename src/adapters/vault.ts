@@ -46,6 +46,8 @@ const INIT_TIMEOUT_MS = 30_000;
 
 export interface VaultHttpOptions extends TransportOptions {
   readonly nodes: readonly VaultNode[];
+  /** The DR region's nodes (a failover's promotion target); held to the same TLS policy. */
+  readonly drNodes?: readonly VaultNode[];
   /**
    * The profile's loud override (`vault.tls.insecure_override`): its reason. Without it, an
    * http:// address or skip-verify is refused.
@@ -56,6 +58,7 @@ export interface VaultHttpOptions extends TransportOptions {
 /** The Vault API over VaultTransport (no redirects, verified TLS, a deadline per call). */
 export class VaultHttp implements VaultPort {
   readonly #nodes: readonly VaultNode[];
+  readonly #drNodes: readonly VaultNode[];
   readonly #http: VaultTransport;
   readonly #c: VaultCaller;
   /** Set when the profile's loud override allowed http:// or skip-verify. */
@@ -63,17 +66,22 @@ export class VaultHttp implements VaultPort {
 
   constructor(opts: VaultHttpOptions) {
     this.insecure = checkTransportPolicy(
-      opts.nodes,
+      [...opts.nodes, ...(opts.drNodes ?? [])],
       opts.skipVerify ?? false,
       opts.insecureOverride,
     );
     this.#nodes = opts.nodes;
+    this.#drNodes = opts.drNodes ?? [];
     this.#http = new VaultTransport(opts);
     this.#c = new VaultCaller(this.#http);
   }
 
   nodes(): readonly VaultNode[] {
     return this.#nodes;
+  }
+
+  drNodes(): readonly VaultNode[] {
+    return this.#drNodes;
   }
 
   #call<T extends z.ZodType>(
@@ -464,8 +472,13 @@ export function vaultFromProfile(
   const tls = profile?.vault.tls;
   const ca = tls?.ca_cert ?? env.VAULT_CACERT;
   const skip = tls?.skip_verify === true || envSkipVerify(env);
+  const drNodes = (profile?.vault.dr_addresses ?? []).map((address, i) => ({
+    name: `dr-node-${i + 1}`,
+    address: address.replace(/\/$/, ''),
+  }));
   return new VaultHttp({
     nodes,
+    ...(drNodes.length ? { drNodes } : {}),
     ...(ca ? { caCert: ca } : {}),
     ...(tls?.server_name ? { serverName: tls.server_name } : {}),
     ...(skip ? { skipVerify: true } : {}),

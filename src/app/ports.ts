@@ -7,6 +7,7 @@ import type { ClipboardPort, HumanPort, Ports, ProcessPort } from '../engine/por
 import type { VaultPort } from '../engine/vault.js';
 import { awsFromProfile } from '../adapters/aws.js';
 import { systemClock } from '../adapters/clock.js';
+import { credentialsFromEnv } from '../adapters/credentials.js';
 import { LocalFiles } from '../adapters/files.js';
 import { pastRuns } from '../adapters/journal.js';
 import { vaultFromProfile } from '../adapters/vault.js';
@@ -65,6 +66,7 @@ export function runPorts(
     human,
     files: new LocalFiles(),
     journals: { runs: () => pastRuns(env) },
+    credentials: credentialsFromEnv(env),
     ...(clipboard ? { clipboard } : {}),
     ...clusterPorts(profile, env),
   };

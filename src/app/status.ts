@@ -5,6 +5,7 @@ import { errorMessage } from '../domain/errors.js';
 import { describeHealthCode, roleOf } from '../domain/health.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort, Ec2Instance } from '../engine/aws.js';
+import { failoverStatus, formatFailoverStatus } from '../engine/failover-status.js';
 import type { VaultNode, VaultPort } from '../engine/vault.js';
 
 export interface CollectOptions {
@@ -198,7 +199,7 @@ export async function collectStatus(
   const now = opts.now ?? (() => new Date());
   const deadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
   const a = profile?.aws;
-  const [nodes, regions, repl] = await Promise.all([
+  const [nodes, regions, repl, failover] = await Promise.all([
     mapLimit(vault.nodes(), opts.concurrency ?? 6, (n) => nodeStatus(vault, n, deadline())),
     aws && a
       ? Promise.all([
@@ -209,6 +210,7 @@ export async function collectStatus(
         ])
       : Promise.resolve([]),
     aws && profile ? replication(aws, profile, deadline(), now()) : Promise.resolve(undefined),
+    failoverStatus(profile, vault, aws, deadline),
   ]);
   const instances = regions.flatMap((r) => r.instances);
   const withInstances = nodes.map((n) => {
@@ -231,6 +233,7 @@ export async function collectStatus(
     regions: regions.map((r) => r.region),
     ...(haLockHolder ? { haLockHolder } : {}),
     ...(repl ? { replication: repl } : {}),
+    ...(failover.dns || failover.drNodes ? { failover } : {}),
     summary: {
       sealed: count((n) => n.reachable && n.initialized === true && n.sealed === true),
       unsealed: count((n) => n.reachable && n.sealed === false),
@@ -324,6 +327,7 @@ export function formatStatus(s: ClusterStatus): string {
     lines.push(
       `  replication: ${s.replication.error ? `unknown (${s.replication.error})` : `lag ${s.replication.lagSeconds}s, ${s.replication.pendingObjects} object(s) pending`}`,
     );
+  if (s.failover) lines.push(...formatFailoverStatus(s.failover));
   lines.push(
     `  HA lock holder: ${s.haLockHolder ?? (s.summary.unsealed > 0 ? 'unknown (no unsealed node answered sys/leader)' : 'unknown (no unsealed node)')}`,
   );

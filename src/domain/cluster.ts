@@ -1,3 +1,4 @@
+import type { FailoverStatus } from './failover.js';
 import type { HaRole } from './health.js';
 
 /** The live status of a cluster, as the status pane and `status --json` show it. */
@@ -50,6 +51,8 @@ export interface ClusterStatus {
     readonly pendingObjects: number;
     readonly error?: string;
   };
+  /** Where the Route 53 record points and the DR nodes (src/engine/failover-status.ts). */
+  readonly failover?: FailoverStatus;
   readonly summary: {
     readonly sealed: number;
     readonly unsealed: number;

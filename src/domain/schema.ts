@@ -163,6 +163,13 @@ export const ProfileSchema = z.strictObject({
       addresses: z.array(url).optional(),
       discover: z.strictObject({ asg: z.string(), region: z.string().optional() }).optional(),
       api_addr: url.optional().describe('the load-balanced address (ALB/DNS) clients use'),
+      dr_addresses: z
+        .array(url)
+        .optional()
+        .describe(
+          'the DR region’s node addresses (stable per slot, like `addresses`): where a failover unseals and checks the promoted cluster',
+        ),
+      dr_api_addr: url.optional().describe('the DR region’s load balancer'),
       tls: z
         .strictObject({
           ca_cert: z.string().optional(),
@@ -206,7 +213,19 @@ export const ProfileSchema = z.strictObject({
       dr_data_bucket: z.string().optional(),
       dynamodb_table: z.string().optional(),
       dr_dynamodb_table: z.string().optional(),
-      route53: z.strictObject({ zone_id: z.string(), record: z.string() }).optional(),
+      route53: z
+        .strictObject({
+          zone_id: z.string(),
+          record: z.string(),
+          type: z.enum(['A', 'CNAME']).optional(),
+          ttl: z.number().int().min(1).optional(),
+          primary_value: z
+            .string()
+            .optional()
+            .describe('the record value naming the primary load balancer (its IP or DNS name)'),
+          dr_value: z.string().optional().describe('the record value naming the DR load balancer'),
+        })
+        .optional(),
       target_group_arn: z.string().optional(),
       dr_target_group_arn: z.string().optional(),
       endpoints: z

@@ -34,7 +34,7 @@ export interface ObjectVersion {
   readonly deleteMarker: boolean;
 }
 
-export interface AwsPort {
+export interface AwsPort extends Partial<FailoverAwsPort> {
   describeAsg(
     name: string,
     region: string,
@@ -51,4 +51,74 @@ export interface AwsPort {
     signal: AbortSignal,
     prefix?: string,
   ): Promise<ObjectVersion[]>;
+}
+
+// ── region failover / failback (runbooks/region-failover.yaml, region-failback.yaml) ──
+
+/** Vault's DynamoDB HA lock item (physical/dynamodb: Path `core`, Key `lock`). */
+export interface HaLock {
+  /** The holder's lock identity, base64 (one per Vault core). */
+  readonly holder: string;
+  /** Unless renewed, in ms since the epoch (Vault writes UnixNano). */
+  readonly expiresAt: number;
+  /** The holder's address as Vault stored it in Value, when it parses. */
+  readonly value?: string;
+}
+
+export interface DnsRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly ttl: number;
+  readonly values: readonly string[];
+}
+
+export interface DnsChange {
+  readonly id: string;
+  readonly status: string;
+}
+
+/** Whether primary → DR replication runs: `enabled` false names why (paused, no rule…). */
+export interface ReplicationLink {
+  readonly enabled: boolean;
+  readonly detail: string;
+}
+
+export interface FailoverAwsPort {
+  /** Sets desired (and min/max so desired fits); AWS rejects a desired outside min..max. */
+  setAsgCapacity(
+    name: string,
+    region: string,
+    cap: { readonly min: number; readonly desired: number; readonly max: number },
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** undefined when the table does not exist. */
+  describeTable(
+    name: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<{ readonly status: string } | undefined>;
+  readHaLock(table: string, region: string, signal: AbortSignal): Promise<HaLock | undefined>;
+  getObject(
+    bucket: string,
+    region: string,
+    key: string,
+    versionId: string,
+    signal: AbortSignal,
+  ): Promise<Uint8Array>;
+  /** Returns the new version id. */
+  putObject(
+    bucket: string,
+    region: string,
+    key: string,
+    body: Uint8Array,
+    signal: AbortSignal,
+  ): Promise<string>;
+  /** A versioned bucket keeps the history: this adds a delete marker; returns its version id. */
+  deleteObject(bucket: string, region: string, key: string, signal: AbortSignal): Promise<string>;
+  dnsRecord(zoneId: string, name: string, signal: AbortSignal): Promise<DnsRecord | undefined>;
+  dnsUpsert(zoneId: string, record: DnsRecord, signal: AbortSignal): Promise<DnsChange>;
+  dnsChange(id: string, signal: AbortSignal): Promise<DnsChange>;
+  replicationLink(bucket: string, region: string, signal: AbortSignal): Promise<ReplicationLink>;
+  /** Re-enables the bucket's replication rules (after a failback made both buckets agree). */
+  resumeReplication(bucket: string, region: string, signal: AbortSignal): Promise<string>;
 }

@@ -1,4 +1,5 @@
 import type { AwsPort } from './aws.js';
+import type { CredentialsPort } from './operator-token.js';
 import type { HumanAnswer, HumanPrompt } from './human.js';
 import type { VaultPort } from './vault.js';
 
@@ -93,4 +94,6 @@ export interface Ports {
   readonly vault?: VaultPort;
   readonly aws?: AwsPort;
   readonly journals?: JournalsPort;
+  /** The operator's own Vault token (VAULT_TOKEN, ~/.vault-token, or typed once). */
+  readonly credentials?: CredentialsPort;
 }

@@ -200,6 +200,11 @@ export interface VaultPort {
    */
   readonly insecure?: string | undefined;
   nodes(): readonly VaultNode[];
+  /**
+   * The DR region's nodes (profile `vault.dr_addresses`, named dr-node-1…): not part of the
+   * serving cluster until a failover promotes them. Empty when the profile names none.
+   */
+  drNodes(): readonly VaultNode[];
 
   // ── unauthenticated: these never carry a token ──
   health(

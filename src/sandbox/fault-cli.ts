@@ -96,7 +96,8 @@ export async function sandboxFault(
     throw new UsageError(`fault ${kind} needs <${need}>`, [
       `vault-runbook sandbox fault ${kind} <${need}>`,
     ]);
-  if (!need && target) throw new UsageError(`fault ${kind} takes no argument`);
+  if (!need && target && !(kind === 'region-down' && target === 's3-up'))
+    throw new UsageError(`fault ${kind} takes no argument`);
   const l = layout(io.env);
   const s = readState(l.stateFile);
   if (!s || !supervisorAlive(s))

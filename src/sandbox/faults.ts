@@ -47,7 +47,8 @@ export interface FaultContext {
   readonly brokenImages: Set<string>;
   isRegionDown(): boolean;
   log(message: string): void;
-  regionDown(): Promise<void>;
+  /** `keepS3`: a partial outage — nodes and load balancer lost, the S3 endpoint still answers. */
+  regionDown(opts?: { keepS3?: boolean }): Promise<void>;
   regionUp(): Promise<void>;
 }
 
@@ -166,13 +167,19 @@ export async function runFault(
       return kill(ctx, t);
     case 'az-down':
       return azDown(ctx, t);
-    case 'region-down':
-      ctx.log('fault region-down: primary nodes, proxy and S3 endpoint stop');
-      await ctx.regionDown();
+    case 'region-down': {
+      if (target !== undefined && target !== 's3-up')
+        return usage(`region-down takes no target or s3-up (S3 keeps answering), not '${target}'`);
+      const keepS3 = target === 's3-up';
+      ctx.log(`fault region-down: primary nodes, proxy${keepS3 ? '' : ' and S3 endpoint'} stop`);
+      await ctx.regionDown({ keepS3 });
       return {
         ok: true,
-        message: `the primary region (${ctx.l.regions.primary.region}) is down: nodes, proxy and its S3 endpoint are unreachable; the DR bucket keeps what was replicated`,
+        message: keepS3
+          ? `the primary region (${ctx.l.regions.primary.region}) is down but for S3: nodes and proxy are unreachable, its S3 endpoint still answers; replication to DR is broken`
+          : `the primary region (${ctx.l.regions.primary.region}) is down: nodes, proxy and its S3 endpoint are unreachable; the DR bucket keeps what was replicated`,
       };
+    }
     case 'region-up':
       if (!ctx.isRegionDown()) return usage('the primary region is not down');
       ctx.log('fault region-up: primary S3 endpoint and load balancer come back');

@@ -29,6 +29,12 @@ export function sandboxProfile(l: Layout, s: SandboxState): Profile {
         (_, i) => `https://${nodeHost(l, 'primary', i + 1)}:${l.vaultPort}`,
       ),
       api_addr: proxyUrl(l, 'primary'),
+      // The DR ASG starts at 0; a failover scales it to the primary's size, slots 1…n.
+      dr_addresses: Array.from(
+        { length: p.desired },
+        (_, i) => `https://${nodeHost(l, 'dr', i + 1)}:${l.vaultPort}`,
+      ),
+      dr_api_addr: proxyUrl(l, 'dr'),
       tls: { ca_cert: s.caFile },
       // The sandbox's Vault processes run as the user: /var/log/vault is not theirs to write.
       audit_file: join(l.logsDir, 'vault-audit.log'),
@@ -46,7 +52,14 @@ export function sandboxProfile(l: Layout, s: SandboxState): Profile {
       dr_dynamodb_table: d.table,
       ...(s.resources
         ? {
-            route53: { zone_id: s.resources.zoneId, record: l.recordName },
+            route53: {
+              zone_id: s.resources.zoneId,
+              record: l.recordName,
+              type: 'A' as const,
+              ttl: 10,
+              primary_value: p.proxyHost,
+              dr_value: d.proxyHost,
+            },
             target_group_arn: s.resources.targetGroupArns.primary,
             dr_target_group_arn: s.resources.targetGroupArns.dr,
           }

@@ -168,9 +168,11 @@ export class Supervisor {
   }
 
   resources: Resources | undefined;
+  /** The primary's S3 endpoint is down (a full region-down; `region-down s3-up` keeps it). */
+  #s3Down = false;
 
   #primaryS3(): string | undefined {
-    return this.regionDown ? undefined : minioUrl(this.l, 'primary');
+    return this.#s3Down ? undefined : minioUrl(this.l, 'primary');
   }
 
   async #loop(): Promise<void> {
@@ -273,23 +275,31 @@ export class Supervisor {
       log: (m) => this.log(m),
       regionUp: async () => {
         // The same data dir: the bucket comes back exactly as it was at the failure.
-        const minio = startMinio(this.l, this.tools, 'primary');
-        this.#infra.set(minio.record.name, minio);
-        await waitHttp(
-          `${minioUrl(this.l, 'primary')}/minio/health/live`,
-          minio,
-          60_000,
-          this.signal,
-        );
+        if (!this.#infra.has('minio-primary')) {
+          const minio = startMinio(this.l, this.tools, 'primary');
+          this.#infra.set(minio.record.name, minio);
+          await waitHttp(
+            `${minioUrl(this.l, 'primary')}/minio/health/live`,
+            minio,
+            60_000,
+            this.signal,
+          );
+        }
+        this.#s3Down = false;
         this.regionDown = false;
         await this.#proxies.get('primary')?.start();
         this.changed();
       },
-      regionDown: async () => {
+      regionDown: async (opts) => {
         this.regionDown = true;
         if (this.#replicator) this.#replicator.paused = 'the primary region went down';
         await this.reconcilers.get('primary')?.killAll();
         await this.#proxies.get('primary')?.stop();
+        if (opts?.keepS3) {
+          this.changed();
+          return;
+        }
+        this.#s3Down = true;
         const minio = this.#infra.get('minio-primary');
         if (minio) await stopGroup(minio.record.pid, 0, minio.record.startTicks);
         this.#infra.delete('minio-primary');

@@ -47,6 +47,11 @@ export interface FakeVaultOptions {
   readonly haEnabled?: boolean;
   /** Nodes come up unsealed after init, as with an auto-unseal (awskms) seal. */
   readonly unsealOnInit?: boolean;
+  /**
+   * DR region nodes (dr-node-1…): in this fake they see the same storage as the primary, as
+   * the DR bucket holds what was replicated; they are listed by drNodes(), not nodes().
+   */
+  readonly drNodes?: readonly string[];
 }
 
 /** Faults a test switches on to see how the actions cope. */
@@ -73,6 +78,7 @@ export class FakeVault implements VaultPort {
   readonly faults: FakeVaultFaults = {};
   readonly cluster = new ClusterState();
   readonly #nodes: NodeState[];
+  readonly #dr: ReadonlySet<string>;
   readonly #ha: boolean;
   readonly #autoUnseal: boolean;
   /** The shares the last rekey made (hex), to play the keyholders who receive them. */
@@ -81,7 +87,8 @@ export class FakeVault implements VaultPort {
   lastInit: InitRequest | undefined;
 
   constructor(opts: FakeVaultOptions = {}) {
-    this.#nodes = (opts.nodes ?? ['node-1']).map((name) => ({
+    this.#dr = new Set(opts.drNodes ?? []);
+    this.#nodes = [...(opts.nodes ?? ['node-1']), ...(opts.drNodes ?? [])].map((name) => ({
       node: { name, address: `https://${name}:8200` },
       sealed: true,
       down: false,
@@ -219,7 +226,11 @@ export class FakeVault implements VaultPort {
   // ── unauthenticated ──
 
   nodes(): readonly VaultNode[] {
-    return this.#nodes.map((n) => n.node);
+    return this.#nodes.filter((n) => !this.#dr.has(n.node.name)).map((n) => n.node);
+  }
+
+  drNodes(): readonly VaultNode[] {
+    return this.#nodes.filter((n) => this.#dr.has(n.node.name)).map((n) => n.node);
   }
 
   async health(node: VaultNode, signal: AbortSignal): Promise<HealthResult> {

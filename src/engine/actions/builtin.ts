@@ -8,6 +8,17 @@ import { shellAction } from './shell.js';
 import type { AnyAction } from './types.js';
 import { unsealSharesAction } from './unseal.js';
 import { vaultActions } from './vault.js';
+// region failover / failback
+import { divergenceAction, replicationResumeAction, syncAction } from './failback.js';
+import { assessAction } from './failover-assess.js';
+import { declareAction, fenceAction, insistAction, rtoAction } from './failover.js';
+import {
+  asgScaleAction,
+  asgWaitAction,
+  canaryAction,
+  dnsPointAction,
+  lockCheckAction,
+} from './failover-steps.js';
 
 /** Every built-in action. Vault and AWS actions are appended by their own issues' modules. */
 export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistry {
@@ -20,6 +31,20 @@ export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistr
     ...bootstrapActions,
     ...rootTokenActions,
     ...rekeyActions,
+    // region failover / failback
+    assessAction,
+    insistAction,
+    declareAction,
+    fenceAction,
+    lockCheckAction,
+    asgScaleAction,
+    asgWaitAction,
+    dnsPointAction,
+    canaryAction,
+    rtoAction,
+    divergenceAction,
+    syncAction,
+    replicationResumeAction,
     ...extra,
   ]);
 }

@@ -4,6 +4,7 @@ import type { Secret } from '../../domain/secret.js';
 import { sameShare } from '../../domain/secret-crypto.js';
 import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
 import { cleanup } from '../cleanup.js';
+import { timedAsk } from './failover-common.js';
 import { MALFORMED } from './keyholder-shares.js';
 import type { ActionContext, ActionDef } from './types.js';
 import { requireVault, sealStatuses, selectNodes, type NodeSealState } from './vault.js';
@@ -119,7 +120,10 @@ export const unsealSharesAction: ActionDef<Input> = {
   human: true,
   describe: (i) =>
     `ask keyholders for unseal shares and apply each to ${i.nodes?.join(', ') ?? 'every sealed node'}`,
-  async run(ctx) {
+  async run(outer) {
+    // Time at the prompt is the keyholders', not the automation's (a failover's RTO subtracts it).
+    const spent = { ms: 0 };
+    const ctx = timedAsk(outer, spent);
     const vault = requireVault(ctx);
     const nodes = selectNodes(vault, ctx.input.nodes);
     let states = await sealStatuses(vault, nodes, ctx.signal);
@@ -282,6 +286,7 @@ export const unsealSharesAction: ActionDef<Input> = {
       unsealed: final.filter((s) => s.status && !s.status.sealed).map((s) => s.node.name),
       entries,
       refused,
+      human_ms: spent.ms,
     };
   },
 };

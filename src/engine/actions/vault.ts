@@ -21,10 +21,13 @@ export function requireVault(ctx: ActionContext<unknown>): VaultPort {
   return v;
 }
 
-/** Nodes named in `with.nodes` (names or addresses), or every node of the profile. */
+/**
+ * Nodes named in `with.nodes` (names or addresses, the DR region's dr-node-N too), or every
+ * node of the profile's primary region.
+ */
 export function selectNodes(vault: VaultPort, names: readonly string[] | undefined): VaultNode[] {
-  const all = vault.nodes();
-  if (!names || names.length === 0) return [...all];
+  if (!names || names.length === 0) return [...vault.nodes()];
+  const all = [...vault.nodes(), ...vault.drNodes()];
   return names.map((n) => {
     const node = all.find((x) => x.name === n || x.address === n);
     if (!node) throw new Error(`unknown node '${n}' (known: ${all.map((x) => x.name).join(', ')})`);
