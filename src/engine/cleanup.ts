@@ -19,17 +19,19 @@ export type CleanupResult =
   | { readonly ok: true; readonly message: string }
   | { readonly ok: false; readonly message: string };
 
-export async function cleanup(
-  c: Cleanup,
-  log: (line: string, stream: 'stdout' | 'stderr') => void,
-): Promise<CleanupResult> {
+/** Where a cleanup reports: an action's context. */
+export interface CleanupLog {
+  log(line: string, stream?: 'stdout' | 'stderr' | 'info'): void;
+}
+
+export async function cleanup(c: Cleanup, to: CleanupLog): Promise<CleanupResult> {
   try {
     await c.run();
-    log(c.done, 'stderr');
+    to.log(c.done, 'stderr');
     return { ok: true, message: c.done };
   } catch (err) {
     const message = `${c.what} failed: ${errorMessage(err)}${c.byHand ? ` — ${c.byHand}` : ''}`;
-    log(message, 'stderr');
+    to.log(message, 'stderr');
     return { ok: false, message };
   }
 }

@@ -151,15 +151,15 @@ describe('interpreter', () => {
       `id: t\ntitle: T\nsteps:\n  - id: p\n    run: 'echo "$LEADER"'\n    env: { LEADER: "\${{ cluster.leader.name }}" }\n    retry: { attempts: 2 }\n`,
     );
     const seen: string[] = [];
-    let interp: { dispatch(e: { type: 'cluster-updated'; cluster: unknown }): void } | undefined;
+    const box: { dispatch?: (e: { type: 'cluster-updated'; cluster: unknown }) => void } = {};
     const proc = new FakeProcess((_cmd, opts) => {
       seen.push(opts.env?.LEADER ?? '');
       // The leader is gone from the cluster status before the retry renders its inputs.
-      interp?.dispatch({ type: 'cluster-updated', cluster: {} });
+      box.dispatch?.({ type: 'cluster-updated', cluster: {} });
       return { exitCode: 1, stdout: '', stderr: '' };
     });
     const { interpreter, run } = interpreterFor(rb, { process: proc });
-    interp = interpreter;
+    box.dispatch = (e) => interpreter.dispatch(e);
     interpreter.dispatch({ type: 'cluster-updated', cluster: { leader: { name: 'node-1' } } });
     const result = await run();
     expect(result).toMatchObject({ exitCode: 1 });

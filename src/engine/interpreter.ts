@@ -365,6 +365,8 @@ export class Interpreter {
     try {
       if (effect.delayMs > 0) await this.#opts.ports.clock.sleep(effect.delayMs, this.#root.signal);
     } catch {
+      // Only the run's abort ends the delay early, and abort-requested has already ended a step
+      // waiting for its retry: nothing was attempted, so there is nothing to report here.
       return;
     }
     if (this.#state.status.kind === 'aborting') {

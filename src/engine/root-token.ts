@@ -1,5 +1,5 @@
 import type { Secret } from '../domain/secret.js';
-import { cleanup, cleanupSignal } from './cleanup.js';
+import { cleanup, cleanupSignal, type CleanupLog } from './cleanup.js';
 import { isPermissionDenied, type VaultNode, type VaultPort } from './vault.js';
 
 /**
@@ -63,7 +63,7 @@ export async function checkShares(
   node: VaultNode,
   shares: readonly Secret[],
   signal: AbortSignal,
-  log: (line: string, stream: 'stdout' | 'stderr') => void,
+  log: CleanupLog,
 ): Promise<ShareCheck> {
   const existing = await vault.generateRootStatus(node, signal);
   if (existing.started)

@@ -16,7 +16,7 @@ export async function proveOldDead(
   old: readonly Secret[],
 ): Promise<true> {
   await clearStaleGenerateRoot(ctx, vault, node);
-  const check = await checkShares(vault, node, old, ctx.signal, ctx.log);
+  const check = await checkShares(vault, node, old, ctx.signal, ctx);
   if (check.result === 'accepted')
     throw new Error(
       `the OLD shares still make a root token (${check.detail}): the rekey did not take effect`,
@@ -105,7 +105,7 @@ export const checkSharesAction: ActionDef<z.input<typeof CheckIn>> = {
             byHand: `cancel it by hand: vault operator generate-root -cancel (on ${node.address})`,
             run: () => vault.generateRootCancel(node, cleanupSignal()),
           },
-          ctx.log,
+          ctx,
         );
     }
   },

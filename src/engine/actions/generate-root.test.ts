@@ -157,6 +157,43 @@ describe('vault.generate-root + vault.break-glass + vault.revoke-self', () => {
     expect(vault.live('generate-root').length).toBe(0);
   });
 
+  it('Given a revoke that fails, When the break-glass window ends early, Then the log says the revoke failed, why, and the command to revoke by accessor — never "revoked"', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3);
+    vault.faults.revokeFails = true;
+    const base = keyholders(shares.slice(0, 3));
+    const { result, events } = await run(RB, vault, (p, step) => {
+      if (p.type === 'instructions') throw new Error('aborted by the operator');
+      return base(p, step);
+    });
+    expect(result).toMatchObject({ exitCode: 1 });
+    const [token] = vault.live('generate-root');
+    expect(token).toBeDefined();
+    const text = JSON.stringify(events);
+    expect(text).toContain(
+      `the window ended early, and revoking the root token failed: internal error — revoke it by hand now: vault token revoke -accessor ${token?.accessor}`,
+    );
+    expect(text).not.toMatch(/root token was revoked/);
+  });
+
+  it('Given a revoke that fails, When generate-root fails after the token was made, Then the log says so and names the accessor', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3);
+    vault.faults.revokeFails = true;
+    // Vault hands out a token without the root policy: the step refuses it and revokes it.
+    const lookup = vault.tokenLookupSelf.bind(vault);
+    vault.tokenLookupSelf = async (n, t, s) => ({
+      ...(await lookup(n, t, s)),
+      policies: ['default'],
+    });
+    const { result, events } = await run(RB, vault, keyholders(shares.slice(0, 3)));
+    expect(result).toMatchObject({ exitCode: 1 });
+    const [token] = vault.live('generate-root');
+    const text = JSON.stringify(events);
+    expect(text).toContain(
+      `the step failed, and revoking the new root token failed: internal error — revoke it by hand now: vault token revoke -accessor ${token?.accessor}`,
+    );
+    expect(text).not.toMatch(/root token was revoked/);
+  });
+
   it('Given a live token, When the break-glass window ends early, Then the token is revoked by the window itself', async () => {
     const vault = FakeVault.unsealedWith(shares, 3);
     const base = keyholders(shares.slice(0, 3));

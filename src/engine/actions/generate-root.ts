@@ -81,14 +81,14 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
           const made = token;
           await cleanup(
             {
-              what: 'revoking the new root token after the step failed',
+              what: 'the step failed, and revoking the new root token',
               done: 'the new root token was revoked because the step failed (lookup-self now refuses it)',
               byHand: accessor
                 ? `revoke it by hand now: vault token revoke -accessor ${accessor}`
                 : 'revoke it by hand now (vault token revoke -self with the token, or by its accessor from `vault list auth/token/accessors`)',
               run: () => revokeSelfAndVerify(vault, node, made, cleanupSignal()),
             },
-            ctx.log,
+            ctx,
           );
           throw err;
         }
@@ -110,7 +110,7 @@ export const generateRootAction: ActionDef<z.infer<typeof GenerateIn>> = {
             byHand: `cancel it by hand: vault operator generate-root -cancel (on ${node.address})`,
             run: () => vault.generateRootCancel(node, cleanupSignal()),
           },
-          ctx.log,
+          ctx,
         );
         throw err;
       }
@@ -152,7 +152,7 @@ async function revokeAfterEarlyEnd(
         await revokeSelfAndVerify(vault, node, token, cleanupSignal());
       },
     },
-    ctx.log,
+    ctx,
   );
 }
 

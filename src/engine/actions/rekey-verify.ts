@@ -74,7 +74,7 @@ export const rekeyVerifyAction: ActionDef<z.input<typeof Input>> = {
             byHand: `cancel it by hand: vault operator rekey -cancel (on ${node.address}); until then the old shares stay in force and the new ones wait for verification`,
             run: () => vault.rekeyCancel(node, cleanupSignal()),
           },
-          ctx.log,
+          ctx,
         );
       throw err;
     }

@@ -206,7 +206,7 @@ export const rekeyAction: ActionDef<RekeyIn> = {
             byHand: `cancel it by hand: vault operator rekey -cancel (on ${node.address})`,
             run: () => vault.rekeyCancel(node, cleanupSignal()),
           },
-          ctx.log,
+          ctx,
         );
         throw new Error(
           `Vault reports other PGP fingerprints than the profile keys: ${c.ok ? 'rekey cancelled' : c.message}`,
@@ -245,7 +245,7 @@ export const rekeyAction: ActionDef<RekeyIn> = {
             byHand: `cancel it by hand: vault operator rekey -cancel (on ${node.address}); the old shares stay in force`,
             run: () => vault.rekeyCancel(node, cleanupSignal()),
           },
-          ctx.log,
+          ctx,
         );
         throw err;
       }

@@ -150,7 +150,7 @@ export const unsealSharesAction: ActionDef<Input> = {
             byHand: `its shares are applied anyway; if they are refused, reset by hand: vault operator unseal -reset (on ${s.node.address})`,
             run: () => vault.unsealReset(s.node, ctx.signal),
           },
-          ctx.log,
+          ctx,
         );
         const r = await applyShares(vault, s.node, accepted, ctx.signal);
         ctx.log(
