@@ -27,6 +27,7 @@ import { configDir } from '../adapters/paths.js';
 import { LocalFiles } from '../adapters/files.js';
 import { ExecaProcess } from '../adapters/process.js';
 import { awsFromProfile } from '../adapters/aws.js';
+import { recoveryFromProfile } from '../adapters/recovery.js';
 import { vaultFromProfile } from '../adapters/vault.js';
 import type { AwsPort } from '../engine/aws.js';
 import type { VaultPort } from '../engine/vault.js';
@@ -213,6 +214,11 @@ export function clusterPorts(
   };
 }
 
+function recoveryPort(profile: Profile | undefined, env: NodeJS.ProcessEnv) {
+  const recovery = recoveryFromProfile(profile, env);
+  return recovery ? { recovery } : {};
+}
+
 function ports(opts: SessionOptions, profile: Profile | undefined): Ports {
   return {
     process: new ExecaProcess(),
@@ -222,6 +228,7 @@ function ports(opts: SessionOptions, profile: Profile | undefined): Ports {
     ...(opts.clipboard ? { clipboard: opts.clipboard } : {}),
     ...clusterPorts(profile, opts.env ?? process.env),
     credentials: credentialsFromEnv(opts.env ?? process.env),
+    ...recoveryPort(profile, opts.env ?? process.env),
   };
 }
 
