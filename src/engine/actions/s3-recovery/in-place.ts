@@ -16,7 +16,9 @@ function asgOf(ctx: ActionContext<{ asg?: string | undefined }>): {
   const name = ctx.input.asg ?? ctx.profile?.aws?.asg;
   const region = ctx.profile?.aws?.region;
   if (!name || !region)
-    throw new UsageError(`${ctx.stepId}: needs the Auto Scaling group (profile aws.asg, aws.region)`);
+    throw new UsageError(
+      `${ctx.stepId}: needs the Auto Scaling group (profile aws.asg, aws.region)`,
+    );
   return { name, region };
 }
 
@@ -72,7 +74,8 @@ export const clusterStopAction: ActionDef<StopIn> = {
   input: StopIn,
   idempotent: false,
   human: false,
-  describe: (i) => `scale ${i.asg ?? "the profile's"} Auto Scaling group to 0 and wait for every node to stop`,
+  describe: (i) =>
+    `scale ${i.asg ?? "the profile's"} Auto Scaling group to 0 and wait for every node to stop`,
   async run(ctx) {
     const aws = requireAws(ctx);
     const vault = requireVault(ctx);
@@ -85,7 +88,9 @@ export const clusterStopAction: ActionDef<StopIn> = {
       const up = await answering(vault, ctx.signal);
       return (g?.instances.length ?? 0) === 0 && up.length === 0;
     });
-    ctx.log(`every node stopped after ${seconds(ctx.ports.clock.now().getTime() - stoppedAt.getTime())}`);
+    ctx.log(
+      `every node stopped after ${seconds(ctx.ports.clock.now().getTime() - stoppedAt.getTime())}`,
+    );
     return { stoppedAt: stoppedAt.toISOString() };
   },
   async probe(ctx) {
@@ -169,7 +174,9 @@ export const restoreVersionAction: ActionDef<RestoreIn> = {
       region,
       ctx.signal,
     );
-    ctx.log(`s3://${bucket}/${ctx.input.key}: version ${ctx.input.version} copied on top as ${r.versionId}`);
+    ctx.log(
+      `s3://${bucket}/${ctx.input.key}: version ${ctx.input.version} copied on top as ${r.versionId}`,
+    );
     return { versionId: r.versionId, restored: true };
   },
   async probe(ctx) {
@@ -202,7 +209,9 @@ export const clusterStartAction: ActionDef<StartIn> = {
     const asg = asgOf(ctx);
     const want = Math.min(ctx.input.desired, vault.nodes().length);
     await aws.scaleAsg(asg.name, ctx.input.desired, asg.region, ctx.signal, ctx.input.min);
-    ctx.log(`${asg.name}: desired ${ctx.input.desired} (min ${ctx.input.min}); waiting for the nodes`);
+    ctx.log(
+      `${asg.name}: desired ${ctx.input.desired} (min ${ctx.input.min}); waiting for the nodes`,
+    );
     await waitFor(ctx, 'the nodes to answer', (ctx.input.timeout ?? 180) * 1000, async () => {
       return (await answering(vault, ctx.signal)).length >= want;
     });
@@ -267,9 +276,12 @@ export const verifyRestoreAction: ActionDef<VerifyIn> = {
         { mount: ctx.input.mount, path: ctx.input['secret-path'], kv: 1 },
         ctx.signal,
       );
-      if (!s) throw new Error(`${ctx.input.mount}/${ctx.input['secret-path']}: nothing reads there`);
+      if (!s)
+        throw new Error(`${ctx.input.mount}/${ctx.input['secret-path']}: nothing reads there`);
       keys = Object.keys(s.data).sort();
-      ctx.log(`${ctx.input.mount}/${ctx.input['secret-path']} reads again (keys: ${keys.join(', ')})`);
+      ctx.log(
+        `${ctx.input.mount}/${ctx.input['secret-path']} reads again (keys: ${keys.join(', ')})`,
+      );
     }
     const latest = latestByKey(all);
     const logical = Object.fromEntries(

@@ -158,10 +158,17 @@ export const chooseVersionAction: ActionDef<VersionIn> = {
     }
     const v = versions.find((x) => x.versionId === id);
     if (!v) throw new UsageError(`version '${id}' is not a version of ${ctx.input.key}`);
-    if (v.deleteMarker) throw new UsageError(`version '${id}' is a delete marker: nothing to restore`);
-    if (v.isLatest) throw new UsageError(`version '${id}' is the latest already: nothing to restore`);
+    if (v.deleteMarker)
+      throw new UsageError(`version '${id}' is a delete marker: nothing to restore`);
+    if (v.isLatest)
+      throw new UsageError(`version '${id}' is the latest already: nothing to restore`);
     ctx.log(`restore ${ctx.input.key} to ${versionLabel(v)}`);
-    return { versionId: v.versionId, etag: v.etag ?? '', lastModified: v.lastModified, size: v.size };
+    return {
+      versionId: v.versionId,
+      etag: v.etag ?? '',
+      lastModified: v.lastModified,
+      size: v.size,
+    };
   },
 };
 

@@ -1,0 +1,319 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { stringify } from 'yaml';
+import { parseProfile } from '../../src/domain/load.js';
+import type { Profile } from '../../src/domain/schema.js';
+import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
+import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
+import { cliWithFd3 } from '../support/cli.js';
+import { ensureTools } from '../support/tools.js';
+import {
+  httpGet,
+  profileFile,
+  s3,
+  sandbox,
+  sandboxEnv,
+  statusJson,
+  until,
+  vaultPut,
+} from './helpers.js';
+
+/**
+ * Issue 12 on the real sandbox (3 Vault nodes on versioned MinIO S3, DynamoDB HA lock): the
+ * S3 secret recovery runbook headless, in place and in quarantine, a deleted secret, and a KV
+ * v2 path. One sandbox for every scenario; its own slot and XDG dirs.
+ */
+const { dir, env } = sandboxEnv(94);
+const l = layout(env);
+let profile: Profile;
+let caFile = '';
+let rootToken = '';
+let shares: string[] = [];
+let lb = '';
+let kv1Uuid = '';
+const figures: string[] = [];
+
+const tables = async () =>
+  (
+    await new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: profile.aws?.endpoints?.dynamodb ?? '',
+      credentials: { ...SANDBOX_CREDENTIALS },
+    }).send(new ListTablesCommand({}))
+  ).TableNames ?? [];
+
+async function httpsDelete(path: string): Promise<number> {
+  const { httpsRequest } = await import('../../src/sandbox/http.js');
+  const r = await httpsRequest(`${lb}/v1/${path}`, {
+    ca: readFileSync(caFile),
+    method: 'DELETE',
+    headers: { 'x-vault-token': rootToken },
+    timeoutMs: 10_000,
+  });
+  return r.status;
+}
+
+const router = () => s3(profile.aws?.endpoints?.s3 ?? '', 'us-east-1');
+
+async function kvGet(path: string): Promise<string | undefined> {
+  const r = await httpGet(`${lb}/v1/${path}`, caFile, rootToken);
+  if (r.status !== 200) return undefined;
+  const b = JSON.parse(r.body) as { data: { value?: string; data?: { value: string } } };
+  return b.data.data?.value ?? b.data.value;
+}
+
+async function kvPut(path: string, value: string): Promise<void> {
+  const body = path.startsWith('kv2/') ? { data: { value } } : { value };
+  const r = await vaultPut(lb, path, body, caFile, rootToken);
+  if (r.status !== 204 && r.status !== 200) throw new Error(`write ${path}: ${r.status}`);
+}
+
+interface V {
+  key: string;
+  versionId: string;
+  latest: boolean;
+  deleteMarker: boolean;
+}
+
+async function allVersions(): Promise<V[]> {
+  const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
+  const out: V[] = [];
+  let km: string | undefined;
+  let vm: string | undefined;
+  for (;;) {
+    const r = await router().send(
+      new ListObjectVersionsCommand({
+        Bucket: l.regions.primary.bucket,
+        KeyMarker: km,
+        VersionIdMarker: vm,
+      }),
+    );
+    for (const v of r.Versions ?? [])
+      out.push({
+        key: v.Key ?? '',
+        versionId: v.VersionId ?? '',
+        latest: v.IsLatest ?? false,
+        deleteMarker: false,
+      });
+    for (const d of r.DeleteMarkers ?? [])
+      out.push({
+        key: d.Key ?? '',
+        versionId: d.VersionId ?? '',
+        latest: d.IsLatest ?? false,
+        deleteMarker: true,
+      });
+    if (!r.IsTruncated) return out;
+    km = r.NextKeyMarker;
+    vm = r.NextVersionIdMarker;
+  }
+}
+
+/** The latest version id of every logical/ object except `except`. */
+async function logicalLatest(except: string): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    (await allVersions())
+      .filter((v) => v.latest && v.key.startsWith('logical/') && v.key !== except)
+      .map((v) => [v.key, v.versionId]),
+  );
+}
+
+/** The object version that holds the value written at `after` (the one S3 made then). */
+async function versionWritten(key: string, write: () => Promise<void>): Promise<string> {
+  const before = new Set(
+    (await allVersions()).filter((v) => v.key === key).map((v) => v.versionId),
+  );
+  await write();
+  const made = (await allVersions()).filter(
+    (v) => v.key === key && !v.deleteMarker && !before.has(v.versionId),
+  );
+  expect(made).toHaveLength(1);
+  return made[0]?.versionId ?? '';
+}
+
+async function runbook(
+  vars: Record<string, string>,
+  answers: Record<string, string>,
+  secrets: readonly string[],
+) {
+  const answersFile = join(dir, `answers-${Date.now()}.yaml`);
+  writeFileSync(answersFile, stringify(answers));
+  const child = cliWithFd3(
+    [
+      'run',
+      's3-secret-recovery',
+      '--headless',
+      '--answers',
+      answersFile,
+      '--secrets-fd',
+      '3',
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}=${v}`]),
+    ],
+    { ...env, VAULT_TOKEN: rootToken },
+  );
+  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
+  fd3.on('error', () => undefined);
+  fd3.end(secrets.map((s) => `${s}\n`).join(''));
+  const r = await child;
+  return { exitCode: r.exitCode, out: `${String(r.stdout)}\n${String(r.stderr)}` };
+}
+
+beforeAll(async () => {
+  await ensureTools();
+  const up = await sandbox(['up'], env);
+  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
+  const file = profileFile(env);
+  profile = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  caFile = profile.vault.tls?.ca_cert ?? '';
+  lb = profile.vault.api_addr ?? '';
+  const addrs = profile.vault.addresses ?? [];
+  // A real init: 3 shares, threshold 2; every node unsealed with two of them.
+  const init = await vaultPut(
+    addrs[0] ?? '',
+    'sys/init',
+    { secret_shares: 3, secret_threshold: 2 },
+    caFile,
+  );
+  const body = init.json as { keys: string[]; root_token: string };
+  shares = body.keys;
+  rootToken = body.root_token;
+  for (const a of addrs)
+    for (const k of shares.slice(0, 2)) await vaultPut(a, 'sys/unseal', { key: k }, caFile);
+  await until(
+    'the load balancer on an active node',
+    async () => ((await httpGet(`${lb}/v1/sys/health`, caFile)).status === 200 ? true : undefined),
+    60_000,
+  );
+  await until('kv1 mounted', async () => {
+    const r = await vaultPut(
+      lb,
+      'sys/mounts/kv1',
+      { type: 'kv', options: { version: '1' } },
+      caFile,
+      rootToken,
+    );
+    return r.status === 204 || r.status === 400 ? true : undefined;
+  });
+  await vaultPut(
+    lb,
+    'sys/mounts/kv2',
+    { type: 'kv', options: { version: '2' } },
+    caFile,
+    rootToken,
+  );
+  const m = await httpGet(`${lb}/v1/sys/mounts`, caFile, rootToken);
+  kv1Uuid =
+    (JSON.parse(m.body) as { data: Record<string, { uuid: string }> }).data['kv1/']?.uuid ?? '';
+  expect(kv1Uuid).not.toBe('');
+  await kvPut('kv1/canary', 'alive');
+  await kvPut('kv1/other', 'untouched');
+}, 60 * 60_000);
+
+afterAll(async () => {
+  if (figures.length) process.stdout.write(`\nS3 recovery figures:\n${figures.join('\n')}\n`);
+  await sandbox(['down', '--purge'], env);
+}, 120_000);
+
+describe('s3-secret-recovery on the real sandbox', () => {
+  it('Given kv1/app written v1 then v2, When the runbook runs headless in place choosing v1’s object version, Then app reads v1, every other logical/ object is unchanged and the downtime is printed', async () => {
+    const key = `logical/${kv1Uuid}/app`;
+    const v1 = await versionWritten(key, () => kvPut('kv1/app', 'v1'));
+    await kvPut('kv1/app', 'v2');
+    expect(await kvGet('kv1/app')).toBe('v2');
+    const before = await logicalLatest(key);
+    const r = await runbook(
+      { path: 'kv1/app', version: v1, mode: 'in-place' },
+      { stop: 'sandbox' },
+      shares.slice(0, 2),
+    );
+    expect(r.exitCode, r.out).toBe(0);
+    expect(await until('app through the load balancer', () => kvGet('kv1/app'), 60_000)).toBe('v1');
+    expect(await logicalLatest(key)).toEqual(before);
+    const d = /downtime: ([\d.]+) s .*; ([\d.]+) s excluding typing/.exec(r.out);
+    expect(d, r.out).not.toBeNull();
+    figures.push(
+      `in-place downtime: ${d?.[1]} s total, ${d?.[2]} s excluding keyholders (goal < 60 s)`,
+    );
+    // History kept: v1's version and v2's are both still there, under a new latest.
+    const vs = (await allVersions()).filter((v) => v.key === key);
+    expect(vs.map((v) => v.versionId)).toContain(v1);
+    expect(vs.find((v) => v.latest)?.versionId).not.toBe(v1);
+  }, 600_000);
+  it('Given app at v2 again, When the runbook runs headless in quarantine mode, Then a reader polling the load balancer every 100 ms never fails, app ends v1, and no quarantine bucket, node or lock table is left', async () => {
+    const key = `logical/${kv1Uuid}/app`;
+    const v1 = await versionWritten(key, () => kvPut('kv1/app', 'v1-again'));
+    await kvPut('kv1/app', 'v2');
+    const tablesBefore = await tables();
+    let reads = 0;
+    const failures: string[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        reads++;
+        const t = Date.now();
+        try {
+          const r = await httpGet(`${lb}/v1/kv1/canary`, caFile, rootToken);
+          if (r.status !== 200) failures.push(`${r.status} at ${t}`);
+        } catch (err) {
+          failures.push(`${String(err)} at ${t}`);
+        }
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
+    const r = await runbook(
+      { path: 'kv1/app', version: v1, mode: 'quarantine' },
+      {},
+      shares.slice(1, 3),
+    );
+    polling = false;
+    await poller;
+    expect(r.exitCode, r.out).toBe(0);
+    expect(await kvGet('kv1/app')).toBe('v1-again');
+    expect(r.out).toMatch(/keys that change: value/);
+    expect(r.out).not.toContain('v1-again');
+    figures.push(`quarantine: ${failures.length} failed read(s) of ${reads} (goal 0)`);
+    expect(failures).toEqual([]);
+    expect(reads).toBeGreaterThan(10);
+    // Nothing of the quarantine is left: bucket, recovery node (process), lock table.
+    const buckets = await router().send(new ListBucketsCommand({}));
+    expect(
+      (buckets.Buckets ?? []).map((b) => b.Name).filter((n) => n?.includes('quarantine')),
+    ).toEqual([]);
+    expect(await sandboxRecoveryNodes(env).list(AbortSignal.timeout(10_000))).toEqual([]);
+    const st = await statusJson(env);
+    expect(st.processes.filter((p) => p.name.startsWith('recovery-'))).toEqual([]);
+    expect(await tables()).toEqual(tablesBefore);
+  }, 600_000);
+
+  it('Given a deleted secret (its latest S3 version a delete marker), When the runbook restores its last version, Then it reads again', async () => {
+    const key = `logical/${kv1Uuid}/gone`;
+    const v1 = await versionWritten(key, () => kvPut('kv1/gone', 'before-delete'));
+    const del = await httpsDelete('kv1/gone');
+    expect(del).toBe(204);
+    const latest = (await allVersions()).find((v) => v.key === key && v.latest);
+    expect(latest?.deleteMarker).toBe(true);
+    const r = await runbook(
+      { path: 'kv1/gone', version: v1, mode: 'quarantine' },
+      {},
+      shares.slice(0, 2),
+    );
+    expect(r.exitCode, r.out).toBe(0);
+    expect(r.out).toContain('the latest version is a delete marker');
+    expect(await kvGet('kv1/gone')).toBe('before-delete');
+  }, 600_000);
+
+  it('Given a KV v2 path, When the runbook runs, Then it proposes Vault’s own rollback first and, chosen, rolls back with no S3 step', async () => {
+    await kvPut('kv2/app', 'one');
+    await kvPut('kv2/app', 'two');
+    const waiting = await runbook({ path: 'kv2/app' }, {}, []);
+    expect(waiting.exitCode, waiting.out).toBe(10);
+    expect(waiting.out).toMatch(/KV v2 secret\. Vault's own versions apply/);
+    const r = await runbook({ path: 'kv2/app' }, { kv2: 'rollback:1' }, []);
+    expect(r.exitCode, r.out).toBe(0);
+    expect(r.out).toMatch(/rolled back: version 1's data is now version 3/);
+    expect(await kvGet('kv2/data/app')).toBe('one');
+    expect(r.out).not.toMatch(/quarantine bucket|desired 0/);
+  }, 300_000);
+});
