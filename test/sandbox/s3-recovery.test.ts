@@ -8,7 +8,7 @@ import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
-import { cliWithFd3 } from '../support/cli.js';
+import { cliWithFd3, runIdFrom } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
 import {
   httpGet,
@@ -66,7 +66,7 @@ async function kvGet(path: string): Promise<string | undefined> {
 }
 
 async function kvPut(path: string, value: string): Promise<void> {
-  const body = path.startsWith('kv2/') ? { data: { value } } : { value };
+  const body = path.startsWith('kv2/data/') ? { data: { value } } : { value };
   const r = await vaultPut(lb, path, body, caFile, rootToken);
   if (r.status !== 204 && r.status !== 200) throw new Error(`write ${path}: ${r.status}`);
 }
@@ -305,8 +305,14 @@ describe('s3-secret-recovery on the real sandbox', () => {
   }, 600_000);
 
   it('Given a KV v2 path, When the runbook runs, Then it proposes Vault’s own rollback first and, chosen, rolls back with no S3 step', async () => {
-    await kvPut('kv2/app', 'one');
-    await kvPut('kv2/app', 'two');
+    // A fresh KV v2 mount upgrades itself for a moment before it takes writes.
+    await until('kv2 writable', async () =>
+      (await vaultPut(lb, 'kv2/data/app', { data: { value: 'one' } }, caFile, rootToken)).status ===
+      200
+        ? true
+        : undefined,
+    );
+    await kvPut('kv2/data/app', 'two');
     const waiting = await runbook({ path: 'kv2/app' }, {}, []);
     expect(waiting.exitCode, waiting.out).toBe(10);
     expect(waiting.out).toMatch(/KV v2 secret\. Vault's own versions apply/);
@@ -316,4 +322,80 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect(await kvGet('kv2/data/app')).toBe('one');
     expect(r.out).not.toMatch(/quarantine bucket|desired 0/);
   }, 300_000);
+  it('Given a corrupt object version from `fault bad-write`, When the runbook restores the last good version in quarantine mode, Then the secret reads its last good value and the corrupt version is no longer the latest', async () => {
+    const key = `logical/${kv1Uuid}/app`;
+    await kvPut('kv1/app', 'good');
+    const fault = await sandbox(['fault', 'bad-write', key], env);
+    expect(fault.exitCode, fault.stderr).toBe(0);
+    const good = /the good one before it: ([^)\s]+)/.exec(fault.stdout)?.[1] ?? '';
+    const bad = (await allVersions()).find((v) => v.key === key && v.latest)?.versionId;
+    expect(good).not.toBe('');
+    const r = await runbook(
+      { path: 'kv1/app', version: good, mode: 'quarantine' },
+      {},
+      shares.slice(0, 2),
+    );
+    expect(r.exitCode, r.out).toBe(0);
+    expect(await kvGet('kv1/app')).toBe('good');
+    expect((await allVersions()).find((v) => v.key === key && v.latest)?.versionId).not.toBe(bad);
+  }, 600_000);
+
+  it('Given an in-place run SIGKILLed once the cluster is down, When resumed, Then it says the cluster is down, restores once, brings Vault back and app reads the chosen value', async () => {
+    const key = `logical/${kv1Uuid}/app`;
+    const target = await versionWritten(key, () => kvPut('kv1/app', 'before-kill'));
+    await kvPut('kv1/app', 'after');
+    const answersFile = join(dir, 'answers-resume.yaml');
+    writeFileSync(answersFile, stringify({ stop: 'sandbox' }));
+    const runEnv = { ...env, VAULT_TOKEN: rootToken };
+    const child = cliWithFd3(
+      [
+        'run',
+        's3-secret-recovery',
+        '--headless',
+        '--answers',
+        answersFile,
+        '--secrets-fd',
+        '3',
+        '--var',
+        'path=kv1/app',
+        '--var',
+        `version=${target}`,
+        '--var',
+        'mode=in-place',
+      ],
+      runEnv,
+    );
+    const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
+    fd3.on('error', () => undefined);
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (/the cluster is DOWN/.test(out)) child.kill('SIGKILL');
+    });
+    await child;
+    expect(out).toMatch(/the cluster is DOWN/);
+    const runId = runIdFrom(out);
+    const versionsAtKill = (await allVersions()).filter((v) => v.key === key).length;
+    const resumed = cliWithFd3(
+      ['resume', runId, '--headless', '--answers', answersFile, '--secrets-fd', '3'],
+      runEnv,
+    );
+    const fd3b = resumed.stdio[3] as unknown as NodeJS.WritableStream;
+    fd3b.on('error', () => undefined);
+    fd3b.end(
+      shares
+        .slice(0, 2)
+        .map((x) => `${x}\n`)
+        .join(''),
+    );
+    const r = await resumed;
+    const text = `${String(r.stdout)}\n${String(r.stderr)}`;
+    expect(r.exitCode, text).toBe(0);
+    expect(text).toMatch(/DOWN/);
+    expect(await until('app through the load balancer', () => kvGet('kv1/app'), 60_000)).toBe(
+      'before-kill',
+    );
+    // Exactly one copy on top, whatever step the kill hit.
+    expect((await allVersions()).filter((v) => v.key === key).length).toBe(versionsAtKill + 1);
+  }, 600_000);
 });

@@ -69,6 +69,9 @@ describe('aws.asg-stop-vault', () => {
   it('Given a stop interrupted after the scale, When probed, Then it took effect and says the cluster is down', async () => {
     const { aws, vault } = world();
     await aws.scaleAsg('vault-primary', 0, 'us-east-1', AbortSignal.timeout(1000), 0);
+    const early = await clusterStopAction.probe?.(ctxFor({}, { aws, vault }));
+    expect(early).toMatchObject({ tookEffect: false, detail: expect.stringMatching(/going DOWN/) });
+    vault.state('node-1').down = true;
     const p = await clusterStopAction.probe?.(ctxFor({}, { aws, vault }));
     expect(p).toMatchObject({ tookEffect: true, detail: expect.stringMatching(/DOWN/) });
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageError } from '../../../domain/errors.js';
+import { errorMessage, UsageError } from '../../../domain/errors.js';
 import type { AwsPort } from '../../aws.js';
 import { requireAws } from '../aws.js';
 import type { ActionContext, ActionDef, AnyAction } from '../types.js';
@@ -98,6 +98,13 @@ export const clusterStopAction: ActionDef<StopIn> = {
     const asg = asgOf(ctx);
     const g = await aws.describeAsg(asg.name, asg.region, ctx.signal);
     if (g?.desired !== 0) return { tookEffect: false, detail: `${asg.name} desired ${g?.desired}` };
+    // Scaled but not yet stopped: running the step again scales to 0 (no change) and waits.
+    const up = await answering(requireVault(ctx), ctx.signal);
+    if (up.length > 0 || g.instances.length > 0)
+      return {
+        tookEffect: false,
+        detail: `${asg.name} is at 0 and the cluster is going DOWN (${up.length} node(s) still answer): waiting for every node to stop`,
+      };
     return {
       tookEffect: true,
       outputs: { stoppedAt: ctx.ports.clock.now().toISOString() },
@@ -208,13 +215,22 @@ export const clusterStartAction: ActionDef<StartIn> = {
     const vault = requireVault(ctx);
     const asg = asgOf(ctx);
     const want = Math.min(ctx.input.desired, vault.nodes().length);
-    await aws.scaleAsg(asg.name, ctx.input.desired, asg.region, ctx.signal, ctx.input.min);
+    try {
+      await aws.scaleAsg(asg.name, ctx.input.desired, asg.region, ctx.signal, ctx.input.min);
+    } catch (err) {
+      throw new Error(
+        `the cluster is still STOPPED (${asg.name} at 0): ${errorMessage(err)}; scale it to ${ctx.input.desired} by hand or resume this run`,
+      );
+    }
     ctx.log(
       `${asg.name}: desired ${ctx.input.desired} (min ${ctx.input.min}); waiting for the nodes`,
     );
-    await waitFor(ctx, 'the nodes to answer', (ctx.input.timeout ?? 180) * 1000, async () => {
-      return (await answering(vault, ctx.signal)).length >= want;
-    });
+    await waitFor(
+      ctx,
+      `the nodes to answer (${asg.name} is at ${ctx.input.desired}; until they answer the cluster is DOWN)`,
+      (ctx.input.timeout ?? 180) * 1000,
+      async () => (await answering(vault, ctx.signal)).length >= want,
+    );
     const upAt = ctx.ports.clock.now().toISOString();
     ctx.log(`${want} node(s) answer (sealed): keyholders unseal next`);
     return { upAt };
