@@ -37,6 +37,15 @@ describe('s3.resolve-secret', () => {
   });
 });
 
+describe('s3.resolve-secret on KV v2', () => {
+  it('Given a KV v2 path, When resolved, Then no S3 listing is needed and it is marked KV v2', async () => {
+    const { vault, token } = await cluster();
+    const aws = new FakeAws();
+    const out = await resolveSecretAction.run(ctxFor({ path: 'kv2/app' }, { aws, vault, token }));
+    expect(out).toMatchObject({ kv: 2, mount: 'kv2', secretPath: 'app', versions: [] });
+  });
+});
+
 describe('vault.kv2-own-versions', () => {
   it('Given a KV v2 secret, When the step runs, Then it offers Vault’s rollback first and, chosen, writes the old version as new', async () => {
     const { vault, node, token } = await cluster();

@@ -31,6 +31,24 @@ export const resolveSecretAction: ActionDef<ResolveIn> = {
     const t = resolveStorageTarget(ctx.input.path, mounts);
     if ('error' in t) throw new UsageError(t.error);
     const { bucket, region } = dataBucket(ctx);
+    if (t.kv === 2) {
+      // One secret is several storage objects here; the next step offers Vault's own versions.
+      ctx.log(
+        `${ctx.input.path} is in the KV v2 mount ${t.mount?.path ?? ''}: Vault keeps its versions`,
+      );
+      return {
+        key: t.key,
+        bucket,
+        region,
+        kv: 2,
+        mount: t.mount?.path.replace(/\/$/, '') ?? '',
+        mountUuid: t.mount?.uuid ?? '',
+        secretPath: t.secretPath ?? '',
+        versions: [],
+        latestVersionId: '',
+        latestDeleted: false,
+      };
+    }
     const aws = requireAws(ctx);
     const versions = versionsOfKey(
       await aws.listObjectVersions(bucket, region, ctx.signal, t.key),

@@ -24,7 +24,8 @@ describe('where a secret lives in S3', () => {
     });
   });
   it('Given a KV v2 path, When resolved, Then it is marked KV v2', () => {
-    expect(resolveStorageTarget('kv2/app', mounts)).toMatchObject({ kv: 2 });
+    expect(resolveStorageTarget('kv2/app', mounts)).toMatchObject({ kv: 2, secretPath: 'app' });
+    expect(resolveStorageTarget('kv2/data/app', mounts)).toMatchObject({ secretPath: 'app' });
   });
   it('Given a raw key under a KV v1 mount, When resolved, Then it maps back to the secret path', () => {
     expect(resolveStorageTarget('logical/u-kv1/app', mounts)).toMatchObject({

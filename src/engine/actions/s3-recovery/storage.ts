@@ -46,7 +46,9 @@ export function resolveStorageTarget(
     return {
       error: `no mount holds '${path}' (mounts: ${mounts.map((m) => m.path).join(', ') || 'none'})`,
     };
-  const secretPath = path.slice(mount.path.length);
+  const below = path.slice(mount.path.length);
+  // `vault kv` style (kv2/app) and API style (kv2/data/app) name the same KV v2 secret.
+  const secretPath = kvVersionOf(mount) === 2 ? below.replace(/^(data|metadata)\//, '') : below;
   if (!secretPath) return { error: `'${path}' is a mount, not a secret in it` };
   const kv = kvVersionOf(mount);
   if (kv === 0)

@@ -10,7 +10,7 @@ export const profile: Profile = {
   name: 'prod',
   vault: { addresses: ['https://node-1:8200'] },
   aws: { region: 'us-east-1', asg: 'vault-primary', data_bucket: 'data' },
-} as Profile;
+};
 
 /** An action context over fakes; `answers` plays the person, `lines` collects the output. */
 export function ctxFor<I>(
