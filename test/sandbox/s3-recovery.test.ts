@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
-import { cliWithFd3, runIdFrom } from '../support/cli.js';
+import { BIN, cliWithFd3, runIdFrom } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
 import {
   httpGet,
@@ -54,6 +55,23 @@ async function httpsDelete(path: string): Promise<number> {
     timeoutMs: 10_000,
   });
   return r.status;
+}
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+// A private tmux server: never a developer's own sessions.
+const SOCKET = `vr-s3-${process.pid}`;
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+
+async function screenWith(name: string, text: string, ms: number, seen?: string[]) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const screen = tmux('capture-pane', '-p', '-t', name);
+    seen?.push(screen);
+    if (screen.includes(text)) return screen;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${text} in:\n${screen}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 const router = () => s3(profile.aws?.endpoints?.s3 ?? '', 'us-east-1');
@@ -213,6 +231,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (figures.length) process.stdout.write(`\nS3 recovery figures:\n${figures.join('\n')}\n`);
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
   await sandbox(['down', '--purge'], env);
 }, 120_000);
 
@@ -398,4 +417,52 @@ describe('s3-secret-recovery on the real sandbox', () => {
     // Exactly one copy on top, whatever step the kill hit.
     expect((await allVersions()).filter((v) => v.key === key).length).toBe(versionsAtKill + 1);
   }, 600_000);
+  it.skipIf(!hasTmux)(
+    'Given the TUI in a real terminal, When the operator picks the version from the list and keyholders type their shares, Then the quarantine recovery succeeds and the shares never show',
+    async () => {
+      const key = `logical/${kv1Uuid}/app`;
+      const target = await versionWritten(key, () => kvPut('kv1/app', 'from-the-tui'));
+      await kvPut('kv1/app', 'overwritten');
+      const name = `vr-s3-${process.pid}`;
+      const vars = Object.entries({ ...env, VAULT_TOKEN: rootToken })
+        .filter(([k]) => /^(XDG_|VAULT_RUNBOOK_SANDBOX_SLOT$|VAULT_TOKEN$|HOME$|PATH$)/.test(k))
+        .map(([k, v]) => `${k}=${v ?? ''}`);
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        name,
+        '-x',
+        '160',
+        '-y',
+        '45',
+        `env -i ${vars.join(' ')} ${process.execPath} ${BIN} run s3-secret-recovery --var path=kv1/app --var mode=quarantine; echo "EXIT=$?"; sleep 120`,
+      );
+      try {
+        let screen = await screenWith(name, 'Which version of', 60_000);
+        for (let i = 0; i < 12 && !new RegExp(`› .*${target}`).test(screen); i++) {
+          tmux('send-keys', '-t', name, 'Down');
+          await new Promise((r) => setTimeout(r, 300));
+          screen = tmux('capture-pane', '-p', '-t', name);
+        }
+        expect(screen).toMatch(new RegExp(`› .*${target}`));
+        tmux('send-keys', '-t', name, 'Enter');
+        const seen: string[] = [];
+        for (const sh of shares.slice(0, 2)) {
+          await screenWith(name, 'unseal share for the isolated', 120_000, seen);
+          tmux('send-keys', '-t', name, '-l', sh);
+          tmux('send-keys', '-t', name, 'Enter');
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+        await screenWith(name, 'Run succeeded', 180_000, seen);
+        tmux('send-keys', '-t', name, 'q');
+        await screenWith(name, 'EXIT=0', 20_000, seen);
+        for (const sh of shares) expect(seen.join('\n')).not.toContain(sh);
+      } finally {
+        spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', name]);
+      }
+      expect(await kvGet('kv1/app')).toBe('from-the-tui');
+    },
+    600_000,
+  );
 });
