@@ -223,8 +223,7 @@ export class AwsSdk implements AwsPort {
       await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
       return true;
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata
-        ?.httpStatusCode;
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404) return false;
       throw err;
     }
