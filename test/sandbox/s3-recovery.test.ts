@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'yaml';
+import { awsFromProfile } from '../../src/adapters/aws.js';
 import { parseProfile } from '../../src/domain/load.js';
+import type { AwsPort } from '../../src/engine/aws.js';
+import { s3RecoveryContract } from '../../src/test-support/aws-s3-contract.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
@@ -465,4 +468,19 @@ describe('s3-secret-recovery on the real sandbox', () => {
     },
     600_000,
   );
+});
+
+describe('the AWS adapter meets the S3 recovery contract on the sandbox’s MinIO', () => {
+  let aws: AwsPort | undefined;
+  beforeAll(async () => {
+    await kvPut('kv1/contract', 'one');
+    await kvPut('kv1/contract', 'two');
+    aws = awsFromProfile(profile);
+  });
+  s3RecoveryContract(() => ({
+    aws: aws as AwsPort,
+    region: profile.aws?.region ?? '',
+    source: { bucket: l.regions.primary.bucket, key: `logical/${kv1Uuid}/contract` },
+    scratch: 'vault-contract-scratch',
+  }));
 });
