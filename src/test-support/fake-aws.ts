@@ -17,6 +17,8 @@ export class FakeAws implements AwsPort {
   readonly calls: string[] = [];
   asg: AsgDescription = { name: 'vault-primary', desired: 3, min: 0, max: 6, instances: [] };
   onScale: (desired: number) => void = () => undefined;
+  /** Buckets made with createBucket: no versioning, as S3 and MinIO make a new bucket. */
+  readonly #unversioned = new Set<string>();
   #seq = 0;
   #clock = Date.parse('2026-01-01T00:00:00Z');
 
@@ -28,9 +30,10 @@ export class FakeAws implements AwsPort {
 
   #add(bucket: string, key: string, body: string, deleteMarker: boolean): string {
     const b = this.#bucket(bucket);
-    const versionId = `v${++this.#seq}`;
+    const unversioned = this.#unversioned.has(bucket);
+    const versionId = unversioned ? 'null' : `v${++this.#seq}`;
     this.#clock += 1000;
-    const list = b.get(key) ?? [];
+    const list = unversioned ? [] : (b.get(key) ?? []);
     list.push({
       versionId,
       lastModified: new Date(this.#clock).toISOString(),
@@ -120,6 +123,7 @@ export class FakeAws implements AwsPort {
     this.calls.push(`create-bucket ${bucket}`);
     if (this.buckets.has(bucket)) return Promise.reject(new Error('BucketAlreadyOwnedByYou'));
     this.buckets.set(bucket, new Map());
+    this.#unversioned.add(bucket);
     return Promise.resolve();
   }
 
@@ -128,6 +132,7 @@ export class FakeAws implements AwsPort {
     const b = this.#bucket(bucket);
     const objects = [...b.values()].reduce((n, l) => n + l.length, 0);
     this.buckets.delete(bucket);
+    this.#unversioned.delete(bucket);
     return Promise.resolve({ objects });
   }
 }
