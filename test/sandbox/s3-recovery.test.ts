@@ -420,6 +420,58 @@ describe('s3-secret-recovery on the real sandbox', () => {
     // Exactly one copy on top, whatever step the kill hit.
     expect((await allVersions()).filter((v) => v.key === key).length).toBe(versionsAtKill + 1);
   }, 600_000);
+  it('Given a quarantine run SIGKILLed once its recovery node runs, When resumed, Then it finds the node again, finishes the recovery and leaves no quarantine behind', async () => {
+    const key = `logical/${kv1Uuid}/app`;
+    const target = await versionWritten(key, () => kvPut('kv1/app', 'quarantine-resumed'));
+    await kvPut('kv1/app', 'later');
+    const runEnv = { ...env, VAULT_TOKEN: rootToken };
+    const child = cliWithFd3(
+      [
+        'run',
+        's3-secret-recovery',
+        '--headless',
+        '--secrets-fd',
+        '3',
+        '--var',
+        'path=kv1/app',
+        '--var',
+        `version=${target}`,
+        '--var',
+        'mode=quarantine',
+      ],
+      runEnv,
+    );
+    (child.stdio[3] as unknown as NodeJS.WritableStream).on('error', () => undefined);
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (/recovery node q-\S+ on https/.test(out)) child.kill('SIGKILL');
+    });
+    await child;
+    expect(out).toMatch(/recovery node q-\S+ on https/);
+    expect(await sandboxRecoveryNodes(env).list(AbortSignal.timeout(10_000))).toHaveLength(1);
+    const resumed = cliWithFd3(
+      ['resume', runIdFrom(out), '--headless', '--secrets-fd', '3'],
+      runEnv,
+    );
+    const fd3 = resumed.stdio[3] as unknown as NodeJS.WritableStream;
+    fd3.on('error', () => undefined);
+    fd3.end(
+      shares
+        .slice(0, 2)
+        .map((x) => `${x}\n`)
+        .join(''),
+    );
+    const r = await resumed;
+    expect(r.exitCode, `${String(r.stdout)}\n${String(r.stderr)}`).toBe(0);
+    expect(await kvGet('kv1/app')).toBe('quarantine-resumed');
+    expect(await sandboxRecoveryNodes(env).list(AbortSignal.timeout(10_000))).toEqual([]);
+    const buckets = await router().send(new ListBucketsCommand({}));
+    expect(
+      (buckets.Buckets ?? []).map((b) => b.Name).filter((n) => n?.includes('quarantine')),
+    ).toEqual([]);
+  }, 600_000);
+
   it.skipIf(!hasTmux)(
     'Given the TUI in a real terminal, When the operator picks the version from the list and keyholders type their shares, Then the quarantine recovery succeeds and the shares never show',
     async () => {
