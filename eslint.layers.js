@@ -28,6 +28,9 @@ export const ALLOWED = {
 const EXCEPTIONS = {
   // The composition root gives the sandbox profile's AWS port the sandbox's fixed dummy keys.
   app: ['!**/sandbox/layout.js'],
+  // In the sandbox its supervisor stands in for AWS services the runbooks need (an isolated
+  // recovery node, the emulated replication): their adapters reach it through api.js only.
+  adapters: ['!**/sandbox/api.js'],
 };
 
 const PURE = new Set(['domain', 'engine']);

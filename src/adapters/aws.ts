@@ -432,6 +432,108 @@ export class AwsSdk implements AwsPort, FailoverAwsPort {
     );
     return `${cfg.Rules.length} replication rule(s) of ${bucket} enabled`;
   }
+
+  // ── S3 secret recovery (runbooks/s3-secret-recovery.yaml) ──
+  async scaleAsg(
+    name: string,
+    desired: number,
+    region: string,
+    signal: AbortSignal,
+    min?: number,
+  ): Promise<void> {
+    const { UpdateAutoScalingGroupCommand } = await import('@aws-sdk/client-auto-scaling');
+    const client = await this.autoscaling(region);
+    await client.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        DesiredCapacity: desired,
+        ...(min !== undefined ? { MinSize: min } : {}),
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async copyObjectVersion(
+    from: { readonly bucket: string; readonly key: string; readonly versionId: string },
+    to: { readonly bucket: string; readonly key: string },
+    region: string,
+    signal: AbortSignal,
+  ): Promise<{ readonly versionId: string }> {
+    const { CopyObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    // CopySource is "bucket/key?versionId=…" with the key URL-encoded (slashes kept).
+    const key = encodeURIComponent(from.key).replace(/%2F/g, '/');
+    const r = await client.send(
+      new CopyObjectCommand({
+        Bucket: to.bucket,
+        Key: to.key,
+        CopySource: `${from.bucket}/${key}?versionId=${encodeURIComponent(from.versionId)}`,
+      }),
+      { abortSignal: signal },
+    );
+    return { versionId: r.VersionId ?? 'null' };
+  }
+
+  async bucketExists(bucket: string, region: string, signal: AbortSignal): Promise<boolean> {
+    const { HeadBucketCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+      return true;
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return false;
+      throw err;
+    }
+  }
+
+  async createBucket(bucket: string, region: string, signal: AbortSignal): Promise<void> {
+    const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    await client.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        // us-east-1 is the one region that refuses an explicit location constraint.
+        ...(region !== 'us-east-1'
+          ? { CreateBucketConfiguration: { LocationConstraint: region as never } }
+          : {}),
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async deleteBucket(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<{ objects: number }> {
+    const { DeleteObjectsCommand, DeleteBucketCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    const all = await this.listObjectVersions(bucket, region, signal);
+    for (let i = 0; i < all.length; i += 1000) {
+      const batch = all.slice(i, i + 1000);
+      const r = await client.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: {
+            Objects: batch.map((v) => ({
+              Key: v.key,
+              ...(v.versionId !== 'null' ? { VersionId: v.versionId } : {}),
+            })),
+            Quiet: true,
+          },
+        }),
+        { abortSignal: signal },
+      );
+      const failed = r.Errors ?? [];
+      if (failed.length > 0)
+        throw new Error(
+          `${bucket}: ${failed.length} object version(s) not deleted (first: ${failed[0]?.Key ?? '?'}: ${failed[0]?.Message ?? failed[0]?.Code ?? '?'})`,
+        );
+    }
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+    return { objects: all.length };
+  }
 }
 
 /**

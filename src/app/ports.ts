@@ -9,6 +9,7 @@ import { awsFromProfile } from '../adapters/aws.js';
 import { systemClock } from '../adapters/clock.js';
 import { credentialsFromEnv } from '../adapters/credentials.js';
 import { LocalFiles } from '../adapters/files.js';
+import { recoveryFromProfile } from '../adapters/recovery.js';
 import { pastRuns } from '../adapters/journal.js';
 import { vaultFromProfile } from '../adapters/vault.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
@@ -54,6 +55,11 @@ export function clusterPorts(
   };
 }
 
+function recoveryPort(profile: Profile | undefined, env: NodeJS.ProcessEnv) {
+  const recovery = recoveryFromProfile(profile, env);
+  return recovery ? { recovery } : {};
+}
+
 export function runPorts(
   human: HumanPort,
   profile: Profile | undefined,
@@ -67,6 +73,7 @@ export function runPorts(
     files: new LocalFiles(),
     journals: { runs: () => pastRuns(env) },
     credentials: credentialsFromEnv(env),
+    ...recoveryPort(profile, env),
     ...(clipboard ? { clipboard } : {}),
     ...clusterPorts(profile, env),
   };

@@ -51,6 +51,29 @@ export interface AwsPort extends Partial<FailoverAwsPort> {
     signal: AbortSignal,
     prefix?: string,
   ): Promise<ObjectVersion[]>;
+  // ── S3 secret recovery (runbooks/s3-secret-recovery.yaml) ──
+  /** Sets the group's desired capacity (and lowers its minimum when it is above). */
+  scaleAsg(
+    name: string,
+    desired: number,
+    region: string,
+    signal: AbortSignal,
+    min?: number,
+  ): Promise<void>;
+  /**
+   * Copies one object version on top of `to` (default: the same key of the same bucket): S3
+   * keeps the older versions, so a restore adds a version and never rewrites history.
+   */
+  copyObjectVersion(
+    from: { readonly bucket: string; readonly key: string; readonly versionId: string },
+    to: { readonly bucket: string; readonly key: string },
+    region: string,
+    signal: AbortSignal,
+  ): Promise<{ readonly versionId: string }>;
+  bucketExists(bucket: string, region: string, signal: AbortSignal): Promise<boolean>;
+  createBucket(bucket: string, region: string, signal: AbortSignal): Promise<void>;
+  /** Deletes every version and delete marker in the bucket, then the bucket. */
+  deleteBucket(bucket: string, region: string, signal: AbortSignal): Promise<{ objects: number }>;
 }
 
 // ── region failover / failback (runbooks/region-failover.yaml, region-failback.yaml) ──

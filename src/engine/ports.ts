@@ -1,5 +1,6 @@
 import type { AwsPort } from './aws.js';
 import type { CredentialsPort } from './operator-token.js';
+import type { RecoveryPort } from './recovery.js';
 import type { HumanAnswer, HumanPrompt } from './human.js';
 import type { VaultPort } from './vault.js';
 
@@ -96,4 +97,6 @@ export interface Ports {
   readonly journals?: JournalsPort;
   /** The operator's own Vault token (VAULT_TOKEN, ~/.vault-token, or typed once). */
   readonly credentials?: CredentialsPort;
+  /** An isolated recovery Vault for an S3 quarantine (the sandbox has one). */
+  readonly recovery?: RecoveryPort;
 }

@@ -1,161 +1,138 @@
-import type {
-  AsgDescription,
-  AwsPort,
-  DnsChange,
-  DnsRecord,
-  FailoverAwsPort,
-  HaLock,
-  ObjectVersion,
-  ReplicationLink,
-} from '../engine/aws.js';
+import type { AsgDescription, AwsPort, Ec2Instance, ObjectVersion } from '../engine/aws.js';
 
-interface Obj {
+interface StoredVersion {
   readonly versionId: string;
-  readonly body?: Uint8Array;
-  readonly etag?: string;
-  readonly at: string;
+  readonly lastModified: string;
+  readonly body: string;
   readonly deleteMarker: boolean;
 }
 
 /**
- * Two regions of AWS in memory for the failover actions' unit tests: ASGs, versioned buckets,
- * lock tables, one Route 53 zone. `down` makes a region's APIs fail like an outage.
+ * An in-memory versioned S3 and one Auto Scaling group, for unit tests of the S3 recovery
+ * actions. Versions are kept newest last per key, as S3 keeps them; a delete adds a marker.
+ * `onScale` lets a test stop and start its fake Vault nodes the way the ASG would.
  */
-export class FakeAws implements AwsPort, FailoverAwsPort {
+export class FakeAws implements AwsPort {
+  readonly buckets = new Map<string, Map<string, StoredVersion[]>>();
   readonly calls: string[] = [];
-  readonly asgs = new Map<string, { region: string; min: number; desired: number; max: number }>();
-  readonly buckets = new Map<string, Map<string, Obj[]>>();
-  readonly tables = new Map<string, HaLock | undefined>();
-  readonly records = new Map<string, DnsRecord>();
-  readonly down = new Set<string>();
-  replication: ReplicationLink = { enabled: false, detail: 'paused' };
+  asg: AsgDescription = { name: 'vault-primary', desired: 3, min: 0, max: 6, instances: [] };
+  onScale: (desired: number) => void = () => undefined;
+  /** Buckets made with createBucket: no versioning, as S3 and MinIO make a new bucket. */
+  readonly #unversioned = new Set<string>();
   #seq = 0;
+  #clock = Date.parse('2026-01-01T00:00:00Z');
 
-  #reach(region: string, what: string): void {
-    this.calls.push(what);
-    if (this.down.has(region)) throw new Error(`${what}: connect ETIMEDOUT (${region})`);
+  #bucket(name: string): Map<string, StoredVersion[]> {
+    const b = this.buckets.get(name);
+    if (!b) throw Object.assign(new Error(`NoSuchBucket: ${name}`), { name: 'NoSuchBucket' });
+    return b;
   }
 
-  put(bucket: string, key: string, content: string, at = new Date().toISOString()): string {
-    const b = this.buckets.get(bucket) ?? new Map<string, Obj[]>();
-    this.buckets.set(bucket, b);
-    const versionId = `v${++this.#seq}`;
-    b.set(key, [
-      { versionId, body: Buffer.from(content), etag: `"${content}"`, at, deleteMarker: false },
-      ...(b.get(key) ?? []),
-    ]);
+  #add(bucket: string, key: string, body: string, deleteMarker: boolean): string {
+    const b = this.#bucket(bucket);
+    const unversioned = this.#unversioned.has(bucket);
+    const versionId = unversioned ? 'null' : `v${++this.#seq}`;
+    this.#clock += 1000;
+    const list = unversioned ? [] : (b.get(key) ?? []);
+    list.push({
+      versionId,
+      lastModified: new Date(this.#clock).toISOString(),
+      body,
+      deleteMarker,
+    });
+    b.set(key, list);
     return versionId;
   }
 
-  describeAsg(name: string, region: string): Promise<AsgDescription | undefined> {
-    this.#reach(region, `describeAsg ${name}`);
-    const g = this.asgs.get(name);
-    if (!g || g.region !== region) return Promise.resolve(undefined);
-    return Promise.resolve({
-      name,
-      desired: g.desired,
-      min: g.min,
-      max: g.max,
-      instances: Array.from({ length: g.desired }, (_, i) => ({
-        instanceId: `i-${name}-${i}`,
-        az: `${region}a`,
-        lifecycleState: 'InService',
-        healthStatus: 'Healthy',
-      })),
-    });
+  put(bucket: string, key: string, body: string): string {
+    if (!this.buckets.has(bucket)) this.buckets.set(bucket, new Map());
+    return this.#add(bucket, key, body, false);
   }
 
-  describeInstances(): Promise<never[]> {
+  remove(bucket: string, key: string): string {
+    return this.#add(bucket, key, '', true);
+  }
+
+  /** The body of the newest version, undefined when absent or deleted. */
+  current(bucket: string, key: string): string | undefined {
+    const last = this.buckets.get(bucket)?.get(key)?.at(-1);
+    return last && !last.deleteMarker ? last.body : undefined;
+  }
+
+  describeAsg(name: string): Promise<AsgDescription | undefined> {
+    return Promise.resolve(name === this.asg.name ? this.asg : undefined);
+  }
+
+  describeInstances(): Promise<Ec2Instance[]> {
     return Promise.resolve([]);
   }
 
-  listObjectVersions(bucket: string, region: string): Promise<ObjectVersion[]> {
-    this.#reach(region, `list ${bucket}`);
-    const b = this.buckets.get(bucket);
-    if (!b) return Promise.reject(new Error(`NoSuchBucket ${bucket}`));
-    return Promise.resolve(
-      [...b.entries()].flatMap(([key, vs]) =>
-        vs.map((o, i) => ({
+  listObjectVersions(bucket: string, _r: string, _s: AbortSignal, prefix?: string) {
+    const out: ObjectVersion[] = [];
+    for (const [key, list] of this.#bucket(bucket)) {
+      if (prefix && !key.startsWith(prefix)) continue;
+      list.forEach((v, i) =>
+        out.push({
           key,
-          versionId: o.versionId,
-          isLatest: i === 0,
-          lastModified: o.at,
-          size: o.body?.length ?? 0,
-          ...(o.etag ? { etag: o.etag } : {}),
-          deleteMarker: o.deleteMarker,
-        })),
-      ),
-    );
+          versionId: v.versionId,
+          isLatest: i === list.length - 1,
+          lastModified: v.lastModified,
+          size: v.body.length,
+          ...(v.deleteMarker ? {} : { etag: `"${v.body}"` }),
+          deleteMarker: v.deleteMarker,
+        }),
+      );
+    }
+    return Promise.resolve(out);
   }
 
-  setAsgCapacity(
-    name: string,
-    region: string,
-    cap: { min: number; desired: number; max: number },
-  ): Promise<void> {
-    this.#reach(region, `setAsgCapacity ${name} ${cap.desired}`);
-    this.asgs.set(name, { region, ...cap });
+  scaleAsg(name: string, desired: number, _r: string, _s: AbortSignal, min?: number) {
+    this.calls.push(`scale ${name} ${desired}`);
+    this.asg = {
+      ...this.asg,
+      desired,
+      ...(min !== undefined ? { min } : {}),
+      instances: Array.from({ length: desired }, (_, i) => ({
+        instanceId: `i-${this.#seq}-${i}`,
+        az: 'us-east-1a',
+        lifecycleState: 'InService',
+        healthStatus: 'Healthy',
+      })),
+    };
+    this.onScale(desired);
     return Promise.resolve();
   }
 
-  describeTable(name: string, region: string): Promise<{ status: string } | undefined> {
-    this.#reach(region, `describeTable ${name}`);
-    return Promise.resolve(this.tables.has(name) ? { status: 'ACTIVE' } : undefined);
+  copyObjectVersion(
+    from: { bucket: string; key: string; versionId: string },
+    to: { bucket: string; key: string },
+  ) {
+    this.calls.push(`copy ${from.bucket}/${from.key}@${from.versionId} → ${to.bucket}/${to.key}`);
+    const v = this.#bucket(from.bucket)
+      .get(from.key)
+      ?.find((x) => x.versionId === from.versionId);
+    if (!v || v.deleteMarker) return Promise.reject(new Error(`NoSuchVersion ${from.versionId}`));
+    return Promise.resolve({ versionId: this.#add(to.bucket, to.key, v.body, false) });
   }
 
-  readHaLock(table: string, region: string): Promise<HaLock | undefined> {
-    this.#reach(region, `readHaLock ${table}`);
-    return Promise.resolve(this.tables.get(table));
+  bucketExists(bucket: string) {
+    return Promise.resolve(this.buckets.has(bucket));
   }
 
-  getObject(bucket: string, region: string, key: string, versionId: string): Promise<Uint8Array> {
-    this.#reach(region, `get ${bucket}/${key}`);
-    const o = this.buckets
-      .get(bucket)
-      ?.get(key)
-      ?.find((x) => x.versionId === versionId);
-    if (!o?.body) return Promise.reject(new Error(`NoSuchVersion ${key} ${versionId}`));
-    return Promise.resolve(o.body);
+  createBucket(bucket: string) {
+    this.calls.push(`create-bucket ${bucket}`);
+    if (this.buckets.has(bucket)) return Promise.reject(new Error('BucketAlreadyOwnedByYou'));
+    this.buckets.set(bucket, new Map());
+    this.#unversioned.add(bucket);
+    return Promise.resolve();
   }
 
-  putObject(bucket: string, region: string, key: string, body: Uint8Array): Promise<string> {
-    this.#reach(region, `put ${bucket}/${key}`);
-    return Promise.resolve(this.put(bucket, key, Buffer.from(body).toString()));
-  }
-
-  deleteObject(bucket: string, region: string, key: string): Promise<string> {
-    this.#reach(region, `delete ${bucket}/${key}`);
-    const b = this.buckets.get(bucket) ?? new Map<string, Obj[]>();
-    const versionId = `m${++this.#seq}`;
-    b.set(key, [
-      { versionId, at: new Date().toISOString(), deleteMarker: true },
-      ...(b.get(key) ?? []),
-    ]);
-    return Promise.resolve(versionId);
-  }
-
-  dnsRecord(_zone: string, name: string): Promise<DnsRecord | undefined> {
-    this.calls.push(`dnsRecord ${name}`);
-    return Promise.resolve(this.records.get(name.replace(/\.$/, '')));
-  }
-
-  dnsUpsert(_zone: string, record: DnsRecord): Promise<DnsChange> {
-    this.calls.push(`dnsUpsert ${record.values.join(',')}`);
-    this.records.set(record.name.replace(/\.$/, ''), record);
-    return Promise.resolve({ id: `/change/C${++this.#seq}`, status: 'PENDING' });
-  }
-
-  dnsChange(id: string): Promise<DnsChange> {
-    return Promise.resolve({ id, status: 'INSYNC' });
-  }
-
-  replicationLink(): Promise<ReplicationLink> {
-    return Promise.resolve(this.replication);
-  }
-
-  resumeReplication(bucket: string): Promise<string> {
-    this.calls.push(`resumeReplication ${bucket}`);
-    this.replication = { enabled: true, detail: 'enabled' };
-    return Promise.resolve('enabled');
+  deleteBucket(bucket: string) {
+    this.calls.push(`delete-bucket ${bucket}`);
+    const b = this.#bucket(bucket);
+    const objects = [...b.values()].reduce((n, l) => n + l.length, 0);
+    this.buckets.delete(bucket);
+    this.#unversioned.delete(bucket);
+    return Promise.resolve({ objects });
   }
 }

@@ -63,6 +63,12 @@ function fakeAws(over: Partial<AwsPort> = {}): AwsPort & { calls: string[] } {
             ],
       );
     },
+    // The S3 recovery runbook's methods: not used by these actions.
+    scaleAsg: () => Promise.reject(new Error('unused')),
+    copyObjectVersion: () => Promise.reject(new Error('unused')),
+    bucketExists: () => Promise.reject(new Error('unused')),
+    createBucket: () => Promise.reject(new Error('unused')),
+    deleteBucket: () => Promise.reject(new Error('unused')),
     ...over,
   };
 }

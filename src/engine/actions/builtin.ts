@@ -4,6 +4,7 @@ import { rootTokenActions } from './generate-root.js';
 import { humanActions } from './human.js';
 import { rekeyActions } from './rekey.js';
 import { ActionRegistry } from './registry.js';
+import { s3RecoveryActions } from './s3-recovery/index.js';
 import { shellAction } from './shell.js';
 import type { AnyAction } from './types.js';
 import { unsealSharesAction } from './unseal.js';
@@ -45,6 +46,8 @@ export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistr
     divergenceAction,
     syncAction,
     replicationResumeAction,
+    // S3 secret recovery (runbooks/s3-secret-recovery.yaml)
+    ...s3RecoveryActions,
     ...extra,
   ]);
 }

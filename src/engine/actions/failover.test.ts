@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../domain/schema.js';
-import { FakeAws } from '../../test-support/fake-aws.js';
+import { FakeAws } from '../../test-support/fake-aws-failover.js';
 import { FakeVault } from '../../test-support/fake-vault.js';
 import { interpreterFor, runbookFrom, ScriptedAnswers } from '../../test-support/fakes.js';
 import { Secret } from '../../domain/secret.js';

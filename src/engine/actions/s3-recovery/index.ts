@@ -1,0 +1,11 @@
+import type { AnyAction } from '../types.js';
+import { inPlaceActions } from './in-place.js';
+import { quarantineActions } from './quarantine.js';
+import { selectActions } from './select.js';
+
+/** The actions of runbooks/s3-secret-recovery.yaml. */
+export const s3RecoveryActions: readonly AnyAction[] = [
+  ...selectActions,
+  ...inPlaceActions,
+  ...quarantineActions,
+];

@@ -1,0 +1,38 @@
+/**
+ * The isolated recovery Vault of an S3 quarantine (runbooks/s3-secret-recovery.yaml): a node
+ * started on a quarantine copy of the data bucket, with its own HA lock table or none, never
+ * behind the production load balancer. The sandbox adapter runs a local Vault process; on AWS
+ * it would be an instance of the same AMI with no route to production (not implemented: the
+ * runbook says so and the operator brings a recovery node up by hand).
+ */
+export interface RecoveryNodeSpec {
+  /** Lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** A quarantine bucket: the adapter refuses a live data bucket. */
+  readonly bucket: string;
+  /** Its own HA lock table, created for it and deleted with it; absent: no HA. */
+  readonly lockTable?: string;
+}
+
+export interface RecoveryNode {
+  readonly name: string;
+  readonly address: string;
+  readonly bucket: string;
+  readonly lockTable?: string;
+}
+
+export interface RecoveryDestroyed {
+  /** False when there was no such node (a resumed cleanup finds it gone already). */
+  readonly stopped: boolean;
+  readonly lockTableDeleted?: string;
+}
+
+export interface RecoveryPort {
+  /** Where it runs, for people: "sandbox (local Vault process)". */
+  readonly kind: string;
+  /** Starts it and resolves once its API answers (sealed, on a copied bucket). */
+  start(spec: RecoveryNodeSpec, signal: AbortSignal): Promise<RecoveryNode>;
+  list(signal: AbortSignal): Promise<readonly RecoveryNode[]>;
+  /** Stops it and deletes the lock table made for it; a node already gone is no error. */
+  destroy(name: string, signal: AbortSignal): Promise<RecoveryDestroyed>;
+}
