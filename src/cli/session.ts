@@ -27,6 +27,7 @@ import { configDir } from '../adapters/paths.js';
 import { LocalFiles } from '../adapters/files.js';
 import { ExecaProcess } from '../adapters/process.js';
 import { awsFromProfile } from '../adapters/aws.js';
+import { imagesFromProfile } from '../adapters/image.js';
 import { vaultFromProfile } from '../adapters/vault.js';
 import type { AwsPort } from '../engine/aws.js';
 import type { VaultPort } from '../engine/vault.js';
@@ -222,7 +223,13 @@ function ports(opts: SessionOptions, profile: Profile | undefined): Ports {
     ...(opts.clipboard ? { clipboard: opts.clipboard } : {}),
     ...clusterPorts(profile, opts.env ?? process.env),
     credentials: credentialsFromEnv(opts.env ?? process.env),
+    ...withImages(profile, opts.env ?? process.env),
   };
+}
+
+function withImages(profile: Profile | undefined, env: NodeJS.ProcessEnv): Pick<Ports, 'image'> {
+  const image = imagesFromProfile(profile, env);
+  return image ? { image } : {};
 }
 
 export interface NewRunRequest {

@@ -1,6 +1,7 @@
 import type { AwsPort } from './aws.js';
 import type { CredentialsPort } from './operator-token.js';
 import type { HumanAnswer, HumanPrompt } from './human.js';
+import type { ImagePort } from './image.js';
 import type { VaultPort } from './vault.js';
 
 /** Ports: the only way the engine reaches the world. Adapters implement them. */
@@ -78,4 +79,6 @@ export interface Ports {
   readonly aws?: AwsPort;
   /** The operator's own Vault token (VAULT_TOKEN, ~/.vault-token, or typed once). */
   readonly credentials?: CredentialsPort;
+  /** Builds the Vault image an upgrade rolls out (packer, or the sandbox's moto AMI). */
+  readonly image?: ImagePort;
 }

@@ -7,6 +7,7 @@ import { ActionRegistry } from './registry.js';
 import { shellAction } from './shell.js';
 import type { AnyAction } from './types.js';
 import { unsealSharesAction } from './unseal.js';
+import { upgradeActions } from './upgrade.js';
 import { vaultActions } from './vault.js';
 
 /** Every built-in action. Vault and AWS actions are appended by their own issues' modules. */
@@ -20,6 +21,8 @@ export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistr
     ...bootstrapActions,
     ...rootTokenActions,
     ...rekeyActions,
+    // rolling-upgrade, replace-node, rollback-upgrade
+    ...upgradeActions,
     ...extra,
   ]);
 }
