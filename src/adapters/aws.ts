@@ -230,9 +230,8 @@ export class AwsSdk implements AwsPort {
     description: string,
     signal: AbortSignal,
   ): Promise<LaunchTemplateVersion> {
-    const { CreateLaunchTemplateVersionCommand, ModifyLaunchTemplateCommand } = await import(
-      '@aws-sdk/client-ec2'
-    );
+    const { CreateLaunchTemplateVersionCommand, ModifyLaunchTemplateCommand } =
+      await import('@aws-sdk/client-ec2');
     const client = await this.ec2(region);
     const r = await client.send(
       new CreateLaunchTemplateVersionCommand({
@@ -246,16 +245,18 @@ export class AwsSdk implements AwsPort {
     const version = r.LaunchTemplateVersion?.VersionNumber ?? 0;
     // As terraform's update_default_version does: `$Default` and `$Latest` name the same one.
     await client.send(
-      new ModifyLaunchTemplateCommand({ LaunchTemplateName: name, DefaultVersion: String(version) }),
+      new ModifyLaunchTemplateCommand({
+        LaunchTemplateName: name,
+        DefaultVersion: String(version),
+      }),
       { abortSignal: signal },
     );
     return { version, imageId, description, isDefault: true };
   }
 
   async terminateInAsg(instanceId: string, region: string, signal: AbortSignal): Promise<void> {
-    const { TerminateInstanceInAutoScalingGroupCommand } = await import(
-      '@aws-sdk/client-auto-scaling'
-    );
+    const { TerminateInstanceInAutoScalingGroupCommand } =
+      await import('@aws-sdk/client-auto-scaling');
     const client = await this.autoscaling(region);
     await client.send(
       new TerminateInstanceInAutoScalingGroupCommand({

@@ -75,11 +75,23 @@ export class PackerImages implements ImagePort {
           ami ??= stream === 'stdout' ? amiFromMachineReadable(l, req.region) : undefined;
           // Machine-readable ui lines carry the human text in their last field.
           const f = l.split(',');
-          onLine(f[2] === 'ui' ? f.slice(4).join(',').replace(/%!\(PACKER_COMMA\)/g, ',') : l, stream);
+          onLine(
+            f[2] === 'ui'
+              ? f
+                  .slice(4)
+                  .join(',')
+                  .replace(/%!\(PACKER_COMMA\)/g, ',')
+              : l,
+            stream,
+          );
         });
         rl.on('close', () => done());
       });
-    const [r] = await Promise.all([child, pump(child.stdout, 'stdout'), pump(child.stderr, 'stderr')]);
+    const [r] = await Promise.all([
+      child,
+      pump(child.stdout, 'stdout'),
+      pump(child.stderr, 'stderr'),
+    ]);
     if (signal.aborted) throw new VrError('packer build aborted', ExitCode.aborted);
     if (r.exitCode !== 0)
       throw new VrError(

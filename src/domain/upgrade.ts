@@ -131,13 +131,19 @@ export function nextMove(view: ClusterView, target: Target, phase: Phase): Move 
     .filter(({ n }) => n?.role === 'standby')
     .sort((a, b) => (a.n?.name ?? '').localeCompare(b.n?.name ?? ''));
   const first = standbys[0];
-  if (first?.n) return { kind: 'replace', node: first.n, instanceId: first.m.instanceId, role: 'standby' };
+  if (first?.n)
+    return { kind: 'replace', node: first.n, instanceId: first.m.instanceId, role: 'standby' };
   const active = oldNodes.find(({ n }) => n?.role === 'active');
   if (active?.n) {
     if (phase === 'standbys')
-      return { kind: 'done', detail: `every standby runs Vault ${target.version}; ${active.n.name} (active) is next` };
+      return {
+        kind: 'done',
+        detail: `every standby runs Vault ${target.version}; ${active.n.name} (active) is next`,
+      };
     // Its successor must be newer: only unsealed standbys on the target may take the lock.
-    const successors = view.nodes.filter((n) => n.role === 'standby' && healthyOn(n, target.version));
+    const successors = view.nodes.filter(
+      (n) => n.role === 'standby' && healthyOn(n, target.version),
+    );
     if (successors.length === 0)
       return {
         kind: 'stop',
@@ -146,9 +152,13 @@ export function nextMove(view: ClusterView, target: Target, phase: Phase): Move 
     return { kind: 'replace', node: active.n, instanceId: active.m.instanceId, role: 'active' };
   }
   const leader = view.nodes.find((n) => n.role === 'active');
-  if (!leader) return { kind: 'wait', why: 'no node is active yet: a standby is taking the HA lock' };
+  if (!leader)
+    return { kind: 'wait', why: 'no node is active yet: a standby is taking the HA lock' };
   if (!healthyOn(leader, target.version))
-    return { kind: 'stop', why: `${leader.name} is active on Vault ${leader.version ?? '?'}, not ${target.version}` };
+    return {
+      kind: 'stop',
+      why: `${leader.name} is active on Vault ${leader.version ?? '?'}, not ${target.version}`,
+    };
   return {
     kind: 'done',
     detail: `every instance runs ${target.imageId}; ${leader.name} is active on Vault ${target.version}`,
@@ -157,20 +167,25 @@ export function nextMove(view: ClusterView, target: Target, phase: Phase): Move 
 
 /** The order the upgrade takes, for the dry run and the journal: standbys by name, active last. */
 export function upgradeOrder(view: ClusterView): NodeView[] {
-  const standbys = view.nodes.filter((n) => n.role === 'standby').sort((a, b) => a.name.localeCompare(b.name));
+  const standbys = view.nodes
+    .filter((n) => n.role === 'standby')
+    .sort((a, b) => a.name.localeCompare(b.name));
   const active = view.nodes.filter((n) => n.role === 'active');
   return [...standbys, ...active];
 }
 
 /** Where the cluster stands before an upgrade: why it must not start, if it must not. */
-export function upgradeBlocker(view: ClusterView, targetVersion: string): string | undefined {
+export function upgradeBlocker(view: ClusterView, targetVersion?: string): string | undefined {
   const bad = view.nodes.filter((n) => n.role !== 'active' && n.role !== 'standby');
   if (bad.length)
     return `not every node is initialized, unsealed and answering: ${bad.map((n) => `${n.name} ${n.role}`).join(', ')}`;
   const active = view.nodes.filter((n) => n.role === 'active');
   if (active.length !== 1)
     return `exactly one node must be active, found ${active.length}${active.length ? ` (${active.map((n) => n.name).join(', ')})` : ''}`;
-  const newer = view.nodes.filter((n) => n.version && compareVersions(n.version, targetVersion) > 0);
+  if (targetVersion === undefined) return undefined;
+  const newer = view.nodes.filter(
+    (n) => n.version && compareVersions(n.version, targetVersion) > 0,
+  );
   if (newer.length)
     return `the target Vault ${targetVersion} is older than ${newer.map((n) => `${n.name} (${n.version})`).join(', ')}: a downgrade is the rollback runbook's job`;
   return undefined;

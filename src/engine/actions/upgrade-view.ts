@@ -33,8 +33,7 @@ export function upgradeAws(ctx: ActionContext<unknown>): AwsPort & AwsUpgradePor
       'imagesForVersion',
     ] as const
   ).filter((m) => typeof aws[m] !== 'function');
-  if (missing.length)
-    throw new UsageError(`this AWS adapter cannot do ${missing.join(', ')}`);
+  if (missing.length) throw new UsageError(`this AWS adapter cannot do ${missing.join(', ')}`);
   return aws as AwsPort & AwsUpgradePort;
 }
 
@@ -153,7 +152,9 @@ export class ShareKeeper {
     if (!st.sealed) return;
     if (st.progress > 0) {
       // A brand-new node holds no progress of ours: it is left over from an interrupted entry.
-      ctx.log(`${node.name}: a partial unseal (${st.progress}/${st.t}, nonce ${st.nonce}) is reset`);
+      ctx.log(
+        `${node.name}: a partial unseal (${st.progress}/${st.t}, nonce ${st.nonce}) is reset`,
+      );
       st = await vault.unsealReset(node, ctx.signal);
     }
     for (const s of this.#shares) {
@@ -179,7 +180,10 @@ export class ShareKeeper {
         refused++;
         const msg = errorMessage(err);
         await vault.unsealReset(node, ctx.signal).catch((e: unknown) => {
-          ctx.log(`${node.name}: resetting its unseal progress failed: ${errorMessage(e)}`, 'stderr');
+          ctx.log(
+            `${node.name}: resetting its unseal progress failed: ${errorMessage(e)}`,
+            'stderr',
+          );
         });
         if (WRONG.test(msg)) this.#shares = [];
         ctx.log(

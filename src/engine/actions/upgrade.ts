@@ -49,9 +49,7 @@ async function targetVersion(
   const [img] = await upgradeAws(ctx).describeImages([ami], region, ctx.signal);
   if (!img) throw new UsageError(`AMI ${ami} not found in ${region}`);
   if (!img.vaultVersion)
-    throw new UsageError(
-      `AMI ${ami} carries no vault_version tag: give --var vault_version too`,
-    );
+    throw new UsageError(`AMI ${ami} carries no vault_version tag: give --var vault_version too`);
   return { version: img.vaultVersion, ami };
 }
 
@@ -68,7 +66,11 @@ type CheckInput = z.infer<typeof CheckInput>;
 function latest(vs: readonly ObjectVersion[]): LatestVersion[] {
   return vs
     .filter((v) => v.isLatest && !v.deleteMarker)
-    .map((v) => ({ key: v.key, lastModified: v.lastModified, ...(v.etag ? { etag: v.etag } : {}) }));
+    .map((v) => ({
+      key: v.key,
+      lastModified: v.lastModified,
+      ...(v.etag ? { etag: v.etag } : {}),
+    }));
 }
 
 async function check(ctx: ActionContext<CheckInput>): Promise<{ ok: boolean; detail: string }> {
@@ -77,7 +79,7 @@ async function check(ctx: ActionContext<CheckInput>): Promise<{ ok: boolean; det
   switch (i.check) {
     case 'cluster': {
       const view = await readView(ctx);
-      const why = upgradeBlocker(view, '0.0.0');
+      const why = upgradeBlocker(view);
       if (why) return { ok: false, detail: why };
       return { ok: true, detail: `plan: ${planLines(view).join('; ')}` };
     }
@@ -108,13 +110,18 @@ async function check(ctx: ActionContext<CheckInput>): Promise<{ ok: boolean; det
       const t = await targetVersion(ctx, i.version || undefined, i.ami || undefined);
       const view = await readView(ctx);
       const running = [...new Set(view.nodes.flatMap((n) => (n.version ? [n.version] : [])))];
-      const newer = view.nodes.filter((n) => n.version && compareVersions(n.version, t.version) > 0);
+      const newer = view.nodes.filter(
+        (n) => n.version && compareVersions(n.version, t.version) > 0,
+      );
       if (newer.length && !i['allow-downgrade'])
         return {
           ok: false,
           detail: `the target Vault ${t.version} is older than ${newer.map((n) => `${n.name} (${n.version})`).join(', ')}: an upgrade never goes back (that is rollback-upgrade, with its storage-format check)`,
         };
-      return { ok: true, detail: `target Vault ${t.version}; running ${running.join(', ') || 'unknown'}` };
+      return {
+        ok: true,
+        detail: `target Vault ${t.version}; running ${running.join(', ') || 'unknown'}`,
+      };
     }
   }
 }
@@ -145,7 +152,9 @@ export const imageBuildAction: ActionDef<BuildInput> = {
   idempotent: false,
   human: false,
   describe: (i) =>
-    i.ami ? `use AMI ${i.ami}` : `build the Vault ${i.version ?? '?'} image with the profile's builder`,
+    i.ami
+      ? `use AMI ${i.ami}`
+      : `build the Vault ${i.version ?? '?'} image with the profile's builder`,
   async probe(ctx) {
     if (ctx.input.ami) return { tookEffect: false, detail: 'an AMI was given: checked again' };
     const v = ctx.input.version ?? '';
@@ -195,11 +204,19 @@ export const launchTemplateVersionAction: ActionDef<LtInput> = {
   human: false,
   describe: (i) => `create a launch-template version on ${i.ami}`,
   async probe(ctx) {
-    const lt = await upgradeAws(ctx).launchTemplate(ltName(ctx), upgradeTarget(ctx).region, ctx.signal);
+    const lt = await upgradeAws(ctx).launchTemplate(
+      ltName(ctx),
+      upgradeTarget(ctx).region,
+      ctx.signal,
+    );
     return lt?.latest.imageId === ctx.input.ami
       ? {
           tookEffect: true,
-          outputs: { version: lt.latest.version, previous: lt.versions[1]?.version ?? 0, created: false },
+          outputs: {
+            version: lt.latest.version,
+            previous: lt.versions[1]?.version ?? 0,
+            created: false,
+          },
           detail: `version ${lt.latest.version} is already on ${ctx.input.ami}`,
         }
       : { tookEffect: false, detail: `the latest version is on ${lt?.latest.imageId ?? '?'}` };
@@ -221,7 +238,9 @@ export const launchTemplateVersionAction: ActionDef<LtInput> = {
       ctx.input.description ?? `vault-runbook ${ctx.runId}`,
       ctx.signal,
     );
-    ctx.log(`${name}: v${lt.latest.version} (${lt.latest.imageId}) → v${v.version} (${ctx.input.ami}), now the default`);
+    ctx.log(
+      `${name}: v${lt.latest.version} (${lt.latest.imageId}) → v${v.version} (${ctx.input.ami}), now the default`,
+    );
     return { version: v.version, previous: lt.latest.version, created: true };
   },
 };
@@ -276,6 +295,9 @@ async function roll(ctx: ActionContext<RollInput>): Promise<Record<string, unkno
       switch (move.kind) {
         case 'done':
           ctx.log(`done: ${move.detail}`);
+          ctx.log(
+            `keyholders entered ${keeper.entries} share(s) in all for ${replaced.length} replacement(s)`,
+          );
           return {
             replaced,
             shareEntries: keeper.entries,
@@ -300,7 +322,10 @@ async function roll(ctx: ActionContext<RollInput>): Promise<Record<string, unkno
         }
         case 'unseal':
           say(`${move.node.name}: new instance ${move.instanceId} is up and sealed`);
-          await keeper.unseal(move.node, `new instance ${move.instanceId}, Vault ${target.version}`);
+          await keeper.unseal(
+            move.node,
+            `new instance ${move.instanceId}, Vault ${target.version}`,
+          );
           // The keyholders' time is not the newcomer's: its clock starts again.
           waitingSince.delete(move.instanceId);
           break;
@@ -338,7 +363,10 @@ export const rollAction: ActionDef<RollInput> = {
     const move = nextMove(view, { imageId: ctx.input.ami, version: ctx.input.version }, 'active');
     return move.kind === 'done'
       ? { tookEffect: true, outputs: { replaced: [], shareEntries: 0 }, detail: move.detail }
-      : { tookEffect: false, detail: `not finished: next ${move.kind}${'why' in move ? ` (${move.why})` : 'node' in move ? ` ${move.node.name}` : ''}; continuing from the live state` };
+      : {
+          tookEffect: false,
+          detail: `not finished: next ${move.kind}${'why' in move ? ` (${move.why})` : 'node' in move ? ` ${move.node.name}` : ''}; continuing from the live state`,
+        };
   },
   run: roll,
 };

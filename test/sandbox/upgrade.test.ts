@@ -1,0 +1,212 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { parseProfile } from '../../src/domain/load.js';
+import { compareVersions } from '../../src/domain/upgrade.js';
+import type { Profile } from '../../src/domain/schema.js';
+import { layout } from '../../src/sandbox/layout.js';
+import { cliWithFd3, runIdFrom } from '../support/cli.js';
+import { ensureTools } from '../support/tools.js';
+import {
+  ec2,
+  health,
+  httpGet,
+  profileFile,
+  sandbox,
+  sandboxEnv,
+  statusJson,
+  until,
+  vaultPut,
+  type StatusJson,
+} from './helpers.js';
+
+// One sandbox for every scenario here (startup is expensive); its own slot and XDG dirs.
+const { dir, env } = sandboxEnv(41);
+const l = layout(env);
+let older = '';
+let newer = '';
+let profile: Profile;
+let caFile = '';
+let rootToken = '';
+let shares: string[] = [];
+let moto = '';
+let lb = '';
+const answers = join(dir, 'answers.yaml');
+
+const primaryNodes = (s: StatusJson) =>
+  s.processes.filter((p) => p.role === 'vault' && p.region === 'primary');
+
+async function unsealWith(address: string, keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    const r = await vaultPut(address, 'sys/unseal', { key }, caFile);
+    if (r.status !== 200) throw new Error(`unseal ${address}: ${r.status}`);
+    if ((r.json as { sealed: boolean }).sealed === false) return;
+  }
+}
+
+async function readCanary(base: string): Promise<string | undefined> {
+  const r = await httpGet(`${base}/v1/kv/canary`, caFile, rootToken);
+  if (r.status !== 200) return undefined;
+  return (JSON.parse(r.body) as { data: { value: string } }).data.value;
+}
+
+/** Every instance moto ever launched for the primary ASG (terminated ones too). */
+async function launches(): Promise<string[]> {
+  const r = await ec2(moto, 'us-east-1').send(
+    new DescribeInstancesCommand({
+      Filters: [{ Name: 'tag:vault-runbook:sandbox', Values: ['primary'] }],
+    }),
+  );
+  return (r.Reservations ?? []).flatMap((x) => (x.Instances ?? []).map((i) => i.InstanceId ?? ''));
+}
+
+/** A headless run with the shares (then the operator token) on fd 3; resolves when it ends. */
+function runbook(args: string[], secrets: readonly string[] = [...shares, rootToken]) {
+  const child = cliWithFd3([...args, '--headless', '--answers', answers, '--secrets-fd', '3'], {
+    ...env,
+    VAULT_TOKEN: '',
+  });
+  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
+  fd3.on('error', () => undefined);
+  fd3.end(secrets.map((s) => `${s}\n`).join(''));
+  return child;
+}
+
+const upgrade = (vars: string[]) =>
+  runbook(['run', 'rolling-upgrade', ...vars.flatMap((v) => ['--var', v])]);
+
+/** Polls sys/leader through the load balancer and records each distinct leader in order. */
+function leaderWatcher(): { stop: () => Promise<string[]> } {
+  const seen: string[] = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const r = await httpGet(`${lb}/v1/sys/leader`, caFile).catch(() => undefined);
+      if (r?.status === 200) {
+        const a = (JSON.parse(r.body) as { leader_address?: string }).leader_address ?? '';
+        if (a && seen[seen.length - 1] !== a) seen.push(a);
+      }
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+function versions(s: StatusJson): string[] {
+  return primaryNodes(s).map((p) => p.health?.version ?? p.version ?? '?');
+}
+
+beforeAll(async () => {
+  const tools = await ensureTools();
+  const vs = (tools.VAULT_VERSIONS ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .sort((a, b) => compareVersions(a, b));
+  older = vs[0] ?? '';
+  newer = vs[vs.length - 1] ?? '';
+  const up = await sandbox(['up', '--vault-version', older], env);
+  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
+  const file = profileFile(env);
+  profile = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  caFile = profile.vault.tls?.ca_cert ?? '';
+  moto = profile.aws?.endpoints?.ec2 ?? '';
+  lb = profile.vault.api_addr ?? '';
+  const addrs = profile.vault.addresses ?? [];
+  // Three shares, two to unseal: so "entered once" and "entered per newcomer" differ.
+  const init = await vaultPut(
+    addrs[0] ?? '',
+    'sys/init',
+    { secret_shares: 3, secret_threshold: 2 },
+    caFile,
+  );
+  const body = init.json as { keys: string[]; root_token: string };
+  shares = body.keys.slice(0, 2);
+  rootToken = body.root_token;
+  for (const a of addrs) await unsealWith(a, shares);
+  await until('an active node behind the load balancer', async () =>
+    (await health(lb, caFile))?.code === 200 ? true : undefined,
+  );
+  const audit = await vaultPut(
+    lb,
+    'sys/audit/file',
+    { type: 'file', options: { file_path: profile.vault.audit_file } },
+    caFile,
+    rootToken,
+  );
+  expect(audit.status).toBe(204);
+  await until('the kv mount', async () => {
+    const r = await vaultPut(
+      lb,
+      'sys/mounts/kv',
+      { type: 'kv', options: { version: '1' } },
+      caFile,
+      rootToken,
+    );
+    return r.status === 204 || r.status === 400 ? true : undefined;
+  });
+  await until('the canary', async () =>
+    (await vaultPut(lb, 'kv/canary', { value: 'before' }, caFile, rootToken)).status === 204
+      ? true
+      : undefined,
+  );
+  writeFileSync(answers, 'replace: sandbox\n');
+}, 60 * 60_000);
+
+afterAll(async () => {
+  await sandbox(['down', '--purge'], env);
+}, 120_000);
+
+describe('rolling-upgrade on the sandbox', () => {
+  it('Given a sealed node, When rolling-upgrade runs, Then it refuses with exit 4 naming the sealed node', async () => {
+    const s = await statusJson(env);
+    // Vault seals only its active node (a standby answers 500); a standby takes over.
+    const victim = primaryNodes(s).find((p) => p.health?.code === 200);
+    expect(victim).toBeDefined();
+    const sealed = await vaultPut(victim?.address ?? '', 'sys/seal', {}, caFile, rootToken);
+    expect(sealed.status).toBe(204);
+    const r = await upgrade([`vault_version=${newer}`]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toContain(`${victim?.name} sealed`);
+    await unsealWith(victim?.address ?? '', shares);
+    await until('an active node again', async () =>
+      (await health(lb, caFile))?.code === 200 ? true : undefined,
+    );
+  }, 120_000);
+
+  it('Given every node on the older version, When the target is older still, Then it refuses with exit 4 naming the target', async () => {
+    const r = await upgrade(['vault_version=1.13.0']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toContain('the target Vault 1.13.0 is older than');
+  }, 120_000);
+
+  it(
+    'Given 3 nodes on the older Vault, When rolling-upgrade runs headless, Then every node reports the newer version, the leader changed once, no step-down was audited, the canary reads back',
+    async () => {
+      expect(older).not.toBe(newer);
+      expect(versions(await statusJson(env))).toEqual([older, older, older]);
+      const before = await launches();
+      const watcher = leaderWatcher();
+      const r = await upgrade([`vault_version=${newer}`, 'canary=kv/canary']);
+      const leaders = await watcher.stop();
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.version).toBe(newer);
+      expect(leaders).toHaveLength(2);
+      const audit = readFileSync(profile.vault.audit_file ?? '', 'utf8');
+      expect(audit).toContain('kv/canary'); // the audit device does log: its silence means something
+      expect(audit).not.toContain('sys/step-down');
+      expect(await readCanary(lb)).toBe('before');
+      // Three replacements, each launched once; keyholders entered their 2 shares once.
+      expect((await launches()).length - before.length).toBe(3);
+      expect(r.stdout).toContain('keyholders entered 2 share(s) in all for 3 replacement(s)');
+    },
+    20 * 60_000,
+  );
+});
