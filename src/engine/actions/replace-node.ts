@@ -14,14 +14,19 @@ import {
 import { requireVault } from './vault.js';
 
 const Input = z.strictObject({
-  /** Node names to replace; default: every sealed, failed or unhealthy one. */
-  nodes: z.array(z.string()).optional(),
+  /** Node names to replace (a list, or comma-separated); default: every failed one. */
+  nodes: z.union([z.array(z.string()), z.string()]).optional(),
   /** Every instance in this AZ (a lost AZ): the ASG launches their replacements elsewhere. */
   az: z.string().optional(),
   timeout: z.union([z.string(), z.number()]).optional(),
   interval: z.union([z.string(), z.number()]).optional(),
 });
 type Input = z.infer<typeof Input>;
+
+function names(v: Input['nodes']): string[] {
+  const list = typeof v === 'string' ? v.split(',') : (v ?? []);
+  return list.map((x) => x.trim()).filter(Boolean);
+}
 
 const healthy = (n: NodeView | undefined): boolean =>
   n !== undefined && (n.role === 'active' || n.role === 'standby');
@@ -41,13 +46,12 @@ export function victims(view: ClusterView, input: Input): MemberView[] {
     return !healthy(n) && n?.role !== 'sealed';
   };
   const named = (m: MemberView): boolean =>
-    m.node !== undefined && (input.nodes ?? []).includes(m.node);
+    m.node !== undefined && names(input.nodes).includes(m.node);
   return live.filter(
     (m) =>
       // A named node is replaced as asked (the active only after a confirmation).
       (named(m) && byName.get(m.node ?? '')?.role !== 'sealed') ||
-      (broken(m) &&
-        (m.healthStatus === 'Unhealthy' || (input.az !== undefined && m.az === input.az))),
+      (broken(m) && (m.healthStatus === 'Unhealthy' || (Boolean(input.az) && m.az === input.az))),
   );
 }
 
@@ -145,6 +149,6 @@ export const replaceNodeAction: ActionDef<Input> = {
   idempotent: true,
   human: true,
   describe: (i) =>
-    `replace ${i.az ? `every instance in ${i.az}` : i.nodes?.length ? i.nodes.join(', ') : 'every sealed, failed or unhealthy node'}, unseal the newcomers, wait until every node is unsealed`,
+    `replace ${i.az ? `every failed instance in ${i.az}` : names(i.nodes).length ? names(i.nodes).join(', ') : 'every failed or unhealthy node'}, unseal the newcomers, wait until every node is unsealed`,
   run: replace,
 };

@@ -12,6 +12,7 @@ import {
 } from '../../domain/upgrade.js';
 import type { ObjectVersion } from '../aws.js';
 import { operatorToken } from '../operator-token.js';
+import { replaceNodeAction } from './replace-node.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import {
   describeNode,
@@ -419,7 +420,42 @@ export const verifyAction: ActionDef<z.infer<typeof VerifyInput>> = {
   },
 };
 
+export const previousImageAction: ActionDef<Record<string, never>> = {
+  id: 'aws.launch-template-previous',
+  summary:
+    'The image a rollback returns to: the newest launch-template version on another AMI than the latest, and the Vault version it carries',
+  input: z.strictObject({}),
+  idempotent: true,
+  human: false,
+  describe: () => 'find the launch-template version before the current image',
+  async run(ctx) {
+    const aws = upgradeAws(ctx);
+    const { region } = upgradeTarget(ctx);
+    const name = ltName(ctx);
+    const lt = await aws.launchTemplate(name, region, ctx.signal);
+    if (!lt) throw new Error(`launch template '${name}' not found in ${region}`);
+    const prev = lt.versions.find((v) => v.imageId !== lt.latest.imageId);
+    if (!prev)
+      throw new Error(`${name} has no earlier version on another image: nothing to roll back to`);
+    const [img] = await aws.describeImages([prev.imageId], region, ctx.signal);
+    if (!img?.vaultVersion)
+      throw new Error(`${prev.imageId} (v${prev.version}) carries no vault_version tag`);
+    const [cur] = await aws.describeImages([lt.latest.imageId], region, ctx.signal);
+    ctx.log(
+      `${name}: latest v${lt.latest.version} on ${lt.latest.imageId} (Vault ${cur?.vaultVersion ?? '?'}); back to ${prev.imageId} (v${prev.version}, Vault ${img.vaultVersion})`,
+    );
+    return {
+      ami: prev.imageId,
+      version: img.vaultVersion,
+      from_version: cur?.vaultVersion ?? '',
+      template_version: prev.version,
+    };
+  },
+};
+
 export const upgradeActions: readonly AnyAction[] = [
+  previousImageAction,
+  replaceNodeAction,
   upgradeCheckAction,
   imageBuildAction,
   launchTemplateVersionAction,
