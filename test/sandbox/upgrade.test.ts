@@ -5,7 +5,6 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { parseProfile } from '../../src/domain/load.js';
 import { compareVersions } from '../../src/domain/upgrade.js';
 import type { Profile } from '../../src/domain/schema.js';
-import { layout } from '../../src/sandbox/layout.js';
 import { cliWithFd3, runIdFrom } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
 import {
@@ -23,7 +22,6 @@ import {
 
 // One sandbox for every scenario here (startup is expensive); its own slot and XDG dirs.
 const { dir, env } = sandboxEnv(41);
-const l = layout(env);
 let older = '';
 let newer = '';
 let profile: Profile;
@@ -156,7 +154,7 @@ beforeAll(async () => {
       ? true
       : undefined,
   );
-  writeFileSync(answers, 'replace: sandbox\n');
+  writeFileSync(answers, 'replace: sandbox\nstorage: all\n');
 }, 60 * 60_000);
 
 afterAll(async () => {
@@ -206,6 +204,97 @@ describe('rolling-upgrade on the sandbox', () => {
       // Three replacements, each launched once; keyholders entered their 2 shares once.
       expect((await launches()).length - before.length).toBe(3);
       expect(r.stdout).toContain('keyholders entered 2 share(s) in all for 3 replacement(s)');
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given every node on the newer version, When rollback-upgrade runs headless, Then every node is back on the older version and the canary reads back',
+    async () => {
+      const before = await launches();
+      const r = await runbook(['run', 'rollback-upgrade', '--var', 'canary=kv/canary']);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.version).toBe(older);
+      expect(await readCanary(lb)).toBe('before');
+      expect((await launches()).length - before.length).toBe(3);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given the CLI SIGKILLed in the standby phase, When the run is resumed, Then the upgrade finishes and no node was replaced twice',
+    async () => {
+      const before = await launches();
+      const child = upgrade([`vault_version=${newer}`]);
+      let out = '';
+      await new Promise<void>((res) => {
+        child.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+          // The second standby's termination was asked for: kill the CLI right there.
+          if ((out.match(/\(standby, i-[0-9a-f]+.*terminating its instance/g) ?? []).length >= 2) {
+            child.kill('SIGKILL');
+            res();
+          }
+        });
+        void child.then(() => res());
+      });
+      const killed = await child;
+      expect(killed.signal, out).toBe('SIGKILL');
+      const runId = runIdFrom(out);
+      const r = await runbook(['resume', runId]);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.version).toBe(newer);
+      expect((await launches()).length - before.length).toBe(3);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given a broken image, When rolling-upgrade replaces the first standby, Then it stops with exit 1, says what to do, and the old active keeps serving',
+    async () => {
+      const s = await statusJson(env);
+      const active = primaryNodes(s).find((p) => p.health?.code === 200);
+      expect((await sandbox(['fault', 'broken-image', newer], env)).exitCode).toBe(0);
+      const r = await upgrade([`vault_version=${newer}`, 'newcomer_timeout=40s']);
+      expect(r.exitCode, r.stdout).toBe(1);
+      expect(r.stdout + r.stderr).toContain('did not become a healthy unsealed node');
+      expect(r.stdout + r.stderr).toContain('rollback-upgrade');
+      const now = await statusJson(env);
+      expect(primaryNodes(now).find((p) => p.health?.code === 200)?.instanceId).toBe(
+        active?.instanceId,
+      );
+      expect(await readCanary(lb)).toBe('before');
+      expect((await sandbox(['fault', 'broken-image', 'off'], env)).exitCode).toBe(0);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given sandbox fault kill node-2, When replace-node runs headless, Then every node ends unsealed',
+    async () => {
+      expect((await sandbox(['fault', 'kill', 'node-2'], env)).exitCode).toBe(0);
+      const r = await runbook(['run', 'replace-node']);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.sealed).toBe(false);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    "Given sandbox fault az-down on a node's AZ, When replace-node runs for that AZ, Then every node ends unsealed, none in the lost AZ",
+    async () => {
+      const s = await statusJson(env);
+      const az = primaryNodes(s).find((p) => p.health?.code === 429)?.az ?? '';
+      expect((await sandbox(['fault', 'az-down', az], env)).exitCode).toBe(0);
+      const r = await runbook(['run', 'replace-node', '--var', `az=${az}`]);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.sealed).toBe(false);
+      const after = await statusJson(env);
+      expect(primaryNodes(after).filter((p) => p.az === az)).toEqual([]);
     },
     20 * 60_000,
   );
