@@ -266,7 +266,20 @@ describe('rolling-upgrade on the sandbox', () => {
         active?.instanceId,
       );
       expect(await readCanary(lb)).toBe('before');
+      // Healed: the broken newcomer is replaced and unsealed by hand; the next scenario starts whole.
       expect((await sandbox(['fault', 'broken-image', 'off'], env)).exitCode).toBe(0);
+      const addrs = profile.vault.addresses ?? [];
+      const dead = addrs.findIndex(
+        (a) => !primaryNodes(now).some((p) => p.address === a && p.health),
+      );
+      expect(dead).toBeGreaterThanOrEqual(0);
+      expect((await sandbox(['fault', 'kill', `node-${dead + 1}`], env)).exitCode).toBe(0);
+      await until(
+        'the healed newcomer, sealed',
+        async () => ((await health(addrs[dead] ?? '', caFile))?.sealed ? true : undefined),
+        120_000,
+      );
+      await unsealWith(addrs[dead] ?? '', shares);
     },
     20 * 60_000,
   );
