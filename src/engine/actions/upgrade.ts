@@ -255,15 +255,17 @@ const RollInput = z.strictObject({
 });
 type RollInput = z.infer<typeof RollInput>;
 
+/** The run stops with the cluster serving on the rest; the message says what to do next. */
 function stopError(why: string, view: ClusterView | undefined, runId: string): VrError {
+  const steps = [
+    'read the new instance’s Vault log (on AWS: journalctl -u vault through SSM; sandbox: its logs dir)',
+    `fix the image or the instance, then: vault-runbook resume ${runId}`,
+    'or go back to the previous image: vault-runbook run rollback-upgrade',
+  ];
   return new VrError(
-    `${why}. Stopped here: nothing else was replaced; the cluster serves on ${view ? serving(view) : 'the nodes that answer'}.`,
+    `${why}. Stopped here: nothing else was replaced; the cluster serves on ${view ? serving(view) : 'the nodes that answer'}. What to do: ${steps.join('; ')}.`,
     ExitCode.stepFailed,
-    [
-      'read the new instance’s Vault log (on AWS: journalctl -u vault via SSM; sandbox: its logs dir)',
-      `fix the image, then: vault-runbook resume ${runId}`,
-      'or go back: vault-runbook run rollback-upgrade',
-    ],
+    steps,
   );
 }
 
