@@ -184,6 +184,30 @@ describe('rolling-upgrade on the sandbox', () => {
     expect(r.stdout).toContain('the target Vault 1.13.0 is older than');
   }, 120_000);
 
+  it('Given a healthy cluster, When rolling-upgrade runs with --dry-run, Then the plan names every instance, its AZ, the active node last, and nothing changes', async () => {
+    const before = await launches();
+    const s = await statusJson(env);
+    const r = await runbook([
+      'run',
+      'rolling-upgrade',
+      '--var',
+      `vault_version=${newer}`,
+      '--dry-run',
+    ]);
+    expect(r.exitCode, r.stdout).toBe(0);
+    const plan = /plan: (.*)/.exec(r.stdout)?.[1] ?? '';
+    for (const p of primaryNodes(s)) {
+      expect(plan).toContain(`${p.name} ${p.instanceId} ${p.az}`);
+    }
+    const active = primaryNodes(s).find((p) => p.health?.code === 200);
+    expect(plan).toMatch(
+      new RegExp(
+        `3\\. ${active?.name} ${active?.instanceId} .* active .*last, by a clean shutdown`,
+      ),
+    );
+    expect(await launches()).toEqual(before);
+  }, 120_000);
+
   it(
     'Given 3 nodes on the older Vault, When rolling-upgrade runs headless, Then every node reports the newer version, the leader changed once, no step-down was audited, the canary reads back',
     async () => {
