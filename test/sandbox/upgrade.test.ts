@@ -5,7 +5,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { parseProfile } from '../../src/domain/load.js';
 import { compareVersions } from '../../src/domain/upgrade.js';
 import type { Profile } from '../../src/domain/schema.js';
-import { cliWithFd3, runIdFrom } from '../support/cli.js';
+import { allFiles, cliWithFd3, runIdFrom } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
 import {
   ec2,
@@ -228,6 +228,11 @@ describe('rolling-upgrade on the sandbox', () => {
       // Three replacements, each launched once; keyholders entered their 2 shares once.
       expect((await launches()).length - before.length).toBe(3);
       expect(r.stdout).toContain('keyholders entered 2 share(s) in all for 3 replacement(s)');
+      // The shares lived in memory only: no journal holds them (nor the operator token).
+      const runs = allFiles(join(env.XDG_STATE_HOME ?? '', 'vault-runbook', 'runs'));
+      expect(runs.length).toBeGreaterThan(0);
+      for (const f of runs)
+        for (const secret of [...shares, rootToken]) expect(f.text.includes(secret)).toBe(false);
     },
     20 * 60_000,
   );
