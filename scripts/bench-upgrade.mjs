@@ -101,7 +101,9 @@ function measure(lb) {
         run++;
       }
       const l = await call(`${lb}/v1/sys/leader`).catch(() => undefined);
-      const a = l?.status === 200 ? JSON.parse(l.body).leader_address : '';
+      // Addresses are reused by replacements: a leader is its address and when it became active.
+      const b = l?.status === 200 ? JSON.parse(l.body) : undefined;
+      const a = b?.leader_address ? `${b.leader_address} ${b.active_time ?? ''}` : '';
       if (a && leaders[leaders.length - 1] !== a) leaders.push(a);
       await sleep(Math.max(0, 100 - (Date.now() - t)));
     }
