@@ -8,8 +8,7 @@ import {
   readView,
   serving,
   ShareKeeper,
-  upgradeAws,
-  upgradeTarget,
+  terminateMember,
 } from './upgrade-view.js';
 import { requireVault } from './vault.js';
 
@@ -69,8 +68,6 @@ function whole(view: ClusterView): string | undefined {
 
 async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknown>> {
   const vault = requireVault(ctx);
-  const aws = upgradeAws(ctx);
-  const { region } = upgradeTarget(ctx);
   const timeout = parseDuration(ctx.input.timeout ?? '5m');
   const interval = parseDuration(ctx.input.interval ?? '2s');
   const keeper = new ShareKeeper(ctx, vault);
@@ -101,7 +98,7 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
       ctx.log(
         `terminating ${m.instanceId} (${m.node ?? 'no node'}, ${m.az}); the ASG launches its replacement`,
       );
-      await aws.terminateInAsg(m.instanceId, region, ctx.signal);
+      await terminateMember(ctx, m.instanceId);
       replaced.push(`${m.node ?? '?'}:${m.instanceId}`);
     }
     if (!ordered.length) ctx.log('no instance to terminate: waiting for the ASG and unsealing');

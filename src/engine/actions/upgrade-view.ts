@@ -124,6 +124,31 @@ export function serving(view: ClusterView): string {
     : 'no node';
 }
 
+/**
+ * Terminates one instance through its ASG. When the ASG is replacing it already (an instance
+ * it marked Unhealthy), the call fails — then the instance being gone from the group is the
+ * outcome wanted, and only a still-serving member makes the failure an error.
+ */
+export async function terminateMember(
+  ctx: ActionContext<unknown>,
+  instanceId: string,
+): Promise<'terminated' | 'already-going'> {
+  const aws = upgradeAws(ctx);
+  const { asg, region } = upgradeTarget(ctx);
+  try {
+    await aws.terminateInAsg(instanceId, region, ctx.signal);
+    return 'terminated';
+  } catch (err) {
+    const g = await aws.describeAsg(asg, region, ctx.signal);
+    const m = g?.instances.find((i) => i.instanceId === instanceId);
+    if (m && m.lifecycleState === 'InService') throw err;
+    ctx.log(
+      `${instanceId}: the ASG is already replacing it (${m?.lifecycleState ?? 'gone from the group'}): ${errorMessage(err)}`,
+    );
+    return 'already-going';
+  }
+}
+
 const WRONG =
   /message authentication failed|failed to decrypt keys|unable to retrieve stored keys/i;
 

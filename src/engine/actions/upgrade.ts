@@ -25,8 +25,8 @@ import {
   readView,
   serving,
   ShareKeeper,
+  terminateMember,
   upgradeAws,
-  upgradeTarget,
 } from './upgrade-view.js';
 import { requireVault } from './vault.js';
 
@@ -154,8 +154,6 @@ function stopError(why: string, view: ClusterView | undefined, runId: string): V
  */
 async function roll(ctx: ActionContext<RollInput>): Promise<Record<string, unknown>> {
   const vault = requireVault(ctx);
-  const aws = upgradeAws(ctx);
-  const { region } = upgradeTarget(ctx);
   const target: Target = { imageId: ctx.input.ami, version: ctx.input.version };
   const timeout = parseDuration(ctx.input['newcomer-timeout'] ?? '5m');
   const interval = parseDuration(ctx.input.interval ?? '2s');
@@ -217,7 +215,7 @@ async function roll(ctx: ActionContext<RollInput>): Promise<Record<string, unkno
               ? `${n.name} (active, ${move.instanceId}, ${n.az ?? '?'}, Vault ${n.version ?? '?'}): every standby runs ${target.version}; terminating its instance — Vault gets SIGTERM, releases the HA lock, and a new-version standby takes over (no step-down)`
               : `${n.name} (standby, ${move.instanceId}, ${n.az ?? '?'}, Vault ${n.version ?? '?'}): terminating its instance; the ASG launches one from the new template`,
           );
-          await aws.terminateInAsg(move.instanceId, region, ctx.signal);
+          await terminateMember(ctx, move.instanceId);
           replaced.push(`${n.name}:${move.instanceId}`);
           last = '';
           break;
