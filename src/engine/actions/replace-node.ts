@@ -3,13 +3,7 @@ import { parseDuration } from '../../domain/duration.js';
 import { ExitCode, VrError } from '../../domain/errors.js';
 import type { ClusterView, MemberView, NodeView } from '../../domain/upgrade.js';
 import type { ActionContext, ActionDef } from './types.js';
-import {
-  describeNode,
-  readView,
-  serving,
-  ShareKeeper,
-  terminateMember,
-} from './upgrade-view.js';
+import { describeNode, readView, serving, ShareKeeper, terminateMember } from './upgrade-view.js';
 import { requireVault } from './vault.js';
 
 const Input = z.strictObject({
