@@ -14,6 +14,9 @@ import type {
   Ec2Instance,
   FailoverAwsPort,
   HaLock,
+  ImageInfo,
+  LaunchTemplateInfo,
+  LaunchTemplateVersion,
   ObjectVersion,
   ReplicationLink,
 } from '../engine/aws.js';
@@ -534,6 +537,144 @@ export class AwsSdk implements AwsPort, FailoverAwsPort {
     await client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal });
     return { objects: all.length };
   }
+
+  // ── rolling-upgrade / replace-node / rollback-upgrade ──
+
+  async bucketVersioning(bucket: string, region: string, signal: AbortSignal): Promise<string> {
+    const { GetBucketVersioningCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.s3(region);
+    const r = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }), {
+      abortSignal: signal,
+    });
+    return r.Status ?? 'Disabled';
+  }
+
+  async launchTemplate(
+    name: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<LaunchTemplateInfo | undefined> {
+    const { DescribeLaunchTemplateVersionsCommand } = await import('@aws-sdk/client-ec2');
+    const client = await this.ec2(region);
+    let r;
+    try {
+      r = await client.send(
+        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: name }),
+        { abortSignal: signal },
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name?.includes('NotFound')) return undefined;
+      throw err;
+    }
+    const versions = (r.LaunchTemplateVersions ?? [])
+      .map((v) => ({
+        version: v.VersionNumber ?? 0,
+        imageId: v.LaunchTemplateData?.ImageId ?? '',
+        ...(v.VersionDescription ? { description: v.VersionDescription } : {}),
+        isDefault: v.DefaultVersion ?? false,
+      }))
+      .sort((a, b) => b.version - a.version);
+    const latest = versions[0];
+    return latest ? { name, latest, versions } : undefined;
+  }
+
+  async createLaunchTemplateVersion(
+    name: string,
+    region: string,
+    imageId: string,
+    description: string,
+    signal: AbortSignal,
+  ): Promise<LaunchTemplateVersion> {
+    const { CreateLaunchTemplateVersionCommand, ModifyLaunchTemplateCommand } =
+      await import('@aws-sdk/client-ec2');
+    const client = await this.ec2(region);
+    const r = await client.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateName: name,
+        SourceVersion: '$Latest',
+        VersionDescription: description,
+        LaunchTemplateData: { ImageId: imageId },
+      }),
+      { abortSignal: signal },
+    );
+    const version = r.LaunchTemplateVersion?.VersionNumber ?? 0;
+    // As terraform's update_default_version does: `$Default` and `$Latest` name the same one.
+    await client.send(
+      new ModifyLaunchTemplateCommand({
+        LaunchTemplateName: name,
+        DefaultVersion: String(version),
+      }),
+      { abortSignal: signal },
+    );
+    return { version, imageId, description, isDefault: true };
+  }
+
+  async terminateInAsg(instanceId: string, region: string, signal: AbortSignal): Promise<void> {
+    const { TerminateInstanceInAutoScalingGroupCommand } =
+      await import('@aws-sdk/client-auto-scaling');
+    const client = await this.autoscaling(region);
+    await client.send(
+      new TerminateInstanceInAutoScalingGroupCommand({
+        InstanceId: instanceId,
+        ShouldDecrementDesiredCapacity: false,
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async describeImages(
+    ids: readonly string[],
+    region: string,
+    signal: AbortSignal,
+  ): Promise<ImageInfo[]> {
+    if (ids.length === 0) return [];
+    const { DescribeImagesCommand } = await import('@aws-sdk/client-ec2');
+    const client = await this.ec2(region);
+    const r = await client.send(new DescribeImagesCommand({ ImageIds: [...ids] }), {
+      abortSignal: signal,
+    });
+    return (r.Images ?? []).map(imageInfo);
+  }
+
+  async imagesForVersion(
+    version: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<ImageInfo[]> {
+    const { DescribeImagesCommand } = await import('@aws-sdk/client-ec2');
+    const client = await this.ec2(region);
+    const found = new Map<string, ImageInfo>();
+    for (const tag of IMAGE_VERSION_TAGS) {
+      const r = await client.send(
+        new DescribeImagesCommand({
+          Owners: ['self'],
+          Filters: [{ Name: `tag:${tag}`, Values: [version] }],
+        }),
+        { abortSignal: signal },
+      );
+      for (const i of r.Images ?? []) found.set(i.ImageId ?? '', imageInfo(i));
+    }
+    return [...found.values()].sort((a, b) => b.creationDate.localeCompare(a.creationDate));
+  }
+}
+
+/** Where an AMI says which Vault it carries: packer's tag, then the sandbox's. */
+const IMAGE_VERSION_TAGS = ['vault_version', 'vault-runbook:vault-version'] as const;
+
+function imageInfo(i: {
+  ImageId?: string;
+  Name?: string;
+  CreationDate?: string;
+  Tags?: { Key?: string; Value?: string }[];
+}): ImageInfo {
+  const tags = new Map((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  const version = IMAGE_VERSION_TAGS.map((k) => tags.get(k)).find(Boolean);
+  return {
+    imageId: i.ImageId ?? '',
+    name: i.Name ?? '',
+    creationDate: i.CreationDate ?? '',
+    ...(version ? { vaultVersion: version } : {}),
+  };
 }
 
 /**

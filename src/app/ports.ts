@@ -9,6 +9,7 @@ import { awsFromProfile } from '../adapters/aws.js';
 import { systemClock } from '../adapters/clock.js';
 import { credentialsFromEnv } from '../adapters/credentials.js';
 import { LocalFiles } from '../adapters/files.js';
+import { imagesFromProfile } from '../adapters/image.js';
 import { recoveryFromProfile } from '../adapters/recovery.js';
 import { pastRuns } from '../adapters/journal.js';
 import { vaultFromProfile } from '../adapters/vault.js';
@@ -60,6 +61,11 @@ function recoveryPort(profile: Profile | undefined, env: NodeJS.ProcessEnv) {
   return recovery ? { recovery } : {};
 }
 
+function withImages(profile: Profile | undefined, env: NodeJS.ProcessEnv): Pick<Ports, 'image'> {
+  const image = imagesFromProfile(profile, env);
+  return image ? { image } : {};
+}
+
 export function runPorts(
   human: HumanPort,
   profile: Profile | undefined,
@@ -74,6 +80,7 @@ export function runPorts(
     journals: { runs: () => pastRuns(env) },
     credentials: credentialsFromEnv(env),
     ...recoveryPort(profile, env),
+    ...withImages(profile, env),
     ...(clipboard ? { clipboard } : {}),
     ...clusterPorts(profile, env),
   };

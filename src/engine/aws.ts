@@ -34,7 +34,7 @@ export interface ObjectVersion {
   readonly deleteMarker: boolean;
 }
 
-export interface AwsPort extends Partial<FailoverAwsPort> {
+export interface AwsPort extends Partial<FailoverAwsPort>, Partial<AwsUpgradePort> {
   describeAsg(
     name: string,
     region: string,
@@ -144,4 +144,51 @@ export interface FailoverAwsPort {
   replicationLink(bucket: string, region: string, signal: AbortSignal): Promise<ReplicationLink>;
   /** Re-enables the bucket's replication rules (after a failback made both buckets agree). */
   resumeReplication(bucket: string, region: string, signal: AbortSignal): Promise<string>;
+}
+
+// ── rolling-upgrade / replace-node / rollback-upgrade ──
+
+export interface LaunchTemplateVersion {
+  readonly version: number;
+  readonly imageId: string;
+  readonly description?: string;
+  readonly isDefault: boolean;
+}
+
+export interface LaunchTemplateInfo {
+  readonly name: string;
+  readonly latest: LaunchTemplateVersion;
+  /** Newest first; the latest few are enough to find the one a rollback returns to. */
+  readonly versions: readonly LaunchTemplateVersion[];
+}
+
+export interface ImageInfo {
+  readonly imageId: string;
+  readonly name: string;
+  readonly creationDate: string;
+  /** From the image's `vault_version` (packer) or `vault-runbook:vault-version` (sandbox) tag. */
+  readonly vaultVersion?: string;
+}
+
+export interface AwsUpgradePort {
+  /** `Enabled`, `Suspended`, or `Disabled` (never enabled). */
+  bucketVersioning(bucket: string, region: string, signal: AbortSignal): Promise<string>;
+  launchTemplate(
+    name: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<LaunchTemplateInfo | undefined>;
+  /** A new version on `imageId` (the rest copied from the latest), made the default. */
+  createLaunchTemplateVersion(
+    name: string,
+    region: string,
+    imageId: string,
+    description: string,
+    signal: AbortSignal,
+  ): Promise<LaunchTemplateVersion>;
+  /** Terminates an instance through its ASG without lowering desired: the ASG launches one. */
+  terminateInAsg(instanceId: string, region: string, signal: AbortSignal): Promise<void>;
+  describeImages(ids: readonly string[], region: string, signal: AbortSignal): Promise<ImageInfo[]>;
+  /** This account's images tagged with that Vault version, newest first. */
+  imagesForVersion(version: string, region: string, signal: AbortSignal): Promise<ImageInfo[]>;
 }

@@ -2,6 +2,7 @@ import type { AwsPort } from './aws.js';
 import type { CredentialsPort } from './operator-token.js';
 import type { RecoveryPort } from './recovery.js';
 import type { HumanAnswer, HumanPrompt } from './human.js';
+import type { ImagePort } from './image.js';
 import type { VaultPort } from './vault.js';
 
 /** Ports: the only way the engine reaches the world. Adapters implement them. */
@@ -99,4 +100,6 @@ export interface Ports {
   readonly credentials?: CredentialsPort;
   /** An isolated recovery Vault for an S3 quarantine (the sandbox has one). */
   readonly recovery?: RecoveryPort;
+  /** Builds the Vault image an upgrade rolls out (packer, or the sandbox's moto AMI). */
+  readonly image?: ImagePort;
 }

@@ -8,6 +8,7 @@ import { s3RecoveryActions } from './s3-recovery/index.js';
 import { shellAction } from './shell.js';
 import type { AnyAction } from './types.js';
 import { unsealSharesAction } from './unseal.js';
+import { upgradeActions } from './upgrade.js';
 import { vaultActions } from './vault.js';
 // region failover / failback
 import { divergenceAction, replicationResumeAction, syncAction } from './failback.js';
@@ -48,6 +49,8 @@ export function builtinRegistry(extra: readonly AnyAction[] = []): ActionRegistr
     replicationResumeAction,
     // S3 secret recovery (runbooks/s3-secret-recovery.yaml)
     ...s3RecoveryActions,
+    // rolling-upgrade, replace-node, rollback-upgrade
+    ...upgradeActions,
     ...extra,
   ]);
 }

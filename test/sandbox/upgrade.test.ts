@@ -1,0 +1,343 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { parseProfile } from '../../src/domain/load.js';
+import { compareVersions } from '../../src/domain/upgrade.js';
+import type { Profile } from '../../src/domain/schema.js';
+import { allFiles, cliWithFd3, runIdFrom } from '../support/cli.js';
+import { ensureTools } from '../support/tools.js';
+import {
+  ec2,
+  health,
+  httpGet,
+  profileFile,
+  sandbox,
+  sandboxEnv,
+  statusJson,
+  until,
+  vaultPut,
+  type StatusJson,
+} from './helpers.js';
+
+// One sandbox for every scenario here (startup is expensive); its own slot and XDG dirs.
+const { dir, env } = sandboxEnv(41);
+let older = '';
+let newer = '';
+let profile: Profile;
+let caFile = '';
+let rootToken = '';
+let shares: string[] = [];
+let moto = '';
+let lb = '';
+const answers = join(dir, 'answers.yaml');
+
+const primaryNodes = (s: StatusJson) =>
+  s.processes.filter((p) => p.role === 'vault' && p.region === 'primary');
+
+async function unsealWith(address: string, keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    const r = await vaultPut(address, 'sys/unseal', { key }, caFile);
+    if (r.status !== 200) throw new Error(`unseal ${address}: ${r.status}`);
+    if ((r.json as { sealed: boolean }).sealed === false) return;
+  }
+}
+
+async function readCanary(base: string): Promise<string | undefined> {
+  const r = await httpGet(`${base}/v1/kv/canary`, caFile, rootToken);
+  if (r.status !== 200) return undefined;
+  return (JSON.parse(r.body) as { data: { value: string } }).data.value;
+}
+
+/** Every instance moto ever launched for the primary ASG (terminated ones too). */
+async function launches(): Promise<string[]> {
+  const r = await ec2(moto, 'us-east-1').send(
+    new DescribeInstancesCommand({
+      Filters: [{ Name: 'tag:vault-runbook:sandbox', Values: ['primary'] }],
+    }),
+  );
+  return (r.Reservations ?? []).flatMap((x) => (x.Instances ?? []).map((i) => i.InstanceId ?? ''));
+}
+
+/** A headless run with the shares (then the operator token) on fd 3; resolves when it ends. */
+function runbook(args: string[], secrets: readonly string[] = [...shares, rootToken]) {
+  const child = cliWithFd3([...args, '--headless', '--answers', answers, '--secrets-fd', '3'], {
+    ...env,
+    VAULT_TOKEN: '',
+  });
+  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
+  fd3.on('error', () => undefined);
+  fd3.end(secrets.map((s) => `${s}\n`).join(''));
+  return child;
+}
+
+const upgrade = (vars: string[]) =>
+  runbook(['run', 'rolling-upgrade', ...vars.flatMap((v) => ['--var', v])]);
+
+/** Polls sys/leader through the load balancer and records each distinct leader in order. */
+function leaderWatcher(): { stop: () => Promise<string[]> } {
+  const seen: string[] = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const r = await httpGet(`${lb}/v1/sys/leader`, caFile).catch(() => undefined);
+      if (r?.status === 200) {
+        const a = (JSON.parse(r.body) as { leader_address?: string }).leader_address ?? '';
+        if (a && seen[seen.length - 1] !== a) seen.push(a);
+      }
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+function versions(s: StatusJson): string[] {
+  return primaryNodes(s).map((p) => p.health?.version ?? p.version ?? '?');
+}
+
+beforeAll(async () => {
+  const tools = await ensureTools();
+  const vs = (tools.VAULT_VERSIONS ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .sort((a, b) => compareVersions(a, b));
+  older = vs[0] ?? '';
+  newer = vs[vs.length - 1] ?? '';
+  const up = await sandbox(['up', '--vault-version', older], env);
+  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
+  const file = profileFile(env);
+  profile = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  caFile = profile.vault.tls?.ca_cert ?? '';
+  moto = profile.aws?.endpoints?.ec2 ?? '';
+  lb = profile.vault.api_addr ?? '';
+  const addrs = profile.vault.addresses ?? [];
+  // Three shares, two to unseal: so "entered once" and "entered per newcomer" differ.
+  const init = await vaultPut(
+    addrs[0] ?? '',
+    'sys/init',
+    { secret_shares: 3, secret_threshold: 2 },
+    caFile,
+  );
+  const body = init.json as { keys: string[]; root_token: string };
+  shares = body.keys.slice(0, 2);
+  rootToken = body.root_token;
+  for (const a of addrs) await unsealWith(a, shares);
+  await until('an active node behind the load balancer', async () =>
+    (await health(lb, caFile))?.code === 200 ? true : undefined,
+  );
+  const audit = await vaultPut(
+    lb,
+    'sys/audit/file',
+    { type: 'file', options: { file_path: profile.vault.audit_file } },
+    caFile,
+    rootToken,
+  );
+  expect(audit.status).toBe(204);
+  await until('the kv mount', async () => {
+    const r = await vaultPut(
+      lb,
+      'sys/mounts/kv',
+      { type: 'kv', options: { version: '1' } },
+      caFile,
+      rootToken,
+    );
+    return r.status === 204 || r.status === 400 ? true : undefined;
+  });
+  await until('the canary', async () =>
+    (await vaultPut(lb, 'kv/canary', { value: 'before' }, caFile, rootToken)).status === 204
+      ? true
+      : undefined,
+  );
+  writeFileSync(answers, 'replace: sandbox\nstorage: all\n');
+}, 60 * 60_000);
+
+afterAll(async () => {
+  await sandbox(['down', '--purge'], env);
+}, 120_000);
+
+describe('rolling-upgrade on the sandbox', () => {
+  it('Given a sealed node, When rolling-upgrade runs, Then it refuses with exit 4 naming the sealed node', async () => {
+    const s = await statusJson(env);
+    // Vault seals only its active node (a standby answers 500); a standby takes over.
+    const victim = primaryNodes(s).find((p) => p.health?.code === 200);
+    expect(victim).toBeDefined();
+    const sealed = await vaultPut(victim?.address ?? '', 'sys/seal', {}, caFile, rootToken);
+    expect(sealed.status).toBe(204);
+    const r = await upgrade([`vault_version=${newer}`]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toContain(`${victim?.name} sealed`);
+    await unsealWith(victim?.address ?? '', shares);
+    await until('an active node again', async () =>
+      (await health(lb, caFile))?.code === 200 ? true : undefined,
+    );
+  }, 120_000);
+
+  it('Given every node on the older version, When the target is older still, Then it refuses with exit 4 naming the target', async () => {
+    const r = await upgrade(['vault_version=1.13.0']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toContain('the target Vault 1.13.0 is older than');
+  }, 120_000);
+
+  it('Given a healthy cluster, When rolling-upgrade runs with --dry-run, Then the plan names every instance, its AZ, the active node last, and nothing changes', async () => {
+    const before = await launches();
+    const s = await statusJson(env);
+    const r = await runbook([
+      'run',
+      'rolling-upgrade',
+      '--var',
+      `vault_version=${newer}`,
+      '--dry-run',
+    ]);
+    expect(r.exitCode, r.stdout).toBe(0);
+    const plan = /plan: (.*)/.exec(r.stdout)?.[1] ?? '';
+    for (const p of primaryNodes(s)) {
+      expect(plan).toContain(`${p.name} ${p.instanceId} ${p.az}`);
+    }
+    const active = primaryNodes(s).find((p) => p.health?.code === 200);
+    expect(plan).toMatch(
+      new RegExp(
+        `3\\. ${active?.name} ${active?.instanceId} .* active .*last, by a clean shutdown`,
+      ),
+    );
+    expect(await launches()).toEqual(before);
+  }, 120_000);
+
+  it(
+    'Given 3 nodes on the older Vault, When rolling-upgrade runs headless, Then every node reports the newer version, the leader changed once, no step-down was audited, the canary reads back',
+    async () => {
+      expect(older).not.toBe(newer);
+      expect(versions(await statusJson(env))).toEqual([older, older, older]);
+      const before = await launches();
+      const watcher = leaderWatcher();
+      const r = await upgrade([`vault_version=${newer}`, 'canary=kv/canary']);
+      const leaders = await watcher.stop();
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.version).toBe(newer);
+      expect(leaders).toHaveLength(2);
+      const audit = readFileSync(profile.vault.audit_file ?? '', 'utf8');
+      expect(audit).toContain('kv/canary'); // the audit device does log: its silence means something
+      expect(audit).not.toContain('sys/step-down');
+      expect(await readCanary(lb)).toBe('before');
+      // Three replacements, each launched once; keyholders entered their 2 shares once.
+      expect((await launches()).length - before.length).toBe(3);
+      expect(r.stdout).toContain('keyholders entered 2 share(s) in all for 3 replacement(s)');
+      // The shares lived in memory only: no journal holds them (nor the operator token).
+      const runs = allFiles(join(env.XDG_STATE_HOME ?? '', 'vault-runbook', 'runs'));
+      expect(runs.length).toBeGreaterThan(0);
+      for (const f of runs)
+        for (const secret of [...shares, rootToken]) expect(f.text.includes(secret)).toBe(false);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given every node on the newer version, When rollback-upgrade runs headless, Then every node is back on the older version and the canary reads back',
+    async () => {
+      const before = await launches();
+      const r = await runbook(['run', 'rollback-upgrade', '--var', 'canary=kv/canary']);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.version).toBe(older);
+      expect(await readCanary(lb)).toBe('before');
+      expect((await launches()).length - before.length).toBe(3);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given the CLI SIGKILLed in the standby phase, When the run is resumed, Then the upgrade finishes and no node was replaced twice',
+    async () => {
+      const before = await launches();
+      const child = upgrade([`vault_version=${newer}`]);
+      let out = '';
+      await new Promise<void>((res) => {
+        child.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+          // The second standby's termination was asked for: kill the CLI right there.
+          if ((out.match(/\(standby, i-[0-9a-f]+.*terminating its instance/g) ?? []).length >= 2) {
+            child.kill('SIGKILL');
+            res();
+          }
+        });
+        void child.then(() => res());
+      });
+      const killed = await child;
+      expect(killed.signal, out).toBe('SIGKILL');
+      const runId = runIdFrom(out);
+      const r = await runbook(['resume', runId]);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.version).toBe(newer);
+      expect((await launches()).length - before.length).toBe(3);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given a broken image, When rolling-upgrade replaces the first standby, Then it stops with exit 1, says what to do, and the old active keeps serving',
+    async () => {
+      const s = await statusJson(env);
+      const active = primaryNodes(s).find((p) => p.health?.code === 200);
+      expect((await sandbox(['fault', 'broken-image', newer], env)).exitCode).toBe(0);
+      const r = await upgrade([`vault_version=${newer}`, 'newcomer_timeout=40s']);
+      expect(r.exitCode, r.stdout).toBe(1);
+      expect(r.stdout + r.stderr).toContain('did not become a healthy unsealed node');
+      expect(r.stdout + r.stderr).toContain('rollback-upgrade');
+      const now = await statusJson(env);
+      expect(primaryNodes(now).find((p) => p.health?.code === 200)?.instanceId).toBe(
+        active?.instanceId,
+      );
+      expect(await readCanary(lb)).toBe('before');
+      // Healed: the broken newcomer is replaced and unsealed by hand; the next scenario starts whole.
+      expect((await sandbox(['fault', 'broken-image', 'off'], env)).exitCode).toBe(0);
+      const addrs = profile.vault.addresses ?? [];
+      const dead = addrs.findIndex(
+        (a) => !primaryNodes(now).some((p) => p.address === a && p.health),
+      );
+      expect(dead).toBeGreaterThanOrEqual(0);
+      expect((await sandbox(['fault', 'kill', `node-${dead + 1}`], env)).exitCode).toBe(0);
+      await until(
+        'the healed newcomer, sealed',
+        async () => ((await health(addrs[dead] ?? '', caFile))?.sealed ? true : undefined),
+        120_000,
+      );
+      await unsealWith(addrs[dead] ?? '', shares);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given sandbox fault kill node-2, When replace-node runs headless, Then every node ends unsealed',
+    async () => {
+      expect((await sandbox(['fault', 'kill', 'node-2'], env)).exitCode).toBe(0);
+      const r = await runbook(['run', 'replace-node']);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.sealed).toBe(false);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    "Given sandbox fault az-down on a node's AZ, When replace-node runs for that AZ, Then every node ends unsealed, none in the lost AZ",
+    async () => {
+      const s = await statusJson(env);
+      const az = primaryNodes(s).find((p) => p.health?.code === 429)?.az ?? '';
+      expect((await sandbox(['fault', 'az-down', az], env)).exitCode).toBe(0);
+      const r = await runbook(['run', 'replace-node', '--var', `az=${az}`]);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.sealed).toBe(false);
+      const after = await statusJson(env);
+      expect(primaryNodes(after).filter((p) => p.az === az)).toEqual([]);
+    },
+    20 * 60_000,
+  );
+});
