@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'yaml';
-import { awsFromProfile } from '../../src/adapters/aws.js';
+import { awsForProfile } from '../../src/app/ports.js';
 import { parseProfile } from '../../src/domain/load.js';
 import type { AwsPort } from '../../src/engine/aws.js';
 import { s3RecoveryContract } from '../../src/test-support/aws-s3-contract.js';
@@ -527,7 +527,7 @@ describe('the AWS adapter meets the S3 recovery contract on the sandbox’s MinI
   beforeAll(async () => {
     await kvPut('kv1/contract', 'one');
     await kvPut('kv1/contract', 'two');
-    aws = awsFromProfile(profile);
+    aws = awsForProfile(profile);
   });
   s3RecoveryContract(() => ({
     aws: aws as AwsPort,

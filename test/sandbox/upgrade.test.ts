@@ -30,7 +30,9 @@ let rootToken = '';
 let shares: string[] = [];
 let moto = '';
 let lb = '';
+// Answers are checked against the runbook's steps before a run starts: one file per runbook.
 const answers = join(dir, 'answers.yaml');
+const rollbackAnswers = join(dir, 'rollback-answers.yaml');
 
 const primaryNodes = (s: StatusJson) =>
   s.processes.filter((p) => p.role === 'vault' && p.region === 'primary');
@@ -61,7 +63,8 @@ async function launches(): Promise<string[]> {
 
 /** A headless run with the shares (then the operator token) on fd 3; resolves when it ends. */
 function runbook(args: string[], secrets: readonly string[] = [...shares, rootToken]) {
-  const child = cliWithFd3([...args, '--headless', '--answers', answers, '--secrets-fd', '3'], {
+  const file = args.includes('rollback-upgrade') ? rollbackAnswers : answers;
+  const child = cliWithFd3([...args, '--headless', '--answers', file, '--secrets-fd', '3'], {
     ...env,
     VAULT_TOKEN: '',
   });
@@ -154,7 +157,8 @@ beforeAll(async () => {
       ? true
       : undefined,
   );
-  writeFileSync(answers, 'replace: sandbox\nstorage: all\n');
+  writeFileSync(answers, 'replace: sandbox\n');
+  writeFileSync(rollbackAnswers, 'replace: sandbox\nstorage: all\n');
 }, 60 * 60_000);
 
 afterAll(async () => {

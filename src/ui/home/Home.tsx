@@ -35,7 +35,11 @@ export function Home() {
   // Lines besides the description: header, list, the description box's frame, status, hints.
   const compact = (stdout.rows || 100) < 32;
   const fixed = runbooks.length + (compact ? 5 : 8) + statusRows;
-  const descRoom = stdout.rows ? Math.max(1, stdout.rows - 1 - fixed) : Number.POSITIVE_INFINITY;
+  const room = stdout.rows ? stdout.rows - 1 - fixed : Number.POSITIVE_INFINITY;
+  // With many runbooks on a short terminal even one line of description does not fit: the box
+  // goes, so every runbook, the cluster's seal state and the key hints stay on screen.
+  const showBox = !compact || room >= 1;
+  const descRoom = Math.max(1, room);
   const description = selected?.description
     ? clampLines(reflow(selected.description), (stdout.columns || 80) - 4, descRoom)
     : '';
@@ -60,7 +64,7 @@ export function Home() {
           </Text>
         ))}
       </Box>
-      {selected ? (
+      {selected && showBox ? (
         <Box
           flexDirection="column"
           marginY={compact ? 0 : 1}
