@@ -8,10 +8,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { FsJournal } = await import(join(root, 'dist/adapters/journal.js'));
+const { loadJournalKey } = await import(join(root, 'dist/adapters/journal-key.js'));
 
 function journalRate(n) {
   const dir = mkdtempSync(join(tmpdir(), 'vr-bench-'));
-  const j = FsJournal.create(join(dir, 'r.jsonl'), 'bench', { operator: 'bench' });
+  // A throwaway key in a temp config dir: the benchmark never touches the user's own key.
+  const key = loadJournalKey({ XDG_CONFIG_HOME: join(dir, 'config') }, { create: true });
+  const j = FsJournal.create(join(dir, 'r.jsonl'), 'bench', { operator: 'bench', key });
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++)
     j.append({ type: 'step-output', stepId: 's', stream: 'stdout', lines: [`line ${i}`] });
@@ -22,7 +25,12 @@ function journalRate(n) {
 
 function runOverhead() {
   const state = mkdtempSync(join(tmpdir(), 'vr-bench-state-'));
-  const env = { ...process.env, XDG_STATE_HOME: state, CI: 'true' };
+  const env = {
+    ...process.env,
+    XDG_STATE_HOME: state,
+    XDG_CONFIG_HOME: join(state, 'config'),
+    CI: 'true',
+  };
   const t0 = Date.now();
   const r = spawnSync(
     'node',
