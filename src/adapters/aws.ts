@@ -139,6 +139,7 @@ export class AwsSdk implements AwsPort, FailoverAwsPort {
         az: i.Placement?.AvailabilityZone ?? '',
         imageId: i.ImageId ?? '',
         ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+        ...(i.LaunchTime ? { launchTime: i.LaunchTime.toISOString() } : {}),
         tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
       })),
     );

@@ -45,6 +45,8 @@ export interface MemberView {
   readonly healthStatus: string;
   readonly imageId?: string;
   readonly node?: string;
+  /** ISO launch time of the instance, when EC2 told it. */
+  readonly launchedAt?: string;
 }
 
 export interface ClusterView {

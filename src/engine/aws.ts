@@ -21,6 +21,8 @@ export interface Ec2Instance {
   readonly az: string;
   readonly imageId: string;
   readonly privateIp?: string;
+  /** ISO time the instance was launched: tells a fresh ASG replacement from an old node. */
+  readonly launchTime?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -318,13 +318,51 @@ describe('rolling-upgrade on the sandbox', () => {
   );
 
   it(
-    'Given sandbox fault kill node-2, When replace-node runs headless, Then every node ends unsealed',
+    'Given sandbox fault kill node-2, When replace-node runs headless, Then every node ends unsealed and the ASG’s fresh newcomer is unsealed, not replaced again',
     async () => {
+      const before = await launches();
       expect((await sandbox(['fault', 'kill', 'node-2'], env)).exitCode).toBe(0);
       const r = await runbook(['run', 'replace-node']);
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
       for (const a of profile.vault.addresses ?? [])
         expect((await health(a, caFile))?.sealed).toBe(false);
+      // One launch: the ASG's replacement of the killed instance, and nothing more.
+      expect((await launches()).length - before.length).toBe(1);
+    },
+    20 * 60_000,
+  );
+
+  it(
+    'Given sandbox fault seal node-2 on an instance older than the grace, When replace-node runs headless, Then node-2 runs on a new instance and every node ends unsealed',
+    async () => {
+      const s = await statusJson(env);
+      const old = primaryNodes(s).find((p) => p.name === 'node-2')?.instanceId ?? '';
+      expect(old).toMatch(/^i-/);
+      // The precondition of "sealed means replaced": the instance is past the grace given below.
+      const launched = await ec2(moto, 'us-east-1').send(
+        new DescribeInstancesCommand({ InstanceIds: [old] }),
+      );
+      const at = launched.Reservations?.[0]?.Instances?.[0]?.LaunchTime?.getTime() ?? Date.now();
+      const wait = at + 35_000 - Date.now();
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+      const before = await launches();
+      expect(
+        (await sandbox(['fault', 'seal', 'node-2'], { ...env, VAULT_TOKEN: '' })).exitCode,
+      ).toBe(0);
+      const addr = profile.vault.addresses?.[1] ?? '';
+      await until('node-2 sealed', async () =>
+        (await health(addr, caFile))?.sealed ? true : undefined,
+      );
+      const r = await runbook(['run', 'replace-node', '--var', 'sealed_grace=30s']);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`node-2 (${old}`);
+      expect(r.stdout).toContain('vault-runbook run unseal');
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.sealed).toBe(false);
+      const after = primaryNodes(await statusJson(env)).find((p) => p.name === 'node-2');
+      expect(after?.instanceId).toMatch(/^i-/);
+      expect(after?.instanceId).not.toBe(old);
+      expect((await launches()).length - before.length).toBe(1);
     },
     20 * 60_000,
   );

@@ -13,6 +13,11 @@ const Input = z.strictObject({
   az: z.string().optional(),
   timeout: z.union([z.string(), z.number()]).optional(),
   interval: z.union([z.string(), z.number()]).optional(),
+  /**
+   * A sealed node on an instance launched less than this long ago is the ASG's replacement
+   * waiting for its shares: it is unsealed, not replaced again.
+   */
+  'sealed-grace': z.union([z.string(), z.number()]).optional(),
 });
 type Input = z.infer<typeof Input>;
 
@@ -24,28 +29,60 @@ function names(v: Input['nodes']): string[] {
 const healthy = (n: NodeView | undefined): boolean =>
   n !== undefined && (n.role === 'active' || n.role === 'standby');
 
+/** The decision's clock: now, and how young a sealed instance may be and still be waited for. */
+export interface Timing {
+  readonly now: number;
+  readonly graceMs: number;
+}
+
+/** Launched within the grace: the ASG's own newcomer, which is sealed because nobody unsealed it yet. */
+function fresh(m: MemberView, t: Timing): boolean {
+  const at = m.launchedAt ? Date.parse(m.launchedAt) : Number.NaN;
+  return Number.isFinite(at) && t.now - at < t.graceMs;
+}
+
 /**
- * The instances to terminate: the named nodes, and those the ASG marks Unhealthy or that sit in
- * the lost AZ when their Vault does not answer. A sealed node is unsealed, never terminated:
- * shares fix it, and a new instance would come up sealed anyway.
+ * The instances to terminate: the named nodes; sealed nodes (in an immutable cluster a node
+ * that should serve and does not is replaced — `unseal` is the runbook when a restart merely
+ * left it sealed), except the ASG's own fresh newcomers and except when no node serves at all
+ * (a whole-cluster restart, which `unseal` fixes); nodes whose Vault does not answer when the
+ * ASG marks them Unhealthy or they sit in the lost AZ.
  */
-export function victims(view: ClusterView, input: Input): MemberView[] {
+export function victims(view: ClusterView, input: Input, t: Timing): MemberView[] {
   const byName = new Map(view.nodes.map((n) => [n.name, n]));
   const live = view.members.filter(
     (m) => m.lifecycleState === 'InService' || m.lifecycleState === 'Pending',
   );
+  const serving = view.nodes.some(healthy);
+  const nodeOf = (m: MemberView): NodeView | undefined => (m.node ? byName.get(m.node) : undefined);
+  const sealed = (m: MemberView): boolean =>
+    nodeOf(m)?.role === 'sealed' && serving && !fresh(m, t);
   const broken = (m: MemberView): boolean => {
-    const n = m.node ? byName.get(m.node) : undefined;
+    const n = nodeOf(m);
     return !healthy(n) && n?.role !== 'sealed';
   };
   const named = (m: MemberView): boolean =>
     m.node !== undefined && names(input.nodes).includes(m.node);
+  const lost = (m: MemberView): boolean => Boolean(input.az) && m.az === input.az;
   return live.filter(
     (m) =>
       // A named node is replaced as asked (the active only after a confirmation).
-      (named(m) && byName.get(m.node ?? '')?.role !== 'sealed') ||
-      (broken(m) && (m.healthStatus === 'Unhealthy' || (Boolean(input.az) && m.az === input.az))),
+      named(m) ||
+      ((!input.az || lost(m)) && sealed(m)) ||
+      (broken(m) && (m.healthStatus === 'Unhealthy' || lost(m))),
   );
+}
+
+/** What the operator reads before the first termination: why each node goes. */
+export function victimReasons(view: ClusterView, targets: readonly MemberView[]): string[] {
+  const byName = new Map(view.nodes.map((n) => [n.name, n]));
+  return targets.map((m) => {
+    const n = m.node ? byName.get(m.node) : undefined;
+    const who = `${m.node ?? 'no node'} (${m.instanceId}, ${m.az})`;
+    if (n?.role === 'sealed')
+      return `${who} is sealed: its instance is replaced (a node that should serve is replaced in an immutable cluster). If a restart merely left it sealed, stop here and run \`vault-runbook run unseal\`: it unseals it in place.`;
+    return `${who} is ${n ? n.role : 'not answering as any node of the profile'}${m.healthStatus === 'Unhealthy' ? ', marked Unhealthy by the ASG' : ''}: its instance is replaced`;
+  });
 }
 
 /** Whole again: every node of the profile unsealed, one active, the ASG at its desired size. */
@@ -68,12 +105,17 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
   const now = (): number => ctx.ports.clock.now().getTime();
   let view = await readView(ctx);
   for (const n of view.nodes) ctx.log(describeNode(n));
-  const targets = victims(view, ctx.input);
+  const targets = victims(view, ctx.input, {
+    now: now(),
+    graceMs: parseDuration(ctx.input['sealed-grace'] ?? '10m'),
+  });
+  for (const line of victimReasons(view, targets)) ctx.log(line);
   const byName = new Map(view.nodes.map((n) => [n.name, n]));
   const isActive = (m: MemberView): boolean => byName.get(m.node ?? '')?.role === 'active';
   // The active node last, and only when nothing else is left and a person says so.
   const ordered = [...targets.filter((m) => !isActive(m)), ...targets.filter(isActive)];
   const replaced: string[] = [];
+  const gone = new Set<string>();
   try {
     for (const m of ordered) {
       if (isActive(m)) {
@@ -93,6 +135,7 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
         `terminating ${m.instanceId} (${m.node ?? 'no node'}, ${m.az}); the ASG launches its replacement`,
       );
       await terminateMember(ctx, m.instanceId);
+      gone.add(m.instanceId);
       replaced.push(`${m.node ?? '?'}:${m.instanceId}`);
     }
     if (!ordered.length) ctx.log('no instance to terminate: waiting for the ASG and unsealing');
@@ -100,7 +143,15 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
     let last = '';
     for (;;) {
       view = await readView(ctx);
-      const sealed = view.nodes.find((n) => n.role === 'sealed');
+      // Only a newcomer is unsealed: a sealed victim still shutting down is not worth a share.
+      const inService = new Set(
+        view.members
+          .filter((m) => m.lifecycleState === 'InService' && !gone.has(m.instanceId))
+          .map((m) => m.instanceId),
+      );
+      const sealed = view.nodes.find(
+        (n) => n.role === 'sealed' && n.instanceId !== undefined && inService.has(n.instanceId),
+      );
       if (sealed) {
         await keeper.unseal(sealed, `instance ${sealed.instanceId ?? '?'} in ${sealed.az ?? '?'}`);
         continue;
@@ -135,11 +186,11 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
 export const replaceNodeAction: ActionDef<Input> = {
   id: 'aws.replace-node',
   summary:
-    'Terminate failed nodes’ instances in the ASG (a lost AZ: all of its), let it launch new ones, unseal them, wait until every node is unsealed; the active only with a confirmation',
+    'Terminate failed or sealed nodes’ instances in the ASG (a lost AZ: all of its), let it launch new ones, unseal them, wait until every node is unsealed; the active only with a confirmation',
   input: Input,
   idempotent: true,
   human: true,
   describe: (i) =>
-    `replace ${i.az ? `every failed instance in ${i.az}` : names(i.nodes).length ? names(i.nodes).join(', ') : 'every failed or unhealthy node'}, unseal the newcomers, wait until every node is unsealed`,
+    `replace ${i.az ? `every failed or sealed instance in ${i.az}` : names(i.nodes).length ? names(i.nodes).join(', ') : 'every failed, unhealthy or sealed node'} (a sealed node is replaced, not unsealed in place: when a restart merely left it sealed, run \`unseal\` instead), unseal the newcomers, wait until every node is unsealed`,
   run: replace,
 };

@@ -106,6 +106,7 @@ export async function readView(ctx: ActionContext<unknown>): Promise<ClusterView
       lifecycleState: m.lifecycleState,
       healthStatus: m.healthStatus,
       ...(inst?.imageId ? { imageId: inst.imageId } : {}),
+      ...(inst?.launchTime ? { launchedAt: inst.launchTime } : {}),
       ...(node ? { node: node.name } : {}),
     };
   });

@@ -1,0 +1,206 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseProfile } from '../../src/domain/load.js';
+import type { Profile } from '../../src/domain/schema.js';
+import { compareVersions } from '../../src/domain/upgrade.js';
+import { ensureTools } from '../support/tools.js';
+import { health, profileFile, sandbox, sandboxEnv, until, vaultPut } from './helpers.js';
+
+/**
+ * The rolling upgrade driven through the real TUI in a real terminal (tmux), on the sandbox:
+ * the operator types the cluster name, keyholders type their shares at masked prompts, and
+ * the status pane is read off the screen while the run goes on.
+ */
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'vault-runbook.js');
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+// A private tmux server: never a developer's own sessions.
+const SOCKET = `vr-upgrade-tui-${process.pid}`;
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const capture = (name: string): string => tmux('capture-pane', '-p', '-t', name);
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** `until` for a check of the screen, which is synchronous. */
+const now =
+  <T>(fn: () => T | undefined) =>
+  (): Promise<T | undefined> =>
+    Promise.resolve(fn());
+
+const { env } = sandboxEnv(42);
+let older = '';
+let newer = '';
+let profile: Profile;
+let caFile = '';
+let rootToken = '';
+let shares: string[] = [];
+
+interface Row {
+  readonly node: string;
+  readonly instanceId: string;
+  readonly version: string;
+}
+
+/** The status pane's node rows as the screen shows them (node, instance, AZ, AMI, version…). */
+function paneRows(screen: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of screen.split('\n')) {
+    const m = /(node-\d+)\s+(i-[0-9a-f]+|—)\s+\S+\s+\S+\s+(\d+\.\d+\.\d+|—)\s/.exec(line);
+    if (m) rows.push({ node: m[1] ?? '', instanceId: m[2] ?? '', version: m[3] ?? '' });
+  }
+  return rows;
+}
+
+const count = (rows: readonly Row[], v: string): number =>
+  rows.filter((r) => r.version === v).length;
+
+beforeAll(async () => {
+  const tools = await ensureTools();
+  const vs = (tools.VAULT_VERSIONS ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .sort((a, b) => compareVersions(a, b));
+  older = vs[0] ?? '';
+  newer = vs[vs.length - 1] ?? '';
+  // dist/ is what bin/ runs: build the current sources.
+  spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
+  const up = await sandbox(['up', '--vault-version', older], env);
+  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
+  const file = profileFile(env);
+  profile = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  caFile = profile.vault.tls?.ca_cert ?? '';
+  const addrs = profile.vault.addresses ?? [];
+  const init = await vaultPut(
+    addrs[0] ?? '',
+    'sys/init',
+    { secret_shares: 3, secret_threshold: 2 },
+    caFile,
+  );
+  const body = init.json as { keys: string[]; root_token: string };
+  shares = body.keys.slice(0, 2);
+  rootToken = body.root_token;
+  for (const a of addrs)
+    for (const key of shares) {
+      const r = await vaultPut(a, 'sys/unseal', { key }, caFile);
+      if ((r.json as { sealed: boolean }).sealed === false) break;
+    }
+  await until('an active node behind the load balancer', async () =>
+    (await health(profile.vault.api_addr ?? '', caFile))?.code === 200 ? true : undefined,
+  );
+}, 30 * 60_000);
+
+afterAll(async () => {
+  const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  if (socket) rmSync(socket, { force: true });
+  await sandbox(['down', '--purge'], env);
+}, 120_000);
+
+describe.skipIf(!hasTmux)('rolling-upgrade in the TUI (tmux, sandbox)', () => {
+  it(
+    'Given 3 nodes on the older Vault, When the operator runs rolling-upgrade in the TUI and keyholders type their shares, Then the status pane shows the versions changing node by node and ends with every node on the newer version on new instances',
+    async () => {
+      const name = `vr-upgrade-${process.pid}`;
+      const vars = Object.entries({ ...env, VAULT_TOKEN: rootToken })
+        .filter(([k]) => /^(XDG_|VAULT_RUNBOOK_SANDBOX_SLOT$|VAULT_TOKEN$|HOME$|PATH$)/.test(k))
+        .map(([k, v]) => `${k}=${v ?? ''}`);
+      // 50 rows: the status pane is the full table (a short terminal gets the 3-line summary).
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        name,
+        '-x',
+        '200',
+        '-y',
+        '50',
+        `env -i ${vars.join(' ')} ${process.execPath} ${BIN} run rolling-upgrade --var vault_version=${newer}; echo "EXIT=$?"; sleep 300`,
+      );
+      const seen: string[] = [];
+      let first: Row[] = [];
+      let atShare: Row[] | undefined;
+      const during: Row[][] = [];
+      const deadline = Date.now() + 25 * 60_000;
+      let screen = '';
+      for (;;) {
+        if (Date.now() > deadline) throw new Error(`the run did not finish:\n${screen}`);
+        screen = capture(name);
+        seen.push(screen);
+        const rows = paneRows(screen);
+        if (rows.length === 3) {
+          if (!first.length) first = rows;
+          during.push(rows);
+        }
+        if (screen.includes('Run succeeded')) break;
+        if (/Run failed|Run aborted|EXIT=/.test(screen))
+          throw new Error(`the run ended badly:\n${screen}`);
+        const destructive = /Type the cluster name \((\S+)\) to go on/.exec(screen);
+        const share = /Keyholder (\d) of (\d): enter your unseal share for (node-\d+)/.exec(screen);
+        if (destructive) {
+          tmux('send-keys', '-t', name, '-l', destructive[1] ?? '');
+          tmux('send-keys', '-t', name, 'Enter');
+          await until(
+            'the confirmation taken',
+            now(() => (capture(name).includes(destructive[0]) ? undefined : true)),
+          );
+        } else if (share) {
+          // The moment the issue asks about: a standby's newcomer waits for its shares.
+          if (!atShare && rows.length === 3) atShare = rows;
+          tmux('send-keys', '-t', name, '-l', shares[Number(share[1]) - 1] ?? '');
+          tmux('send-keys', '-t', name, 'Enter');
+          await until(
+            'the share taken',
+            now(() => (capture(name).includes(share[0]) ? undefined : true)),
+          );
+        } else await pause(300);
+      }
+      // The status pane polls on: it catches up with the last replacement.
+      const last = await until(
+        'every node on the newer version in the status pane',
+        now(() => {
+          const s = capture(name);
+          seen.push(s);
+          const rows = paneRows(s);
+          return rows.length === 3 && count(rows, newer) === 3 ? rows : undefined;
+        }),
+        60_000,
+      );
+      tmux('send-keys', '-t', name, 'q');
+      await until(
+        'the CLI exits 0',
+        now(() => (capture(name).includes('EXIT=0') ? true : undefined)),
+      );
+      // Before: every node on the older version.
+      expect(first.map((r) => r.version)).toEqual([older, older, older]);
+      // While a newcomer waited for shares: a mix, the newcomer on a new instance.
+      expect(atShare, 'no share prompt with the status pane on screen').toBeDefined();
+      const mix = atShare ?? [];
+      expect(count(mix, older)).toBeGreaterThan(0);
+      expect(count(mix, newer)).toBeGreaterThan(0);
+      const firstIds = new Set(first.map((r) => r.instanceId));
+      for (const r of mix.filter((x) => x.version === newer))
+        expect(firstIds.has(r.instanceId)).toBe(false);
+      // Node by node: the pane showed one, then two nodes on the newer version during the run.
+      const counts = new Set(during.map((rows) => count(rows, newer)));
+      expect(counts.has(1)).toBe(true);
+      expect(counts.has(2)).toBe(true);
+      // At the end: all newer, each on an instance that was not there before.
+      expect(last.map((r) => r.node)).toEqual(['node-1', 'node-2', 'node-3']);
+      for (const r of last) expect(firstIds.has(r.instanceId)).toBe(false);
+      // The shares were typed into masked prompts: no screen ever showed one.
+      const all = seen.join('\n');
+      for (const s of shares) expect(all.includes(s)).toBe(false);
+      for (const a of profile.vault.addresses ?? [])
+        expect((await health(a, caFile))?.version).toBe(newer);
+    },
+    30 * 60_000,
+  );
+});
