@@ -53,16 +53,22 @@ export interface VaultHttpOptions extends TransportOptions {
    * http:// address or skip-verify is refused.
    */
   readonly insecureOverride?: string;
+  /**
+   * Where the nodes are found when the profile does not list them (`vault.discover`): called
+   * by `refresh`, its answer replaces the node list, held to the same TLS policy.
+   */
+  readonly discover?: (signal: AbortSignal) => Promise<readonly VaultNode[]>;
 }
 
 /** The Vault API over VaultTransport (no redirects, verified TLS, a deadline per call). */
 export class VaultHttp implements VaultPort {
-  readonly #nodes: readonly VaultNode[];
+  #nodes: readonly VaultNode[];
   readonly #drNodes: readonly VaultNode[];
   readonly #http: VaultTransport;
   readonly #c: VaultCaller;
+  readonly #opts: VaultHttpOptions;
   /** Set when the profile's loud override allowed http:// or skip-verify. */
-  readonly insecure: string | undefined;
+  insecure: string | undefined;
 
   constructor(opts: VaultHttpOptions) {
     this.insecure = checkTransportPolicy(
@@ -72,12 +78,26 @@ export class VaultHttp implements VaultPort {
     );
     this.#nodes = opts.nodes;
     this.#drNodes = opts.drNodes ?? [];
+    this.#opts = opts;
     this.#http = new VaultTransport(opts);
     this.#c = new VaultCaller(this.#http);
   }
 
   nodes(): readonly VaultNode[] {
     return this.#nodes;
+  }
+
+  /** Finds the nodes again (`vault.discover`); a client with fixed addresses has nothing to do. */
+  async refresh(signal: AbortSignal): Promise<void> {
+    if (!this.#opts.discover) return;
+    const nodes = await this.#opts.discover(signal);
+    // A discovered http:// address meets the same refusal as a listed one.
+    this.insecure = checkTransportPolicy(
+      [...nodes, ...this.#drNodes],
+      this.#opts.skipVerify ?? false,
+      this.#opts.insecureOverride,
+    );
+    this.#nodes = nodes;
   }
 
   drNodes(): readonly VaultNode[] {
@@ -463,9 +483,10 @@ export function nodesFromProfile(
 export function vaultFromProfile(
   profile: Profile | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  discover?: (signal: AbortSignal) => Promise<readonly VaultNode[]>,
 ): VaultHttp {
   const nodes = nodesFromProfile(profile, env);
-  if (nodes.length === 0)
+  if (nodes.length === 0 && !discover)
     throw new UsageError('no Vault addresses: give a profile (--profile) or set VAULT_ADDR', [
       'vault-runbook sandbox up',
     ]);
@@ -483,5 +504,6 @@ export function vaultFromProfile(
     ...(tls?.server_name ? { serverName: tls.server_name } : {}),
     ...(skip ? { skipVerify: true } : {}),
     ...(tls?.insecure_override ? { insecureOverride: tls.insecure_override } : {}),
+    ...(discover ? { discover } : {}),
   });
 }

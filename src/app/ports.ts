@@ -13,6 +13,7 @@ import { imagesFromProfile } from '../adapters/image.js';
 import { recoveryFromProfile } from '../adapters/recovery.js';
 import { pastRuns } from '../adapters/journal.js';
 import { vaultFromProfile } from '../adapters/vault.js';
+import { nodeResolver } from './discover.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
 
 /**
@@ -48,10 +49,12 @@ export function clusterPorts(
   profile: Profile | undefined,
   env: NodeJS.ProcessEnv,
 ): { vault?: VaultPort; aws?: AwsPort } {
-  const hasVault = (profile?.vault.addresses?.length ?? 0) > 0 || Boolean(env.VAULT_ADDR);
   const aws = awsForProfile(profile);
+  const discover = nodeResolver(profile, aws);
+  const hasVault =
+    (profile?.vault.addresses?.length ?? 0) > 0 || Boolean(env.VAULT_ADDR) || Boolean(discover);
   return {
-    ...(hasVault ? { vault: vaultFromProfile(profile, env) } : {}),
+    ...(hasVault ? { vault: vaultFromProfile(profile, env, discover) } : {}),
     ...(aws ? { aws } : {}),
   };
 }

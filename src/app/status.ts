@@ -199,6 +199,11 @@ export async function collectStatus(
   const now = opts.now ?? (() => new Date());
   const deadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
   const a = profile?.aws;
+  // A discovering profile's nodes are the ASG's instances of this moment (new IPs after a replacement).
+  if (vault.refresh)
+    await vault.refresh(deadline()).catch((err: unknown) => {
+      throw new Error(`finding the Vault nodes: ${errorMessage(err)}`);
+    });
   const [nodes, regions, repl, failover] = await Promise.all([
     mapLimit(vault.nodes(), opts.concurrency ?? 6, (n) => nodeStatus(vault, n, deadline())),
     aws && a

@@ -150,98 +150,144 @@ export const KeyholderSchema = z.strictObject({
     .describe('path to the keyholder’s PGP public key (armored or binary)'),
 });
 
-export const ProfileSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-      'a short cluster name (it is typed to confirm destructive steps)',
-    ),
-  description: z.string().optional(),
-  vault: z
-    .strictObject({
-      addresses: z.array(url).optional(),
-      discover: z.strictObject({ asg: z.string(), region: z.string().optional() }).optional(),
-      api_addr: url.optional().describe('the load-balanced address (ALB/DNS) clients use'),
-      dr_addresses: z
-        .array(url)
-        .optional()
-        .describe(
-          'the DR region’s node addresses (stable per slot, like `addresses`): where a failover unseals and checks the promoted cluster',
-        ),
-      dr_api_addr: url.optional().describe('the DR region’s load balancer'),
-      tls: z
-        .strictObject({
-          ca_cert: z.string().optional(),
-          server_name: z
-            .string()
-            .optional()
-            .describe('the name the nodes’ certificates carry, when the addresses are IPs'),
-          skip_verify: z
-            .boolean()
-            .optional()
-            .describe('refused unless insecure_override gives a reason'),
-          insecure_override: z
-            .string()
-            .min(1)
-            .optional()
-            .describe(
-              'why this cluster may be reached over http:// or without TLS verification (a lab); shown and journaled on every run',
-            ),
-        })
-        .optional(),
-      audit_file: z
-        .string()
-        .optional()
-        .describe(
-          'where the file audit device writes, on the Vault nodes (default /var/log/vault/audit.log)',
-        ),
-    })
-    .refine(
-      (v) => v.addresses !== undefined || v.discover !== undefined,
-      'give `addresses` or `discover`',
-    ),
-  aws: z
-    .strictObject({
-      region: z.string(),
-      dr_region: z.string().optional(),
-      asg: z.string().optional(),
-      dr_asg: z.string().optional(),
-      launch_template: z.string().optional(),
-      dr_launch_template: z.string().optional(),
-      data_bucket: z.string().optional(),
-      dr_data_bucket: z.string().optional(),
-      dynamodb_table: z.string().optional(),
-      dr_dynamodb_table: z.string().optional(),
-      route53: z
-        .strictObject({
-          zone_id: z.string(),
-          record: z.string(),
-          type: z.enum(['A', 'CNAME']).optional(),
-          ttl: z.number().int().min(1).optional(),
-          primary_value: z
-            .string()
-            .optional()
-            .describe('the record value naming the primary load balancer (its IP or DNS name)'),
-          dr_value: z.string().optional().describe('the record value naming the DR load balancer'),
-        })
-        .optional(),
-      target_group_arn: z.string().optional(),
-      dr_target_group_arn: z.string().optional(),
-      endpoints: z
-        .record(z.string(), url)
-        .optional()
-        .describe('per-service endpoint overrides (the sandbox uses these)'),
-    })
-    .optional(),
-  image: z
-    .strictObject({
-      builder: z.enum(['packer', 'sandbox']),
-      template: z.string().optional(),
-    })
-    .optional(),
-  keyholders: z.array(KeyholderSchema).optional(),
-});
+export const ProfileSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        'a short cluster name (it is typed to confirm destructive steps)',
+      ),
+    description: z.string().optional(),
+    vault: z
+      .strictObject({
+        addresses: z.array(url).optional(),
+        discover: z
+          .strictObject({
+            asg: z
+              .string()
+              .min(1)
+              .describe('the Auto Scaling group whose InService instances are the nodes'),
+            region: z.string().optional().describe('its region (default: aws.region)'),
+            port: z
+              .number()
+              .int()
+              .min(1)
+              .max(65535)
+              .optional()
+              .describe('Vault API port (default 8200)'),
+            scheme: z
+              .enum(['https', 'http'])
+              .optional()
+              .describe('default https; http is refused unless tls.insecure_override says why'),
+            address_tag: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                'take each instance’s API address from this tag instead of scheme://<private IP>:port',
+              ),
+          })
+          .optional()
+          .describe(
+            'find the nodes from the ASG at each status poll and before each Vault step (replacements get new IPs); needs tls.server_name',
+          ),
+        api_addr: url.optional().describe('the load-balanced address (ALB/DNS) clients use'),
+        dr_addresses: z
+          .array(url)
+          .optional()
+          .describe(
+            'the DR region’s node addresses (stable per slot, like `addresses`): where a failover unseals and checks the promoted cluster',
+          ),
+        dr_api_addr: url.optional().describe('the DR region’s load balancer'),
+        tls: z
+          .strictObject({
+            ca_cert: z.string().optional(),
+            server_name: z
+              .string()
+              .optional()
+              .describe('the name the nodes’ certificates carry, when the addresses are IPs'),
+            skip_verify: z
+              .boolean()
+              .optional()
+              .describe('refused unless insecure_override gives a reason'),
+            insecure_override: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                'why this cluster may be reached over http:// or without TLS verification (a lab); shown and journaled on every run',
+              ),
+          })
+          .optional(),
+        audit_file: z
+          .string()
+          .optional()
+          .describe(
+            'where the file audit device writes, on the Vault nodes (default /var/log/vault/audit.log)',
+          ),
+      })
+      .refine(
+        (v) => v.addresses !== undefined || v.discover !== undefined,
+        'give `addresses` or `discover`',
+      )
+      .refine((v) => v.addresses === undefined || v.discover === undefined, {
+        message: 'give `addresses` or `discover`, not both',
+        path: ['discover'],
+      })
+      .refine((v) => v.discover === undefined || Boolean(v.tls?.server_name), {
+        message:
+          '`discover` reaches the nodes by IP address: set vault.tls.server_name to the name their certificates carry',
+        path: ['discover'],
+      }),
+    aws: z
+      .strictObject({
+        region: z.string(),
+        dr_region: z.string().optional(),
+        asg: z.string().optional(),
+        dr_asg: z.string().optional(),
+        launch_template: z.string().optional(),
+        dr_launch_template: z.string().optional(),
+        data_bucket: z.string().optional(),
+        dr_data_bucket: z.string().optional(),
+        dynamodb_table: z.string().optional(),
+        dr_dynamodb_table: z.string().optional(),
+        route53: z
+          .strictObject({
+            zone_id: z.string(),
+            record: z.string(),
+            type: z.enum(['A', 'CNAME']).optional(),
+            ttl: z.number().int().min(1).optional(),
+            primary_value: z
+              .string()
+              .optional()
+              .describe('the record value naming the primary load balancer (its IP or DNS name)'),
+            dr_value: z
+              .string()
+              .optional()
+              .describe('the record value naming the DR load balancer'),
+          })
+          .optional(),
+        target_group_arn: z.string().optional(),
+        dr_target_group_arn: z.string().optional(),
+        endpoints: z
+          .record(z.string(), url)
+          .optional()
+          .describe('per-service endpoint overrides (the sandbox uses these)'),
+      })
+      .optional(),
+    image: z
+      .strictObject({
+        builder: z.enum(['packer', 'sandbox']),
+        template: z.string().optional(),
+      })
+      .optional(),
+    keyholders: z.array(KeyholderSchema).optional(),
+  })
+  .refine((p) => p.vault.discover === undefined || p.aws !== undefined, {
+    message: '`vault.discover` asks AWS for the nodes: the profile needs its `aws` section',
+    path: ['vault', 'discover'],
+  });
 
 export type Profile = z.infer<typeof ProfileSchema>;
 export type Keyholder = z.infer<typeof KeyholderSchema>;

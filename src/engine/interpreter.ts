@@ -295,6 +295,8 @@ export class Interpreter {
           `invalid input for ${action.id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
         );
       const ctx = this.#context(stepId, attempt, parsed.data, ctl.signal);
+      // A profile that discovers its nodes (vault.discover) sees this step's cluster, not the last one's.
+      await this.#opts.ports.vault?.refresh?.(ctl.signal);
       const raceAbort = new Promise<never>((_, reject) => {
         const fail = (): void =>
           reject(ctl.signal.reason instanceof Error ? ctl.signal.reason : new Error('aborted'));
@@ -418,6 +420,7 @@ export class Interpreter {
         const action = this.#opts.registry.get(pre.check ?? '');
         if (!action) throw new Error(`unknown check '${pre.check ?? ''}'`);
         const input: unknown = action.input.parse(renderDeep(pre.with ?? {}, ctx));
+        await this.#opts.ports.vault?.refresh?.(this.#root.signal);
         const out = await action.run(
           this.#context(`precondition-${index + 1}`, 1, input, this.#root.signal),
         );

@@ -201,6 +201,12 @@ export interface VaultPort {
   readonly insecure?: string | undefined;
   nodes(): readonly VaultNode[];
   /**
+   * Finds the nodes again when the profile discovers them from the ASG (replacements get new
+   * addresses): called at each status poll, before each step and on each pass of a long step.
+   * Absent, or a no-op, for a fixed list.
+   */
+  refresh?(signal: AbortSignal): Promise<void>;
+  /**
    * The DR region's nodes (profile `vault.dr_addresses`, named dr-node-1…): not part of the
    * serving cluster until a failover promotes them. Empty when the profile names none.
    */

@@ -63,8 +63,11 @@ export class FakeAws implements AwsPort {
     return Promise.resolve(name === this.asg.name ? this.asg : undefined);
   }
 
-  describeInstances(): Promise<Ec2Instance[]> {
-    return Promise.resolve([]);
+  /** EC2's view of the instances (state, IP, tags), for tests that read more than the ASG. */
+  instances: Ec2Instance[] = [];
+
+  describeInstances(ids: readonly string[]): Promise<Ec2Instance[]> {
+    return Promise.resolve(this.instances.filter((i) => ids.includes(i.instanceId)));
   }
 
   listObjectVersions(bucket: string, _r: string, _s: AbortSignal, prefix?: string) {

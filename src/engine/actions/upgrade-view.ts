@@ -72,6 +72,8 @@ export async function readView(ctx: ActionContext<unknown>): Promise<ClusterView
   const vault = requireVault(ctx);
   const aws = upgradeAws(ctx);
   const { asg, region } = upgradeTarget(ctx);
+  // Replacements get new addresses: a discovering profile finds them on every pass.
+  await vault.refresh?.(ctx.signal);
   const [healths, group] = await Promise.all([
     Promise.all(vault.nodes().map(async (n) => ({ n, h: await vault.health(n, ctx.signal) }))),
     aws.describeAsg(asg, region, ctx.signal),

@@ -164,11 +164,16 @@ export const waitAction: ActionDef<z.infer<typeof Wait>> = {
     `wait until ${i.until === 'active-elected' ? 'a node is active' : `${i.nodes?.join(', ') ?? 'every node'} is ${i.until}`}`,
   async run(ctx) {
     const vault = requireVault(ctx);
-    const nodes = selectNodes(vault, ctx.input.nodes);
+    let nodes = selectNodes(vault, ctx.input.nodes);
     const interval = ctx.input.interval === undefined ? 1000 : parseDuration(ctx.input.interval);
     const started = ctx.ports.clock.now().getTime();
     let last = '';
     for (;;) {
+      // Every node of a discovering profile is whatever the ASG holds now (newcomers included).
+      if (!ctx.input.nodes?.length && vault.refresh) {
+        await vault.refresh(ctx.signal);
+        nodes = selectNodes(vault, undefined);
+      }
       const results = await Promise.all(
         nodes.map(async (n) => ({ n, h: await vault.health(n, ctx.signal) })),
       );
