@@ -1,12 +1,23 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { compareVersions } from '../../src/domain/upgrade.js';
+import { stringify } from 'yaml';
+import type { ClusterStatus } from '../../src/domain/cluster.js';
+import { cli } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
-import { health, profileFile, sandbox, sandboxEnv, until, vaultPut } from './helpers.js';
+import {
+  health,
+  profileFile,
+  sandbox,
+  sandboxEnv,
+  statusJson,
+  until,
+  vaultPut,
+} from './helpers.js';
 
 /**
  * The rolling upgrade driven through the real TUI in a real terminal (tmux), on the sandbox:
@@ -29,7 +40,7 @@ const now =
   (): Promise<T | undefined> =>
     Promise.resolve(fn());
 
-const { env } = sandboxEnv(42);
+const { dir, env } = sandboxEnv(42);
 let older = '';
 let newer = '';
 let profile: Profile;
@@ -203,4 +214,49 @@ describe.skipIf(!hasTmux)('rolling-upgrade in the TUI (tmux, sandbox)', () => {
     },
     30 * 60_000,
   );
+
+  it('Given a profile that discovers its nodes from the sandbox ASG, When status --json runs on it, Then the nodes are the ASG’s in-service instances, named by instance id, reached over verified TLS with server_name', async () => {
+    // moto's private IPs are not the sandbox's loopback addresses: the sandbox tags each
+    // instance with its node's address, and discover reads that tag (address_tag).
+    const { addresses, ...vault } = profile.vault;
+    const file = join(dir, 'discover.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        ...profile,
+        name: 'sandbox-discover',
+        vault: {
+          ...vault,
+          discover: { asg: profile.aws?.asg, address_tag: 'vault-runbook:address' },
+          tls: { ...vault.tls, server_name: 'localhost' },
+        },
+      }),
+    );
+    const r = await cli(['status', '--json', '--profile', file], env);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as ClusterStatus;
+    const sandboxed = (await statusJson(env)).processes.filter(
+      (p) => p.role === 'vault' && p.region === 'primary',
+    );
+    expect(s.nodes.map((n) => n.name).sort()).toEqual(
+      sandboxed.map((p) => p.instanceId ?? '').sort(),
+    );
+    expect(s.nodes.map((n) => n.address).sort()).toEqual([...(addresses ?? [])].sort());
+    for (const n of s.nodes) {
+      expect(n.instanceId).toBe(n.name);
+      expect(n.reachable).toBe(true);
+      expect(n.sealed).toBe(false);
+    }
+    // Without server_name the same profile is refused at load: exit 2.
+    writeFileSync(
+      file,
+      stringify({
+        ...profile,
+        vault: { ...vault, discover: { asg: profile.aws?.asg } },
+      }),
+    );
+    const bad = await cli(['status', '--json', '--profile', file], env);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('server_name');
+  }, 120_000);
 });

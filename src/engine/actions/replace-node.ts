@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../../domain/duration.js';
-import { ExitCode, VrError } from '../../domain/errors.js';
+import { errorMessage, ExitCode, VrError } from '../../domain/errors.js';
 import type { ClusterView, MemberView, NodeView } from '../../domain/upgrade.js';
 import type { ActionContext, ActionDef } from './types.js';
 import { describeNode, readView, serving, ShareKeeper, terminateMember } from './upgrade-view.js';
@@ -116,6 +116,7 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
   const ordered = [...targets.filter((m) => !isActive(m)), ...targets.filter(isActive)];
   const replaced: string[] = [];
   const gone = new Set<string>();
+  const stillUp = new Set<string>();
   try {
     for (const m of ordered) {
       if (isActive(m)) {
@@ -136,6 +137,10 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
       );
       await terminateMember(ctx, m.instanceId);
       gone.add(m.instanceId);
+      // Its Vault may answer a little longer while the instance shuts down; where the
+      // newcomer reuses the address (fixed addresses, the sandbox) that answer is the old one.
+      const was = byName.get(m.node ?? '');
+      if (was && was.role !== 'unreachable') stillUp.add(was.name);
       replaced.push(`${m.node ?? '?'}:${m.instanceId}`);
     }
     if (!ordered.length) ctx.log('no instance to terminate: waiting for the ASG and unsealing');
@@ -143,6 +148,10 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
     let last = '';
     for (;;) {
       view = await readView(ctx);
+      for (const name of [...stillUp]) {
+        const n = view.nodes.find((x) => x.name === name);
+        if (!n || n.role === 'unreachable') stillUp.delete(name);
+      }
       // Only a newcomer is unsealed: a sealed victim still shutting down is not worth a share.
       const inService = new Set(
         view.members
@@ -150,13 +159,35 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
           .map((m) => m.instanceId),
       );
       const sealed = view.nodes.find(
-        (n) => n.role === 'sealed' && n.instanceId !== undefined && inService.has(n.instanceId),
+        (n) =>
+          n.role === 'sealed' &&
+          !stillUp.has(n.name) &&
+          n.instanceId !== undefined &&
+          inService.has(n.instanceId),
       );
       if (sealed) {
-        await keeper.unseal(sealed, `instance ${sealed.instanceId ?? '?'} in ${sealed.az ?? '?'}`);
+        try {
+          await keeper.unseal(
+            sealed,
+            `instance ${sealed.instanceId ?? '?'} in ${sealed.az ?? '?'}`,
+          );
+        } catch (err) {
+          // The sealed Vault that answered may be the terminated instance's, still shutting
+          // down (its address already names the newcomer): once it stops answering, its
+          // replacement is waited for like any other, within the timeout.
+          const h = await vault.health(sealed, ctx.signal);
+          if (h.reachable) throw err;
+          ctx.log(
+            `${sealed.name} stopped answering while being unsealed (${errorMessage(err)}): waiting for its instance`,
+          );
+          if (now() - started > timeout) throw err;
+          await ctx.ports.clock.sleep(interval, ctx.signal);
+        }
         continue;
       }
-      const why = whole(view);
+      const why = stillUp.size
+        ? `${[...stillUp].join(', ')}: the terminated instance's Vault still answers (shutting down)`
+        : whole(view);
       if (!why) break;
       if (now() - started > timeout)
         throw new VrError(
@@ -169,7 +200,8 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
         );
       if (why !== last) ctx.log(`waiting: ${why}`);
       last = why;
-      await ctx.ports.clock.sleep(interval, ctx.signal);
+      // A shutdown is short: look often, or the gap before the newcomer answers is missed.
+      await ctx.ports.clock.sleep(stillUp.size ? Math.min(interval, 250) : interval, ctx.signal);
     }
     for (const n of view.nodes) ctx.log(describeNode(n));
     ctx.log(`keyholders entered ${keeper.entries} share(s) in all`);
