@@ -6,7 +6,10 @@ import { VaultHttp } from '../adapters/vault.js';
 import { ExitCode } from '../domain/errors.js';
 import type { Profile } from '../domain/schema.js';
 import type { AsgInstance, Ec2Instance } from '../engine/aws.js';
+import type { HealthResult, VaultNode } from '../engine/vault.js';
 import { FakeAws } from '../test-support/fake-aws.js';
+import { FakeVault } from '../test-support/fake-vault.js';
+import { interpreterFor, runbookFrom } from '../test-support/fakes.js';
 import { discoverNodes, discoverSpec, nodeResolver } from './discover.js';
 import { clusterPorts } from './ports.js';
 import { loadProfile } from './profiles.js';
@@ -164,5 +167,30 @@ describe('node discovery from the Auto Scaling group', () => {
       'name: prod\nvault:\n  addresses: [https://10.0.0.1:8200]\n  discover: { asg: vault-primary }\n  tls: { server_name: vault.example }\naws: { region: us-east-1 }\n',
     );
     expect(() => loadProfile(file)).toThrow('not both');
+  });
+
+  it('Given a Vault port that discovers its nodes, When a runbook step and a precondition use Vault, Then the nodes are found again before each of them', async () => {
+    const calls: string[] = [];
+    class Discovering extends FakeVault {
+      refresh(): Promise<void> {
+        calls.push('refresh');
+        return Promise.resolve();
+      }
+      override health(node: VaultNode, s: AbortSignal): Promise<HealthResult> {
+        calls.push(`health ${node.name}`);
+        return super.health(node, s);
+      }
+    }
+    const rb = runbookFrom(
+      `id: t\ntitle: T\npreconditions:\n  - { check: vault.reachable, message: up }\nsteps:\n  - { id: h, uses: vault.health }\n`,
+    );
+    const { run } = interpreterFor(rb, { vault: new Discovering({ nodes: ['node-1'] }) });
+    await run();
+    // Each Vault use is preceded by a refresh: the precondition's, then the step's.
+    const firstHealth = calls.indexOf('health node-1');
+    expect(firstHealth).toBeGreaterThan(0);
+    expect(calls[0]).toBe('refresh');
+    expect(calls.filter((c) => c === 'refresh').length).toBeGreaterThanOrEqual(2);
+    expect(calls.lastIndexOf('refresh')).toBeLessThan(calls.lastIndexOf('health node-1'));
   });
 });
