@@ -12,6 +12,7 @@ import { FakeVault } from '../test-support/fake-vault.js';
 import { interpreterFor, runbookFrom } from '../test-support/fakes.js';
 import { discoverNodes, discoverSpec, nodeResolver } from './discover.js';
 import { clusterPorts } from './ports.js';
+import { collectStatus } from './status.js';
 import { loadProfile } from './profiles.js';
 
 const signal = (): AbortSignal => AbortSignal.timeout(5_000);
@@ -192,5 +193,17 @@ describe('node discovery from the Auto Scaling group', () => {
     expect(calls[0]).toBe('refresh');
     expect(calls.filter((c) => c === 'refresh').length).toBeGreaterThanOrEqual(2);
     expect(calls.lastIndexOf('refresh')).toBeLessThan(calls.lastIndexOf('health node-1'));
+  });
+
+  it('Given discovery that fails (AWS does not answer), When the status is collected, Then it is one error naming vault.discover with exit 4, not a stack trace', async () => {
+    const aws = cluster();
+    aws.describeAsg = () => Promise.reject(new Error('Request aborted'));
+    const p = profile({ asg: 'vault-primary' });
+    const v = new VaultHttp({ nodes: [], discover: nodeResolver(p, aws)! });
+    const err = await collectStatus(p, v, undefined, signal()).catch((e: unknown) => e);
+    expect((err as { exitCode?: number }).exitCode).toBe(ExitCode.precondition);
+    expect((err as Error).message).toBe(
+      'finding the Vault nodes (vault.discover): Request aborted',
+    );
   });
 });

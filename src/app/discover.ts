@@ -1,4 +1,4 @@
-import { UsageError } from '../domain/errors.js';
+import { errorMessage, UsageError } from '../domain/errors.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
 import type { VaultNode } from '../engine/vault.js';
@@ -86,5 +86,9 @@ export function nodeResolver(
     throw new UsageError(
       'vault.discover asks AWS for the nodes: the profile needs its aws section',
     );
-  return (signal) => discoverNodes(aws, spec, signal);
+  // A step or a status round that fails here says what it was doing.
+  return (signal) =>
+    discoverNodes(aws, spec, signal).catch((err: unknown) => {
+      throw new Error(`finding the Vault nodes (vault.discover): ${errorMessage(err)}`);
+    });
 }

@@ -1,7 +1,7 @@
 import { stripControlsDeep } from '../domain/sanitize.js';
 import type { ClusterStatus, NodeStatus, RegionStatus } from '../domain/cluster.js';
 import { replicationLag } from '../domain/cluster.js';
-import { errorMessage } from '../domain/errors.js';
+import { errorMessage, ExitCode, VrError } from '../domain/errors.js';
 import { describeHealthCode, roleOf } from '../domain/health.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort, Ec2Instance } from '../engine/aws.js';
@@ -200,9 +200,13 @@ export async function collectStatus(
   const deadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
   const a = profile?.aws;
   // A discovering profile's nodes are the ASG's instances of this moment (new IPs after a replacement).
+  // Its own deadline (discoverNodes'), not a node's: the first call also loads the AWS SDK.
   if (vault.refresh)
-    await vault.refresh(deadline()).catch((err: unknown) => {
-      throw new Error(`finding the Vault nodes: ${errorMessage(err)}`);
+    await vault.refresh(signal).catch((err: unknown) => {
+      if (err instanceof VrError) throw err;
+      throw new VrError(errorMessage(err), ExitCode.precondition, [
+        'check the ASG name and region in the profile, and the AWS credentials',
+      ]);
     });
   const [nodes, regions, repl, failover] = await Promise.all([
     mapLimit(vault.nodes(), opts.concurrency ?? 6, (n) => nodeStatus(vault, n, deadline())),
