@@ -80,6 +80,11 @@ export class VaultHttp implements VaultPort {
     return this.#nodes;
   }
 
+  /** Closes the pooled connections to every node (see VaultTransport). */
+  close(): void {
+    this.#http.close();
+  }
+
   drNodes(): readonly VaultNode[] {
     return this.#drNodes;
   }

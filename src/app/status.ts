@@ -12,6 +12,52 @@ export interface CollectOptions {
   readonly perNodeTimeoutMs?: number;
   readonly concurrency?: number;
   readonly now?: () => Date;
+  /** Reuses the AWS part of recent rounds (a poller passes one; a single read does not). */
+  readonly awsCache?: AwsStatusCache;
+}
+
+type AwsPart = [
+  { region: RegionStatus; instances: (Ec2Instance & { region: string })[] }[],
+  ClusterStatus['replication'],
+];
+
+/**
+ * The AWS half of a status (ASG, instances, replication lag) changes far less often than a
+ * node's seal state, and costs far more to read (listing both data buckets' versions, one
+ * SDK call per region and service). A poller reads it at most every `maxAgeMs`, and again on
+ * the next round after the Vault half changed (a node sealed, came or went, was upgraded), so
+ * what the AWS rows say is never older than that while something is happening.
+ */
+export class AwsStatusCache {
+  #part: AwsPart | undefined;
+  #at = -Infinity;
+  #nodesKey: string | undefined;
+  #stale = false;
+  constructor(
+    readonly maxAgeMs = 10_000,
+    readonly clock: () => number = () => performance.now(),
+  ) {}
+  /** The last AWS part, while it is fresh. */
+  get(): AwsPart | undefined {
+    return !this.#stale && this.clock() - this.#at < this.maxAgeMs ? this.#part : undefined;
+  }
+  set(part: AwsPart, nodes: readonly NodeStatus[]): void {
+    this.#part = part;
+    this.#at = this.clock();
+    this.#nodesKey = nodesKey(nodes);
+    this.#stale = false;
+  }
+  /** After a round: a change on the Vault side makes the next round read AWS again. */
+  observe(nodes: readonly NodeStatus[]): void {
+    if (this.#nodesKey !== undefined && nodesKey(nodes) !== this.#nodesKey) this.#stale = true;
+  }
+}
+
+/** What of the nodes an AWS change would go with: which answer, on what version, sealed or not. */
+function nodesKey(nodes: readonly NodeStatus[]): string {
+  return JSON.stringify(
+    nodes.map((n) => [n.name, n.reachable, n.version, n.sealed, n.initialized]),
+  );
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
@@ -199,19 +245,26 @@ export async function collectStatus(
   const now = opts.now ?? (() => new Date());
   const deadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
   const a = profile?.aws;
-  const [nodes, regions, repl, failover] = await Promise.all([
+  const cached = opts.awsCache?.get();
+  const awsPart = async (): Promise<AwsPart> =>
+    Promise.all([
+      aws && a
+        ? Promise.all([
+            regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, deadline()),
+            ...(a.dr_region
+              ? [regionStatus(aws, 'dr', a.dr_region, a.dr_asg, a.dr_data_bucket, deadline())]
+              : []),
+          ])
+        : Promise.resolve([]),
+      aws && profile ? replication(aws, profile, deadline(), now()) : Promise.resolve(undefined),
+    ]);
+  const [nodes, [regions, repl], failover] = await Promise.all([
     mapLimit(vault.nodes(), opts.concurrency ?? 6, (n) => nodeStatus(vault, n, deadline())),
-    aws && a
-      ? Promise.all([
-          regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, deadline()),
-          ...(a.dr_region
-            ? [regionStatus(aws, 'dr', a.dr_region, a.dr_asg, a.dr_data_bucket, deadline())]
-            : []),
-        ])
-      : Promise.resolve([]),
-    aws && profile ? replication(aws, profile, deadline(), now()) : Promise.resolve(undefined),
+    cached ? Promise.resolve(cached) : awsPart(),
     failoverStatus(profile, vault, aws, deadline),
   ]);
+  if (!cached) opts.awsCache?.set([regions, repl], nodes);
+  else opts.awsCache?.observe(nodes);
   const instances = regions.flatMap((r) => r.instances);
   const withInstances = nodes.map((n) => {
     const i = instanceFor(n, instances);
@@ -251,6 +304,11 @@ function fingerprint(s: ClusterStatus): string {
 export interface PollerOptions {
   /** The longest wait between rounds once nothing changes (default: 4 × the interval). */
   readonly maxIntervalMs?: number;
+  /**
+   * Calls onUpdate only when what the status says changed (a screen then re-renders only for
+   * a change), but at least every `refreshMs` so the time it shows stays honest.
+   */
+  readonly onlyChanges?: { readonly refreshMs: number };
 }
 
 /**
@@ -264,6 +322,8 @@ export class StatusPoller {
   #last: string | undefined;
   #delay: number;
   readonly #max: number;
+  readonly #onlyChanges: PollerOptions['onlyChanges'];
+  #shownAt = -Infinity;
   constructor(
     readonly collect: (signal: AbortSignal) => Promise<ClusterStatus>,
     readonly onUpdate: (s: ClusterStatus) => void,
@@ -274,6 +334,7 @@ export class StatusPoller {
       throw new RangeError(`poll interval must be a positive number of ms, not ${intervalMs}`);
     this.#delay = intervalMs;
     this.#max = Math.max(intervalMs, opts.maxIntervalMs ?? intervalMs * 4);
+    this.#onlyChanges = opts.onlyChanges;
   }
   /** The wait before the next round. */
   get delayMs(): number {
@@ -284,9 +345,14 @@ export class StatusPoller {
       try {
         const s = await this.collect(this.#ctl.signal);
         const f = fingerprint(s);
-        this.#delay = f === this.#last ? Math.min(this.#max, this.#delay * 2) : this.intervalMs;
+        const same = f === this.#last;
+        this.#delay = same ? Math.min(this.#max, this.#delay * 2) : this.intervalMs;
         this.#last = f;
-        this.onUpdate(s);
+        const now = Date.now();
+        if (!same || !this.#onlyChanges || now - this.#shownAt >= this.#onlyChanges.refreshMs) {
+          this.#shownAt = now;
+          this.onUpdate(s);
+        }
       } catch {
         // a failed round is retried after the interval
         this.#delay = this.intervalMs;

@@ -74,25 +74,36 @@ async function clusterStatus(
   explicit: string | undefined,
   env: NodeJS.ProcessEnv,
   onUpdate: (s: ClusterStatus) => void,
-): Promise<{ profileName?: string; poller?: StatusPoller }> {
+): Promise<{ profileName?: string; poller?: StatusPoller; close?: () => void }> {
   try {
-    const [{ loadProfile, profilePath }, { clusterPorts }, { collectStatus, StatusPoller }] =
-      await Promise.all([
-        import('../app/profiles.js'),
-        import('../app/ports.js'),
-        import('../app/status.js'),
-      ]);
+    const [
+      { loadProfile, profilePath },
+      { clusterPorts },
+      { AwsStatusCache, collectStatus, StatusPoller },
+    ] = await Promise.all([
+      import('../app/profiles.js'),
+      import('../app/ports.js'),
+      import('../app/status.js'),
+    ]);
     const profile = loadProfile(profilePath(explicit, env));
     const { vault, aws } = clusterPorts(profile, env);
+    const awsCache = new AwsStatusCache(STATUS_AWS_MAX_AGE_MS);
     const poller = vault
       ? new StatusPoller(
-          (signal) => collectStatus(profile, vault, aws, signal),
+          (signal) => collectStatus(profile, vault, aws, signal, { awsCache }),
           onUpdate,
           STATUS_INTERVAL_MS,
-          { maxIntervalMs: STATUS_IDLE_INTERVAL_MS },
+          {
+            maxIntervalMs: STATUS_IDLE_INTERVAL_MS,
+            onlyChanges: { refreshMs: STATUS_REDRAW_IDLE_MS },
+          },
         )
       : undefined;
-    return { ...(profile ? { profileName: profile.name } : {}), ...(poller ? { poller } : {}) };
+    return {
+      ...(profile ? { profileName: profile.name } : {}),
+      ...(poller ? { poller } : {}),
+      ...(vault?.close ? { close: () => vault.close?.() } : {}),
+    };
   } catch {
     return {};
   }
@@ -104,6 +115,13 @@ async function clusterStatus(
  */
 const STATUS_INTERVAL_MS = 1000;
 const STATUS_IDLE_INTERVAL_MS = 2000;
+/** ASG, instances and replication lag are read at most this often (and after a change). */
+const STATUS_AWS_MAX_AGE_MS = 10_000;
+/**
+ * A change is drawn at once; an unchanged status only this often, to move the pane's
+ * "updated" time: a redraw of the whole screen costs more than the round that read it.
+ */
+const STATUS_REDRAW_IDLE_MS = 10_000;
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -152,6 +170,7 @@ async function drive(opts: DriveOptions): Promise<number> {
   };
   for (const sig of SIGNALS) process.on(sig, onSignal);
   let poller: StatusPoller | undefined;
+  let closeCluster: (() => void) | undefined;
   let stopped = false;
   try {
     ui = renderTui(controller, { env: opts.env });
@@ -159,7 +178,9 @@ async function drive(opts: DriveOptions): Promise<number> {
     void clusterStatus(opts.profile, opts.env, (s) => controller.updateCluster(s)).then((c) => {
       if (c.profileName && !session) store.setState({ profileName: c.profileName });
       poller = c.poller;
+      closeCluster = c.close;
       if (!stopped) poller?.start();
+      else closeCluster?.();
     });
     if (!session) void loadRunModules().then(modulesReady, () => undefined);
     // A failure is shown in the error panel; the exit code comes from the result.
@@ -169,6 +190,8 @@ async function drive(opts: DriveOptions): Promise<number> {
   } finally {
     stopped = true;
     poller?.stop();
+    // The poller's pooled connections to the nodes: nothing keeps the process after the screen.
+    closeCluster?.();
     unsubscribe();
     for (const sig of SIGNALS) process.off(sig, onSignal);
   }
