@@ -116,12 +116,12 @@ async function clusterStatus(
 const STATUS_INTERVAL_MS = 1000;
 const STATUS_IDLE_INTERVAL_MS = 2000;
 /** ASG, instances and replication lag are read at most this often (and after a change). */
-const STATUS_AWS_MAX_AGE_MS = 10_000;
+const STATUS_AWS_MAX_AGE_MS = 15_000;
 /**
  * A change is drawn at once; an unchanged status only this often, to move the pane's
  * "updated" time: a redraw of the whole screen costs more than the round that read it.
  */
-const STATUS_REDRAW_IDLE_MS = 10_000;
+const STATUS_REDRAW_IDLE_MS = 15_000;
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
