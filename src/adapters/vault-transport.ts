@@ -157,15 +157,6 @@ export class VaultTransport {
     return this.#tls.ctx;
   }
 
-  /** Open sockets, pooled or in use (tests check that `close()` leaves none). */
-  get openSockets(): number {
-    let n = 0;
-    for (const { agent } of this.#agents.values())
-      for (const list of [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)])
-        n += list?.length ?? 0;
-    return n;
-  }
-
   /** Destroys every pooled connection; later calls fail instead of opening new ones. */
   close(): void {
     this.#closed = true;
