@@ -129,6 +129,9 @@ try {
   );
   const l = layout(env);
   // Six nodes: the DR region's Auto Scaling group to 3, so the sandbox starts 3 more Vaults.
+  // This process loads the SDK itself: without its switch the SDK's Node-version warning lands
+  // on the terminal just as the TUI starts (the CLI sets the same switch for itself).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { AutoScalingClient, SetDesiredCapacityCommand } =
     await import('@aws-sdk/client-auto-scaling');
   const asg = new AutoScalingClient({
