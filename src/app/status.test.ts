@@ -178,4 +178,27 @@ describe('AwsStatusCache', () => {
     await collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000));
     expect(count.get('describeAsg')).toBe(2);
   });
+
+  it('Given a screen cache whose first round does not wait, When AWS is slow to answer, Then the nodes come without it and the next round has the AWS rows', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws } = countingAws();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: AwsPort = Object.assign(Object.create(aws) as AwsPort, {
+      describeAsg: async (...args: Parameters<AwsPort['describeAsg']>) => {
+        await gate; // the SDK loading, the first calls
+        return aws.describeAsg(...args);
+      },
+    });
+    const awsCache = new AwsStatusCache(60_000, () => 0, { firstRoundWaits: false });
+    const collect = () =>
+      collectStatus(awsProfile, vault, slow, AbortSignal.timeout(1000), { awsCache });
+    const first = await collect(); // resolves while describeAsg still waits
+    expect(first.nodes.map((n) => n.reachable)).toEqual([true, true]);
+    expect(first.regions).toEqual([]);
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    const second = await collect();
+    expect(second.regions[0]?.asg?.desired).toBe(3);
+  });
 });

@@ -32,24 +32,54 @@ export class AwsStatusCache {
   #part: AwsPart | undefined;
   #at = -Infinity;
   #nodesKey: string | undefined;
+  #lastKey: string | undefined;
   #stale = false;
+  #pending: Promise<void> | undefined;
+  /**
+   * `firstRoundWaits: false` (the TUI): the first round shows the nodes without waiting for
+   * the AWS part — loading the SDK and its first calls take longer than every node's health —
+   * and the AWS rows come with the round after it arrived.
+   */
   constructor(
     readonly maxAgeMs = 10_000,
     readonly clock: () => number = () => performance.now(),
+    readonly opts: { readonly firstRoundWaits?: boolean } = {},
   ) {}
   /** The last AWS part, while it is fresh. */
   get(): AwsPart | undefined {
     return !this.#stale && this.clock() - this.#at < this.maxAgeMs ? this.#part : undefined;
   }
+  /** Whether a round without an AWS part of its own may go on without waiting for one. */
+  get mayDefer(): boolean {
+    return this.opts.firstRoundWaits === false && this.#part === undefined;
+  }
   set(part: AwsPart, nodes: readonly NodeStatus[]): void {
-    this.#part = part;
-    this.#at = this.clock();
-    this.#nodesKey = nodesKey(nodes);
-    this.#stale = false;
+    this.#keep(part, nodesKey(nodes));
+  }
+  /** Reads the AWS part in the background (once at a time); a failure leaves it to a later round. */
+  prefetch(read: () => Promise<AwsPart>): void {
+    this.#pending ??= read().then(
+      (part) => {
+        this.#pending = undefined;
+        this.#keep(part, this.#lastKey);
+      },
+      () => {
+        this.#pending = undefined;
+      },
+    );
   }
   /** After a round: a change on the Vault side makes the next round read AWS again. */
   observe(nodes: readonly NodeStatus[]): void {
-    if (this.#nodesKey !== undefined && nodesKey(nodes) !== this.#nodesKey) this.#stale = true;
+    const key = nodesKey(nodes);
+    this.#lastKey = key;
+    if (this.#nodesKey !== undefined && key !== this.#nodesKey) this.#stale = true;
+  }
+  #keep(part: AwsPart, key: string | undefined): void {
+    this.#part = part;
+    this.#at = this.clock();
+    this.#nodesKey = key;
+    this.#lastKey = key;
+    this.#stale = false;
   }
 }
 
@@ -258,13 +288,17 @@ export async function collectStatus(
         : Promise.resolve([]),
       aws && profile ? replication(aws, profile, deadline(), now()) : Promise.resolve(undefined),
     ]);
+  const cache = opts.awsCache;
+  const defer = !cached && cache?.mayDefer === true && aws !== undefined;
+  if (defer) cache.prefetch(awsPart);
+  const noAws: AwsPart = [[], undefined];
   const [nodes, [regions, repl], failover] = await Promise.all([
     mapLimit(vault.nodes(), opts.concurrency ?? 6, (n) => nodeStatus(vault, n, deadline())),
-    cached ? Promise.resolve(cached) : awsPart(),
+    cached ? Promise.resolve(cached) : defer ? Promise.resolve(noAws) : awsPart(),
     failoverStatus(profile, vault, aws, deadline),
   ]);
-  if (!cached) opts.awsCache?.set([regions, repl], nodes);
-  else opts.awsCache?.observe(nodes);
+  if (!cached && !defer) cache?.set([regions, repl], nodes);
+  else cache?.observe(nodes);
   const instances = regions.flatMap((r) => r.instances);
   const withInstances = nodes.map((n) => {
     const i = instanceFor(n, instances);

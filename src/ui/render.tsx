@@ -87,7 +87,10 @@ async function clusterStatus(
     ]);
     const profile = loadProfile(profilePath(explicit, env));
     const { vault, aws } = clusterPorts(profile, env);
-    const awsCache = new AwsStatusCache(STATUS_AWS_MAX_AGE_MS);
+    // The nodes' rows first; the AWS columns with the round after the SDK has answered.
+    const awsCache = new AwsStatusCache(STATUS_AWS_MAX_AGE_MS, undefined, {
+      firstRoundWaits: false,
+    });
     const poller = vault
       ? new StatusPoller(
           (signal) => collectStatus(profile, vault, aws, signal, { awsCache }),
@@ -132,13 +135,28 @@ async function drive(opts: DriveOptions): Promise<number> {
   let quitting = false;
   // Filled from the action registry once it is loaded, before any run can be shown.
   const humanIds = new Set<string>();
+  const modulesReady = (m: RunModules): RunModules => {
+    for (const id of m.humanActionIds()) humanIds.add(id);
+    return m;
+  };
+  // What a run needs, loaded in the background on the home screen: after the first status
+  // rows (it would compete with them for the CPU), or at once when a runbook is opened first.
+  let preloading = false;
+  const preload = (): void => {
+    if (preloading) return;
+    preloading = true;
+    void loadRunModules().then(modulesReady, () => undefined);
+  };
   const controller = new UiController({
     runbooks: listRunbooks(opts.env).map(({ id, title, description }) => ({
       id,
       title,
       description,
     })),
-    open: opts.open,
+    open: (...args) => {
+      preload();
+      return opts.open(...args);
+    },
     humanActionIds: humanIds,
     onQuit: (result) => {
       code = result?.exitCode ?? opts.fallback(last);
@@ -146,10 +164,6 @@ async function drive(opts: DriveOptions): Promise<number> {
     },
   });
   const { store } = controller;
-  const modulesReady = (m: RunModules): RunModules => {
-    for (const id of m.humanActionIds()) humanIds.add(id);
-    return m;
-  };
   const session = opts.first
     ? opts.first(controller, modulesReady(await loadRunModules()))
     : undefined;
@@ -175,14 +189,18 @@ async function drive(opts: DriveOptions): Promise<number> {
   try {
     ui = renderTui(controller, { env: opts.env });
     // After the first frame: the poller, and (on the home screen) what a run will need.
-    void clusterStatus(opts.profile, opts.env, (s) => controller.updateCluster(s)).then((c) => {
+    const onStatus = (s: ClusterStatus): void => {
+      controller.updateCluster(s);
+      if (!session) preload();
+    };
+    void clusterStatus(opts.profile, opts.env, onStatus).then((c) => {
       if (c.profileName && !session) store.setState({ profileName: c.profileName });
       poller = c.poller;
       closeCluster = c.close;
       if (!stopped) poller?.start();
       else closeCluster?.();
+      if (!poller && !session) preload();
     });
-    if (!session) void loadRunModules().then(modulesReady, () => undefined);
     // A failure is shown in the error panel; the exit code comes from the result.
     if (session) controller.attach(session).catch(() => undefined);
     await ui.waitUntilExit();
