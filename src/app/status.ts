@@ -58,7 +58,8 @@ export class AwsStatusCache {
   }
   /** Reads the AWS part in the background (once at a time); a failure leaves it to a later round. */
   prefetch(read: () => Promise<AwsPart>): void {
-    this.#pending ??= read().then(
+    if (this.#pending) return;
+    this.#pending = read().then(
       (part) => {
         this.#pending = undefined;
         this.#keep(part, this.#lastKey);
