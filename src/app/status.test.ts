@@ -201,4 +201,24 @@ describe('AwsStatusCache', () => {
     const second = await collect();
     expect(second.regions[0]?.asg?.desired).toBe(3);
   });
+
+  it('Given an AWS call slower than a node deadline (the SDK loading, credentials resolving), When status is collected, Then the AWS rows wait for their own deadline', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws } = countingAws();
+    const slow: AwsPort = Object.assign(Object.create(aws) as AwsPort, {
+      describeAsg: (...args: Parameters<AwsPort['describeAsg']>) =>
+        new Promise<Awaited<ReturnType<AwsPort['describeAsg']>>>((resolve, reject) => {
+          const signal = args[2];
+          const t = setTimeout(() => resolve(aws.describeAsg(...args)), 200);
+          signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            reject(new Error('Request aborted'));
+          });
+        }),
+    });
+    const s = await collectStatus(awsProfile, vault, slow, AbortSignal.timeout(5000), {
+      perNodeTimeoutMs: 50,
+    });
+    expect(s.regions[0]?.asg).toEqual({ name: 'vault-primary', desired: 3, inService: 0 });
+  });
 });

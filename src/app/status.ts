@@ -12,6 +12,11 @@ export interface CollectOptions {
   readonly perNodeTimeoutMs?: number;
   readonly concurrency?: number;
   readonly now?: () => Date;
+  /**
+   * Each AWS call's deadline (default 5 s): the first call of a process also loads the SDK
+   * client and resolves credentials (SSO, instance role), which a node's 1.5 s does not cover.
+   */
+  readonly awsTimeoutMs?: number;
   /** Reuses the AWS part of recent rounds (a poller passes one; a single read does not). */
   readonly awsCache?: AwsStatusCache;
 }
@@ -275,19 +280,21 @@ export async function collectStatus(
   const timeout = opts.perNodeTimeoutMs ?? 1500;
   const now = opts.now ?? (() => new Date());
   const deadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
+  const awsTimeout = opts.awsTimeoutMs ?? Math.max(timeout, 5000);
+  const awsDeadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(awsTimeout)]);
   const a = profile?.aws;
   const cached = opts.awsCache?.get();
   const awsPart = async (): Promise<AwsPart> =>
     Promise.all([
       aws && a
         ? Promise.all([
-            regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, deadline()),
+            regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, awsDeadline()),
             ...(a.dr_region
-              ? [regionStatus(aws, 'dr', a.dr_region, a.dr_asg, a.dr_data_bucket, deadline())]
+              ? [regionStatus(aws, 'dr', a.dr_region, a.dr_asg, a.dr_data_bucket, awsDeadline())]
               : []),
           ])
         : Promise.resolve([]),
-      aws && profile ? replication(aws, profile, deadline(), now()) : Promise.resolve(undefined),
+      aws && profile ? replication(aws, profile, awsDeadline(), now()) : Promise.resolve(undefined),
     ]);
   const cache = opts.awsCache;
   const defer = !cached && cache?.mayDefer === true && aws !== undefined;
