@@ -69,11 +69,6 @@ export class AwsClients {
     return c;
   }
 
-  /** How many clients were made (tests check that a profile without AWS makes none). */
-  get size(): number {
-    return this.#clients.size;
-  }
-
   ec2(region: string): Promise<Ec2> {
     return this.#get(`ec2:${region}`, async () => {
       const sdk = await import('@aws-sdk/client-ec2');
@@ -108,13 +103,5 @@ export class AwsClients {
       const sdk = await import('@aws-sdk/client-route-53');
       return { sdk, client: new sdk.Route53Client(this.#config('route53', 'us-east-1')) };
     });
-  }
-
-  /** Closes every client made so far (their sockets), so a finished process can exit. */
-  async destroy(): Promise<void> {
-    const made = [...this.#clients.values()];
-    this.#clients.clear();
-    for (const c of await Promise.allSettled(made))
-      if (c.status === 'fulfilled') (c.value as { client: { destroy(): void } }).client.destroy();
   }
 }

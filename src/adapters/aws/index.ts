@@ -47,16 +47,6 @@ export class AwsSdk implements AwsPort, FailoverAwsPort, AwsUpgradePort {
     this.#replication = opts.replication;
   }
 
-  /** How many SDK clients were made so far. */
-  get clientCount(): number {
-    return this.#aws.size;
-  }
-
-  /** Closes the clients' sockets. */
-  close(): Promise<void> {
-    return this.#aws.destroy();
-  }
-
   // ── Auto Scaling ──
   describeAsg(
     name: string,
