@@ -19,6 +19,8 @@ export default tseslint.config(
       'test/fixtures/layering/**',
       'scripts/*.js',
       'scripts/*.mjs',
+      // Plain-JS loader hooks preloaded into a child node (test/startup-modules.test.ts).
+      'test/fixtures/module-trace/*.mjs',
     ],
   },
   js.configs.recommended,

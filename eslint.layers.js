@@ -26,8 +26,9 @@ export const ALLOWED = {
 
 /** Narrow exceptions, each with its reason. */
 const EXCEPTIONS = {
-  // The composition root gives the sandbox profile's AWS port the sandbox's fixed dummy keys.
-  app: ['!**/sandbox/layout.js'],
+  // The composition root gives the sandbox profile's AWS port the sandbox's fixed dummy keys
+  // (layout.js) and its emulated replication (api.js, the sandbox's one API for other layers).
+  app: ['!**/sandbox/layout.js', '!**/sandbox/api.js'],
   // In the sandbox its supervisor stands in for AWS services the runbooks need (an isolated
   // recovery node, the emulated replication): their adapters reach it through api.js only.
   adapters: ['!**/sandbox/api.js'],

@@ -272,6 +272,78 @@ describe('VaultHttp: deadlines', () => {
   });
 });
 
+describe('VaultHttp: keep-alive', () => {
+  const health = { initialized: true, sealed: false, standby: false, version: '1.14.8' };
+
+  it('Given a node read five times, When health is polled, Then one verified TLS connection serves every read', async () => {
+    const node = await https(json(200, health));
+    let connections = 0;
+    node.server.on('secureConnection', () => connections++);
+    const vault = new VaultHttp({
+      nodes: [{ name: 'node-1', address: node.url }],
+      caCert: certs.ca,
+    });
+    for (let i = 0; i < 5; i++) {
+      const h = await vault.health(vault.nodes()[0]!, signal());
+      expect(h.reachable && h.code).toBe(200);
+    }
+    expect(connections).toBe(1);
+    vault.close();
+  });
+
+  it('Given pooled connections to two nodes, When the client is closed, Then every socket is destroyed and later calls fail instead of reconnecting', async () => {
+    const a = await https(json(200, health));
+    const b = await https(json(200, health));
+    const vault = new VaultHttp({
+      nodes: [
+        { name: 'node-1', address: a.url },
+        { name: 'node-2', address: b.url },
+      ],
+      caCert: certs.ca,
+    });
+    for (const n of vault.nodes()) await vault.health(n, signal());
+    const open = async (s: Server): Promise<number> =>
+      new Promise((r) => s.getConnections((_e, n) => r(n)));
+    expect((await open(a.server)) + (await open(b.server))).toBe(2);
+    vault.close();
+    // The servers see both connections end: nothing is left to keep the process alive.
+    for (let i = 0; i < 100 && (await open(a.server)) + (await open(b.server)) > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect((await open(a.server)) + (await open(b.server))).toBe(0);
+    const h = await vault.health(vault.nodes()[0]!, signal());
+    expect(h.reachable ? 'answered' : h.error).toMatch(/closed/);
+    expect(await open(a.server)).toBe(0);
+  });
+
+  it('Given a server that drops a pooled connection as it is reused, When health is read, Then it is asked again on a new connection; an unseal is never sent twice', async () => {
+    const uses = new WeakMap<object, number>();
+    let connections = 0;
+    let unseals = 0;
+    const node = await https((req, res) => {
+      const n = (uses.get(req.socket) ?? 0) + 1;
+      uses.set(req.socket, n);
+      if (req.url?.includes('unseal')) unseals++;
+      // The second request on a connection: the server closed it just then.
+      if (n === 2) return void req.socket.destroy();
+      json(200, req.url?.includes('unseal') ? sealed : health)(req, res);
+    });
+    node.server.on('secureConnection', () => connections++);
+    const vault = new VaultHttp({
+      nodes: [{ name: 'node-1', address: node.url }],
+      caCert: certs.ca,
+    });
+    const n1 = vault.nodes()[0]!;
+    expect((await vault.health(n1, signal())).reachable).toBe(true);
+    const again = await vault.health(n1, signal());
+    expect(again.reachable ? again.code : again.error).toBe(200);
+    expect(connections).toBe(2);
+    // Connection 2 has served one request; the unseal is its second and is dropped: not retried.
+    await expect(vault.unseal(n1, new Secret('aa11aa11'), signal())).rejects.toThrow(/node-1/);
+    expect(unseals).toBe(1);
+    vault.close();
+  });
+});
+
 describe('decodeRootToken', () => {
   it('Given the encoded token and OTP of a real Vault 1.14 attempt, When decoded, Then it is the hvs. token', () => {
     const token = decodeRootToken(

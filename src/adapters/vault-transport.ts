@@ -1,7 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import {
+  checkServerIdentity,
+  createSecureContext,
+  type PeerCertificate,
+  type SecureContext,
+} from 'node:tls';
 import type { Secret } from '../domain/secret.js';
 import { VaultApiError, type VaultNode } from '../engine/vault.js';
 
@@ -14,10 +19,21 @@ import { VaultApiError, type VaultNode } from '../engine/vault.js';
  * - `X-Vault-Token` only on calls given a token — never one from the environment;
  * - one deadline per request (connect + answer), combined with the caller's signal; on expiry the
  *   socket is destroyed, so a node that accepts and never answers costs one timeout and holds
- *   nothing open.
+ *   nothing open;
+ * - one keep-alive connection pool per node: the status poller asks every node several times a
+ *   round, and a TLS handshake per call cost more CPU than everything else an idle screen does.
+ *   A pooled socket was verified like a new one (the pool is keyed by CA text, server name and
+ *   verification, so a changed CA opens new connections), an idle one is closed after
+ *   IDLE_SOCKET_MS, and `close()` destroys them all.
  */
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+
+/**
+ * An idle pooled socket is closed after this long: well inside Vault's own idle timeout (5 min
+ * by default), so the server rarely closes a socket just as it is reused.
+ */
+const IDLE_SOCKET_MS = 15_000;
 
 export interface TransportOptions {
   readonly caCert?: string;
@@ -106,12 +122,46 @@ function vaultErrors(body: unknown, status: number): string {
   return `HTTP ${status}`;
 }
 
+/** Methods that read: a pooled socket the server closed as it was reused is retried once. */
+const RETRYABLE = new Set(['GET', 'LIST']);
+
+/** A pooled socket that turned out closed (retried once, for reads only). */
+class StaleSocket extends Error {}
+
 export class VaultTransport {
   readonly #ca: CaFile | undefined;
   readonly #timeout: number;
+  /** Keep-alive pools by node origin and CA text (a re-read CA gets fresh connections). */
+  readonly #agents = new Map<string, { readonly ca: string | undefined; agent: HttpAgent }>();
+  #closed = false;
+  #tls: { readonly ca: string; readonly ctx: SecureContext } | undefined;
   constructor(readonly opts: TransportOptions = {}) {
     this.#ca = opts.caCert ? new CaFile(opts.caCert) : undefined;
     this.#timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  #agent(origin: string, https: boolean, ca: string | undefined): HttpAgent {
+    const had = this.#agents.get(origin);
+    if (had && had.ca === ca) return had.agent;
+    // The CA changed: connections verified against the old one are closed, not reused.
+    had?.agent.destroy();
+    const opts = { keepAlive: true, maxSockets: 4, maxFreeSockets: 2, timeout: IDLE_SOCKET_MS };
+    const agent = https ? new HttpsAgent(opts) : new HttpAgent(opts);
+    this.#agents.set(origin, { ca, agent });
+    return agent;
+  }
+
+  /** The TLS context for a CA text, parsed once per text rather than once per connection. */
+  #context(ca: string): SecureContext {
+    if (this.#tls?.ca !== ca) this.#tls = { ca, ctx: createSecureContext({ ca }) };
+    return this.#tls.ctx;
+  }
+
+  /** Destroys every pooled connection; later calls fail instead of opening new ones. */
+  close(): void {
+    this.#closed = true;
+    for (const { agent } of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
   }
 
   /**
@@ -148,21 +198,25 @@ export class VaultTransport {
     const both = AbortSignal.any([signal, deadline]);
     if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
     const serverName = this.opts.serverName;
-    const res = await new Promise<{ status: number; location?: string; text: string }>(
-      (resolve, reject) => {
+    if (this.#closed) throw new Error(`${node.name}: ${label}: the Vault client is closed`);
+    const ca = https && this.#ca ? this.#ca.text() : undefined;
+    const secureContext = ca !== undefined ? this.#context(ca) : undefined;
+    const agent = this.#agent(url.origin, https, ca);
+    const once = (): Promise<{ status: number; location?: string; text: string }> =>
+      new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
         const common = {
           host: url.hostname.replace(/^\[|\]$/g, ''),
           port: url.port || (https ? 443 : 80),
           method: req.method === 'LIST' ? 'GET' : req.method,
           path,
           headers,
-          // No pooled sockets: a connection never outlives its one request and its deadline.
-          agent: false as const,
+          agent,
         };
         const r = https
           ? httpsRequest({
               ...common,
-              ...(this.#ca ? { ca: this.#ca.text() } : {}),
+              // `ca` keys the pool; the context built from it once verifies the connection.
+              ...(ca !== undefined ? { ca, secureContext } : {}),
               rejectUnauthorized: !this.opts.skipVerify,
               ...(serverName
                 ? {
@@ -191,6 +245,16 @@ export class VaultTransport {
         const done = (): void => both.removeEventListener('abort', onAbort);
         r.on('error', (err) => {
           done();
+          // The server closed a pooled socket as it was reused: nothing was read, ask again.
+          if (
+            r.reusedSocket &&
+            (err as NodeJS.ErrnoException).code === 'ECONNRESET' &&
+            RETRYABLE.has(req.method) &&
+            !both.aborted
+          ) {
+            reject(new StaleSocket());
+            return;
+          }
           reject(
             err.message.startsWith(`${node.name}:`)
               ? err
@@ -214,8 +278,11 @@ export class VaultTransport {
           });
         });
         r.end(body);
-      },
-    );
+      });
+    const res = await once().catch((err: unknown) => {
+      if (err instanceof StaleSocket) return once();
+      throw err;
+    });
     if (res.status >= 300 && res.status < 400)
       throw new VaultRedirectError(node, label, res.status, originOf(res.location));
     let parsed: unknown = undefined;

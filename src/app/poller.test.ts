@@ -13,9 +13,13 @@ function status(sealed: number, at: string): ClusterStatus {
 }
 
 /** A poller on a fake clock; `sealed` is what the cluster reports on the next round. */
-function pollerOnFakeClock(opts: { intervalMs: number; maxIntervalMs?: number }) {
+function pollerOnFakeClock(opts: {
+  intervalMs: number;
+  maxIntervalMs?: number;
+  onlyChanges?: { refreshMs: number };
+}) {
   vi.useFakeTimers();
-  const state = { sealed: 0, rounds: 0, fail: false };
+  const state = { sealed: 0, rounds: 0, fail: false, updates: 0 };
   const poller = new StatusPoller(
     () => {
       state.rounds++;
@@ -23,9 +27,12 @@ function pollerOnFakeClock(opts: { intervalMs: number; maxIntervalMs?: number })
       // The time of each read differs; only what it says about the cluster counts as a change.
       return Promise.resolve(status(state.sealed, new Date().toISOString()));
     },
-    () => undefined,
+    () => void state.updates++,
     opts.intervalMs,
-    opts.maxIntervalMs !== undefined ? { maxIntervalMs: opts.maxIntervalMs } : {},
+    {
+      ...(opts.maxIntervalMs !== undefined ? { maxIntervalMs: opts.maxIntervalMs } : {}),
+      ...(opts.onlyChanges ? { onlyChanges: opts.onlyChanges } : {}),
+    },
   );
   return { poller, state };
 }
@@ -73,5 +80,37 @@ describe('StatusPoller', () => {
     const collect = (): Promise<ClusterStatus> => Promise.resolve(status(0, ''));
     for (const bad of [Number.NaN, 0, -5, Infinity])
       expect(() => new StatusPoller(collect, () => undefined, bad)).toThrow(RangeError);
+  });
+
+  it('Given a screen that asks for changes only, When the cluster stays the same, Then the store is not updated again until the refresh time, and a change is shown at once', async () => {
+    const { poller, state } = pollerOnFakeClock({
+      intervalMs: 1000,
+      maxIntervalMs: 2000,
+      onlyChanges: { refreshMs: 15_000 },
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.updates).toBe(1); // the first round is always shown
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(state.rounds).toBeGreaterThan(4);
+    expect(state.updates).toBe(1); // same cluster, only the time of the read differs
+    state.sealed = 1;
+    const rounds = state.rounds;
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(state.rounds).toBeGreaterThan(rounds);
+    expect(state.updates).toBe(2); // the change, on the next round
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(state.updates).toBe(3); // unchanged, but the shown time is moved on after 15 s
+    poller.stop();
+  });
+
+  it('Given no changes-only option (status --watch), When the cluster stays the same, Then every round is passed on', async () => {
+    const { poller, state } = pollerOnFakeClock({ intervalMs: 1000, maxIntervalMs: 1000 });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(state.updates).toBe(state.rounds);
+    expect(state.rounds).toBe(6);
+    poller.stop();
   });
 });

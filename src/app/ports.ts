@@ -5,7 +5,7 @@ import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
 import type { ClipboardPort, HumanPort, Ports, ProcessPort } from '../engine/ports.js';
 import type { VaultPort } from '../engine/vault.js';
-import { awsFromProfile } from '../adapters/aws.js';
+import { awsFromProfile, type ReplicationControl } from '../adapters/aws/index.js';
 import { systemClock } from '../adapters/clock.js';
 import { credentialsFromEnv } from '../adapters/credentials.js';
 import { LocalFiles } from '../adapters/files.js';
@@ -14,16 +14,25 @@ import { recoveryFromProfile } from '../adapters/recovery.js';
 import { pastRuns } from '../adapters/journal.js';
 import { vaultFromProfile } from '../adapters/vault.js';
 import { nodeResolver } from './discover.js';
+import { sandboxReplication, sandboxReplicationLink } from '../sandbox/api.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
 
 /**
- * The AWS port for a profile. The sandbox's moto and MinIO take its fixed dummy keys, decided
- * here so the adapter never knows the sandbox exists; a real account uses the standard chain,
- * and its keys never go to a sandbox endpoint.
+ * The AWS port for a profile. The sandbox's moto and MinIO take its fixed dummy keys, and its
+ * primary → DR replication is the supervisor's emulation, not S3's API: both decided here so
+ * the adapter never knows the sandbox exists. A real account uses the standard chain, and its
+ * keys never go to a sandbox endpoint.
  */
-export function awsForProfile(profile: Profile | undefined): AwsPort | undefined {
-  const sandbox = profile?.image?.builder === 'sandbox';
-  return awsFromProfile(profile, sandbox ? { ...SANDBOX_CREDENTIALS } : undefined);
+export function awsForProfile(
+  profile: Profile | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): AwsPort | undefined {
+  if (profile?.image?.builder !== 'sandbox') return awsFromProfile(profile);
+  const replication: ReplicationControl = {
+    link: () => Promise.resolve(sandboxReplicationLink(env)),
+    resume: (signal) => sandboxReplication(env, true, signal),
+  };
+  return awsFromProfile(profile, { credentials: { ...SANDBOX_CREDENTIALS }, replication });
 }
 
 /**
@@ -49,7 +58,7 @@ export function clusterPorts(
   profile: Profile | undefined,
   env: NodeJS.ProcessEnv,
 ): { vault?: VaultPort; aws?: AwsPort } {
-  const aws = awsForProfile(profile);
+  const aws = awsForProfile(profile, env);
   const discover = nodeResolver(profile, aws);
   const hasVault =
     (profile?.vault.addresses?.length ?? 0) > 0 || Boolean(env.VAULT_ADDR) || Boolean(discover);

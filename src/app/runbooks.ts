@@ -55,11 +55,35 @@ export function resolveRunbook(ref: string, env: NodeJS.ProcessEnv = process.env
   ]);
 }
 
+const HEAD_KEYS = new Set(['id', 'title', 'description']);
+
+/**
+ * The part of a runbook before its first top-level key other than id, title and description:
+ * a list or the home screen needs only those, and parsing every runbook whole (steps, long
+ * `run:` bodies) was most of the time `list` took. A key at column 0 always starts a new
+ * top-level entry in block YAML (a value's lines are indented), so the cut never splits one.
+ * undefined when the file is not laid out that way; the caller parses it whole.
+ */
+function head(text: string): string | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (/^(---|\.\.\.)(\s|$)/.test(line)) return i === 0 ? undefined : lines.slice(0, i).join('\n');
+    const key = /^([A-Za-z_][\w-]*)\s*:(\s|$)/.exec(line)?.[1];
+    if (key !== undefined && !HEAD_KEYS.has(key)) return lines.slice(0, i).join('\n');
+    if (key === undefined && /^[^\s#]/.test(line)) return undefined;
+  }
+  return undefined;
+}
+
 /** id, title and description as written, without validating the rest. */
 function summary(text: string): { id?: string; title: string; description: string } {
   let doc: unknown;
   try {
-    doc = parse(text);
+    const h = head(text);
+    doc = h === undefined ? parse(text) : parse(h);
+    // Where the head lacks them (written after the steps), the whole file says.
+    if (h !== undefined && !hasTitle(doc)) doc = parse(text);
   } catch (err) {
     return { title: `(invalid YAML: ${errorMessage(err).split('\n')[0] ?? ''})`, description: '' };
   }
@@ -71,6 +95,10 @@ function summary(text: string): { id?: string; title: string; description: strin
     title: str(d.title) ?? '(invalid: no title)',
     description: str(d.description)?.trim() ?? '',
   };
+}
+
+function hasTitle(doc: unknown): boolean {
+  return typeof doc === 'object' && doc !== null && 'title' in doc;
 }
 
 export function listRunbooks(env: NodeJS.ProcessEnv = process.env): RunbookEntry[] {

@@ -4,7 +4,10 @@ import { defaultCodeOf, roleOf } from '../domain/health.js';
 import { Secret } from '../domain/secret.js';
 import { FakeVault } from '../test-support/fake-vault.js';
 import { toClusterView } from '../ui/cluster-view.js';
-import { collectStatus, formatStatus } from './status.js';
+import type { Profile } from '../domain/schema.js';
+import type { AwsPort } from '../engine/aws.js';
+import { FakeAws } from '../test-support/fake-aws.js';
+import { AwsStatusCache, collectStatus, formatStatus } from './status.js';
 
 const shares = ['aa11aa11', 'bb22bb22', 'cc33cc33', 'dd44dd44', 'ee55ee55'];
 
@@ -102,5 +105,120 @@ describe('replicationLag', () => {
       lagSeconds: 0,
       pendingObjects: 0,
     });
+  });
+});
+
+/** A FakeAws that counts the calls the status makes of it. */
+function countingAws(): { aws: AwsPort; count: Map<string, number> } {
+  const fake = new FakeAws();
+  fake.put('data', 'core/x', 'a');
+  fake.put('data-dr', 'core/x', 'a');
+  const count = new Map<string, number>();
+  const aws = new Proxy(fake, {
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function' || typeof prop !== 'string') return v;
+      return (...args: unknown[]) => {
+        count.set(prop, (count.get(prop) ?? 0) + 1);
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { aws, count };
+}
+
+const awsProfile = {
+  name: 'p',
+  vault: { addresses: ['https://node-1:8200', 'https://node-2:8200'] },
+  aws: { region: 'r1', asg: 'vault-primary', data_bucket: 'data', dr_data_bucket: 'data-dr' },
+} as unknown as Profile;
+
+describe('AwsStatusCache', () => {
+  it('Given a poller with an AWS cache, When the nodes stay the same, Then AWS is read once per max age while Vault is read every round', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws, count } = countingAws();
+    let now = 0;
+    const awsCache = new AwsStatusCache(15_000, () => now);
+    const rounds: string[] = [];
+    for (let i = 0; i < 8; i++, now += 2000) {
+      const s = await collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000), {
+        awsCache,
+      });
+      rounds.push(`${s.regions[0]?.asg?.desired ?? '-'}`);
+    }
+    // Rounds at 0, 2 … 14 s: one AWS read at 0 s; the 8th round (14 s) still within 15 s.
+    expect(count.get('describeAsg')).toBe(1);
+    expect(count.get('listObjectVersions')).toBe(2); // both data buckets, once
+    expect(rounds).toEqual(Array(8).fill('3')); // the cached rows are shown every round
+    await collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000), { awsCache });
+    expect(count.get('describeAsg')).toBe(2); // at 16 s the cache is too old
+  });
+
+  it('Given fresh cached AWS rows, When a node changes (it seals), Then the next round reads AWS again', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws, count } = countingAws();
+    const awsCache = new AwsStatusCache(60_000, () => 0);
+    const collect = () =>
+      collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000), { awsCache });
+    await collect();
+    await collect();
+    expect(count.get('describeAsg')).toBe(1);
+    vault.crash('node-2'); // restarted sealed: an instance may have been replaced with it
+    await collect(); // sees the change (AWS still cached this round)
+    await collect();
+    expect(count.get('describeAsg')).toBe(2);
+    await collect();
+    expect(count.get('describeAsg')).toBe(2);
+  });
+
+  it('Given no cache (status once), When status is collected twice, Then AWS is read both times', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws, count } = countingAws();
+    await collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000));
+    await collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000));
+    expect(count.get('describeAsg')).toBe(2);
+  });
+
+  it('Given a screen cache whose first round does not wait, When AWS is slow to answer, Then the nodes come without it and the next round has the AWS rows', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws } = countingAws();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: AwsPort = Object.assign(Object.create(aws) as AwsPort, {
+      describeAsg: async (...args: Parameters<AwsPort['describeAsg']>) => {
+        await gate; // the SDK loading, the first calls
+        return aws.describeAsg(...args);
+      },
+    });
+    const awsCache = new AwsStatusCache(60_000, () => 0, { firstRoundWaits: false });
+    const collect = () =>
+      collectStatus(awsProfile, vault, slow, AbortSignal.timeout(1000), { awsCache });
+    const first = await collect(); // resolves while describeAsg still waits
+    expect(first.nodes.map((n) => n.reachable)).toEqual([true, true]);
+    expect(first.regions).toEqual([]);
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    const second = await collect();
+    expect(second.regions[0]?.asg?.desired).toBe(3);
+  });
+
+  it('Given an AWS call slower than a node deadline (the SDK loading, credentials resolving), When status is collected, Then the AWS rows wait for their own deadline', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws } = countingAws();
+    const slow: AwsPort = Object.assign(Object.create(aws) as AwsPort, {
+      describeAsg: (...args: Parameters<AwsPort['describeAsg']>) =>
+        new Promise<Awaited<ReturnType<AwsPort['describeAsg']>>>((resolve, reject) => {
+          const signal = args[2];
+          const t = setTimeout(() => resolve(aws.describeAsg(...args)), 200);
+          signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            reject(new Error('Request aborted'));
+          });
+        }),
+    });
+    const s = await collectStatus(awsProfile, vault, slow, AbortSignal.timeout(5000), {
+      perNodeTimeoutMs: 50,
+    });
+    expect(s.regions[0]?.asg).toEqual({ name: 'vault-primary', desired: 3, inService: 0 });
   });
 });

@@ -12,6 +12,88 @@ export interface CollectOptions {
   readonly perNodeTimeoutMs?: number;
   readonly concurrency?: number;
   readonly now?: () => Date;
+  /**
+   * Each AWS call's deadline (default 5 s): the first call of a process also loads the SDK
+   * client and resolves credentials (SSO, instance role), which a node's 1.5 s does not cover.
+   */
+  readonly awsTimeoutMs?: number;
+  /** Reuses the AWS part of recent rounds (a poller passes one; a single read does not). */
+  readonly awsCache?: AwsStatusCache;
+}
+
+type AwsPart = [
+  { region: RegionStatus; instances: (Ec2Instance & { region: string })[] }[],
+  ClusterStatus['replication'],
+];
+
+/**
+ * The AWS half of a status (ASG, instances, replication lag) changes far less often than a
+ * node's seal state, and costs far more to read (listing both data buckets' versions, one
+ * SDK call per region and service). A poller reads it at most every `maxAgeMs`, and again on
+ * the next round after the Vault half changed (a node sealed, came or went, was upgraded), so
+ * what the AWS rows say is never older than that while something is happening.
+ */
+export class AwsStatusCache {
+  #part: AwsPart | undefined;
+  #at = -Infinity;
+  #nodesKey: string | undefined;
+  #lastKey: string | undefined;
+  #stale = false;
+  #pending: Promise<void> | undefined;
+  /**
+   * `firstRoundWaits: false` (the TUI): the first round shows the nodes without waiting for
+   * the AWS part — loading the SDK and its first calls take longer than every node's health —
+   * and the AWS rows come with the round after it arrived.
+   */
+  constructor(
+    readonly maxAgeMs = 10_000,
+    readonly clock: () => number = () => performance.now(),
+    readonly opts: { readonly firstRoundWaits?: boolean } = {},
+  ) {}
+  /** The last AWS part, while it is fresh. */
+  get(): AwsPart | undefined {
+    return !this.#stale && this.clock() - this.#at < this.maxAgeMs ? this.#part : undefined;
+  }
+  /** Whether a round without an AWS part of its own may go on without waiting for one. */
+  get mayDefer(): boolean {
+    return this.opts.firstRoundWaits === false && this.#part === undefined;
+  }
+  set(part: AwsPart, nodes: readonly NodeStatus[]): void {
+    this.#keep(part, nodesKey(nodes));
+  }
+  /** Reads the AWS part in the background (once at a time); a failure leaves it to a later round. */
+  prefetch(read: () => Promise<AwsPart>): void {
+    if (this.#pending) return;
+    this.#pending = read().then(
+      (part) => {
+        this.#pending = undefined;
+        this.#keep(part, this.#lastKey);
+      },
+      () => {
+        this.#pending = undefined;
+      },
+    );
+  }
+  /** After a round: a change on the Vault side makes the next round read AWS again. */
+  observe(nodes: readonly NodeStatus[]): void {
+    const key = nodesKey(nodes);
+    this.#lastKey = key;
+    if (this.#nodesKey !== undefined && key !== this.#nodesKey) this.#stale = true;
+  }
+  #keep(part: AwsPart, key: string | undefined): void {
+    this.#part = part;
+    this.#at = this.clock();
+    this.#nodesKey = key;
+    this.#lastKey = key;
+    this.#stale = false;
+  }
+}
+
+/** What of the nodes an AWS change would go with: which answer, on what version, sealed or not. */
+function nodesKey(nodes: readonly NodeStatus[]): string {
+  return JSON.stringify(
+    nodes.map((n) => [n.name, n.reachable, n.version, n.sealed, n.initialized]),
+  );
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
@@ -198,6 +280,8 @@ export async function collectStatus(
   const timeout = opts.perNodeTimeoutMs ?? 1500;
   const now = opts.now ?? (() => new Date());
   const deadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
+  const awsTimeout = opts.awsTimeoutMs ?? Math.max(timeout, 5000);
+  const awsDeadline = (): AbortSignal => AbortSignal.any([signal, AbortSignal.timeout(awsTimeout)]);
   const a = profile?.aws;
   // A discovering profile's nodes are the ASG's instances of this moment (new IPs after a replacement).
   // Its own deadline (discoverNodes'), not a node's: the first call also loads the AWS SDK.
@@ -208,19 +292,30 @@ export async function collectStatus(
         'check the ASG name and region in the profile, and the AWS credentials',
       ]);
     });
-  const [nodes, regions, repl, failover] = await Promise.all([
+  const cached = opts.awsCache?.get();
+  const awsPart = async (): Promise<AwsPart> =>
+    Promise.all([
+      aws && a
+        ? Promise.all([
+            regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, awsDeadline()),
+            ...(a.dr_region
+              ? [regionStatus(aws, 'dr', a.dr_region, a.dr_asg, a.dr_data_bucket, awsDeadline())]
+              : []),
+          ])
+        : Promise.resolve([]),
+      aws && profile ? replication(aws, profile, awsDeadline(), now()) : Promise.resolve(undefined),
+    ]);
+  const cache = opts.awsCache;
+  const defer = !cached && cache?.mayDefer === true && aws !== undefined;
+  if (defer) cache.prefetch(awsPart);
+  const noAws: AwsPart = [[], undefined];
+  const [nodes, [regions, repl], failover] = await Promise.all([
     mapLimit(vault.nodes(), opts.concurrency ?? 6, (n) => nodeStatus(vault, n, deadline())),
-    aws && a
-      ? Promise.all([
-          regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, deadline()),
-          ...(a.dr_region
-            ? [regionStatus(aws, 'dr', a.dr_region, a.dr_asg, a.dr_data_bucket, deadline())]
-            : []),
-        ])
-      : Promise.resolve([]),
-    aws && profile ? replication(aws, profile, deadline(), now()) : Promise.resolve(undefined),
+    cached ? Promise.resolve(cached) : defer ? Promise.resolve(noAws) : awsPart(),
     failoverStatus(profile, vault, aws, deadline),
   ]);
+  if (!cached && !defer) cache?.set([regions, repl], nodes);
+  else cache?.observe(nodes);
   const instances = regions.flatMap((r) => r.instances);
   const withInstances = nodes.map((n) => {
     const i = instanceFor(n, instances);
@@ -260,6 +355,11 @@ function fingerprint(s: ClusterStatus): string {
 export interface PollerOptions {
   /** The longest wait between rounds once nothing changes (default: 4 × the interval). */
   readonly maxIntervalMs?: number;
+  /**
+   * Calls onUpdate only when what the status says changed (a screen then re-renders only for
+   * a change), but at least every `refreshMs` so the time it shows stays honest.
+   */
+  readonly onlyChanges?: { readonly refreshMs: number };
 }
 
 /**
@@ -273,6 +373,8 @@ export class StatusPoller {
   #last: string | undefined;
   #delay: number;
   readonly #max: number;
+  readonly #onlyChanges: PollerOptions['onlyChanges'];
+  #shownAt = -Infinity;
   constructor(
     readonly collect: (signal: AbortSignal) => Promise<ClusterStatus>,
     readonly onUpdate: (s: ClusterStatus) => void,
@@ -283,6 +385,7 @@ export class StatusPoller {
       throw new RangeError(`poll interval must be a positive number of ms, not ${intervalMs}`);
     this.#delay = intervalMs;
     this.#max = Math.max(intervalMs, opts.maxIntervalMs ?? intervalMs * 4);
+    this.#onlyChanges = opts.onlyChanges;
   }
   /** The wait before the next round. */
   get delayMs(): number {
@@ -293,9 +396,14 @@ export class StatusPoller {
       try {
         const s = await this.collect(this.#ctl.signal);
         const f = fingerprint(s);
-        this.#delay = f === this.#last ? Math.min(this.#max, this.#delay * 2) : this.intervalMs;
+        const same = f === this.#last;
+        this.#delay = same ? Math.min(this.#max, this.#delay * 2) : this.intervalMs;
         this.#last = f;
-        this.onUpdate(s);
+        const now = Date.now();
+        if (!same || !this.#onlyChanges || now - this.#shownAt >= this.#onlyChanges.refreshMs) {
+          this.#shownAt = now;
+          this.onUpdate(s);
+        }
       } catch {
         // a failed round is retried after the interval
         this.#delay = this.intervalMs;

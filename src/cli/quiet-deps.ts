@@ -19,4 +19,9 @@ for (const name of Object.keys(process.env))
   if (name === 'DEBUG' || name.startsWith('DEBUG_') || name === 'NODE_DEBUG')
     delete process.env[name];
 
+// The AWS SDK warns on every start under Node 20 that its 2027 releases will need Node 22:
+// noise on an operator's screen (over the TUI's first frame) and in the stderr of `--json`
+// pipes. Its documented switch, set before anything can load the SDK; other warnings still show.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export {};

@@ -272,6 +272,10 @@ export function parseRunbook(
 ): Loaded<Runbook> {
   const { loc, diagnostics } = parseYaml(text, file);
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  return runbookFrom(loc, opts);
+}
+
+function runbookFrom(loc: Locator, opts: RunbookLintOptions): Loaded<Runbook> {
   const raw = (loc.doc.toJS() ?? {}) as RawRunbook;
   const parsed = RunbookSchema.safeParse(raw);
   const out = parsed.success ? [] : zodDiagnostics(loc, parsed.error.issues);
@@ -313,14 +317,31 @@ export function parseRunbook(
 export function parseProfile(text: string, file: string): Loaded<Profile> {
   const { loc, diagnostics } = parseYaml(text, file);
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  return profileFrom(loc);
+}
+
+function profileFrom(loc: Locator): Loaded<Profile> {
   const parsed = ProfileSchema.safeParse(loc.doc.toJS());
   if (!parsed.success)
     return { diagnostics: sortDiagnostics(zodDiagnostics(loc, parsed.error.issues)) };
   return { value: parsed.data, diagnostics: [] };
 }
 
-/** Whether a YAML text looks like a profile rather than a runbook (for `lint` on mixed files). */
-export function looksLikeProfile(text: string): boolean {
-  const doc = parseDocument(text);
+/** Whether a document looks like a profile rather than a runbook (for `lint` on mixed files). */
+function isProfileDoc(doc: Locator['doc']): boolean {
   return isMap(doc.contents) && doc.has('vault') && !doc.has('steps');
+}
+
+/**
+ * `lint` of one file, runbook or profile (whichever it looks like), from one parse of its YAML:
+ * parsing is most of what lint costs.
+ */
+export function lintYaml(
+  text: string,
+  file: string,
+  opts: RunbookLintOptions = {},
+): Loaded<Runbook | Profile> {
+  const { loc, diagnostics } = parseYaml(text, file);
+  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  return isProfileDoc(loc.doc) ? profileFrom(loc) : runbookFrom(loc, opts);
 }

@@ -211,6 +211,8 @@ export interface VaultPort {
    * serving cluster until a failover promotes them. Empty when the profile names none.
    */
   drNodes(): readonly VaultNode[];
+  /** Releases what the client holds open (pooled connections); later calls fail. */
+  close?(): void;
 
   // ── unauthenticated: these never carry a token ──
   health(

@@ -67,6 +67,28 @@ export async function sandboxReplication(
   return r.message ?? '';
 }
 
+/** The shape of the engine's ReplicationLink (the sandbox may not import the engine). */
+export interface SandboxReplicationLink {
+  readonly enabled: boolean;
+  readonly detail: string;
+}
+
+/**
+ * The sandbox's primary → DR replication is an emulation run by its supervisor (MinIO's own
+ * replication has no measurable lag), so the failover runbooks read and resume it here instead
+ * of through S3's replication API; the composition root hands these to the AWS adapter.
+ */
+export function sandboxReplicationLink(env: NodeJS.ProcessEnv): SandboxReplicationLink {
+  const s = readState(layout(env).stateFile);
+  const r = s?.replication;
+  if (!s || !r) return { enabled: false, detail: 'the sandbox is not running' };
+  if (r.paused) return { enabled: false, detail: `paused: ${r.paused}` };
+  return {
+    enabled: true,
+    detail: `emulated CRR running: ${r.pendingVersions} version(s) pending, oldest ${r.oldestPendingSeconds} s`,
+  };
+}
+
 /**
  * The port the S3 quarantine recovery's actions use (through an adapter) to run an isolated
  * recovery Vault: on the sandbox a local process on a quarantine bucket in MinIO, with its own

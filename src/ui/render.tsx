@@ -74,25 +74,39 @@ async function clusterStatus(
   explicit: string | undefined,
   env: NodeJS.ProcessEnv,
   onUpdate: (s: ClusterStatus) => void,
-): Promise<{ profileName?: string; poller?: StatusPoller }> {
+): Promise<{ profileName?: string; poller?: StatusPoller; close?: () => void }> {
   try {
-    const [{ loadProfile, profilePath }, { clusterPorts }, { collectStatus, StatusPoller }] =
-      await Promise.all([
-        import('../app/profiles.js'),
-        import('../app/ports.js'),
-        import('../app/status.js'),
-      ]);
+    const [
+      { loadProfile, profilePath },
+      { clusterPorts },
+      { AwsStatusCache, collectStatus, StatusPoller },
+    ] = await Promise.all([
+      import('../app/profiles.js'),
+      import('../app/ports.js'),
+      import('../app/status.js'),
+    ]);
     const profile = loadProfile(profilePath(explicit, env));
     const { vault, aws } = clusterPorts(profile, env);
+    // The nodes' rows first; the AWS columns with the round after the SDK has answered.
+    const awsCache = new AwsStatusCache(STATUS_AWS_MAX_AGE_MS, undefined, {
+      firstRoundWaits: false,
+    });
     const poller = vault
       ? new StatusPoller(
-          (signal) => collectStatus(profile, vault, aws, signal),
+          (signal) => collectStatus(profile, vault, aws, signal, { awsCache }),
           onUpdate,
           STATUS_INTERVAL_MS,
-          { maxIntervalMs: STATUS_IDLE_INTERVAL_MS },
+          {
+            maxIntervalMs: STATUS_IDLE_INTERVAL_MS,
+            onlyChanges: { refreshMs: STATUS_REDRAW_IDLE_MS },
+          },
         )
       : undefined;
-    return { ...(profile ? { profileName: profile.name } : {}), ...(poller ? { poller } : {}) };
+    return {
+      ...(profile ? { profileName: profile.name } : {}),
+      ...(poller ? { poller } : {}),
+      ...(vault?.close ? { close: () => vault.close?.() } : {}),
+    };
   } catch {
     return {};
   }
@@ -104,6 +118,13 @@ async function clusterStatus(
  */
 const STATUS_INTERVAL_MS = 1000;
 const STATUS_IDLE_INTERVAL_MS = 2000;
+/** ASG, instances and replication lag are read at most this often (and after a change). */
+const STATUS_AWS_MAX_AGE_MS = 15_000;
+/**
+ * A change is drawn at once; an unchanged status only this often, to move the pane's
+ * "updated" time: a redraw of the whole screen costs more than the round that read it.
+ */
+const STATUS_REDRAW_IDLE_MS = 15_000;
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -114,13 +135,28 @@ async function drive(opts: DriveOptions): Promise<number> {
   let quitting = false;
   // Filled from the action registry once it is loaded, before any run can be shown.
   const humanIds = new Set<string>();
+  const modulesReady = (m: RunModules): RunModules => {
+    for (const id of m.humanActionIds()) humanIds.add(id);
+    return m;
+  };
+  // What a run needs, loaded in the background on the home screen: after the first status
+  // rows (it would compete with them for the CPU), or at once when a runbook is opened first.
+  let preloading = false;
+  const preload = (): void => {
+    if (preloading) return;
+    preloading = true;
+    void loadRunModules().then(modulesReady, () => undefined);
+  };
   const controller = new UiController({
     runbooks: listRunbooks(opts.env).map(({ id, title, description }) => ({
       id,
       title,
       description,
     })),
-    open: opts.open,
+    open: (...args) => {
+      preload();
+      return opts.open(...args);
+    },
     humanActionIds: humanIds,
     onQuit: (result) => {
       code = result?.exitCode ?? opts.fallback(last);
@@ -128,10 +164,6 @@ async function drive(opts: DriveOptions): Promise<number> {
     },
   });
   const { store } = controller;
-  const modulesReady = (m: RunModules): RunModules => {
-    for (const id of m.humanActionIds()) humanIds.add(id);
-    return m;
-  };
   const session = opts.first
     ? opts.first(controller, modulesReady(await loadRunModules()))
     : undefined;
@@ -152,16 +184,23 @@ async function drive(opts: DriveOptions): Promise<number> {
   };
   for (const sig of SIGNALS) process.on(sig, onSignal);
   let poller: StatusPoller | undefined;
+  let closeCluster: (() => void) | undefined;
   let stopped = false;
   try {
     ui = renderTui(controller, { env: opts.env });
     // After the first frame: the poller, and (on the home screen) what a run will need.
-    void clusterStatus(opts.profile, opts.env, (s) => controller.updateCluster(s)).then((c) => {
+    const onStatus = (s: ClusterStatus): void => {
+      controller.updateCluster(s);
+      if (!session) preload();
+    };
+    void clusterStatus(opts.profile, opts.env, onStatus).then((c) => {
       if (c.profileName && !session) store.setState({ profileName: c.profileName });
       poller = c.poller;
+      closeCluster = c.close;
       if (!stopped) poller?.start();
+      else closeCluster?.();
+      if (!poller && !session) preload();
     });
-    if (!session) void loadRunModules().then(modulesReady, () => undefined);
     // A failure is shown in the error panel; the exit code comes from the result.
     if (session) controller.attach(session).catch(() => undefined);
     await ui.waitUntilExit();
@@ -169,6 +208,8 @@ async function drive(opts: DriveOptions): Promise<number> {
   } finally {
     stopped = true;
     poller?.stop();
+    // The poller's pooled connections to the nodes: nothing keeps the process after the screen.
+    closeCluster?.();
     unsubscribe();
     for (const sig of SIGNALS) process.off(sig, onSignal);
   }

@@ -5,12 +5,11 @@ import type { Io } from '../../app/io.js';
 import type { VerbContext } from './context.js';
 
 async function lint(files: string[], io: Io): Promise<number> {
-  const [{ looksLikeProfile, parseProfile, parseRunbook }, { listRunbooks }, { registry }] =
-    await Promise.all([
-      import('../../domain/load.js'),
-      import('../../app/runbooks.js'),
-      import('../../app/registry.js'),
-    ]);
+  const [{ lintYaml }, { listRunbooks }, { registry }] = await Promise.all([
+    import('../../domain/load.js'),
+    import('../../app/runbooks.js'),
+    import('../../app/registry.js'),
+  ]);
   const reg = registry();
   const targets = files.length ? files : listRunbooks(io.env).map((r) => r.file);
   let problems = 0;
@@ -25,12 +24,10 @@ async function lint(files: string[], io: Io): Promise<number> {
       problems++;
       continue;
     }
-    const r = looksLikeProfile(text)
-      ? parseProfile(text, file)
-      : parseRunbook(text, file, {
-          knownActions: reg.ids(),
-          checkWith: (u, w) => reg.checkWith(u, w),
-        });
+    const r = lintYaml(text, file, {
+      knownActions: reg.ids(),
+      checkWith: (u, w) => reg.checkWith(u, w),
+    });
     for (const d of r.diagnostics) io.stdout.write(`${formatDiagnostic(d)}\n`);
     problems += r.diagnostics.filter((d) => d.severity !== 'warning').length;
   }

@@ -44,7 +44,7 @@ export function registerStatus(program: Command, { io, setExit }: VerbContext): 
       const [
         { loadProfile, profilePath },
         { clusterPorts },
-        { collectStatus, formatStatus, StatusPoller },
+        { AwsStatusCache, collectStatus, formatStatus, StatusPoller },
       ] = await Promise.all([
         import('../../app/profiles.js'),
         import('../../app/ports.js'),
@@ -63,20 +63,29 @@ export function registerStatus(program: Command, { io, setExit }: VerbContext): 
             `${flags.watch && isTTY(io.stdout) ? '\x1b[2J\x1b[H' : ''}${formatStatus(s)}`,
           );
       };
-      const collect = (signal: AbortSignal): Promise<ClusterStatus> =>
-        collectStatus(profile, vault, aws, signal);
       if (!flags.watch) {
-        const s = await collect(AbortSignal.timeout(15_000));
-        print(s);
-        if (s.summary.unreachable === s.nodes.length) setExit(ExitCode.precondition);
+        try {
+          const s = await collectStatus(profile, vault, aws, AbortSignal.timeout(15_000));
+          print(s);
+          if (s.summary.unreachable === s.nodes.length) setExit(ExitCode.precondition);
+        } finally {
+          vault.close?.();
+        }
         return;
       }
-      const poller = new StatusPoller(collect, print, flags.interval * 1000);
+      // Watching: the AWS rows are read at most every 10 s (and after the nodes change).
+      const awsCache = new AwsStatusCache(Math.max(10_000, flags.interval * 1000));
+      const poller = new StatusPoller(
+        (signal) => collectStatus(profile, vault, aws, signal, { awsCache }),
+        print,
+        flags.interval * 1000,
+      );
       poller.start();
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
       poller.stop();
+      vault.close?.();
     });
 }

@@ -1,0 +1,146 @@
+import type {
+  Ec2Instance,
+  ImageInfo,
+  LaunchTemplateInfo,
+  LaunchTemplateVersion,
+} from '../../engine/aws.js';
+import type { AwsClients } from './clients.js';
+
+// EC2: instances behind the nodes, launch templates and the Vault AMIs (upgrade runbooks).
+
+export async function describeInstances(
+  aws: AwsClients,
+  ids: readonly string[],
+  region: string,
+  signal: AbortSignal,
+): Promise<Ec2Instance[]> {
+  if (ids.length === 0) return [];
+  const { sdk, client } = await aws.ec2(region);
+  const r = await client.send(new sdk.DescribeInstancesCommand({ InstanceIds: [...ids] }), {
+    abortSignal: signal,
+  });
+  return (r.Reservations ?? []).flatMap((res) =>
+    (res.Instances ?? []).map((i) => ({
+      instanceId: i.InstanceId ?? '',
+      state: i.State?.Name ?? '',
+      az: i.Placement?.AvailabilityZone ?? '',
+      imageId: i.ImageId ?? '',
+      ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+      ...(i.LaunchTime ? { launchTime: i.LaunchTime.toISOString() } : {}),
+      tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    })),
+  );
+}
+
+export async function launchTemplate(
+  aws: AwsClients,
+  name: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<LaunchTemplateInfo | undefined> {
+  const { sdk, client } = await aws.ec2(region);
+  let r;
+  try {
+    r = await client.send(
+      new sdk.DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: name }),
+      { abortSignal: signal },
+    );
+  } catch (err) {
+    if ((err as { name?: string }).name?.includes('NotFound')) return undefined;
+    throw err;
+  }
+  const versions = (r.LaunchTemplateVersions ?? [])
+    .map((v) => ({
+      version: v.VersionNumber ?? 0,
+      imageId: v.LaunchTemplateData?.ImageId ?? '',
+      ...(v.VersionDescription ? { description: v.VersionDescription } : {}),
+      isDefault: v.DefaultVersion ?? false,
+    }))
+    .sort((a, b) => b.version - a.version);
+  const latest = versions[0];
+  return latest ? { name, latest, versions } : undefined;
+}
+
+export async function createLaunchTemplateVersion(
+  aws: AwsClients,
+  name: string,
+  region: string,
+  imageId: string,
+  description: string,
+  signal: AbortSignal,
+): Promise<LaunchTemplateVersion> {
+  const { sdk, client } = await aws.ec2(region);
+  const r = await client.send(
+    new sdk.CreateLaunchTemplateVersionCommand({
+      LaunchTemplateName: name,
+      SourceVersion: '$Latest',
+      VersionDescription: description,
+      LaunchTemplateData: { ImageId: imageId },
+    }),
+    { abortSignal: signal },
+  );
+  const version = r.LaunchTemplateVersion?.VersionNumber ?? 0;
+  // As terraform's update_default_version does: `$Default` and `$Latest` name the same one.
+  await client.send(
+    new sdk.ModifyLaunchTemplateCommand({
+      LaunchTemplateName: name,
+      DefaultVersion: String(version),
+    }),
+    { abortSignal: signal },
+  );
+  return { version, imageId, description, isDefault: true };
+}
+
+/** Where an AMI says which Vault it carries: packer's tag, then the sandbox's. */
+const IMAGE_VERSION_TAGS = ['vault_version', 'vault-runbook:vault-version'] as const;
+
+function imageInfo(i: {
+  ImageId?: string;
+  Name?: string;
+  CreationDate?: string;
+  Tags?: { Key?: string; Value?: string }[];
+}): ImageInfo {
+  const tags = new Map((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  const version = IMAGE_VERSION_TAGS.map((k) => tags.get(k)).find(Boolean);
+  return {
+    imageId: i.ImageId ?? '',
+    name: i.Name ?? '',
+    creationDate: i.CreationDate ?? '',
+    ...(version ? { vaultVersion: version } : {}),
+  };
+}
+
+export async function describeImages(
+  aws: AwsClients,
+  ids: readonly string[],
+  region: string,
+  signal: AbortSignal,
+): Promise<ImageInfo[]> {
+  if (ids.length === 0) return [];
+  const { sdk, client } = await aws.ec2(region);
+  const r = await client.send(new sdk.DescribeImagesCommand({ ImageIds: [...ids] }), {
+    abortSignal: signal,
+  });
+  return (r.Images ?? []).map(imageInfo);
+}
+
+export async function imagesForVersion(
+  aws: AwsClients,
+  version: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<ImageInfo[]> {
+  const { sdk, client } = await aws.ec2(region);
+  const found = new Map<string, ImageInfo>();
+  for (const tag of IMAGE_VERSION_TAGS) {
+    const r = await client.send(
+      new sdk.DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [{ Name: `tag:${tag}`, Values: [version] }],
+      }),
+      { abortSignal: signal },
+    );
+    for (const i of r.Images ?? []) found.set(i.ImageId ?? '', imageInfo(i));
+  }
+  return [...found.values()].sort((a, b) => b.creationDate.localeCompare(a.creationDate));
+}

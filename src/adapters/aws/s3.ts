@@ -1,0 +1,255 @@
+import type { ListObjectVersionsCommandOutput } from '@aws-sdk/client-s3';
+import type { ObjectVersion, ReplicationLink } from '../../engine/aws.js';
+import type { AwsClients } from './clients.js';
+
+// S3: the data buckets (replication lag, failover's fence object, the secret recovery's
+// versions and quarantine buckets).
+
+export async function listObjectVersions(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+  prefix?: string,
+): Promise<ObjectVersion[]> {
+  const { sdk, client } = await aws.s3(region);
+  const out: ObjectVersion[] = [];
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  for (;;) {
+    const r: ListObjectVersionsCommandOutput = await client.send(
+      new sdk.ListObjectVersionsCommand({
+        Bucket: bucket,
+        ...(prefix ? { Prefix: prefix } : {}),
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionMarker,
+      }),
+      { abortSignal: signal },
+    );
+    for (const v of r.Versions ?? [])
+      out.push({
+        key: v.Key ?? '',
+        versionId: v.VersionId ?? 'null',
+        isLatest: v.IsLatest ?? false,
+        lastModified: v.LastModified?.toISOString() ?? '',
+        size: v.Size ?? 0,
+        ...(v.ETag ? { etag: v.ETag } : {}),
+        deleteMarker: false,
+      });
+    for (const d of r.DeleteMarkers ?? [])
+      out.push({
+        key: d.Key ?? '',
+        versionId: d.VersionId ?? 'null',
+        isLatest: d.IsLatest ?? false,
+        lastModified: d.LastModified?.toISOString() ?? '',
+        size: 0,
+        deleteMarker: true,
+      });
+    if (!r.IsTruncated) return out;
+    keyMarker = r.NextKeyMarker;
+    versionMarker = r.NextVersionIdMarker;
+  }
+}
+
+export async function getObject(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  key: string,
+  versionId: string,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const { sdk, client } = await aws.s3(region);
+  const r = await client.send(
+    new sdk.GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+    { abortSignal: signal },
+  );
+  return (await r.Body?.transformToByteArray()) ?? new Uint8Array();
+}
+
+export async function putObject(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  key: string,
+  body: Uint8Array,
+  signal: AbortSignal,
+): Promise<string> {
+  const { sdk, client } = await aws.s3(region);
+  const r = await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }), {
+    abortSignal: signal,
+  });
+  return r.VersionId ?? 'null';
+}
+
+export async function deleteObject(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  key: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const { sdk, client } = await aws.s3(region);
+  const r = await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }), {
+    abortSignal: signal,
+  });
+  return r.VersionId ?? 'null';
+}
+
+/** The bucket's CRR rules as S3 reports them. */
+export async function replicationLink(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<ReplicationLink> {
+  const { sdk, client } = await aws.s3(region);
+  try {
+    const r = await client.send(new sdk.GetBucketReplicationCommand({ Bucket: bucket }), {
+      abortSignal: signal,
+    });
+    const rules = r.ReplicationConfiguration?.Rules ?? [];
+    const off = rules.filter((x) => x.Status !== 'Enabled');
+    return rules.length > 0 && off.length === 0
+      ? { enabled: true, detail: `${rules.length} replication rule(s) enabled` }
+      : {
+          enabled: false,
+          detail: rules.length ? `${off.length} rule(s) disabled` : 'no replication rule',
+        };
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ReplicationConfigurationNotFoundError')
+      return { enabled: false, detail: 'no replication configuration' };
+    throw err;
+  }
+}
+
+export async function resumeReplication(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const { sdk, client } = await aws.s3(region);
+  const r = await client.send(new sdk.GetBucketReplicationCommand({ Bucket: bucket }), {
+    abortSignal: signal,
+  });
+  const cfg = r.ReplicationConfiguration;
+  if (!cfg?.Rules?.length)
+    throw new Error(
+      `${bucket} has no replication rule to resume: re-apply the terraform module (it owns the CRR rule)`,
+    );
+  await client.send(
+    new sdk.PutBucketReplicationCommand({
+      Bucket: bucket,
+      ReplicationConfiguration: {
+        ...cfg,
+        Rules: cfg.Rules.map((x) => ({ ...x, Status: 'Enabled' })),
+      },
+    }),
+    { abortSignal: signal },
+  );
+  return `${cfg.Rules.length} replication rule(s) of ${bucket} enabled`;
+}
+
+export async function copyObjectVersion(
+  aws: AwsClients,
+  from: { readonly bucket: string; readonly key: string; readonly versionId: string },
+  to: { readonly bucket: string; readonly key: string },
+  region: string,
+  signal: AbortSignal,
+): Promise<{ readonly versionId: string }> {
+  const { sdk, client } = await aws.s3(region);
+  // CopySource is "bucket/key?versionId=…" with the key URL-encoded (slashes kept).
+  const key = encodeURIComponent(from.key).replace(/%2F/g, '/');
+  const r = await client.send(
+    new sdk.CopyObjectCommand({
+      Bucket: to.bucket,
+      Key: to.key,
+      CopySource: `${from.bucket}/${key}?versionId=${encodeURIComponent(from.versionId)}`,
+    }),
+    { abortSignal: signal },
+  );
+  return { versionId: r.VersionId ?? 'null' };
+}
+
+export async function bucketExists(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const { sdk, client } = await aws.s3(region);
+  try {
+    await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+    return true;
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404) return false;
+    throw err;
+  }
+}
+
+export async function createBucket(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const { sdk, client } = await aws.s3(region);
+  await client.send(
+    new sdk.CreateBucketCommand({
+      Bucket: bucket,
+      // us-east-1 is the one region that refuses an explicit location constraint.
+      ...(region !== 'us-east-1'
+        ? { CreateBucketConfiguration: { LocationConstraint: region as never } }
+        : {}),
+    }),
+    { abortSignal: signal },
+  );
+}
+
+export async function deleteBucket(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<{ objects: number }> {
+  const { sdk, client } = await aws.s3(region);
+  const all = await listObjectVersions(aws, bucket, region, signal);
+  for (let i = 0; i < all.length; i += 1000) {
+    const batch = all.slice(i, i + 1000);
+    const r = await client.send(
+      new sdk.DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: {
+          Objects: batch.map((v) => ({
+            Key: v.key,
+            ...(v.versionId !== 'null' ? { VersionId: v.versionId } : {}),
+          })),
+          Quiet: true,
+        },
+      }),
+      { abortSignal: signal },
+    );
+    const failed = r.Errors ?? [];
+    if (failed.length > 0)
+      throw new Error(
+        `${bucket}: ${failed.length} object version(s) not deleted (first: ${failed[0]?.Key ?? '?'}: ${failed[0]?.Message ?? failed[0]?.Code ?? '?'})`,
+      );
+  }
+  await client.send(new sdk.DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+  return { objects: all.length };
+}
+
+export async function bucketVersioning(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const { sdk, client } = await aws.s3(region);
+  const r = await client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket }), {
+    abortSignal: signal,
+  });
+  return r.Status ?? 'Disabled';
+}
