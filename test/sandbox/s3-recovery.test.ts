@@ -344,6 +344,52 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect(await kvGet('kv2/data/app')).toBe('one');
     expect(r.out).not.toMatch(/quarantine bucket|desired 0/);
   }, 300_000);
+  it('Given kv2/undel written v1 then v2 and its latest deleted, When the runbook lists Vault’s versions and undeletes, then rolls back, Then each reads as chosen and no S3 object version outside Vault’s own writes changed', async () => {
+    const m = await httpGet(`${lb}/v1/sys/mounts`, caFile, rootToken);
+    const kv2Uuid =
+      (JSON.parse(m.body) as { data: Record<string, { uuid: string }> }).data['kv2/']?.uuid ?? '';
+    expect(kv2Uuid).not.toBe('');
+    await until('kv2 writable', async () =>
+      (await vaultPut(lb, 'kv2/data/undel', { data: { value: 'one' } }, caFile, rootToken))
+        .status === 200
+        ? true
+        : undefined,
+    );
+    await kvPut('kv2/data/undel', 'two');
+    expect(await httpsDelete('kv2/data/undel')).toBe(204);
+    expect(await kvGet('kv2/data/undel')).toBeUndefined();
+    const before = await allVersions();
+    const mine = (v: V) => v.key.startsWith(`logical/${kv2Uuid}/`);
+    const outside = (vs: V[]) =>
+      vs
+        .filter((v) => v.key.startsWith('logical/') && !mine(v))
+        .map((v) => `${v.key} ${v.versionId}`)
+        .sort();
+
+    const waiting = await runbook({ path: 'kv2/undel' }, {}, []);
+    expect(waiting.exitCode, waiting.out).toBe(10);
+    expect(waiting.out).toMatch(/v2 {2}created \S+ {2}deleted \d{4}-/);
+    expect(waiting.out).toMatch(/v1 {2}created \S+ {2}readable/);
+    const undel = await runbook({ path: 'kv2/undel' }, { kv2: 'undelete:2' }, []);
+    expect(undel.exitCode, undel.out).toBe(0);
+    expect(undel.out).toMatch(/kv2\/undel reads again: version 2 is current/);
+    expect(await kvGet('kv2/data/undel')).toBe('two');
+
+    expect(await httpsDelete('kv2/data/undel')).toBe(204);
+    const back = await runbook({ path: 'kv2/undel' }, { kv2: 'rollback:1' }, []);
+    expect(back.exitCode, back.out).toBe(0);
+    expect(back.out).toMatch(/rolled back: version 1's data is now version 3 \(was 2\)/);
+    expect(await kvGet('kv2/data/undel')).toBe('one');
+
+    // No S3 step ran: no logical/ object outside the KV v2 mount has a new or lost version, and
+    // inside it every earlier version is still there (Vault's own writes add versions only).
+    for (const r of [waiting, undel, back])
+      expect(r.out).not.toMatch(/quarantine bucket|desired 0/);
+    const after = await allVersions();
+    expect(outside(after)).toEqual(outside(before));
+    const kept = new Set(after.map((v) => v.versionId));
+    expect(before.filter(mine).filter((v) => !kept.has(v.versionId))).toEqual([]);
+  }, 300_000);
   it('Given a corrupt object version from `fault bad-write`, When the runbook restores the last good version in quarantine mode, Then the secret reads its last good value and the corrupt version is no longer the latest', async () => {
     const key = `logical/${kv1Uuid}/app`;
     await kvPut('kv1/app', 'good');
