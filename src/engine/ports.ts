@@ -79,6 +79,8 @@ export interface PastRun {
   readonly status: string;
   /** Steps that succeeded, in order. */
   readonly succeeded: readonly string[];
+  /** An unfinished run that stopped the cluster and has not started it again. */
+  readonly clusterStopped?: { readonly at: string; readonly stepId: string };
 }
 
 /** The journals of earlier runs, read-only: what a check may point a person to. */

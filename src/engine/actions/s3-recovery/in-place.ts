@@ -69,6 +69,7 @@ type StopIn = z.input<typeof StopIn>;
 /** The seeds' rule: restore only while no Vault runs, or its cache writes the old state back. */
 export const clusterStopAction: ActionDef<StopIn> = {
   id: 'aws.asg-stop-vault',
+  clusterEffect: 'stops',
   summary:
     'Stop every Vault of the cluster: Auto Scaling group to 0 (clean shutdown releases the HA lock), then wait until no node answers',
   input: StopIn,
@@ -204,6 +205,7 @@ type StartIn = z.input<typeof StartIn>;
 
 export const clusterStartAction: ActionDef<StartIn> = {
   id: 'aws.asg-start-vault',
+  clusterEffect: 'starts',
   summary:
     'Bring Vault back: the Auto Scaling group to its recorded size, then wait until every node answers (sealed)',
   input: StartIn,
