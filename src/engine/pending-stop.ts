@@ -24,20 +24,12 @@ export function clusterLeftStopped(
   let stopped: ClusterStop | undefined;
   const starting = new Set<string>();
   for (const { time, event } of records) {
-    switch (event.type) {
-      case 'step-started':
-        if (event.cluster === 'stops') stopped ??= { at: time, stepId: event.stepId };
-        if (event.cluster === 'starts') starting.add(event.stepId);
-        else starting.delete(event.stepId);
-        break;
-      case 'step-succeeded':
-        if (starting.has(event.stepId)) stopped = undefined;
-        break;
-      case 'run-finished':
-        return undefined;
-      default:
-        break;
-    }
+    if (event.type === 'run-finished') return undefined;
+    if (event.type === 'step-succeeded' && starting.has(event.stepId)) stopped = undefined;
+    if (event.type !== 'step-started') continue;
+    if (event.cluster === 'stops') stopped ??= { at: time, stepId: event.stepId };
+    if (event.cluster === 'starts') starting.add(event.stepId);
+    else starting.delete(event.stepId);
   }
   return stopped;
 }
