@@ -12,7 +12,7 @@ import { s3RecoveryContract } from '../../src/test-support/aws-s3-contract.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
-import { BIN, cliWithFd3, runIdFrom } from '../support/cli.js';
+import { BIN, cli, cliWithFd3, runIdFrom } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
 import {
   httpGet,
@@ -408,7 +408,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect((await allVersions()).find((v) => v.key === key && v.latest)?.versionId).not.toBe(bad);
   }, 600_000);
 
-  it('Given an in-place run SIGKILLed once the cluster is down, When resumed, Then it says the cluster is down, restores once, brings Vault back and app reads the chosen value', async () => {
+  it('Given an in-place run SIGKILLed once the cluster is down, When list and another run start, Then both warn first and the run refuses (exit 4); When resumed, Then it says the cluster is down, restores once, brings Vault back, app reads the chosen value and the warning is gone', async () => {
     const key = `logical/${kv1Uuid}/app`;
     const target = await versionWritten(key, () => kvPut('kv1/app', 'before-kill'));
     await kvPut('kv1/app', 'after');
@@ -444,6 +444,17 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect(out).toMatch(/the cluster is DOWN/);
     const runId = runIdFrom(out);
     const versionsAtKill = (await allVersions()).filter((v) => v.key === key).length;
+    // Nobody resumed yet: every entry point says the cluster was left stopped.
+    const warning = new RegExp(
+      `^warning: run ${runId} \\(s3-secret-recovery\\) stopped the cluster at \\S+ and has not finished — resume it: vault-runbook resume ${runId}$`,
+      'm',
+    );
+    const listed = await cli(['list'], runEnv);
+    expect(listed.stderr.split('\n')[0]).toMatch(warning);
+    const other = await cli(['run', 'unseal', '--headless'], runEnv);
+    expect(other.exitCode, other.stderr).toBe(4);
+    expect(other.stderr.split('\n')[0]).toMatch(warning);
+    expect(other.stderr).toContain(`--force-despite ${runId}`);
     const resumed = cliWithFd3(
       ['resume', runId, '--headless', '--answers', answersFile, '--secrets-fd', '3'],
       runEnv,
@@ -465,6 +476,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
     );
     // Exactly one copy on top, whatever step the kill hit.
     expect((await allVersions()).filter((v) => v.key === key).length).toBe(versionsAtKill + 1);
+    expect((await cli(['list'], runEnv)).stderr).not.toMatch(/stopped the cluster/);
   }, 600_000);
   it('Given a quarantine run SIGKILLed once its recovery node runs, When resumed, Then it finds the node again, finishes the recovery and leaves no quarantine behind', async () => {
     const key = `logical/${kv1Uuid}/app`;
