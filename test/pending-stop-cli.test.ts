@@ -64,12 +64,14 @@ const WARNING = new RegExp(
 const firstLine = (s: string) => s.split('\n')[0] ?? '';
 
 describe('a run that left the cluster stopped', () => {
-  it('Given a journal that stopped the cluster and never started it, When list runs, Then stderr’s first line is the warning and the runbooks are listed', async () => {
-    const { env } = world();
+  it('Given a journal that stopped the cluster and never started it, When list or status runs, Then stderr’s first line is the warning and the runbooks are listed', async () => {
+    const { env, prod } = world();
     const r = await cli(['list'], env);
     expect(r.exitCode).toBe(0);
     expect(firstLine(r.stderr)).toMatch(WARNING);
     expect(r.stdout).toContain('s3-secret-recovery');
+    const status = await cli(['status', '--profile', prod], env);
+    expect(firstLine(status.stderr)).toMatch(WARNING);
   });
 
   it('Given that journal, When run names a runbook that does not exist, Then the warning still comes first', async () => {
