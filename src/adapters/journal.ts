@@ -14,8 +14,6 @@ import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../domain/errors.js';
 import type { JournalWriter } from '../engine/interpreter.js';
-import { clusterLeftStopped } from '../engine/pending-stop.js';
-import type { PastRun } from '../engine/ports.js';
 import type { RunEvent } from '../engine/state.js';
 import type { JournalKey } from './journal-key.js';
 import { runsDir } from './paths.js';
@@ -361,30 +359,6 @@ export function listRuns(env: NodeJS.ProcessEnv = process.env): RunSummary[] {
       };
     })
     .sort((a, b) => a.started.localeCompare(b.started));
-}
-
-/** Every run's journal in short (the ceremony's precondition names the run to resume). */
-export function pastRuns(env: NodeJS.ProcessEnv = process.env): PastRun[] {
-  const dir = runsDir(env);
-  if (!existsSync(dir)) return [];
-  return listRuns(env).map((r) => {
-    // A run killed mid-write leaves a torn last line: the records before it still tell the
-    // story (and `journal verify` names the torn line); one bad journal must not hide the rest.
-    const recs = readJournalLines(join(dir, `${r.runId}.jsonl`)).flatMap((l) =>
-      l.record ? [l.record] : [],
-    );
-    const first = recs[0]?.event;
-    const meta = first?.type === 'run-started' ? first.meta : undefined;
-    const stopped = clusterLeftStopped(recs);
-    return {
-      runId: r.runId,
-      runbookId: r.runId.replace(/-\d{8}T\d{6}-[0-9a-f]{6}$/, ''),
-      ...(meta?.profileName ? { profileName: meta.profileName } : {}),
-      status: r.status,
-      succeeded: recs.flatMap((x) => (x.event.type === 'step-succeeded' ? [x.event.stepId] : [])),
-      ...(stopped ? { clusterStopped: stopped } : {}),
-    };
-  });
 }
 
 /** In-memory journal for dry-runs and tests. */

@@ -1,4 +1,4 @@
-import { pastRuns } from '../adapters/journal.js';
+import { pastRuns } from '../adapters/journal-scan.js';
 import { pendingStopLines } from '../engine/pending-stop.js';
 
 /**

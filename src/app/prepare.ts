@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Profile, Runbook } from '../domain/schema.js';
 import type { ActionRegistry } from '../engine/actions/registry.js';
-import { pastRuns } from '../adapters/journal.js';
+import { pastRuns } from '../adapters/journal-scan.js';
 import { readUserFile } from '../adapters/user-file.js';
 import { ExitCode, UsageError, VrError } from '../domain/errors.js';
-import { blockingStops, isMutating, pendingStopLine } from '../engine/pending-stop.js';
+import {
+  blockingStops,
+  isMutating,
+  pendingStopLine,
+  pendingStopNextSteps,
+  pendingStops,
+} from '../engine/pending-stop.js';
 import { parseVars, resolveInputs } from './inputs.js';
 import { loadProfile, profilePath } from './profiles.js';
 import { parseRunbookText, registry } from './registry.js';
@@ -72,9 +78,10 @@ export function prepareRun(
 }
 
 /**
- * A run that stopped the cluster and never started it again owns the cluster until it is
- * resumed: another mutating run against the same profile would work on a cluster that is down
- * (or bring it up under the half-done recovery). A dry run or a read-only runbook may go on.
+ * A run that stopped the cluster and has not started it again owns the cluster until it is
+ * resumed (or, when it ended, until the cluster is back and acknowledged): another mutating run
+ * against the same profile would work on a cluster that is down (or bring it up under the
+ * half-done recovery). A dry run or a read-only runbook may go on.
  */
 function refuseWhileStopped(
   req: NewRunRequest,
@@ -84,21 +91,17 @@ function refuseWhileStopped(
 ): void {
   const runs = pastRuns(env);
   const force = req.forceDespite;
-  if (force !== undefined && !runs.some((r) => r.runId === force && r.clusterStopped))
-    throw new UsageError(
-      `--force-despite ${force}: no unfinished run of that id has the cluster stopped`,
-      ['vault-runbook journal list'],
-    );
+  if (force !== undefined && !pendingStops(runs).some((p) => p.run.runId === force))
+    throw new UsageError(`--force-despite ${force}: no run of that id has the cluster stopped`, [
+      'vault-runbook journal list',
+    ]);
   if (req.dryRun || !isMutating(runbook)) return;
   const blocking = blockingStops(runs, profile?.name, force);
   const first = blocking[0];
-  if (!first?.clusterStopped) return;
+  if (!first) return;
   throw new VrError(
-    `refusing to run ${runbook.id}: ${blocking.map((r) => (r.clusterStopped ? pendingStopLine(r, r.clusterStopped) : r.runId)).join('; ')}`,
+    `refusing to run ${runbook.id}: ${blocking.map(pendingStopLine).join('; ')}`,
     ExitCode.precondition,
-    [
-      `vault-runbook resume ${first.runId}`,
-      `or, knowing the cluster's state: vault-runbook run ${req.runbookRef} --force-despite ${first.runId}`,
-    ],
+    pendingStopNextSteps(first, `vault-runbook run ${req.runbookRef}`),
   );
 }

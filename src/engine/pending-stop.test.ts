@@ -6,20 +6,22 @@ import { profile } from '../test-support/s3-recovery-ctx.js';
 import {
   blockingStops,
   clusterLeftStopped,
+  clusterMarks,
   isMutating,
-  pendingStopLine,
   pendingStopLines,
+  pendingStopNextSteps,
+  pendingStops,
 } from './pending-stop.js';
 import type { PastRun } from './ports.js';
 import type { RunEvent } from './state.js';
 
 const at = (events: RunEvent[]) =>
   events.map((event, i) => ({ time: `2026-01-01T00:00:0${i}Z`, event }));
-const started = (stepId: string, cluster?: 'stops' | 'starts'): RunEvent => ({
+const started = (stepId: string, cluster?: 'stops' | 'starts', w: unknown = {}): RunEvent => ({
   type: 'step-started',
   stepId,
   attempt: 1,
-  with: {},
+  with: w,
   ...(cluster ? { cluster } : {}),
 });
 const ok = (stepId: string): RunEvent => ({ type: 'step-succeeded', stepId, outputs: {} });
@@ -40,13 +42,30 @@ describe('clusterLeftStopped', () => {
     expect(clusterLeftStopped(at(events))?.stepId).toBe('stop');
     expect(clusterLeftStopped(at([...events, ok('start')]))).toBeUndefined();
   });
-  it('Given a finished run or a run with no stop step, When judged, Then nothing is pending', () => {
-    const finished: RunEvent = {
+  it('Given a run that finished (aborted) after its stop, When judged, Then the stop still stands; a run with no stop step leaves none', () => {
+    const aborted: RunEvent = {
       type: 'run-finished',
-      outcome: { kind: 'failed', stepId: 'x', error: 'e' },
+      outcome: { kind: 'aborted', reason: 'operator' },
     };
-    expect(clusterLeftStopped(at([started('stop', 'stops'), finished]))).toBeUndefined();
+    expect(clusterLeftStopped(at([started('stop', 'stops'), aborted]))?.stepId).toBe('stop');
     expect(clusterLeftStopped(at([started('a'), ok('a')]))).toBeUndefined();
+  });
+  it('Given the stop step was given the group and its size, When judged, Then the stop carries them to bring back', () => {
+    const w = { asg: 'vault-asg', desired: 3, min: 2, timeout: 120 };
+    expect(clusterLeftStopped(at([started('stop', 'stops', w)]))?.bringBack).toEqual({
+      asg: 'vault-asg',
+      desired: 3,
+      min: 2,
+    });
+  });
+  it('Given a resumed run whose start step’s probe found the cluster back, When judged, Then that counts as started', () => {
+    const probed: RunEvent = { type: 'step-probed', stepId: 'start', tookEffect: true, detail: '' };
+    const marks = clusterMarks(at([started('stop', 'stops'), started('start', 'starts'), probed]));
+    expect(marks).toEqual({ startedAt: '2026-01-01T00:00:02Z' });
+    const notYet: RunEvent = { ...probed, tookEffect: false };
+    expect(
+      clusterMarks(at([started('stop', 'stops'), started('start', 'starts'), notYet])).stop,
+    ).toBeDefined();
   });
   it('Given a step that succeeded without a start marker (a later step of another kind), When judged, Then it does not count as a start', () => {
     expect(
@@ -56,25 +75,100 @@ describe('clusterLeftStopped', () => {
 });
 
 describe('the warning, the refusal and what mutates', () => {
-  const run = (runId: string, profileName?: string, stopped = true): PastRun => ({
+  const STOP = { at: '2026-01-01T00:00:02Z', stepId: 'stop' };
+  const run = (runId: string, profileName?: string, extra: Partial<PastRun> = {}): PastRun => ({
     runId,
     runbookId: 's3-secret-recovery',
     ...(profileName ? { profileName } : {}),
     status: 'interrupted',
     succeeded: [],
-    ...(stopped ? { clusterStopped: { at: '2026-01-01T00:00:02Z', stepId: 'stop' } } : {}),
+    clusterStopped: STOP,
+    ...extra,
   });
-  it('Given a pending stop, When worded, Then it names the run, the runbook, the time and the resume command', () => {
-    const r = run('s3-secret-recovery-20260101T000000-abcdef', 'prod');
-    expect(pendingStopLine(r, r.clusterStopped!)).toBe(
-      'run s3-secret-recovery-20260101T000000-abcdef (s3-secret-recovery) stopped the cluster at 2026-01-01T00:00:02Z and has not finished — resume it: vault-runbook resume s3-secret-recovery-20260101T000000-abcdef',
+  const ID = 's3-secret-recovery-20260101T000000-abcdef';
+  it('Given an interrupted run with a standing stop, When worded, Then it names the run, the runbook, the time and the resume command', () => {
+    expect(
+      pendingStopLines([run(ID, 'prod'), { ...run('other', 'prod'), clusterStopped: undefined }]),
+    ).toEqual([
+      `run ${ID} (s3-secret-recovery) stopped the cluster at 2026-01-01T00:00:02Z and has not finished — resume it: vault-runbook resume ${ID}`,
+    ]);
+  });
+  it('Given a run whose lock a live process holds, When worded, Then it says in progress with the pid, not resume', () => {
+    const [line] = pendingStopLines([run(ID, 'prod', { lockPid: 4242 })]);
+    expect(line).toBe(
+      `run ${ID} (s3-secret-recovery) stopped the cluster at 2026-01-01T00:00:02Z and is in progress (pid 4242) — the cluster is down until its start step succeeds`,
     );
-    expect(pendingStopLines([r, run('other', 'prod', false)])).toHaveLength(1);
+    expect(line).not.toContain('resume');
+  });
+  it('Given a run that ended aborted with the stop standing and the size journaled, When worded, Then it says it cannot be resumed and gives the steps: the group and size, ack-stop, unseal with the profile', () => {
+    const r = run(ID, 'prod', {
+      status: 'aborted',
+      finished: 'aborted',
+      profileFile: '/etc/vr/prod.yaml',
+      clusterStopped: { ...STOP, bringBack: { asg: 'vault-asg', desired: 3, min: 2 } },
+    });
+    expect(pendingStopLines([r])).toEqual([
+      `run ${ID} (s3-secret-recovery) stopped the cluster at 2026-01-01T00:00:02Z and ended (aborted) without starting it; it cannot be resumed — bring it back: scale the Auto Scaling group vault-asg back to desired 3 (min 2), the size the journal recorded before the stop; then vault-runbook ack-stop ${ID}; then vault-runbook run unseal --profile /etc/vr/prod.yaml`,
+    ]);
+    const [p] = pendingStops([r]);
+    expect(pendingStopNextSteps(p!, 'vault-runbook run x')[0]).toMatch(
+      /^scale the Auto Scaling group vault-asg back/,
+    );
+  });
+  it('Given a failed run whose size was not journaled, When worded, Then it says the size is unknown rather than guessing', () => {
+    const r = run(ID, undefined, { finished: 'failed' });
+    expect(pendingStopLines([r])[0]).toContain(
+      "ended (failed) without starting it; it cannot be resumed — bring it back: scale the profile's Auto Scaling group (aws.asg) back to the size it had before the stop (the journal did not record it); then vault-runbook ack-stop",
+    );
+  });
+  it('Given an ended stop, When a later run on the same profile started the cluster, or an ack-stop names it, Then it no longer stands; a start on another profile or before the stop does not clear it', () => {
+    const ended = run(ID, 'prod', { finished: 'aborted' });
+    const later = (extra: Partial<PastRun>): PastRun => ({
+      runId: 'later',
+      runbookId: 'x',
+      status: 'succeeded',
+      succeeded: [],
+      ...extra,
+    });
+    expect(pendingStops([ended])).toHaveLength(1);
+    expect(
+      pendingStops([
+        ended,
+        later({ profileName: 'prod', clusterStartedAt: '2026-01-01T01:00:00Z' }),
+      ]),
+    ).toEqual([]);
+    expect(pendingStops([ended, later({ acknowledges: ID })])).toEqual([]);
+    expect(
+      pendingStops([
+        ended,
+        later({ profileName: 'staging', clusterStartedAt: '2026-01-01T01:00:00Z' }),
+      ]),
+    ).toHaveLength(1);
+    expect(
+      pendingStops([
+        ended,
+        later({ profileName: 'prod', clusterStartedAt: '2025-12-31T00:00:00Z' }),
+      ]),
+    ).toHaveLength(1);
+    expect(pendingStops([ended, later({ acknowledges: 'another-run' })])).toHaveLength(1);
+    // A profile-less stop cannot be matched to a cluster: only an acknowledgement clears it.
+    const anon = run(ID, undefined, { finished: 'aborted' });
+    expect(
+      pendingStops([
+        anon,
+        later({ profileName: 'prod', clusterStartedAt: '2026-01-01T01:00:00Z' }),
+      ]),
+    ).toHaveLength(1);
   });
   it('Given pending stops on several profiles, When a run on one is checked, Then only that profile’s (or a profile-less) stop blocks, and --force-despite lifts exactly one', () => {
-    const runs = [run('a', 'prod'), run('b', 'staging'), run('c'), run('d', 'prod', false)];
-    expect(blockingStops(runs, 'prod', undefined).map((r) => r.runId)).toEqual(['a', 'c']);
-    expect(blockingStops(runs, 'prod', 'a').map((r) => r.runId)).toEqual(['c']);
+    const runs = [
+      run('a', 'prod'),
+      run('b', 'staging'),
+      run('c'),
+      { ...run('d', 'prod'), clusterStopped: undefined } as PastRun,
+    ];
+    expect(blockingStops(runs, 'prod', undefined).map((p) => p.run.runId)).toEqual(['a', 'c']);
+    expect(blockingStops(runs, 'prod', 'a').map((p) => p.run.runId)).toEqual(['c']);
     expect(blockingStops(runs, undefined, undefined)).toEqual([]);
   });
   it('Given runbooks of only reads and questions, a shell step, or an unseal, When judged, Then only the first is not mutating', () => {
