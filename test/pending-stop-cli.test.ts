@@ -102,7 +102,7 @@ describe('a run that left the cluster stopped', () => {
     expect((await cli(['run', rb, '--profile', staging], env)).exitCode).toBe(0);
     const bogus = await cli(['run', rb, '--profile', prod, '--force-despite', 'nope'], env);
     expect(bogus.exitCode).toBe(2);
-    expect(bogus.stderr).toMatch(/--force-despite nope: no unfinished run of that id/);
+    expect(bogus.stderr).toMatch(/--force-despite nope: no run of that id has the cluster stopped/);
   });
 
   it('Given the start step succeeded after the stop, When list runs, Then no warning and runs are not refused', async () => {
