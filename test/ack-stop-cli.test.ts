@@ -72,7 +72,7 @@ const aborted: RunEvent[] = [
   { type: 'run-finished', outcome: { kind: 'aborted', reason: 'operator pressed Ctrl-C' } },
 ];
 const ENDED = new RegExp(
-  `^warning: run ${RUN} \\(s3-secret-recovery\\) stopped the cluster at \\S+ and ended \\(aborted\\) without starting it; it cannot be resumed — bring it back: scale the Auto Scaling group vault-asg back to desired 3 \\(min 2\\), the size the journal recorded before the stop; then vault-runbook ack-stop ${RUN}; then vault-runbook run unseal --profile \\S+prod\\.yaml$`,
+  `^warning: run ${RUN} \\(s3-secret-recovery\\) stopped the cluster at \\S+ and ended \\(aborted\\) without starting it, so it cannot be resumed — bring it back: scale ASG vault-asg to desired 3 \\(min 2\\), its size before the stop; then vault-runbook ack-stop ${RUN}; then vault-runbook run unseal --profile \\S+prod\\.yaml$`,
 );
 const firstLine = (s: string) => s.split('\n')[0] ?? '';
 
@@ -97,7 +97,7 @@ describe('a run that stopped the cluster and ended without starting it', () => {
     const r = await cli(['run', rb, '--profile', prod], env);
     expect(r.exitCode, r.stderr).toBe(4);
     expect(r.stderr).toContain('ended (failed) without starting it');
-    expect(r.stderr).toContain('scale the Auto Scaling group vault-asg back to desired 3');
+    expect(r.stderr).toContain('scale ASG vault-asg to desired 3');
     expect(r.stderr).not.toContain(`vault-runbook resume ${RUN}`);
     expect(r.stdout).not.toContain('went-on');
   });

@@ -108,17 +108,17 @@ describe('the warning, the refusal and what mutates', () => {
       clusterStopped: { ...STOP, bringBack: { asg: 'vault-asg', desired: 3, min: 2 } },
     });
     expect(pendingStopLines([r])).toEqual([
-      `run ${ID} (s3-secret-recovery) stopped the cluster at 2026-01-01T00:00:02Z and ended (aborted) without starting it; it cannot be resumed — bring it back: scale the Auto Scaling group vault-asg back to desired 3 (min 2), the size the journal recorded before the stop; then vault-runbook ack-stop ${ID}; then vault-runbook run unseal --profile /etc/vr/prod.yaml`,
+      `run ${ID} (s3-secret-recovery) stopped the cluster at 2026-01-01T00:00:02Z and ended (aborted) without starting it, so it cannot be resumed — bring it back: scale ASG vault-asg to desired 3 (min 2), its size before the stop; then vault-runbook ack-stop ${ID}; then vault-runbook run unseal --profile /etc/vr/prod.yaml`,
     ]);
     const [p] = pendingStops([r]);
     expect(pendingStopNextSteps(p!, 'vault-runbook run x')[0]).toMatch(
-      /^scale the Auto Scaling group vault-asg back/,
+      /^scale ASG vault-asg to desired 3/,
     );
   });
   it('Given a failed run whose size was not journaled, When worded, Then it says the size is unknown rather than guessing', () => {
     const r = run(ID, undefined, { finished: 'failed' });
     expect(pendingStopLines([r])[0]).toContain(
-      "ended (failed) without starting it; it cannot be resumed — bring it back: scale the profile's Auto Scaling group (aws.asg) back to the size it had before the stop (the journal did not record it); then vault-runbook ack-stop",
+      "ended (failed) without starting it, so it cannot be resumed — bring it back: scale the profile's ASG (aws.asg) to its size before the stop (not journaled); then vault-runbook ack-stop",
     );
   });
   it('Given an ended stop, When a later run on the same profile started the cluster, or an ack-stop names it, Then it no longer stands; a start on another profile or before the stop does not clear it', () => {

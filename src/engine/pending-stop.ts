@@ -125,12 +125,12 @@ export function pendingStops(runs: readonly PastRun[]): PendingStop[] {
 
 function bringBackSteps(p: PendingStop): string {
   const b = p.stop.bringBack;
-  const group = b?.asg ? `Auto Scaling group ${b.asg}` : "profile's Auto Scaling group (aws.asg)";
+  const group = b?.asg ? `ASG ${b.asg}` : "the profile's ASG (aws.asg)";
   const size = b
-    ? `to desired ${b.desired}${b.min !== undefined ? ` (min ${b.min})` : ''}, the size the journal recorded before the stop`
-    : 'to the size it had before the stop (the journal did not record it)';
+    ? `to desired ${b.desired}${b.min !== undefined ? ` (min ${b.min})` : ''}, its size before the stop`
+    : 'to its size before the stop (not journaled)';
   const profile = p.run.profileFile ? ` --profile ${p.run.profileFile}` : '';
-  return `scale the ${group} back ${size}; then vault-runbook ack-stop ${p.run.runId}; then vault-runbook run unseal${profile}`;
+  return `scale ${group} ${size}; then vault-runbook ack-stop ${p.run.runId}; then vault-runbook run unseal${profile}`;
 }
 
 /** The warning every entry point prints, word for word. */
@@ -142,7 +142,7 @@ export function pendingStopLine(p: PendingStop): string {
     case 'resumable':
       return `${head} and has not finished — resume it: vault-runbook resume ${p.run.runId}`;
     case 'ended':
-      return `${head} and ended (${p.owner.outcome}) without starting it; it cannot be resumed — bring it back: ${bringBackSteps(p)}`;
+      return `${head} and ended (${p.owner.outcome}) without starting it, so it cannot be resumed — bring it back: ${bringBackSteps(p)}`;
   }
 }
 

@@ -18,8 +18,11 @@ afterEach(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A state dir holding one killed in-place run: the stop step started, nothing after. */
-function killedRunEnv(): NodeJS.ProcessEnv {
+/**
+ * A state dir holding one in-place run: the stop step started, nothing after (killed), or
+ * the run then aborted (ended: not resumable).
+ */
+function killedRunEnv(ended = false): NodeJS.ProcessEnv {
   tmp = mkdtempSync(join(tmpdir(), 'vr-banner-'));
   const env = { ...process.env, XDG_STATE_HOME: join(tmp, 's'), XDG_CONFIG_HOME: join(tmp, 'c') };
   const key = loadJournalKey(env, { create: true });
@@ -30,7 +33,18 @@ function killedRunEnv(): NodeJS.ProcessEnv {
     runbookTitle: 'Recover a secret',
     meta: { runId: RUN, runbookFile: 'rb.yaml', runbookSha256: 'x', inputs: {}, dryRun: false },
   });
-  j.append({ type: 'step-started', stepId: 'stop', attempt: 1, with: {}, cluster: 'stops' });
+  j.append({
+    type: 'step-started',
+    stepId: 'stop',
+    attempt: 1,
+    with: { asg: 'vault-asg', desired: 3, min: 3 },
+    cluster: 'stops',
+  });
+  if (ended)
+    j.append({
+      type: 'run-finished',
+      outcome: { kind: 'aborted', reason: 'operator pressed Ctrl-C' },
+    });
   j.close();
   return env;
 }
@@ -82,5 +96,24 @@ describe('home screen: a run that left the cluster stopped', () => {
     const frame = await waitForFrame(term, (f) => f.split('\n').length < 24);
     expect(frame).toContain('resume it');
     for (const rb of runbooks) expect(frame).toContain(rb.id);
+  });
+
+  it('Given an aborted run whose stop stands and an 80×24 terminal, When home shows, Then the banner gives the bring-back steps (no resume) and every runbook still fits', async () => {
+    const runbooks = listRunbooks({ ...process.env, XDG_CONFIG_HOME: '/nonexistent' });
+    const store = createUiStore({ runbooks, warnings: pendingStopWarnings(killedRunEnv(true)) });
+    const term = renderTerm(<App store={store} />);
+    await waitForFrame(term, 'ack-stop');
+    Object.defineProperty(term.stdout, 'columns', { value: 80 });
+    Object.defineProperty(term.stdout, 'rows', { value: 24 });
+    term.rerender(<App key="80x24-ended" store={store} />);
+    const frame = await waitForFrame(term, (f) => f.split('\n').length < 24);
+    const text = frame.replace(/║/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('ended (aborted) without starting it, so it cannot be resumed');
+    expect(text).toContain('scale ASG vault-asg to desired 3 (min 3)');
+    expect(text).toContain(`then vault-runbook ack-stop ${RUN}`);
+    expect(text).not.toContain('resume it');
+    for (const rb of runbooks) expect(frame).toContain(rb.id);
+    expect(frame).toContain('no cluster profile');
+    expect(frame).toContain('q/Ctrl-C quit');
   });
 });

@@ -37,8 +37,15 @@ export function Home() {
     : 3;
   // Lines besides the description: header, list, the description box's frame, status, hints.
   const compact = (stdout.rows || 100) < 32;
+  // A stopped cluster outranks the title: on a short terminal the banner loses its frame and
+  // the title line, so its steps stay whole next to every runbook.
+  const terse = compact && warnings.length > 0;
   const fixed =
-    runbooks.length + (compact ? 5 : 8) + statusRows + bannerRows(warnings, stdout.columns || 80);
+    runbooks.length +
+    (compact ? 5 : 8) -
+    (terse ? 1 : 0) +
+    statusRows +
+    bannerRows(warnings, stdout.columns || 80, !terse);
   const room = stdout.rows ? stdout.rows - 1 - fixed : Number.POSITIVE_INFINITY;
   // With many runbooks on a short terminal even one line of description does not fit: the box
   // goes, so every runbook, the cluster's seal state and the key hints stay on screen.
@@ -49,11 +56,13 @@ export function Home() {
     : '';
   return (
     <Box flexDirection="column">
-      <Text bold>
-        vault-runbook{' '}
-        <Text color={theme.color('muted')}>· guided, journaled runbooks for Vault</Text>
-      </Text>
-      <StoppedBanner warnings={warnings} />
+      {terse ? null : (
+        <Text bold>
+          vault-runbook{' '}
+          <Text color={theme.color('muted')}>· guided, journaled runbooks for Vault</Text>
+        </Text>
+      )}
+      <StoppedBanner warnings={warnings} framed={!terse} />
       <Box flexDirection="column" marginTop={1}>
         {runbooks.length === 0 ? <Text color={theme.color('muted')}>no runbooks found</Text> : null}
         {runbooks.map((rb, i) => (
