@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { clusterMarks } from '../engine/pending-stop.js';
 import type { PastRun } from '../engine/ports.js';
 import type { RunEvent } from '../engine/state.js';
+import { verifyRecords, type JournalRecord } from './journal.js';
+import { loadJournalKey } from './journal-key.js';
 import { runsDir } from './paths.js';
 
 /**
@@ -49,21 +51,21 @@ function parse(line: string): Rec | undefined {
   }
 }
 
-/** The records of one journal text that a run's summary depends on, in order. */
+/**
+ * The records of one journal text that a run's summary depends on, in order. The needles are
+ * searched in the whole text (native `indexOf`), and only the lines they fall on are cut out
+ * and parsed: the lines between are never split off or looked at one by one.
+ */
 export function summaryRecords(text: string): Rec[] {
+  const starts = new Set<number>([0]);
+  for (const needle of [MARKER, ...NEEDED])
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
+      starts.add(text.lastIndexOf('\n', at) + 1);
   const out: Rec[] = [];
-  let start = 0;
-  let first = true;
-  while (start < text.length) {
+  for (const start of [...starts].sort((a, b) => a - b)) {
     const nl = text.indexOf('\n', start);
-    const end = nl === -1 ? text.length : nl;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (!line) continue;
-    const wanted = first || line.includes(MARKER) || NEEDED.some((needle) => line.includes(needle));
-    first = false;
-    if (!wanted) continue;
-    const r = parse(line);
+    const line = text.slice(start, nl === -1 ? text.length : nl);
+    const r = line ? parse(line) : undefined;
     if (r) out.push(r);
   }
   return out;
@@ -90,7 +92,32 @@ function livePid(lockFile: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
-export function summarise(runId: string, recs: readonly Rec[], lockPid?: number): PastRun {
+/**
+ * An acknowledgement clears a safety warning, so it counts only when its chain and MACs verify
+ * under this user's key (it is three records: reading it whole costs nothing).
+ */
+function ackVerifies(text: string, env: NodeJS.ProcessEnv): boolean {
+  const key = loadJournalKey(env);
+  if (!key) return false;
+  const lines = text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l, i) => {
+      try {
+        return { line: i + 1, record: JSON.parse(l) as JournalRecord };
+      } catch {
+        return { line: i + 1, error: 'not valid JSON' };
+      }
+    });
+  return verifyRecords(lines, key).ok;
+}
+
+export function summarise(
+  runId: string,
+  recs: readonly Rec[],
+  lockPid?: number,
+  ackOk = true,
+): PastRun {
   const head = recs[0]?.event;
   const meta = head?.type === 'run-started' ? head.meta : undefined;
   let status = 'interrupted';
@@ -105,7 +132,7 @@ export function summarise(runId: string, recs: readonly Rec[], lockPid?: number)
   if (lockPid !== undefined && status === 'interrupted') status = 'running?';
   const marks = clusterMarks(recs);
   const acknowledged =
-    meta?.runbookFile === ACK_STOP_RUNBOOK && finished === 'succeeded'
+    ackOk && meta?.runbookFile === ACK_STOP_RUNBOOK && finished === 'succeeded'
       ? meta.inputs.run
       : undefined;
   return {
@@ -133,10 +160,15 @@ export function pastRuns(env: NodeJS.ProcessEnv = process.env): PastRun[] {
     .filter((f) => f.endsWith('.jsonl'))
     .map((f) => {
       const path = join(dir, f);
+      const text = readFileSync(path, 'utf8');
+      const recs = summaryRecords(text);
+      const head = recs[0]?.event;
+      const isAck = head?.type === 'run-started' && head.meta.runbookFile === ACK_STOP_RUNBOOK;
       return summarise(
         f.replace(/\.jsonl$/, ''),
-        summaryRecords(readFileSync(path, 'utf8')),
+        recs,
         livePid(`${path}.lock`),
+        isAck && ackVerifies(text, env),
       );
     })
     .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
