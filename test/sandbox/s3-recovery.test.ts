@@ -12,6 +12,8 @@ import { s3RecoveryContract } from '../../src/test-support/aws-s3-contract.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
+import { journalPath, readJournal } from '../../src/adapters/journal.js';
+import { pastRuns } from '../../src/adapters/journal-scan.js';
 import { BIN, cli, cliWithFd3, runIdFrom } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
 import {
@@ -455,6 +457,18 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect(other.exitCode, other.stderr).toBe(4);
     expect(other.stderr.split('\n')[0]).toMatch(warning);
     expect(other.stderr).toContain(`--force-despite ${runId}`);
+    // The stop step journaled the group and the size the record step read: what the warning
+    // would give as the steps back had the run ended instead of being killed.
+    const recorded = readJournal(journalPath(runId, runEnv)).find(
+      (r) => r.event.type === 'step-succeeded' && r.event.stepId === 'record',
+    )?.event;
+    const size = recorded?.type === 'step-succeeded' ? recorded.outputs : {};
+    expect(size.desired).toBeGreaterThan(0);
+    expect(pastRuns(runEnv).find((r) => r.runId === runId)?.clusterStopped?.bringBack).toEqual({
+      asg: profile.aws?.asg,
+      desired: size.desired,
+      min: size.min,
+    });
     const resumed = cliWithFd3(
       ['resume', runId, '--headless', '--answers', answersFile, '--secrets-fd', '3'],
       runEnv,
