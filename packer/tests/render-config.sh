@@ -53,12 +53,10 @@ JSON
 
 cat >"$work/imds.py" <<'PY'
 import http.server, sys
-userdata = open(sys.argv[2], "rb").read()
 meta = {"/latest/meta-data/placement/region": b"us-east-1",
         "/latest/meta-data/instance-id": b"i-0123456789abcdef0",
         "/latest/meta-data/local-ipv4": b"10.0.1.17",
-        "/latest/meta-data/local-hostname": b"ip-10-0-1-17.ec2.internal",
-        "/latest/user-data": userdata}
+        "/latest/meta-data/local-hostname": b"ip-10-0-1-17.ec2.internal"}
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def reply(self, code, body=b""):
@@ -68,6 +66,8 @@ class H(http.server.BaseHTTPRequestHandler):
         self.reply(200, b"TOKEN") if ok else self.reply(400)
     def do_GET(self):
         if self.headers.get("X-aws-ec2-metadata-token") != "TOKEN": return self.reply(401)  # IMDSv2 only
+        if self.path == "/latest/user-data":  # read at each request: a scenario swaps the file
+            return self.reply(200, open(sys.argv[2], "rb").read())
         self.reply(200, meta[self.path]) if self.path in meta else self.reply(404)
 srv = http.server.HTTPServer(("127.0.0.1", 0), H)
 open(sys.argv[1], "w").write(str(srv.server_address[1]))
@@ -151,4 +151,41 @@ PATH="$work/bin:$PATH" FAKE_SSM_DIR="$work/params" IMDS_ENDPOINT="http://127.0.0
 grep -qx -- "autoscaling set-instance-health --region us-east-1 --instance-id i-0123456789abcdef0 --health-status Unhealthy --no-should-respect-grace-period .*" "$work/asg-calls" ||
   { echo "render-config: vault-node-unhealthy did not call set-instance-health as expected:" >&2; cat "$work/asg-calls" >&2; exit 1; }
 echo "render-config: a failed boot step marks the instance Unhealthy"
+
+# Given a quarantine recovery node's user-data (role recovery, a quarantine bucket, no lock
+# table), When rendering, Then vault.hcl has the S3 storage on that bucket and no ha_storage.
+cp "$work/user-data" "$work/user-data.cluster"
+jq 'del(.dynamodb_table) | .role = "recovery" | .s3_bucket = "vr-quarantine-abc123"' \
+  "$work/user-data.cluster" >"$work/user-data"
+render
+"$py" - "$work/etc/vault.hcl" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+assert "ha_storage" not in text and "dynamodb" not in text, text
+assert 'bucket     = "vr-quarantine-abc123"' in text, text
+try:
+    import hcl2
+    c = hcl2.loads(text)
+    assert "ha_storage" not in c and "storage" in c and "listener" in c, c
+except ImportError:
+    pass
+print("render-config: a recovery node renders with no ha_storage")
+PY
+
+# Given a recovery node handed a lock table, or a cluster node missing its table, When
+# rendering, Then each is refused with its reason (no HA only by the explicit role).
+refused() {
+  if render 2>"$work/err"; then
+    echo "render-config: rendered $1" >&2
+    exit 1
+  fi
+  grep -q "$2" "$work/err" || { echo "render-config: $1 failed for another reason:" >&2; cat "$work/err" >&2; exit 1; }
+}
+jq '.role = "recovery"' "$work/user-data.cluster" >"$work/user-data"
+refused "a recovery node with a dynamodb_table" "a recovery node takes no dynamodb_table"
+jq 'del(.dynamodb_table)' "$work/user-data.cluster" >"$work/user-data"
+refused "a primary node without a dynamodb_table" "user-data lacks dynamodb_table"
+jq '.role = "other"' "$work/user-data.cluster" >"$work/user-data"
+refused "an unknown role" "role must be primary, dr or recovery"
+echo "render-config: no HA storage only for role recovery, and never with a lock table"
 echo "render-config: ok"

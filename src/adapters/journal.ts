@@ -14,7 +14,6 @@ import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../domain/errors.js';
 import type { JournalWriter } from '../engine/interpreter.js';
-import type { PastRun } from '../engine/ports.js';
 import type { RunEvent } from '../engine/state.js';
 import type { JournalKey } from './journal-key.js';
 import { runsDir } from './paths.js';
@@ -360,24 +359,6 @@ export function listRuns(env: NodeJS.ProcessEnv = process.env): RunSummary[] {
       };
     })
     .sort((a, b) => a.started.localeCompare(b.started));
-}
-
-/** Every run's journal in short (the ceremony's precondition names the run to resume). */
-export function pastRuns(env: NodeJS.ProcessEnv = process.env): PastRun[] {
-  const dir = runsDir(env);
-  if (!existsSync(dir)) return [];
-  return listRuns(env).map((r) => {
-    const recs = readJournal(join(dir, `${r.runId}.jsonl`));
-    const first = recs[0]?.event;
-    const meta = first?.type === 'run-started' ? first.meta : undefined;
-    return {
-      runId: r.runId,
-      runbookId: r.runId.replace(/-\d{8}T\d{6}-[0-9a-f]{6}$/, ''),
-      ...(meta?.profileName ? { profileName: meta.profileName } : {}),
-      status: r.status,
-      succeeded: recs.flatMap((x) => (x.event.type === 'step-succeeded' ? [x.event.stepId] : [])),
-    };
-  });
 }
 
 /** In-memory journal for dry-runs and tests. */

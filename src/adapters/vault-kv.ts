@@ -119,3 +119,30 @@ export async function kvMetadata(
     throw err;
   }
 }
+
+/** KV v2 delete/undelete/destroy: each answers 204 with no body; versions go as numbers. */
+export async function kvVersions(
+  c: VaultCaller,
+  node: VaultNode,
+  token: Secret,
+  at: Omit<KvPath, 'kv'>,
+  op: 'delete' | 'undelete' | 'destroy',
+  versions: readonly number[] | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  if (op === 'delete' && versions === undefined) {
+    // DELETE on data/ soft-deletes the latest version, as `vault kv delete` does.
+    await c.do(node, 'DELETE', `${seg(at.mount)}/data/${seg(at.path)}`, signal, { token });
+    return;
+  }
+  await c.do(
+    node,
+    op === 'destroy' ? 'PUT' : 'POST',
+    `${seg(at.mount)}/${op}/${seg(at.path)}`,
+    signal,
+    {
+      token,
+      body: { versions: [...(versions ?? [])] },
+    },
+  );
+}

@@ -467,6 +467,36 @@ export class VaultHttp implements VaultPort {
   ): Promise<KvMetadata | undefined> {
     return KV.kvMetadata(this.#c, node, token, at, signal);
   }
+
+  kvDelete(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    signal: AbortSignal,
+    versions?: readonly number[],
+  ): Promise<void> {
+    return KV.kvVersions(this.#c, node, token, at, 'delete', versions, signal);
+  }
+
+  kvUndelete(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    versions: readonly number[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    return KV.kvVersions(this.#c, node, token, at, 'undelete', versions, signal);
+  }
+
+  kvDestroy(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    versions: readonly number[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    return KV.kvVersions(this.#c, node, token, at, 'destroy', versions, signal);
+  }
 }
 
 /** Vault nodes named from their addresses: node-1… in profile order. */

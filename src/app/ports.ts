@@ -11,7 +11,7 @@ import { credentialsFromEnv } from '../adapters/credentials.js';
 import { LocalFiles } from '../adapters/files.js';
 import { imagesFromProfile } from '../adapters/image.js';
 import { recoveryFromProfile } from '../adapters/recovery.js';
-import { pastRuns } from '../adapters/journal.js';
+import { pastRuns } from '../adapters/journal-scan.js';
 import { vaultFromProfile } from '../adapters/vault.js';
 import { nodeResolver } from './discover.js';
 import { sandboxReplication, sandboxReplicationLink } from '../sandbox/api.js';

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Profile, Runbook } from '../domain/schema.js';
 import type { ActionRegistry } from '../engine/actions/registry.js';
+import { pastRuns } from '../adapters/journal-scan.js';
 import { readUserFile } from '../adapters/user-file.js';
+import { ExitCode, UsageError, VrError } from '../domain/errors.js';
+import {
+  blockingStops,
+  isMutating,
+  pendingStopLine,
+  pendingStopNextSteps,
+  pendingStops,
+} from '../engine/pending-stop.js';
 import { parseVars, resolveInputs } from './inputs.js';
 import { loadProfile, profilePath } from './profiles.js';
 import { parseRunbookText, registry } from './registry.js';
@@ -12,6 +21,8 @@ export interface NewRunRequest {
   readonly profile?: string;
   readonly vars?: readonly string[];
   readonly dryRun?: boolean;
+  /** Run although this run id left the cluster stopped (`--force-despite`). */
+  readonly forceDespite?: string;
 }
 
 /**
@@ -53,6 +64,7 @@ export function prepareRun(
   const profileFile = profilePath(req.profile, env);
   const profile = loadProfile(profileFile);
   const inputs = resolveInputs(runbook, parseVars(req.vars ?? []), profile);
+  refuseWhileStopped(req, runbook, profile, env);
   return {
     request: req,
     runbookFile,
@@ -63,4 +75,33 @@ export function prepareRun(
     inputs,
     registry: reg,
   };
+}
+
+/**
+ * A run that stopped the cluster and has not started it again owns the cluster until it is
+ * resumed (or, when it ended, until the cluster is back and acknowledged): another mutating run
+ * against the same profile would work on a cluster that is down (or bring it up under the
+ * half-done recovery). A dry run or a read-only runbook may go on.
+ */
+function refuseWhileStopped(
+  req: NewRunRequest,
+  runbook: Runbook,
+  profile: Profile | undefined,
+  env: NodeJS.ProcessEnv,
+): void {
+  const runs = pastRuns(env);
+  const force = req.forceDespite;
+  if (force !== undefined && !pendingStops(runs).some((p) => p.run.runId === force))
+    throw new UsageError(`--force-despite ${force}: no run of that id has the cluster stopped`, [
+      'vault-runbook journal list',
+    ]);
+  if (req.dryRun || !isMutating(runbook)) return;
+  const blocking = blockingStops(runs, profile?.name, force);
+  const first = blocking[0];
+  if (!first) return;
+  throw new VrError(
+    `refusing to run ${runbook.id}: ${blocking.map(pendingStopLine).join('; ')}`,
+    ExitCode.precondition,
+    pendingStopNextSteps(first, `vault-runbook run ${req.runbookRef}`),
+  );
 }

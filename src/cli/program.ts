@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, VrError } from '../domain/errors.js';
 import { isTTY, type Io } from '../app/io.js';
 import type { VerbContext } from './verbs/context.js';
+import { registerAckStop } from './verbs/ack-stop.js';
 import { registerDemo } from './verbs/demo.js';
 import { registerJournal } from './verbs/journal.js';
 import { registerLint } from './verbs/lint.js';
@@ -49,6 +50,7 @@ export async function buildProgram(
   registerLint(program, ctx);
   registerSchema(program, ctx);
   registerJournal(program, ctx);
+  registerAckStop(program, ctx);
   await registerSandbox(program, ctx, argv);
   return program;
 }

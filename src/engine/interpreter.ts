@@ -146,12 +146,17 @@ export class Interpreter {
       case 'confirm-destructive':
         void this.#confirmDestructive(effect.stepId);
         return;
-      case 'start-step':
+      case 'start-step': {
+        const effectOnCluster = stepAction(
+          this.#step(effect.stepId),
+          this.#opts.registry,
+        )?.clusterEffect;
         this.dispatch({
           type: 'step-started',
           stepId: effect.stepId,
           attempt: effect.attempt,
           with: effect.with,
+          ...(effectOnCluster ? { cluster: effectOnCluster } : {}),
         });
         // Inside the dispatch loop the event above is only queued: start the work once the loop
         // has journaled it, so a crash can never leave a side effect the journal does not show.
@@ -159,6 +164,7 @@ export class Interpreter {
           () => void this.#execute(effect.stepId, effect.attempt, effect.with, effect.timeoutMs),
         );
         return;
+      }
       case 'plan-step':
         this.#plan(effect.stepId, effect.with);
         return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeVault } from '../test-support/fake-vault.js';
-import { kvRollback } from './kv.js';
+import { isDeleted, kvRollback } from './kv.js';
 
 const signal = (): AbortSignal => AbortSignal.timeout(1000);
 
@@ -18,7 +18,7 @@ async function withVersions() {
 describe('kvRollback', () => {
   it('Given a bad write over a good version, When rolled back to it, Then the good data is the newest version', async () => {
     const { vault, node, root, at } = await withVersions();
-    expect(await kvRollback(vault, node, root, at, 1, signal())).toEqual({
+    expect(await kvRollback(vault, node, root, at, 1, signal(), new Date())).toEqual({
       from: 2,
       to: 1,
       version: 3,
@@ -36,6 +36,24 @@ describe('kvRollback', () => {
       await vault.kvWrite(node, root, { ...at, kv: 2 }, { v: 'someone else' }, signal());
       return r;
     };
-    await expect(kvRollback(vault, node, root, at, 1, signal())).rejects.toThrow(/check-and-set/);
+    await expect(kvRollback(vault, node, root, at, 1, signal(), new Date())).rejects.toThrow(
+      /check-and-set/,
+    );
+  });
+});
+
+describe('isDeleted', () => {
+  const v = (deletionTime: string, destroyed = false) => ({
+    version: 1,
+    createdTime: '2026-01-01T00:00:00Z',
+    deletionTime,
+    destroyed,
+  });
+  const now = new Date('2026-06-01T00:00:00Z');
+  it('Given a deletion time in the past, in the future (delete_version_after) or none, When judged, Then only the past one is deleted', () => {
+    expect(isDeleted(v('2026-05-01T00:00:00Z'), now)).toBe(true);
+    expect(isDeleted(v('2026-07-01T00:00:00Z'), now)).toBe(false);
+    expect(isDeleted(v(''), now)).toBe(false);
+    expect(isDeleted(v('2026-05-01T00:00:00Z', true), now)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import type { CredentialsPort } from './operator-token.js';
 import type { RecoveryPort } from './recovery.js';
 import type { HumanAnswer, HumanPrompt } from './human.js';
 import type { ImagePort } from './image.js';
+import type { ClusterStop } from './pending-stop.js';
 import type { VaultPort } from './vault.js';
 
 /** Ports: the only way the engine reaches the world. Adapters implement them. */
@@ -79,6 +80,19 @@ export interface PastRun {
   readonly status: string;
   /** Steps that succeeded, in order. */
   readonly succeeded: readonly string[];
+  readonly profileFile?: string;
+  /** The stop this run's own records leave standing (see pending-stop.ts), finished or not. */
+  readonly clusterStopped?: ClusterStop;
+  /** When a step of this run that starts the cluster last succeeded. */
+  readonly clusterStartedAt?: string;
+  /** The run's final outcome (`aborted`, `failed`…), when it has one. */
+  readonly finished?: string;
+  /** The live process that holds the run's lock: the run is going on now. */
+  readonly lockPid?: number;
+  /** An `ack-stop` run: the run whose stop the operator acknowledged. */
+  readonly acknowledges?: string;
+  /** When its first record was written. */
+  readonly startedAt?: string;
 }
 
 /** The journals of earlier runs, read-only: what a check may point a person to. */

@@ -64,7 +64,14 @@ export type OutputStream = 'stdout' | 'stderr' | 'info';
 export type RunEvent =
   | { type: 'run-started'; meta: RunMeta; runbookTitle: string }
   | { type: 'precondition-checked'; index: number; ok: boolean; message: string; detail?: string }
-  | { type: 'step-started'; stepId: string; attempt: number; with: unknown }
+  | {
+      type: 'step-started';
+      stepId: string;
+      attempt: number;
+      with: unknown;
+      /** The step's action stops or starts the whole cluster (see pending-stop.ts). */
+      cluster?: 'stops' | 'starts';
+    }
   | { type: 'step-process'; stepId: string; pid: number }
   | { type: 'step-output'; stepId: string; stream: OutputStream; lines: string[] }
   | { type: 'step-awaiting-human'; stepId: string; prompt: HumanPrompt }

@@ -353,6 +353,33 @@ export interface VaultPort {
     at: Omit<KvPath, 'kv'>,
     signal: AbortSignal,
   ): Promise<KvMetadata | undefined>;
+  /**
+   * KV v2 soft delete (`vault kv delete`): the latest version, or the versions named. The data
+   * stays until destroyed; `kvUndelete` brings it back.
+   */
+  kvDelete(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    signal: AbortSignal,
+    versions?: readonly number[],
+  ): Promise<void>;
+  /** KV v2 undelete of soft-deleted versions; a destroyed version stays gone (Vault ignores it). */
+  kvUndelete(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    versions: readonly number[],
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** KV v2 destroy: the versions' data is removed for good (metadata keeps `destroyed: true`). */
+  kvDestroy(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    versions: readonly number[],
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 export class VaultApiError extends Error {

@@ -782,4 +782,58 @@ export class FakeVault implements VaultPort {
       })),
     };
   }
+  /** Like Vault's KV v2: only a v2 mount has these routes; a missing secret is a no-op. */
+  async #kvVersions(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    op: 'kvDelete' | 'kvUndelete' | 'kvDestroy',
+    versions: readonly number[] | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.#auth(node, token, op, signal);
+    const { store, v2 } = this.#kv(at);
+    if (!v2) throw new VaultApiError(`no handler for route "${at.mount}/${at.path}"`, 405);
+    const e = store.get(at.path);
+    if (!e) return;
+    if (op !== 'kvDelete' && (!versions || versions.length === 0))
+      throw bad('no version number provided');
+    for (const n of versions ?? [e.versions.length]) {
+      const v = e.versions[n - 1];
+      if (!v || v.destroyed) continue;
+      if (op === 'kvDelete') v.deleted ||= new Date().toISOString();
+      else if (op === 'kvUndelete') v.deleted = '';
+      else v.destroyed = true;
+    }
+  }
+
+  kvDelete(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    signal: AbortSignal,
+    versions?: readonly number[],
+  ): Promise<void> {
+    return this.#kvVersions(node, token, at, 'kvDelete', versions, signal);
+  }
+
+  kvUndelete(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    versions: readonly number[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    return this.#kvVersions(node, token, at, 'kvUndelete', versions, signal);
+  }
+
+  kvDestroy(
+    node: VaultNode,
+    token: Secret,
+    at: Omit<KvPath, 'kv'>,
+    versions: readonly number[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    return this.#kvVersions(node, token, at, 'kvDestroy', versions, signal);
+  }
 }

@@ -228,6 +228,34 @@ export function describeVaultContract(
       expect(await v.kvRead(node, root, { ...two, path: 'none' }, sig())).toBeUndefined();
     });
 
+    it('Given a KV v2 secret at v1 and v2, When the latest is deleted, undeleted and v1 destroyed, Then metadata tells each state and only the undeleted one reads again', async () => {
+      const at = { mount: 'kv2', path: 'app/db' };
+      const two = { ...at, kv: 2 as const };
+      await v.kvDelete(node, root, at, sig());
+      expect(await v.kvRead(node, root, two, sig())).toBeUndefined();
+      let meta = await v.kvMetadata(node, root, at, sig());
+      expect(meta?.currentVersion).toBe(2);
+      expect(meta?.versions.find((x) => x.version === 2)?.deletionTime).toMatch(/^\d{4}-/);
+      expect(meta?.versions.find((x) => x.version === 1)).toMatchObject({
+        deletionTime: '',
+        destroyed: false,
+      });
+      await v.kvUndelete(node, root, at, [2], sig());
+      expect((await v.kvRead(node, root, two, sig()))?.data.password?.reveal()).toBe('v2');
+      await v.kvDestroy(node, root, at, [1], sig());
+      await v.kvUndelete(node, root, at, [1], sig());
+      meta = await v.kvMetadata(node, root, at, sig());
+      expect(meta?.versions.map((x) => [x.version, x.destroyed, x.deletionTime])).toEqual([
+        [1, true, ''],
+        [2, false, ''],
+      ]);
+      expect(await v.kvRead(node, root, two, sig(), 1)).toBeUndefined();
+      await v.kvDelete(node, root, at, sig(), [2]);
+      expect(await v.kvRead(node, root, two, sig())).toBeUndefined();
+      await v.kvUndelete(node, root, at, [2], sig());
+      expect((await rejection(v.kvUndelete(node, root, at, [], sig()))).status).toBe(400);
+    });
+
     it('Given a file audit device, When enabled and asked for a hash, Then it is listed and the same input hashes the same way', async () => {
       expect(await v.auditDevices(node, root, sig())).toEqual([]);
       const file = join(s.auditDir, 'audit.log');

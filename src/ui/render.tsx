@@ -188,6 +188,12 @@ async function drive(opts: DriveOptions): Promise<number> {
   let stopped = false;
   try {
     ui = renderTui(controller, { env: opts.env });
+    // After the first frame: the journals' word on a run that left the cluster stopped.
+    void import('../app/pending-stops.js').then(
+      (m) => store.setState({ warnings: m.pendingStopWarnings(opts.env) }),
+      (err: unknown) =>
+        store.setState({ warnings: [`could not check the run journals: ${String(err)}`] }),
+    );
     // After the first frame: the poller, and (on the home screen) what a run will need.
     const onStatus = (s: ClusterStatus): void => {
       controller.updateCluster(s);
@@ -245,6 +251,7 @@ export function runTuiRun(opts: {
   profile?: string;
   vars?: string[];
   dryRun?: boolean;
+  forceDespite?: string;
   env?: NodeJS.ProcessEnv;
 }): Promise<number> {
   const env = opts.env ?? process.env;
@@ -264,6 +271,7 @@ export function runTuiRun(opts: {
           ...(opts.profile ? { profile: opts.profile } : {}),
           vars: opts.vars ?? [],
           dryRun: opts.dryRun ?? false,
+          ...(opts.forceDespite !== undefined ? { forceDespite: opts.forceDespite } : {}),
         },
         { human: c, observers: [c], env, clipboard: m.systemClipboard() },
       ),

@@ -94,6 +94,8 @@ export interface UiState {
   readonly prompt?: PromptView;
   readonly error?: ErrorView;
   readonly confirmingAbort: boolean;
+  /** Unfinished runs that left the cluster stopped: a red banner on the home screen. */
+  readonly warnings?: readonly string[];
 }
 
 /**

@@ -12,7 +12,9 @@ import { s3RecoveryContract } from '../../src/test-support/aws-s3-contract.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
-import { BIN, cliWithFd3, runIdFrom } from '../support/cli.js';
+import { journalPath, readJournal } from '../../src/adapters/journal.js';
+import { pastRuns } from '../../src/adapters/journal-scan.js';
+import { BIN, cli, cliWithFd3, runIdFrom } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
 import {
   httpGet,
@@ -344,6 +346,52 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect(await kvGet('kv2/data/app')).toBe('one');
     expect(r.out).not.toMatch(/quarantine bucket|desired 0/);
   }, 300_000);
+  it('Given kv2/undel written v1 then v2 and its latest deleted, When the runbook lists Vault’s versions and undeletes, then rolls back, Then each reads as chosen and no S3 object version outside Vault’s own writes changed', async () => {
+    const m = await httpGet(`${lb}/v1/sys/mounts`, caFile, rootToken);
+    const kv2Uuid =
+      (JSON.parse(m.body) as { data: Record<string, { uuid: string }> }).data['kv2/']?.uuid ?? '';
+    expect(kv2Uuid).not.toBe('');
+    await until('kv2 writable', async () =>
+      (await vaultPut(lb, 'kv2/data/undel', { data: { value: 'one' } }, caFile, rootToken))
+        .status === 200
+        ? true
+        : undefined,
+    );
+    await kvPut('kv2/data/undel', 'two');
+    expect(await httpsDelete('kv2/data/undel')).toBe(204);
+    expect(await kvGet('kv2/data/undel')).toBeUndefined();
+    const before = await allVersions();
+    const mine = (v: V) => v.key.startsWith(`logical/${kv2Uuid}/`);
+    const outside = (vs: V[]) =>
+      vs
+        .filter((v) => v.key.startsWith('logical/') && !mine(v))
+        .map((v) => `${v.key} ${v.versionId}`)
+        .sort();
+
+    const waiting = await runbook({ path: 'kv2/undel' }, {}, []);
+    expect(waiting.exitCode, waiting.out).toBe(10);
+    expect(waiting.out).toMatch(/v2 {2}created \S+ {2}deleted \d{4}-/);
+    expect(waiting.out).toMatch(/v1 {2}created \S+ {2}readable/);
+    const undel = await runbook({ path: 'kv2/undel' }, { kv2: 'undelete:2' }, []);
+    expect(undel.exitCode, undel.out).toBe(0);
+    expect(undel.out).toMatch(/kv2\/undel reads again: version 2 is current/);
+    expect(await kvGet('kv2/data/undel')).toBe('two');
+
+    expect(await httpsDelete('kv2/data/undel')).toBe(204);
+    const back = await runbook({ path: 'kv2/undel' }, { kv2: 'rollback:1' }, []);
+    expect(back.exitCode, back.out).toBe(0);
+    expect(back.out).toMatch(/rolled back: version 1's data is now version 3 \(was 2\)/);
+    expect(await kvGet('kv2/data/undel')).toBe('one');
+
+    // No S3 step ran: no logical/ object outside the KV v2 mount has a new or lost version, and
+    // inside it every earlier version is still there (Vault's own writes add versions only).
+    for (const r of [waiting, undel, back])
+      expect(r.out).not.toMatch(/quarantine bucket|desired 0/);
+    const after = await allVersions();
+    expect(outside(after)).toEqual(outside(before));
+    const kept = new Set(after.map((v) => v.versionId));
+    expect(before.filter(mine).filter((v) => !kept.has(v.versionId))).toEqual([]);
+  }, 300_000);
   it('Given a corrupt object version from `fault bad-write`, When the runbook restores the last good version in quarantine mode, Then the secret reads its last good value and the corrupt version is no longer the latest', async () => {
     const key = `logical/${kv1Uuid}/app`;
     await kvPut('kv1/app', 'good');
@@ -362,7 +410,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect((await allVersions()).find((v) => v.key === key && v.latest)?.versionId).not.toBe(bad);
   }, 600_000);
 
-  it('Given an in-place run SIGKILLed once the cluster is down, When resumed, Then it says the cluster is down, restores once, brings Vault back and app reads the chosen value', async () => {
+  it('Given an in-place run SIGKILLed once the cluster is down, When list and another run start, Then both warn first and the run refuses (exit 4); When resumed, Then it says the cluster is down, restores once, brings Vault back, app reads the chosen value and the warning is gone', async () => {
     const key = `logical/${kv1Uuid}/app`;
     const target = await versionWritten(key, () => kvPut('kv1/app', 'before-kill'));
     await kvPut('kv1/app', 'after');
@@ -398,6 +446,29 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect(out).toMatch(/the cluster is DOWN/);
     const runId = runIdFrom(out);
     const versionsAtKill = (await allVersions()).filter((v) => v.key === key).length;
+    // Nobody resumed yet: every entry point says the cluster was left stopped.
+    const warning = new RegExp(
+      `^warning: run ${runId} \\(s3-secret-recovery\\) stopped the cluster at \\S+ and has not finished — resume it: vault-runbook resume ${runId}$`,
+      'm',
+    );
+    const listed = await cli(['list'], runEnv);
+    expect(listed.stderr.split('\n')[0]).toMatch(warning);
+    const other = await cli(['run', 'unseal', '--headless'], runEnv);
+    expect(other.exitCode, other.stderr).toBe(4);
+    expect(other.stderr.split('\n')[0]).toMatch(warning);
+    expect(other.stderr).toContain(`--force-despite ${runId}`);
+    // The stop step journaled the group and the size the record step read: what the warning
+    // would give as the steps back had the run ended instead of being killed.
+    const recorded = readJournal(journalPath(runId, runEnv)).find(
+      (r) => r.event.type === 'step-succeeded' && r.event.stepId === 'record',
+    )?.event;
+    const size = recorded?.type === 'step-succeeded' ? recorded.outputs : {};
+    expect(size.desired).toBeGreaterThan(0);
+    expect(pastRuns(runEnv).find((r) => r.runId === runId)?.clusterStopped?.bringBack).toEqual({
+      asg: profile.aws?.asg,
+      desired: size.desired,
+      min: size.min,
+    });
     const resumed = cliWithFd3(
       ['resume', runId, '--headless', '--answers', answersFile, '--secrets-fd', '3'],
       runEnv,
@@ -419,6 +490,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
     );
     // Exactly one copy on top, whatever step the kill hit.
     expect((await allVersions()).filter((v) => v.key === key).length).toBe(versionsAtKill + 1);
+    expect((await cli(['list'], runEnv)).stderr).not.toMatch(/stopped the cluster/);
   }, 600_000);
   it('Given a quarantine run SIGKILLed once its recovery node runs, When resumed, Then it finds the node again, finishes the recovery and leaves no quarantine behind', async () => {
     const key = `logical/${kv1Uuid}/app`;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { warnPendingStops } from '../pending-stops.js';
 import type { VerbContext } from './context.js';
 
 export function registerList(program: Command, { io }: VerbContext): void {
@@ -6,6 +7,7 @@ export function registerList(program: Command, { io }: VerbContext): void {
     .command('list')
     .description('runbooks with one-line descriptions')
     .action(async () => {
+      await warnPendingStops(io);
       const { listRunbooks } = await import('../../app/runbooks.js');
       const rbs = listRunbooks(io.env);
       const w = Math.max(...rbs.map((r) => r.id.length), 4);

@@ -9,6 +9,7 @@ import {
   type RunFlags,
 } from './run-options.js';
 import { loadTui } from '../tui.js';
+import { warnPendingStops } from '../pending-stops.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -25,13 +26,20 @@ export function registerRun(program: Command, { io, setExit }: VerbContext): voi
       .option(
         '--dry-run',
         'show every step with its resolved inputs and what it would do; execute nothing',
+      )
+      .option(
+        '--force-despite <run-id>',
+        'run although that unfinished run left the cluster stopped (know the cluster first)',
       ),
-  ).action(async (ref: string, flags: RunFlags) => {
+  ).action(async (ref: string, flags: RunFlags & { forceDespite?: string }) => {
+    // Before anything else: a run that stopped the cluster and never finished.
+    await warnPendingStops(io);
     const req = {
       runbookRef: ref,
       ...(flags.profile ? { profile: flags.profile } : {}),
       vars: flags.var,
       dryRun: Boolean(flags.dryRun),
+      ...(flags.forceDespite !== undefined ? { forceDespite: flags.forceDespite } : {}),
     };
     if (isHeadless(flags, io)) {
       const { runHeadless } = await import('../headless-run.js');

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { ExitCode, UsageError } from '../../domain/errors.js';
 import type { ClusterStatus } from '../../domain/cluster.js';
 import { isTTY } from '../../app/io.js';
+import { warnPendingStops } from '../pending-stops.js';
 import { PROFILE_HELP, type VerbContext } from './context.js';
 
 /** The shortest --interval: faster polling only loads the cluster, nobody reads that fast. */
@@ -41,6 +42,8 @@ export function registerStatus(program: Command, { io, setExit }: VerbContext): 
         .argParser(intervalSeconds),
     )
     .action(async (flags: StatusFlags) => {
+      // A cluster a run stopped and never brought back: said before the status that shows it down.
+      await warnPendingStops(io);
       const [
         { loadProfile, profilePath },
         { clusterPorts },

@@ -59,6 +59,11 @@ export interface ActionDef<
   ) => string | undefined;
   /** Dry-run: what the step would do with this input. */
   describe(input: I): string;
+  /**
+   * The action stops every Vault of the cluster, or brings it back: journaled with the step's
+   * start, so a run that stopped the cluster and never finished is reported everywhere.
+   */
+  readonly clusterEffect?: 'stops' | 'starts';
 }
 
 // Registries hold actions of differing input types; the input is validated at the boundary.

@@ -4,8 +4,10 @@ import { useKeyReducer } from '../prompts/use-key-reducer.js';
 import { StatusPane } from '../status/StatusPane.js';
 import { reduceHome, type HomeState } from './home-state.js';
 import { clampLines, reflow } from '../common/reflow.js';
+import { bannerRows, StoppedBanner } from './StoppedBanner.js';
 
 const same = (s: HomeState): HomeState => s;
+const NONE: readonly string[] = [];
 
 /** The runbook list with the selected runbook's description, and the cluster status. */
 export function Home() {
@@ -24,6 +26,7 @@ export function Home() {
   const selected = runbooks[state.cursor];
   const { stdout } = useStdout();
   const cluster = useUi((s) => s.cluster);
+  const warnings = useUi((s) => s.warnings) ?? NONE;
   // On a short terminal the description gives way, so the list and the status pane stay on
   // screen (at 80×24 the runbook list used to scroll off the top).
   const statusRows = cluster
@@ -34,7 +37,15 @@ export function Home() {
     : 3;
   // Lines besides the description: header, list, the description box's frame, status, hints.
   const compact = (stdout.rows || 100) < 32;
-  const fixed = runbooks.length + (compact ? 5 : 8) + statusRows;
+  // A stopped cluster outranks the title: on a short terminal the banner loses its frame and
+  // the title line, so its steps stay whole next to every runbook.
+  const terse = compact && warnings.length > 0;
+  const fixed =
+    runbooks.length +
+    (compact ? 5 : 8) -
+    (terse ? 1 : 0) +
+    statusRows +
+    bannerRows(warnings, stdout.columns || 80, !terse);
   const room = stdout.rows ? stdout.rows - 1 - fixed : Number.POSITIVE_INFINITY;
   // With many runbooks on a short terminal even one line of description does not fit: the box
   // goes, so every runbook, the cluster's seal state and the key hints stay on screen.
@@ -45,10 +56,13 @@ export function Home() {
     : '';
   return (
     <Box flexDirection="column">
-      <Text bold>
-        vault-runbook{' '}
-        <Text color={theme.color('muted')}>· guided, journaled runbooks for Vault</Text>
-      </Text>
+      {terse ? null : (
+        <Text bold>
+          vault-runbook{' '}
+          <Text color={theme.color('muted')}>· guided, journaled runbooks for Vault</Text>
+        </Text>
+      )}
+      <StoppedBanner warnings={warnings} framed={!terse} />
       <Box flexDirection="column" marginTop={1}>
         {runbooks.length === 0 ? <Text color={theme.color('muted')}>no runbooks found</Text> : null}
         {runbooks.map((rb, i) => (

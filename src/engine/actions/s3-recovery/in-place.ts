@@ -59,16 +59,32 @@ export const recordLatestAction: ActionDef<RecordIn> = {
     ctx.log(
       `${Object.keys(others).length} other logical/ object(s) recorded; ${asg.name} desired ${g.desired} (min ${g.min})`,
     );
-    return { latest: others, objects: Object.keys(others).length, desired: g.desired, min: g.min };
+    return {
+      latest: others,
+      objects: Object.keys(others).length,
+      asg: asg.name,
+      desired: g.desired,
+      min: g.min,
+    };
   },
 };
 
-const StopIn = z.strictObject({ asg: z.string().optional(), timeout: z.number().default(120) });
+const StopIn = z.strictObject({
+  asg: z.string().optional(),
+  timeout: z.number().default(120),
+  /**
+   * The group's size before the stop (the record step's). Not used to stop: it is journaled
+   * with the step's start, so a run that ends with the cluster down can say what to bring back.
+   */
+  desired: z.number().int().nonnegative().optional(),
+  min: z.number().int().nonnegative().optional(),
+});
 type StopIn = z.input<typeof StopIn>;
 
 /** The seeds' rule: restore only while no Vault runs, or its cache writes the old state back. */
 export const clusterStopAction: ActionDef<StopIn> = {
   id: 'aws.asg-stop-vault',
+  clusterEffect: 'stops',
   summary:
     'Stop every Vault of the cluster: Auto Scaling group to 0 (clean shutdown releases the HA lock), then wait until no node answers',
   input: StopIn,
@@ -204,6 +220,7 @@ type StartIn = z.input<typeof StartIn>;
 
 export const clusterStartAction: ActionDef<StartIn> = {
   id: 'aws.asg-start-vault',
+  clusterEffect: 'starts',
   summary:
     'Bring Vault back: the Auto Scaling group to its recorded size, then wait until every node answers (sealed)',
   input: StartIn,

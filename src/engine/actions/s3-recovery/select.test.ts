@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeAws } from '../../../test-support/fake-aws.js';
 import { FakeVault } from '../../../test-support/fake-vault.js';
 import type { RecoveryPort } from '../../recovery.js';
-import {
-  chooseModeAction,
-  chooseVersionAction,
-  kv2OwnVersionsAction,
-  resolveSecretAction,
-} from './select.js';
+import { chooseModeAction, chooseVersionAction, resolveSecretAction } from './select.js';
 import { ctxFor } from '../../../test-support/s3-recovery-ctx.js';
 
 const signal = () => AbortSignal.timeout(1000);
@@ -43,36 +38,6 @@ describe('s3.resolve-secret on KV v2', () => {
     const aws = new FakeAws();
     const out = await resolveSecretAction.run(ctxFor({ path: 'kv2/app' }, { aws, vault, token }));
     expect(out).toMatchObject({ kv: 2, mount: 'kv2', secretPath: 'app', versions: [] });
-  });
-});
-
-describe('vault.kv2-own-versions', () => {
-  it('Given a KV v2 secret, When the step runs, Then it offers Vault’s rollback first and, chosen, writes the old version as new', async () => {
-    const { vault, node, token } = await cluster();
-    const at = { mount: 'kv2', path: 'app', kv: 2 as const };
-    await vault.kvWrite(node, token, at, { v: 'good' }, signal());
-    await vault.kvWrite(node, token, at, { v: 'bad' }, signal());
-    const ctx = ctxFor({ mount: 'kv2', path: 'app' }, { vault, token }, () => ({
-      type: 'choose',
-      value: 'rollback:1',
-    }));
-    expect(await kv2OwnVersionsAction.run(ctx)).toMatchObject({ rolledBack: true, version: 3 });
-    const p = ctx.asked[0];
-    expect(p?.type === 'choose' && p.options.map((o) => o.value)).toEqual([
-      'rollback:1',
-      's3',
-      'abort',
-    ]);
-    expect((await vault.kvRead(node, token, at, signal()))?.data.v?.reveal()).toBe('good');
-  });
-  it('Given the operator insists on S3 for a KV v2 path, When answered, Then a usage error asks for the raw key', async () => {
-    const { vault, node, token } = await cluster();
-    await vault.kvWrite(node, token, { mount: 'kv2', path: 'app', kv: 2 }, { v: 'x' }, signal());
-    const ctx = ctxFor({ mount: 'kv2', path: 'app' }, { vault, token }, () => ({
-      type: 'choose',
-      value: 's3',
-    }));
-    await expect(kv2OwnVersionsAction.run(ctx)).rejects.toThrow(/raw storage key/);
   });
 });
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { UsageError } from '../../../domain/errors.js';
-import { kvRollback } from '../../kv.js';
 import type { ObjectVersion } from '../../aws.js';
 import { requireAws } from '../aws.js';
 import type { ActionDef, AnyAction } from '../types.js';
@@ -74,72 +73,6 @@ export const resolveSecretAction: ActionDef<ResolveIn> = {
       latestVersionId: latest.versionId,
       latestDeleted: latest.deleteMarker,
     };
-  },
-};
-
-const Kv2In = z.strictObject({ mount: z.string(), path: z.string() });
-type Kv2In = z.infer<typeof Kv2In>;
-
-/**
- * KV v2 keeps its own versions (DESIGN §8): a rollback writes an old version as a new one, with
- * no downtime and no S3. S3 is for KV v1 and storage-level faults; the operator must insist.
- */
-export const kv2OwnVersionsAction: ActionDef<Kv2In> = {
-  id: 'vault.kv2-own-versions',
-  summary:
-    "KV v2: offer Vault's own rollback to an earlier version (no downtime, no S3) before any S3 restore",
-  input: Kv2In,
-  idempotent: false,
-  human: true,
-  describe: (i) => `offer Vault's own KV v2 rollback of ${i.mount}/${i.path}`,
-  async run(ctx) {
-    const { vault, node, token } = await liveSession(ctx, 'KV v2 metadata');
-    const at = { mount: ctx.input.mount, path: ctx.input.path };
-    const meta = await vault.kvMetadata(node, token, at, ctx.signal);
-    if (!meta) throw new Error(`${at.mount}/${at.path}: no such KV v2 secret`);
-    const usable = meta.versions
-      .filter((v) => v.version !== meta.currentVersion && !v.destroyed && !v.deletionTime)
-      .sort((a, b) => b.version - a.version);
-    ctx.log(
-      `${at.mount}/${at.path} is KV v2 (current version ${meta.currentVersion}): Vault keeps its own versions, so a rollback needs no downtime and no S3 restore`,
-    );
-    for (const v of meta.versions)
-      ctx.log(
-        `  v${v.version}  ${v.createdTime}${v.destroyed ? '  destroyed' : v.deletionTime ? `  deleted ${v.deletionTime}` : ''}`,
-      );
-    const a = await ctx.ask({
-      type: 'choose',
-      message: `${at.mount}/${at.path} is a KV v2 secret. Vault's own versions apply: roll back (the old version written again as a new one, no downtime). An S3 restore is for KV v1 and storage faults.`,
-      options: [
-        ...usable.map((v) => ({
-          value: `rollback:${v.version}`,
-          label: `Roll back to version ${v.version} (${v.createdTime})`,
-        })),
-        {
-          value: 's3',
-          label: 'Insist on an S3 restore',
-          description: 'KV v2 spreads a secret over several storage keys: give the raw key',
-        },
-        { value: 'abort', label: 'Stop' },
-      ],
-    });
-    if (a.value === 's3')
-      throw new UsageError(
-        `a KV v2 secret is stored as logical/<uuid>/metadata/… plus hashed version keys, not one object: to restore at storage level anyway, run again with path=<the raw storage key> (its keys are under logical/<mount-uuid>/ in the data bucket)`,
-      );
-    const m = /^rollback:(\d+)$/.exec(a.value);
-    if (!m) throw new Error('stopped by the operator: no rollback, no S3 restore');
-    const r = await kvRollback(vault, node, token, at, Number(m[1]), ctx.signal);
-    ctx.log(`rolled back: version ${r.to}'s data is now version ${r.version} (was ${r.from})`);
-    return { rolledBack: true, from: r.from, to: r.to, version: r.version };
-  },
-  async probe(ctx) {
-    // A rollback writes a new version: one more than was current when the step started is
-    // not knowable here, so the step is offered again only after a person looks.
-    return Promise.resolve({
-      tookEffect: false,
-      detail: `check ${ctx.input.mount}/${ctx.input.path}'s versions before rolling back again`,
-    });
   },
 };
 
@@ -239,7 +172,6 @@ export const chooseModeAction: ActionDef<ModeIn> = {
 
 export const selectActions: readonly AnyAction[] = [
   resolveSecretAction,
-  kv2OwnVersionsAction,
   chooseVersionAction,
   chooseModeAction,
 ];
