@@ -32,7 +32,7 @@ import {
  * S3 secret recovery runbook headless, in place and in quarantine, a deleted secret, and a KV
  * v2 path. One sandbox for every scenario; its own slot and XDG dirs.
  */
-const { dir, env } = sandboxEnv(94);
+const { dir, env } = sandboxEnv(90);
 const l = layout(env);
 let profile: Profile;
 let caFile = '';
