@@ -56,7 +56,10 @@ export class ExecaProcess implements ProcessPort {
       reject: false,
       stdin: 'ignore',
       buffer: false,
-      env: { ...opts.env },
+      // The one place a step's secrets become plaintext: in the child's environment.
+      env: Object.fromEntries(
+        Object.entries(opts.env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
+      ),
       extendEnv: true,
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });

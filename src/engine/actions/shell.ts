@@ -10,12 +10,6 @@ const EnvValue = z.union([
   z.instanceof(Secret),
 ]);
 
-export function envOf(env: Record<string, string | Secret> | undefined): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
-  );
-}
-
 /**
  * The interpreters a body may run under, written out in the runbook. Both expand `${NAME}` the
  * same way, which is what keeps expression values out of the script (see shell-template.ts).
@@ -52,7 +46,7 @@ export const shellAction: ActionDef<Input> = {
     const result = await ctx.ports.process.run(ctx.input.command, {
       signal: ctx.signal,
       env: {
-        ...envOf(ctx.input.env),
+        ...ctx.input.env,
         VAULT_RUNBOOK_RUN_ID: ctx.runId,
         VAULT_RUNBOOK_STEP: ctx.stepId,
       },
@@ -97,7 +91,7 @@ export const shellAction: ActionDef<Input> = {
     if (!ctx.input.probe) return { tookEffect: false, detail: 'no probe: the command runs again' };
     const result = await ctx.ports.process.run(ctx.input.probe, {
       signal: ctx.signal,
-      env: { ...envOf(ctx.input.env), VAULT_RUNBOOK_RUN_ID: ctx.runId },
+      env: { ...ctx.input.env, VAULT_RUNBOOK_RUN_ID: ctx.runId },
       ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
       ...(ctx.input.shell ? { shell: ctx.input.shell } : {}),
       onLine: (stream, line) => ctx.log(`probe: ${line}`, stream),
