@@ -57,9 +57,16 @@ export class ExecaProcess implements ProcessPort {
       stdin: 'ignore',
       buffer: false,
       // The one place a step's secrets become plaintext: in the child's environment.
-      env: Object.fromEntries(
-        Object.entries(opts.env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
-      ),
+      env: {
+        // undefined removes an inherited variable (Node skips undefined values).
+        ...Object.fromEntries((opts.unset ?? []).map((k) => [k, undefined])),
+        ...Object.fromEntries(
+          Object.entries(opts.env ?? {}).map(([k, v]) => [
+            k,
+            typeof v === 'string' ? v : v.reveal(),
+          ]),
+        ),
+      },
       extendEnv: true,
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });

@@ -18,6 +18,8 @@ export interface ProcessRunOptions {
   readonly signal: AbortSignal;
   /** Secrets stay `Secret` until the adapter hands them to the child (engine code never reveals). */
   readonly env?: Readonly<Record<string, string | Secret>>;
+  /** Inherited variables the child must not see (e.g. VAULT_SKIP_VERIFY from the operator's shell). */
+  readonly unset?: readonly string[];
   readonly cwd?: string;
   readonly shell?: string;
   readonly onLine: (stream: 'stdout' | 'stderr', line: string) => void;
