@@ -1,6 +1,15 @@
 // First, before any dependency loads: see quiet-deps.ts.
 import './quiet-deps.js';
-import { main } from './program.js';
+import { main, report } from './program.js';
+
+// A crash outside main's own catch (an 'error' event nobody listened for, a stray rejection)
+// would make Node print the raw error and stack: it goes through the same masking instead.
+const crash = (err: unknown): void => {
+  process.exitCode = report(err, { stderr: process.stderr });
+  process.exit();
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 // The AWS SDK warns on every start under Node 20 that its 2027 releases will need Node 22:
 // noise in an operator's terminal and in the stderr of `--json` pipes. Its documented switch:
