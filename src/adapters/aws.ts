@@ -29,7 +29,19 @@ interface ClientConfig {
   forcePathStyle?: boolean;
   maxAttempts: number;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  requestHandler: AwsTimeouts & { throwOnRequestTimeout: boolean };
 }
+
+/**
+ * Deadlines for every AWS call (the SDK has none by default): an endpoint that accepts and
+ * never answers costs one timeout per attempt, not a step that hangs until someone presses
+ * Ctrl-C.
+ */
+export interface AwsTimeouts {
+  readonly connectionTimeout: number;
+  readonly requestTimeout: number;
+}
+export const AWS_TIMEOUTS: AwsTimeouts = { connectionTimeout: 5_000, requestTimeout: 30_000 };
 
 /**
  * Clients per service and region. Credentials come from the standard chain (AWS_PROFILE, env,
@@ -42,12 +54,16 @@ export class AwsSdk implements AwsPort, FailoverAwsPort {
   readonly #credentials: ClientConfig['credentials'];
 
   /** `credentials` only for the sandbox's fixed dummy keys; real clusters use the chain. */
+  readonly #timeouts: AwsTimeouts;
+
   constructor(
     endpoints: Readonly<Record<string, string>> = {},
     credentials?: ClientConfig['credentials'],
+    timeouts: AwsTimeouts = AWS_TIMEOUTS,
   ) {
     this.#endpoints = endpoints;
     this.#credentials = credentials;
+    this.#timeouts = timeouts;
   }
 
   #config(service: Service, region: string): ClientConfig {
@@ -57,6 +73,8 @@ export class AwsSdk implements AwsPort, FailoverAwsPort {
       ...(endpoint ? { endpoint } : {}),
       ...(service === 's3' && endpoint ? { forcePathStyle: true } : {}),
       maxAttempts: 2,
+      // Without throwOnRequestTimeout the SDK only logs a warning when the deadline passes.
+      requestHandler: { ...this.#timeouts, throwOnRequestTimeout: true },
       ...(this.#credentials ? { credentials: this.#credentials } : {}),
     };
   }
