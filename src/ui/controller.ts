@@ -137,7 +137,7 @@ export class UiController implements HumanPort, RunObserver {
     };
     this.store.setState({ screen: 'run', run, error: undefined, prompt: undefined });
     return session.go().then(
-      async (result) => {
+      (result) => {
         const head = session.journalHead();
         session.close();
         this.#patchRun({
@@ -146,10 +146,11 @@ export class UiController implements HumanPort, RunObserver {
         });
         // A finished run leaves its final hash in Vault's audit log (when a step used an
         // operator token): shown on the end screen once Vault answered or the deadline passed.
-        if (head && result.kind !== 'suspended') {
-          const seal = await session.sealInAuditLog(head.hash, AbortSignal.timeout(10_000));
-          this.#patchRun({ auditSeal: stripControls(describeAuditSeal(seal)) });
-        }
+        // sealInAuditLog never rejects: every outcome is an AuditSeal.
+        if (head && result.kind !== 'suspended')
+          void session
+            .sealInAuditLog(head.hash, AbortSignal.timeout(10_000))
+            .then((seal) => this.#patchRun({ auditSeal: stripControls(describeAuditSeal(seal)) }));
         return result;
       },
       (err: unknown) => {
