@@ -15,6 +15,17 @@ describe('ExecaProcess output lines', () => {
     expect(lines[1]).toBe('next');
   });
 
+  it('Given a long line whose end arrives in one chunk with its newline, When split, Then the line is still cut at the cap and every dropped character counted', () => {
+    const out: string[] = [];
+    const s = lineSplitter((l) => out.push(l));
+    s.push('a'.repeat(MAX_LINE_CHARS + 10));
+    s.push(`${'b'.repeat(MAX_LINE_CHARS)}\nnext\n`);
+    expect(out).toEqual([
+      `${'a'.repeat(MAX_LINE_CHARS)} … [${MAX_LINE_CHARS + 10} more characters of this line dropped]`,
+      'next',
+    ]);
+  });
+
   it('Given \\r\\n split across chunks, a lone \\r and no final newline, When split, Then lines come out as readline gives them', () => {
     const out: string[] = [];
     const s = lineSplitter((l) => out.push(l));

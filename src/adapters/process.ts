@@ -20,7 +20,10 @@ export function lineSplitter(emit: (line: string) => void): {
 } {
   let buf = '';
   let dropped = 0;
-  const flush = (line: string): void => {
+  const flush = (whole: string): void => {
+    // The end of a long line can arrive with its newline, past what was already kept.
+    const line = whole.length > MAX_LINE_CHARS ? whole.slice(0, MAX_LINE_CHARS) : whole;
+    dropped += whole.length - line.length;
     emit(dropped ? `${line} … [${dropped} more characters of this line dropped]` : line);
     dropped = 0;
   };
