@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 
 // Layering is enforced here, not by convention (DESIGN §4, STYLE 3): eslint.layers.js names
 // what each layer of src/ may import.
-import { layerConfigs } from './eslint.layers.js';
+import { layerConfigs, syntaxConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
   {
@@ -46,6 +46,7 @@ export default tseslint.config(
     },
   },
   ...layerConfigs('src'),
+  ...syntaxConfigs('src'),
   {
     files: ['**/*.test.ts', '**/*.test.tsx', 'test/**/*.ts'],
     rules: {

@@ -82,3 +82,44 @@ export function layerConfigs(base = 'src') {
     rules: { 'no-restricted-imports': ['error', restrictedImports(layer)] },
   }));
 }
+
+const noEval = { selector: "CallExpression[callee.name='eval']", message: 'no eval' };
+const noFunctionCtor = {
+  selector: "NewExpression[callee.name='Function'], CallExpression[callee.name='Function']",
+  message: 'no new Function: values are data, never code',
+};
+const noReveal = {
+  selector: "MemberExpression[property.name='reveal']",
+  message:
+    'only adapters reveal a Secret: hand it to a port that takes a Secret (eslint.layers.js).',
+};
+
+/**
+ * Where a Secret's plaintext may be taken out (STYLE 14): the adapters that hand it to the world,
+ * the domain's own secret helpers, the fakes standing in for adapters, and the one component
+ * that puts a keyholder's share on the screen (an output device like the clipboard).
+ */
+export const REVEAL_ALLOWED = [
+  'adapters/**',
+  'domain/secret.ts',
+  'domain/secret-*.ts',
+  'test-support/**',
+  'ui/common/SecretText.tsx',
+  '**/*.test.ts',
+  '**/*.test.tsx',
+];
+
+/** Syntax that is refused in src/: eval and Function everywhere, `.reveal` outside REVEAL_ALLOWED. */
+export function syntaxConfigs(base = 'src') {
+  const files = [`${base}/**/*.ts`, `${base}/**/*.tsx`];
+  return [
+    {
+      files,
+      rules: { 'no-restricted-syntax': ['error', noEval, noFunctionCtor, noReveal] },
+    },
+    {
+      files: REVEAL_ALLOWED.map((p) => `${base}/${p}`),
+      rules: { 'no-restricted-syntax': ['error', noEval, noFunctionCtor] },
+    },
+  ];
+}

@@ -179,6 +179,15 @@ describe('a directory where a file is expected', () => {
   });
 });
 
+describe('a file that never ends', () => {
+  it('Given /dev/zero as the answers file, When run, Then one-line usage error instead of reading until memory runs out', async () => {
+    const { env } = tempState();
+    const r = await cli(['run', 'practice', '--answers', '/dev/zero'], env);
+    expectUsage(r, '--answers: /dev/zero is larger than 4 MiB');
+    expect(runsIn(env)).toEqual([]);
+  });
+});
+
 describe('answers are checked against the runbook before the first step', () => {
   const cases: [string, string, string][] = [
     ['a word that is not yes or no for a confirm', 'ready: maybe\n', 'ready: must be yes or no'],

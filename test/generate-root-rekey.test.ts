@@ -97,6 +97,28 @@ describe('generate-root and rekey runbooks against a real Vault 1.14', () => {
     expectNoLeak(r, dir, known());
   });
 
+  it('Given a break-glass command using the vault CLI, When generate-root runs headless, Then the CLI verifies TLS with the profile CA (VAULT_CACERT) and never skips verification', async () => {
+    const { dir, env } = tempState();
+    const profile = writeProfile(dir, { addresses: [server.address], caCert: server.caCert });
+    const tools = await ensureTools();
+    env.TEST_VAULT_BIN = tools.VAULT_BIN;
+    // Without VAULT_CACERT the CLI fails with "x509: certificate signed by unknown authority".
+    const command =
+      'test -z "${VAULT_SKIP_VERIFY-}" && echo "cacert=$VAULT_CACERT" && "$TEST_VAULT_BIN" read -field=policies auth/token/lookup-self';
+    const r = await runGenerateRoot({
+      env,
+      dir,
+      profile,
+      shares: init.keys.slice(0, 3).map((k) => k.reveal()),
+      command,
+    });
+    expect(r.exitCode, r.out).toBe(0);
+    expect(r.out).toContain(`cacert=${server.caCert}`);
+    expect(r.out).toMatch(/\[root\]/);
+    expect(r.out).not.toMatch(/x509|certificate/);
+    expectNoLeak(r, dir, known());
+  });
+
   it('Given token_handoff=screen, When generate-root runs headless, Then it refuses before any attempt starts (exit 2)', async () => {
     const { dir, env } = tempState();
     const profile = writeProfile(dir, { addresses: [server.address], caCert: server.caCert });

@@ -17,6 +17,7 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'layering');
 interface LayersModule {
   LAYERS: string[];
   layerConfigs: (base: string) => Linter.Config[];
+  syntaxConfigs: (base: string) => Linter.Config[];
   restrictedImports: (layer: string) => unknown;
 }
 
@@ -38,13 +39,14 @@ function expectation(file: string): string {
 
 describe('layering lint rules', () => {
   it('Given one fixture per broken layering rule, When linted with the layer rules, Then each rule fires with its message and the clean controls pass', async () => {
-    const { layerConfigs } = await layers();
+    const { layerConfigs, syntaxConfigs } = await layers();
     const eslint = new ESLint({
       cwd: FIXTURES,
       overrideConfigFile: true,
       overrideConfig: [
         { files: ['**/*.ts', '**/*.tsx'], languageOptions: { parser: tseslint.parser } },
         ...layerConfigs('src'),
+        ...syntaxConfigs('src'),
       ],
     });
     const files = fixtureFiles(join(FIXTURES, 'src'));
@@ -57,7 +59,8 @@ describe('layering lint rules', () => {
       if (want.startsWith('clean')) expect(got, name).toEqual([]);
       else {
         expect(got.length, `${name}: ${got.join(' | ')}`).toBe(1);
-        expect(got[0], name).toContain('no-restricted-imports');
+        // Import rules and syntax rules (reveal, eval, Function) each have their own fixtures.
+        expect(got[0], name).toMatch(/^no-restricted-(imports|syntax):/);
         expect(got[0], name).toContain(want);
       }
     }
@@ -70,6 +73,16 @@ describe('layering lint rules', () => {
       const config = (await eslint.calculateConfigForFile(`src/${layer}/x.ts`)) as Linter.Config;
       expect(config.rules?.['no-restricted-imports'], layer).toEqual([2, restrictedImports(layer)]);
     }
+    // `.reveal` is refused in the engine and allowed in adapters (and in tests).
+    const syntaxOf = async (f: string): Promise<string> =>
+      JSON.stringify(
+        ((await eslint.calculateConfigForFile(f)) as Linter.Config).rules?.['no-restricted-syntax'],
+      );
+    expect(await syntaxOf('src/engine/x.ts')).toContain('only adapters reveal');
+    expect(await syntaxOf('src/ui/prompts/x.tsx')).toContain('only adapters reveal');
+    expect(await syntaxOf('src/adapters/x.ts')).not.toContain('only adapters reveal');
+    expect(await syntaxOf('src/adapters/x.ts')).toContain('no eval');
+    expect(await syntaxOf('src/engine/x.test.ts')).not.toContain('only adapters reveal');
     // Tests may import anything (test-support included); the fixtures are not linted.
     const forTest = (await eslint.calculateConfigForFile('src/engine/x.test.ts')) as Linter.Config;
     expect((forTest.rules?.['no-restricted-imports'] as unknown[] | undefined)?.[0]).toBe(0);

@@ -358,3 +358,38 @@ describe('decodeRootToken', () => {
     expect(() => decodeRootToken(new Secret('GgM6Gy8y'), new Secret('short'))).toThrow(/length/);
   });
 });
+
+describe('VaultHttp: what a node may send back', () => {
+  it('Given a node that streams a never-ending body fast, When seal status is read, Then the answer is cut off at the size cap, well before the deadline', async () => {
+    let sent = 0;
+    const node = await https((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    const vault = new VaultHttp({
+      nodes: [{ name: 'node-1', address: node.url }],
+      caCert: certs.ca,
+      timeoutMs: 60_000,
+    });
+    await expect(vault.sealStatus(vault.nodes()[0]!, signal())).rejects.toThrow(
+      /node-1: GET sys\/seal-status: answered with more than 8 MiB: cut off/,
+    );
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('Given a node whose error list is huge, When a call fails, Then the message stays one short line', async () => {
+    const node = await https(json(400, { errors: ['x'.repeat(100_000), 'y'] }));
+    const vault = new VaultHttp({
+      nodes: [{ name: 'node-1', address: node.url }],
+      caCert: certs.ca,
+    });
+    const err = await vault.sealStatus(vault.nodes()[0]!, signal()).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message.length).toBeLessThan(700);
+  });
+});

@@ -1,3 +1,4 @@
+import { Secret } from '../domain/secret.js';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ describe('SystemClipboard at process exit', () => {
   it('Given a share still on the clipboard, When the process exits, Then it is cleared and that is said', async () => {
     const file = selection();
     const clip = new SystemClipboard({ report: () => undefined });
-    await clip.copy('hvs.exit-share', 3_600_000);
+    await clip.copy(new Secret('hvs.exit-share'), 3_600_000);
     expect(clip.clearSync()).toEqual({ kind: 'cleared' });
     expect(readFileSync(file, 'utf8')).toBe('');
   });
@@ -77,7 +78,7 @@ describe('SystemClipboard at process exit', () => {
   it('Given the clipboard broke after the copy, When the process exits, Then the clear says failed, not cleared', async () => {
     const file = selection();
     const clip = new SystemClipboard({ report: () => undefined });
-    await clip.copy('hvs.exit-share', 3_600_000);
+    await clip.copy(new Secret('hvs.exit-share'), 3_600_000);
     writeFileSync(`${file}.broken`, '');
     expect(clip.clearSync().kind).toBe('failed');
   });

@@ -1,5 +1,6 @@
 import clipboardy from 'clipboardy';
 import { errorMessage } from '../domain/errors.js';
+import type { Secret } from '../domain/secret.js';
 import type { ClipboardClear, ClipboardPort } from '../engine/ports.js';
 
 /** The system clipboard as clipboardy reaches it (xsel, wl-clipboard, pbcopy…). */
@@ -35,7 +36,8 @@ export class SystemClipboard implements ClipboardPort {
     this.#report = opts.report ?? ((l) => process.stderr.write(`${l}\n`));
   }
 
-  async copy(text: string, clearAfterMs: number): Promise<void> {
+  async copy(secret: Secret, clearAfterMs: number): Promise<void> {
+    const text = secret.reveal();
     await this.#backend.write(text);
     this.#pending = text;
     clearTimeout(this.#timer);

@@ -16,6 +16,7 @@ function fakePacker(exit = 0): { bin: string; template: string } {
     `#!/bin/bash
 echo "1700000000,,ui,say,argv: $*"
 echo "1700000000,,ui,say,version from env: $PKR_VAR_vault_version region $PKR_VAR_region"
+echo "1700000000,,ui,say,vault token: \${VAULT_TOKEN-none}"
 echo "progress on stderr" >&2
 echo "1700000001,amazon-ebs.vault,artifact,0,id,us-west-2:ami-0other%!(PACKER_COMMA)us-east-1:ami-0abc123"
 exit ${exit}
@@ -40,6 +41,19 @@ describe('PackerImages', () => {
     expect(lines).toContain(`argv: build -machine-readable ${template}`);
     expect(lines).toContain('version from env: 1.14.8; touch /tmp/pwned region us-east-1');
     expect(lines).toContain('progress on stderr');
+  });
+
+  it('Given the operator’s VAULT_TOKEN in the environment, When packer builds, Then packer does not get it', async () => {
+    const { bin, template } = fakePacker();
+    const lines: string[] = [];
+    await new PackerImages(
+      template,
+      { PATH: process.env.PATH ?? '', VAULT_TOKEN: 'hvs.operator-token-for-vault-only' },
+      bin,
+    ).build({ version: '1.14.8', region: 'us-east-1' }, AbortSignal.timeout(10_000), (l) =>
+      lines.push(l),
+    );
+    expect(lines).toContain('vault token: none');
   });
 
   it('Given packer fails, When building, Then the step fails with its exit code', async () => {

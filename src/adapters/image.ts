@@ -1,6 +1,6 @@
-import { createInterface } from 'node:readline';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { execa } from 'execa';
+import { lineSplitter } from './process.js';
 import { ExitCode, VrError } from '../domain/errors.js';
 import type { Profile } from '../domain/schema.js';
 import type { BuiltImage, ImageBuildRequest, ImagePort } from '../engine/image.js';
@@ -35,6 +35,15 @@ export function amiFromMachineReadable(line: string, region: string): string | u
 }
 
 /**
+ * The operator's environment minus what only Vault calls need: packer (and every provisioner
+ * it runs) never sees the operator's Vault token.
+ */
+function withoutVaultCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { VAULT_TOKEN: _token, ...rest } = env;
+  return rest;
+}
+
+/**
  * packer through execa, output streamed line by line. Every value (version, region) reaches
  * packer as a `PKR_VAR_*` environment variable, never as command text; the only argument is
  * the template's path from the profile. Cancelling the step kills packer's process group
@@ -55,7 +64,7 @@ export class PackerImages implements ImagePort {
     const child = execa(this.bin, ['build', '-machine-readable', this.template], {
       cwd: dirname(this.template),
       env: {
-        ...this.env,
+        ...withoutVaultCredentials(this.env),
         PKR_VAR_vault_version: req.version,
         PKR_VAR_region: req.region,
       },
@@ -70,8 +79,8 @@ export class PackerImages implements ImagePort {
     const pump = (s: NodeJS.ReadableStream | null, stream: 'stdout' | 'stderr'): Promise<void> =>
       new Promise((done) => {
         if (!s) return done();
-        const rl = createInterface({ input: s });
-        rl.on('line', (l) => {
+        // Lines are capped like a step's output: packer relays what provisioners print.
+        const lines = lineSplitter((l) => {
           ami ??= stream === 'stdout' ? amiFromMachineReadable(l, req.region) : undefined;
           // Machine-readable ui lines carry the human text in their last field.
           const f = l.split(',');
@@ -85,7 +94,14 @@ export class PackerImages implements ImagePort {
             stream,
           );
         });
-        rl.on('close', () => done());
+        s.setEncoding('utf8');
+        s.on('data', (t: string) => lines.push(t));
+        const finish = (): void => {
+          lines.end();
+          done();
+        };
+        s.once('end', finish);
+        s.once('error', finish);
       });
     const [r] = await Promise.all([
       child,

@@ -1,4 +1,13 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +15,7 @@ import { verifyJournal } from '../cli/journal-verify.js';
 import { createRun, resumeRun } from '../app/session.js';
 import { ScriptedAnswers } from '../test-support/fakes.js';
 import { journalKeyPath } from './journal-key.js';
-import { canonical, recordHash, type JournalRecord } from './journal.js';
+import { canonical, FsJournal, recordHash, type JournalRecord } from './journal.js';
 
 const RUNBOOK = `id: two-steps
 title: Two shell steps
@@ -161,5 +170,35 @@ describe('resume trusts only a journal that verifies', () => {
     forced.close();
     expect(r.exitCode).toBe(0);
     expect(verifyJournal(run.runId, run.env).ok).toBe(true);
+  });
+});
+
+describe('FsJournal and symbolic links', () => {
+  const key = { id: 'k', path: '/dev/null', mac: (h: string) => h };
+  it('Given a dangling symlink planted at a new journal’s name, When the journal is created, Then it is refused and nothing is created where the link points', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vr-journal-link-'));
+    const target = join(dir, 'victim.txt');
+    const path = join(dir, 'runs', 'r-1.jsonl');
+    mkdirSync(join(dir, 'runs'));
+    symlinkSync(target, path);
+    expect(() => FsJournal.create(path, 'r-1', { operator: 'op', key })).toThrow(
+      /symbolic link|already exists/,
+    );
+    expect(existsSync(target)).toBe(false);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('Given a valid journal moved away and a symlink to it left at its name, When it is reopened for resume, Then it is refused instead of appending through the link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vr-journal-link-'));
+    const path = join(dir, 'r-2.jsonl');
+    const j = FsJournal.create(path, 'r-2', { operator: 'op', key });
+    j.append({ type: 'step-output', stepId: 's', stream: 'stdout', line: 'x' } as never);
+    j.close();
+    const other = join(dir, 'elsewhere.jsonl');
+    renameSync(path, other);
+    symlinkSync(other, path);
+    const before = readFileSync(other, 'utf8');
+    expect(() => FsJournal.reopen(path, { operator: 'op', key })).toThrow(/symbolic link/);
+    expect(readFileSync(other, 'utf8')).toBe(before);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  constants as fsConstants,
   closeSync,
   existsSync,
   fsyncSync,
@@ -97,7 +98,14 @@ export class FsJournal implements JournalWriter {
   #prev: string;
   readonly #lockPath: string;
 
-  private constructor(path: string, run: string, opts: JournalOptions, seq: number, prev: string) {
+  private constructor(
+    path: string,
+    run: string,
+    opts: JournalOptions,
+    seq: number,
+    prev: string,
+    fresh = false,
+  ) {
     this.path = path;
     this.#run = run;
     this.#operator = opts.operator;
@@ -108,13 +116,28 @@ export class FsJournal implements JournalWriter {
     this.#prev = prev;
     this.#lockPath = `${path}.lock`;
     this.#lock();
-    this.#fd = openSync(path, 'a', 0o600);
+    // Never through a symlink: a link planted at the journal's name (a shared or loosely
+    // permitted state directory) would otherwise have this run append to, or create, the file
+    // it points at. A new journal must not exist at all, not even as a dangling link.
+    const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW } = fsConstants;
+    const flags = O_WRONLY | O_APPEND | O_NOFOLLOW | (fresh ? O_CREAT | O_EXCL : 0);
+    try {
+      this.#fd = openSync(path, flags, 0o600);
+    } catch (err) {
+      this.#unlock();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ELOOP')
+        throw new UsageError(
+          `journal ${path} ${code === 'ELOOP' ? 'is a symbolic link' : 'already exists'}: refused`,
+        );
+      throw err;
+    }
   }
 
   static create(path: string, run: string, opts: JournalOptions): FsJournal {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (existsSync(path)) throw new UsageError(`journal ${path} already exists`);
-    const j = new FsJournal(path, run, opts, 0, GENESIS);
+    const j = new FsJournal(path, run, opts, 0, GENESIS, true);
     // Make the new file's directory entry durable too.
     const dfd = openSync(dirname(path), 'r');
     fsyncSync(dfd);
@@ -188,6 +211,10 @@ export class FsJournal implements JournalWriter {
 
   close(): void {
     closeSync(this.#fd);
+    this.#unlock();
+  }
+
+  #unlock(): void {
     try {
       unlinkSync(this.#lockPath);
     } catch {

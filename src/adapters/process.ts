@@ -1,10 +1,54 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import type { ProcessPort, ProcessResult, ProcessRunOptions } from '../engine/ports.js';
 
 const KILL_GRACE_MS = 3000;
 const KEEP_OUTPUT = 64 * 1024;
+/**
+ * The longest line a step's output may have: a command printing gigabytes without a newline
+ * would otherwise be held whole in memory. The rest of such a line is dropped, and that is said.
+ */
+export const MAX_LINE_CHARS = 64 * 1024;
+
+/**
+ * Splits a stream's text into lines as readline does (\n, \r\n or a lone \r), but never holds
+ * more than MAX_LINE_CHARS of one line.
+ */
+export function lineSplitter(emit: (line: string) => void): {
+  push(text: string): void;
+  end(): void;
+} {
+  let buf = '';
+  let dropped = 0;
+  const flush = (whole: string): void => {
+    // The end of a long line can arrive with its newline, past what was already kept.
+    const line = whole.length > MAX_LINE_CHARS ? whole.slice(0, MAX_LINE_CHARS) : whole;
+    dropped += whole.length - line.length;
+    emit(dropped ? `${line} … [${dropped} more characters of this line dropped]` : line);
+    dropped = 0;
+  };
+  return {
+    push(text: string): void {
+      buf += text;
+      for (;;) {
+        const m = /\r\n|\r|\n/.exec(buf);
+        // A \r at the very end may be the first half of \r\n: wait for the next chunk.
+        if (!m || (m[0] === '\r' && m.index === buf.length - 1)) break;
+        flush(buf.slice(0, m.index));
+        buf = buf.slice(m.index + m[0].length);
+      }
+      if (buf.length > MAX_LINE_CHARS) {
+        dropped += buf.length - MAX_LINE_CHARS;
+        buf = buf.slice(0, MAX_LINE_CHARS);
+      }
+    },
+    end(): void {
+      if (buf.endsWith('\r')) buf = buf.slice(0, -1);
+      if (buf !== '' || dropped) flush(buf);
+      buf = '';
+    },
+  };
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -56,7 +100,17 @@ export class ExecaProcess implements ProcessPort {
       reject: false,
       stdin: 'ignore',
       buffer: false,
-      env: { ...opts.env },
+      // The one place a step's secrets become plaintext: in the child's environment.
+      env: {
+        // undefined removes an inherited variable (Node skips undefined values).
+        ...Object.fromEntries((opts.unset ?? []).map((k) => [k, undefined])),
+        ...Object.fromEntries(
+          Object.entries(opts.env ?? {}).map(([k, v]) => [
+            k,
+            typeof v === 'string' ? v : v.reveal(),
+          ]),
+        ),
+      },
       extendEnv: true,
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
@@ -69,13 +123,21 @@ export class ExecaProcess implements ProcessPort {
       name: 'stdout' | 'stderr',
     ): Promise<void> => {
       if (!stream) return Promise.resolve();
-      const rl = createInterface({ input: stream, crlfDelay: Infinity });
-      rl.on('line', (line) => {
+      const lines = lineSplitter((line) => {
         if (name === 'stdout') stdout = (stdout + line + '\n').slice(-KEEP_OUTPUT);
         else stderr = (stderr + line + '\n').slice(-KEEP_OUTPUT);
         opts.onLine(name, line);
       });
-      return new Promise((resolve) => rl.once('close', resolve));
+      stream.setEncoding('utf8');
+      stream.on('data', (text: string) => lines.push(text));
+      return new Promise((resolve) => {
+        const finish = (): void => {
+          lines.end();
+          resolve();
+        };
+        stream.once('end', finish);
+        stream.once('error', finish);
+      });
     };
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {

@@ -28,6 +28,14 @@ import { VaultApiError, type VaultNode } from '../engine/vault.js';
  */
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * The most a node may answer with. Vault's own answers here are a few KiB; a node that sends
+ * more (a compromised or impostor node streaming gigabytes within the deadline) is cut off
+ * before it can exhaust the operator's memory.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Vault's error text is echoed into messages: a node cannot make one longer than this. */
+const MAX_ERROR_CHARS = 500;
 
 /**
  * An idle pooled socket is closed after this long: well inside Vault's own idle timeout (5 min
@@ -118,8 +126,9 @@ function secondsOf(ms: number): string {
 /** Vault's `{"errors": [...]}`, joined; the HTTP status line otherwise. */
 function vaultErrors(body: unknown, status: number): string {
   const errs = (body as { errors?: unknown } | null)?.errors;
-  if (Array.isArray(errs) && errs.length > 0) return errs.map(String).join('; ');
-  return `HTTP ${status}`;
+  if (!Array.isArray(errs) || errs.length === 0) return `HTTP ${status}`;
+  const text = errs.map(String).join('; ');
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }
 
 /** Methods that read: a pooled socket the server closed as it was reused is retried once. */
@@ -263,7 +272,20 @@ export class VaultTransport {
         });
         r.on('response', (m: IncomingMessage) => {
           const chunks: Buffer[] = [];
-          m.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          m.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_RESPONSE_BYTES) {
+              chunks.length = 0;
+              r.destroy(
+                new Error(
+                  `${node.name}: ${label}: answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB: cut off`,
+                ),
+              );
+              return;
+            }
+            chunks.push(c);
+          });
           m.on('error', (err) => {
             done();
             reject(new Error(`${node.name}: ${label}: ${err.message}`));

@@ -29,6 +29,7 @@ import {
   type TokenInfo,
   type VaultNode,
   type VaultPort,
+  journalSealPath,
 } from '../engine/vault.js';
 import * as S from './vault-schemas.js';
 import { parse, seg, toSealStatus, toTokenInfo } from './vault-convert.js';
@@ -324,6 +325,19 @@ export class VaultHttp implements VaultPort {
       token,
       body: { type: 'file', options: { file_path: filePath } },
     });
+  }
+
+  async journalSeal(
+    node: VaultNode,
+    token: Secret,
+    runId: string,
+    hash: string,
+    signal: AbortSignal,
+  ): Promise<{ path: string }> {
+    const path = journalSealPath(runId, hash);
+    // The path, not the body, carries the hash: bodies reach the audit log HMAC'd.
+    await this.#do(node, 'PUT', path, signal, { token, body: { sealed: 'vault-runbook journal' } });
+    return { path };
   }
 
   async auditHash(

@@ -30,5 +30,10 @@ export function loadProfile(path: string | undefined): Profile | undefined {
   const keyholders = r.value.keyholders?.map((k) =>
     k.pgp_key ? { ...k, pgp_key: resolve(dirname(path), k.pgp_key) } : k,
   );
-  return keyholders ? { ...r.value, keyholders } : r.value;
+  // So is the CA: a `run:` step with its own cwd hands it to the vault CLI as VAULT_CACERT.
+  const tls = r.value.vault.tls;
+  const vault = tls?.ca_cert
+    ? { ...r.value.vault, tls: { ...tls, ca_cert: resolve(dirname(path), tls.ca_cert) } }
+    : r.value.vault;
+  return { ...r.value, vault, ...(keyholders ? { keyholders } : {}) };
 }

@@ -5,6 +5,7 @@ import { Interpreter, type RunObserver, type RunResult } from '../engine/interpr
 import type { ClipboardPort, HumanPort } from '../engine/ports.js';
 import { initialState, replay } from '../engine/reducer.js';
 import type { RunMeta, RunState } from '../engine/state.js';
+import { sealInAuditLog, type AuditSeal } from '../engine/journal-seal.js';
 import {
   FsJournal,
   journalPath,
@@ -37,6 +38,11 @@ export interface RunSession {
   go(): Promise<RunResult>;
   /** The journal's last record so far: its hash, shown at the end, seals the whole run. */
   journalHead(): { seq: number; hash: string } | undefined;
+  /**
+   * At the end of a run: writes the journal's final hash into Vault's audit log with the
+   * operator token the run used, if it used one (engine/journal-seal.ts).
+   */
+  sealInAuditLog(hash: string, signal: AbortSignal): Promise<AuditSeal>;
   close(): void;
 }
 
@@ -71,9 +77,10 @@ export function createRun(req: NewRunRequest | PreparedRun, opts: SessionOptions
     ? FsJournal.create(path, runId, { operator, key: requireJournalKey(env) })
     : new MemoryJournal();
   const redactor = opts.redactor ?? new Redactor();
+  const ports = runPorts(opts.human, profile, env, opts.clipboard);
   const interpreter = new Interpreter(initialState(runbook, meta, profile), {
     registry: p.registry,
-    ports: runPorts(opts.human, profile, env, opts.clipboard),
+    ports,
     journal,
     redactor,
     operator,
@@ -88,6 +95,7 @@ export function createRun(req: NewRunRequest | PreparedRun, opts: SessionOptions
     redactor,
     go: () => interpreter.start(runbook.title),
     journalHead: () => (journal instanceof FsJournal ? journal.head() : undefined),
+    sealInAuditLog: (hash, signal) => sealInAuditLog(ports, runId, hash, signal),
     close: () => {
       if (journal instanceof FsJournal) journal.close();
     },
@@ -125,9 +133,10 @@ export function resumeRun(runId: string, opts: SessionOptions & { force?: boolea
       () => initialState(runbook, meta, profile),
     );
     const redactor = opts.redactor ?? new Redactor();
+    const ports = runPorts(opts.human, profile, env, opts.clipboard);
     const interpreter = new Interpreter(state, {
       registry: reg,
-      ports: runPorts(opts.human, profile, env, opts.clipboard),
+      ports,
       journal,
       redactor,
       operator,
@@ -142,6 +151,7 @@ export function resumeRun(runId: string, opts: SessionOptions & { force?: boolea
       redactor,
       go: () => interpreter.resume(),
       journalHead: () => journal.head(),
+      sealInAuditLog: (hash, signal) => sealInAuditLog(ports, runId, hash, signal),
       close: () => journal.close(),
     };
   } catch (err) {

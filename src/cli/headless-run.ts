@@ -1,5 +1,6 @@
 import { Redactor } from '../domain/secret.js';
 import type { RunObserver } from '../engine/interpreter.js';
+import { describeAuditSeal } from '../engine/journal-seal.js';
 import { loadAnswers, ScriptedHuman, SecretLines } from '../headless/answers.js';
 import { JsonReporter, LineReporter } from '../headless/reporter.js';
 import { validateAnswers } from '../headless/validate-answers.js';
@@ -21,18 +22,29 @@ function reporter(opts: HeadlessOptions, journal?: string): RunObserver {
   return opts.json ? new JsonReporter(opts.stdout) : new LineReporter(opts.stdout, journal);
 }
 
+/** Writing the final hash into the audit log is one more network call: it gets a deadline. */
+const AUDIT_SEAL_TIMEOUT_MS = 10_000;
+
 /**
  * The journal's last hash, shown when the run stops: written down or kept in a ticket, it ties
- * the journal to this moment, so dropping records after it or rewriting it shows.
+ * the journal to this moment, so dropping records after it or rewriting it shows. A finished
+ * run also leaves it in Vault's audit log when it used an operator token.
  */
-function sealLine(opts: HeadlessOptions, session: RunSession, suspended: boolean): void {
+async function sealLine(
+  opts: HeadlessOptions,
+  session: RunSession,
+  suspended: boolean,
+): Promise<void> {
   const head = session.journalHead();
   if (!head) return;
+  const seal = suspended
+    ? undefined
+    : await session.sealInAuditLog(head.hash, AbortSignal.timeout(AUDIT_SEAL_TIMEOUT_MS));
   const label = suspended ? 'hash so far' : 'final hash';
   opts.stdout.write(
     opts.json
-      ? `${JSON.stringify({ type: 'journal-sealed', run: session.runId, record: head.seq, hash: head.hash, final: !suspended })}\n`
-      : `  journal ${label}: ${head.hash} (record ${head.seq}; vault-runbook journal verify ${session.runId})\n`,
+      ? `${JSON.stringify({ type: 'journal-sealed', run: session.runId, record: head.seq, hash: head.hash, final: !suspended, ...(seal ? { audit: seal } : {}) })}\n`
+      : `  journal ${label}: ${head.hash} (record ${head.seq}; vault-runbook journal verify ${session.runId})${seal ? `; ${describeAuditSeal(seal)}` : ''}\n`,
   );
 }
 
@@ -60,7 +72,7 @@ async function drive(
   process.on('SIGTERM', onSigterm);
   try {
     const result = await session.go();
-    sealLine(opts, session, result.kind === 'suspended');
+    await sealLine(opts, session, result.kind === 'suspended');
     return result.exitCode;
   } finally {
     process.off('SIGINT', onSigint);

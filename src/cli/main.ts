@@ -1,6 +1,15 @@
 // First, before any dependency loads: see quiet-deps.ts.
 import './quiet-deps.js';
-import { main } from './program.js';
+import { main, report } from './program.js';
+
+// A crash outside main's own catch (an 'error' event nobody listened for, a stray rejection)
+// would make Node print the raw error and stack: it goes through the same masking instead.
+const crash = (err: unknown): void => {
+  process.exitCode = report(err, { stderr: process.stderr });
+  process.exit();
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, VrError } from '../domain/errors.js';
+import { maskTokens, stripControls } from '../domain/sanitize.js';
+import { REDACTED } from '../domain/secret.js';
 import { isTTY, type Io } from '../app/io.js';
 import type { VerbContext } from './verbs/context.js';
 import { registerAckStop } from './verbs/ack-stop.js';
@@ -87,14 +89,26 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function report(err: unknown, io: Io): number {
+/**
+ * An error's text may carry what came from outside (a Vault answer, a file, a step's output):
+ * token-shaped strings are masked and control characters dropped before it reaches stderr.
+ */
+export function cleanErrorText(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => maskTokens(stripControls(l), REDACTED))
+    .join('\n');
+}
+
+/** The one place an error becomes output and an exit code. */
+export function report(err: unknown, io: Pick<Io, 'stderr'>): number {
   if (err instanceof VrError) {
-    io.stderr.write(`vault-runbook: ${err.message}\n`);
-    for (const s of err.nextSteps) io.stderr.write(`  → ${s}\n`);
+    io.stderr.write(`vault-runbook: ${cleanErrorText(err.message)}\n`);
+    for (const s of err.nextSteps) io.stderr.write(`  → ${cleanErrorText(s)}\n`);
     return err.exitCode;
   }
   io.stderr.write(
-    `vault-runbook: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `vault-runbook: unexpected error: ${cleanErrorText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
   );
   return ExitCode.stepFailed;
 }

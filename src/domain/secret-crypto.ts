@@ -36,3 +36,8 @@ export function encryptSecretTo(key: PgpPublicKey, secret: Secret): string {
 export function sameSecret(a: Secret, b: Secret): boolean {
   return a.reveal() === b.reveal();
 }
+
+/** A keyholder's proof that they recorded a secret: what they typed is its last n characters. */
+export function provesTail(secret: Secret, proof: Secret, n: number): boolean {
+  return proof.reveal() === secret.tail(n);
+}

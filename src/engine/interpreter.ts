@@ -4,7 +4,6 @@ import type { Step } from '../domain/schema.js';
 import { isSecret, type Redactor, type Secret } from '../domain/secret.js';
 import { resolveShell, ShellNames } from '../domain/shell-template.js';
 import { OperatorDeclined } from './actions/human.js';
-import { envOf } from './actions/shell.js';
 import type { ActionRegistry } from './actions/registry.js';
 import type { ActionContext, AnyAction } from './actions/types.js';
 import { summarizeAnswer, type AnswerFor, type HumanPrompt } from './human.js';
@@ -415,7 +414,7 @@ export class Interpreter {
         const check = resolveShell(pre.run, ctx, new ShellNames());
         const r = await this.#opts.ports.process.run(check.script, {
           signal: this.#root.signal,
-          env: { ...envOf(check.env), VAULT_RUNBOOK_RUN_ID: this.#state.meta.runId },
+          env: { ...check.env, VAULT_RUNBOOK_RUN_ID: this.#state.meta.runId },
           onLine: () => undefined,
         });
         ok = r.exitCode === 0;

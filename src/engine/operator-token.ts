@@ -15,6 +15,12 @@ export interface CredentialsPort {
   /** A token a person typed in this process, to ask only once per process. */
   remembered(): Secret | undefined;
   remember(token: Secret): void;
+  /**
+   * The token a step of this run used, checked by Vault on `node`: the only token the end of
+   * the run may use to leave the journal's final hash in the audit log (never asked for anew).
+   */
+  confirmed(): { readonly token: Secret; readonly node: VaultNode } | undefined;
+  confirm(token: Secret, node: VaultNode): void;
 }
 
 export interface OperatorToken {
@@ -39,6 +45,7 @@ export async function operatorToken(
   const check = async (token: Secret, source: string): Promise<OperatorToken> => {
     ctx.registerSecret(token);
     const info = await vault.tokenLookupSelf(node, token, ctx.signal);
+    creds?.confirm(token, node);
     return { token, source, info };
   };
   const known = creds?.vaultToken();
@@ -77,6 +84,7 @@ export async function operatorToken(
 /** An in-memory CredentialsPort; the composition root builds one from the environment. */
 export class MemoryCredentials implements CredentialsPort {
   #typed: Secret | undefined;
+  #confirmed: { token: Secret; node: VaultNode } | undefined;
   readonly #known: { token: Secret; source: string } | undefined;
   constructor(known?: { token: Secret; source: string }) {
     this.#known = known;
@@ -89,5 +97,11 @@ export class MemoryCredentials implements CredentialsPort {
   }
   remember(token: Secret): void {
     this.#typed = token;
+  }
+  confirmed(): { token: Secret; node: VaultNode } | undefined {
+    return this.#confirmed;
+  }
+  confirm(token: Secret, node: VaultNode): void {
+    this.#confirmed = { token, node };
   }
 }

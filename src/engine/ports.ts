@@ -5,6 +5,7 @@ import type { HumanAnswer, HumanPrompt } from './human.js';
 import type { ImagePort } from './image.js';
 import type { ClusterStop } from './pending-stop.js';
 import type { VaultPort } from './vault.js';
+import type { Secret } from '../domain/secret.js';
 
 /** Ports: the only way the engine reaches the world. Adapters implement them. */
 export interface ProcessResult {
@@ -16,7 +17,10 @@ export interface ProcessResult {
 
 export interface ProcessRunOptions {
   readonly signal: AbortSignal;
-  readonly env?: Readonly<Record<string, string>>;
+  /** Secrets stay `Secret` until the adapter hands them to the child (engine code never reveals). */
+  readonly env?: Readonly<Record<string, string | Secret>>;
+  /** Inherited variables the child must not see (e.g. VAULT_SKIP_VERIFY from the operator's shell). */
+  readonly unset?: readonly string[];
   readonly cwd?: string;
   readonly shell?: string;
   readonly onLine: (stream: 'stdout' | 'stderr', line: string) => void;
@@ -47,8 +51,8 @@ export type ClipboardClear =
   | { readonly kind: 'failed'; readonly error: string };
 
 export interface ClipboardPort {
-  /** Copies text and clears it after `clearAfterMs` unless it changed meanwhile. */
-  copy(text: string, clearAfterMs: number): Promise<void>;
+  /** Copies a secret and clears it after `clearAfterMs` unless it changed meanwhile. */
+  copy(secret: Secret, clearAfterMs: number): Promise<void>;
   /** Takes back what `copy` put there now, only if the clipboard still holds exactly that. */
   clear(): Promise<ClipboardClear>;
 }

@@ -289,6 +289,19 @@ export interface VaultPort {
     filePath: string,
     signal: AbortSignal,
   ): Promise<void>;
+  /**
+   * Leaves a journal's final hash in Vault's audit log in clear: a write to the token's own
+   * cubbyhole whose request *path* carries the run id and the hash (audit devices HMAC request
+   * bodies and tokens, never the path). Needs only the default policy's cubbyhole access, and
+   * what it stores dies with the token.
+   */
+  journalSeal(
+    node: VaultNode,
+    token: Secret,
+    runId: string,
+    hash: string,
+    signal: AbortSignal,
+  ): Promise<{ readonly path: string }>;
   /** sys/audit-hash: the HMAC the audit device `path` would log for `input`. */
   auditHash(
     node: VaultNode,
@@ -380,6 +393,16 @@ export interface VaultPort {
     versions: readonly number[],
     signal: AbortSignal,
   ): Promise<void>;
+}
+
+/**
+ * Where a journal's final hash is written (see VaultPort.journalSeal). Both parts are checked so
+ * the path can only ever be this one place in the token's cubbyhole.
+ */
+export function journalSealPath(runId: string, hash: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runId)) throw new Error(`not a run id: ${runId}`);
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('not a journal hash (64 hex digits)');
+  return `cubbyhole/vault-runbook/journal/${runId}/${hash}`;
 }
 
 export class VaultApiError extends Error {

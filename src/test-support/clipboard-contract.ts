@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { Secret } from '../domain/secret.js';
 import type { ClipboardPort } from '../engine/ports.js';
 
 /** The clipboard as the world sees it, beside the port under test. */
@@ -19,7 +20,7 @@ export function clipboardContract(name: string, make: () => Promise<ClipboardWor
   describe(`ClipboardPort contract: ${name}`, () => {
     it('Given a copied share, When it is cleared, Then the clipboard is empty and the clear says cleared', async () => {
       const w = await make();
-      await w.port.copy(share, long);
+      await w.port.copy(new Secret(share), long);
       expect(await w.peek()).toBe(share);
       expect(await w.port.clear()).toEqual({ kind: 'cleared' });
       expect(await w.peek()).toBe('');
@@ -27,7 +28,7 @@ export function clipboardContract(name: string, make: () => Promise<ClipboardWor
 
     it('Given someone copied something else since, When clearing, Then their text stays and the clear says changed', async () => {
       const w = await make();
-      await w.port.copy(share, long);
+      await w.port.copy(new Secret(share), long);
       await w.copyElsewhere('a url someone copied');
       expect(await w.port.clear()).toEqual({ kind: 'changed' });
       expect(await w.peek()).toBe('a url someone copied');
@@ -37,7 +38,7 @@ export function clipboardContract(name: string, make: () => Promise<ClipboardWor
       const w = await make();
       await w.copyElsewhere('unrelated');
       expect(await w.port.clear()).toEqual({ kind: 'nothing' });
-      await w.port.copy(share, long);
+      await w.port.copy(new Secret(share), long);
       await w.port.clear();
       await w.copyElsewhere('later');
       expect(await w.port.clear()).toEqual({ kind: 'nothing' });
@@ -46,7 +47,7 @@ export function clipboardContract(name: string, make: () => Promise<ClipboardWor
 
     it('Given the clipboard stopped answering, When clearing, Then the clear says failed with the reason, never cleared', async () => {
       const w = await make();
-      await w.port.copy(share, long);
+      await w.port.copy(new Secret(share), long);
       await w.breakIt();
       const r = await w.port.clear();
       expect(r.kind).toBe('failed');
@@ -55,7 +56,7 @@ export function clipboardContract(name: string, make: () => Promise<ClipboardWor
 
     it('Given a short clear delay, When nobody clears, Then the share is gone from the clipboard by itself', async () => {
       const w = await make();
-      await w.port.copy(share, 1);
+      await w.port.copy(new Secret(share), 1);
       await vi.waitFor(async () => expect(await w.peek()).toBe(''), { timeout: 10_000 });
       expect(await w.port.clear()).toEqual({ kind: 'nothing' });
     });

@@ -1,3 +1,4 @@
+import type { Secret } from '../domain/secret.js';
 import type { ClipboardClear, ClipboardPort } from '../engine/ports.js';
 
 /**
@@ -14,8 +15,9 @@ export class FakeClipboard implements ClipboardPort {
   #pending: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  copy(text: string, clearAfterMs: number): Promise<void> {
+  copy(secret: Secret, clearAfterMs: number): Promise<void> {
     if (this.broken !== undefined) return Promise.reject(new Error(this.broken));
+    const text = secret.reveal();
     this.contents = text;
     this.#pending = text;
     this.copies.push({ text, ms: clearAfterMs });

@@ -28,6 +28,7 @@ import {
   type TokenInfo,
   type VaultNode,
   type VaultPort,
+  journalSealPath,
 } from '../engine/vault.js';
 import {
   bad,
@@ -615,6 +616,23 @@ export class FakeVault implements VaultPort {
       options: { file_path: filePath },
       salt: randomBytes(16).toString('hex'),
     });
+  }
+
+  /** What journalSeal wrote, as the audit log would show it: the path, with the token's accessor. */
+  readonly journalSeals: { path: string; accessor: string }[] = [];
+
+  async journalSeal(
+    node: VaultNode,
+    token: Secret,
+    runId: string,
+    hash: string,
+    signal: AbortSignal,
+  ): Promise<{ path: string }> {
+    // Any live token may write its own cubbyhole (the default policy).
+    const t = await this.#auth(node, token, 'journalSeal', signal, false);
+    const path = journalSealPath(runId, hash);
+    this.journalSeals.push({ path, accessor: t.accessor });
+    return { path };
   }
 
   async auditHash(

@@ -26,18 +26,26 @@ export function runbookFrom(yaml: string): Runbook {
   return r.value;
 }
 
+/** What a scripted command sees: its environment in plaintext, as a real child's would be. */
+export type FakeRunOptions = Omit<ProcessRunOptions, 'env'> & {
+  readonly env: Readonly<Record<string, string>>;
+};
+
 /** A process port whose commands are scripted: each command maps to a handler. */
 export class FakeProcess implements ProcessPort {
   readonly calls: string[] = [];
   constructor(
     readonly handler: (
       cmd: string,
-      opts: ProcessRunOptions,
+      opts: FakeRunOptions,
     ) => Promise<ProcessResult> | ProcessResult = () => ({ exitCode: 0, stdout: '', stderr: '' }),
   ) {}
   async run(cmd: string, opts: ProcessRunOptions): Promise<ProcessResult> {
     this.calls.push(cmd);
-    return this.handler(cmd, opts);
+    const env = Object.fromEntries(
+      Object.entries(opts.env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
+    );
+    return this.handler(cmd, { ...opts, env });
   }
   killStale(): Promise<number[]> {
     return Promise.resolve([]);

@@ -194,6 +194,16 @@ export function describeVaultContract(
       expect(err.status).toBe(400);
     });
 
+    it('Given a live token, When a journal seal is written, Then the path carries the hash and a dead token is refused', async () => {
+      const hash = 'cd'.repeat(32);
+      const r = await v.journalSeal(node, root, 'contract-run', hash, sig());
+      expect(r.path).toBe(`cubbyhole/vault-runbook/journal/contract-run/${hash}`);
+      const err = await rejection(
+        v.journalSeal(node, new Secret('hvs.not-a-live-token-000000'), 'contract-run', hash, sig()),
+      );
+      expect(err.status).toBe(403);
+    });
+
     it('Given KV v1 and v2 mounts, When secrets are written and read, Then values come back as Secrets, v2 keeps versions and a stale check-and-set is refused', async () => {
       const one = { mount: 'kv1', path: 'app/db', kv: 1 as const };
       expect(await v.kvRead(node, root, one, sig())).toBeUndefined();

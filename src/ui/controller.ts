@@ -4,6 +4,7 @@ import type { HumanAnswer, HumanPrompt } from '../engine/human.js';
 import type { RunObserver, RunResult } from '../engine/interpreter.js';
 import type { HumanPort } from '../engine/ports.js';
 import type { RunEvent, RunState, StepStatus } from '../engine/state.js';
+import { describeAuditSeal } from '../engine/journal-seal.js';
 import type { RunSession } from '../app/session.js';
 import type { ClusterStatus } from '../domain/cluster.js';
 import { toClusterView } from './cluster-view.js';
@@ -143,6 +144,13 @@ export class UiController implements HumanPort, RunObserver {
           result: stripControlsDeep(result),
           ...(head ? { journalHash: head.hash } : {}),
         });
+        // A finished run leaves its final hash in Vault's audit log (when a step used an
+        // operator token): shown on the end screen once Vault answered or the deadline passed.
+        // sealInAuditLog never rejects: every outcome is an AuditSeal.
+        if (head && result.kind !== 'suspended')
+          void session
+            .sealInAuditLog(head.hash, AbortSignal.timeout(10_000))
+            .then((seal) => this.#patchRun({ auditSeal: stripControls(describeAuditSeal(seal)) }));
         return result;
       },
       (err: unknown) => {

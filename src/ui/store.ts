@@ -42,6 +42,8 @@ export interface RunView {
   readonly result?: RunResult;
   /** The journal's last hash when the run stopped: what seals it (shown on the end screen). */
   readonly journalHash?: string;
+  /** Whether that hash reached Vault's audit log, said as it happened. */
+  readonly auditSeal?: string;
 }
 
 /** One node as the status pane shows it; filled by the sandbox/status poller (a later issue). */

@@ -195,6 +195,11 @@ describe('run screen', () => {
     expect(frame).toContain('○ Never reached');
     expect(frame).not.toContain('Abort run? y/N');
     expect((await done)?.exitCode).toBe(3);
+    // The run ends on the abort without waiting for the group (interpreter.ts races the action
+    // with the abort); its members are signalled at once and reaped a moment later, so this
+    // waits for that — up to ExecaProcess's SIGKILL grace — instead of sampling one instant.
+    const until = Date.now() + 5000;
+    while (groupAlive(pid!) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     expect(groupAlive(pid!)).toBe(false);
     expect(readFileSync(sessions[0]!.journalPath!, 'utf8')).toContain('"abort-requested"');
   });
@@ -243,6 +248,19 @@ steps:
     await waitForFrame(term, 'Run succeeded');
     term.stdin.write('q');
     expect((await quit)?.exitCode).toBe(0);
+  });
+
+  it('Given a finished run that used no operator token, When the end screen shows, Then it gives the final hash and says it was not written to Vault’s audit log', async () => {
+    const { term, sessions } = start(`id: one
+title: One step
+steps:
+  - { id: only, title: Only step, run: echo only }
+`);
+    const frame = await waitForFrame(term, 'no operator token in this run');
+    const head = sessions[0]?.journalHead();
+    expect(head?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(frame).toContain(`final hash ${head?.hash ?? ''}`);
+    expect(frame).toContain("not written to Vault's audit log: no operator token in this run");
   });
 
   it('Given a dry run, When it finishes, Then every step is ◇ planned with what it would do, and no journal is written', async () => {

@@ -20,7 +20,19 @@ interface ClientConfig {
   forcePathStyle?: boolean;
   maxAttempts: number;
   credentials?: Credentials;
+  requestHandler: AwsTimeouts & { throwOnRequestTimeout: boolean };
 }
+
+/**
+ * Deadlines for every AWS call (the SDK has none by default): an endpoint that accepts and
+ * never answers costs one timeout per attempt, not a step that hangs until someone presses
+ * Ctrl-C.
+ */
+export interface AwsTimeouts {
+  readonly connectionTimeout: number;
+  readonly requestTimeout: number;
+}
+export const AWS_TIMEOUTS: AwsTimeouts = { connectionTimeout: 5_000, requestTimeout: 30_000 };
 
 /** A client with the SDK module it came from (the module's Command classes go with it). */
 export interface Client<M, C> {
@@ -45,6 +57,7 @@ export class AwsClients {
   constructor(
     readonly endpoints: Readonly<Record<string, string>> = {},
     readonly credentials?: Credentials,
+    readonly timeouts: AwsTimeouts = AWS_TIMEOUTS,
   ) {}
 
   #config(service: Service, region: string): ClientConfig {
@@ -54,6 +67,8 @@ export class AwsClients {
       ...(endpoint ? { endpoint } : {}),
       ...(service === 's3' && endpoint ? { forcePathStyle: true } : {}),
       maxAttempts: 2,
+      // Without throwOnRequestTimeout the SDK only logs a warning when the deadline passes.
+      requestHandler: { ...this.timeouts, throwOnRequestTimeout: true },
       ...(this.credentials ? { credentials: { ...this.credentials } } : {}),
     };
   }

@@ -15,7 +15,7 @@ import type {
   ReplicationLink,
 } from '../../engine/aws.js';
 import * as asg from './asg.js';
-import { AwsClients, type Credentials } from './clients.js';
+import { AwsClients, type AwsTimeouts, type Credentials } from './clients.js';
 import * as ddb from './dynamodb.js';
 import * as ec2 from './ec2.js';
 import * as route53 from './route53.js';
@@ -35,6 +35,8 @@ export interface AwsOptions {
   /** Fixed keys (the sandbox's dummy keys); without them the standard chain is used. */
   readonly credentials?: Credentials;
   readonly replication?: ReplicationControl;
+  /** Deadlines per call; the default is AWS_TIMEOUTS (tests shorten them). */
+  readonly timeouts?: AwsTimeouts;
 }
 
 /** The AWS port on the SDK v3 clients, one module per service (see ./clients.ts). */
@@ -43,7 +45,7 @@ export class AwsSdk implements AwsPort, FailoverAwsPort, AwsUpgradePort {
   readonly #replication: ReplicationControl | undefined;
 
   constructor(endpoints: Readonly<Record<string, string>> = {}, opts: AwsOptions = {}) {
-    this.#aws = new AwsClients(endpoints, opts.credentials);
+    this.#aws = new AwsClients(endpoints, opts.credentials, opts.timeouts);
     this.#replication = opts.replication;
   }
 

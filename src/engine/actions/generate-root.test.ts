@@ -133,7 +133,7 @@ describe('vault.generate-root + vault.break-glass + vault.revoke-self', () => {
     const vault = FakeVault.unsealedWith(shares, 3);
     const copies: { text: string; ms: number }[] = [];
     const clip: ClipboardPort = {
-      copy: (text, ms) => Promise.resolve(void copies.push({ text, ms })),
+      copy: (secret, ms) => Promise.resolve(void copies.push({ text: secret.reveal(), ms })),
       clear: () => Promise.resolve({ kind: 'nothing' }),
     };
     const { result, human, events } = await run(RB, vault, keyholders(shares.slice(0, 3)), clip);

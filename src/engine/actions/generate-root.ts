@@ -182,7 +182,7 @@ async function handOut(
   });
   if (!c.value) return 'none';
   try {
-    await clip.copy(token.reveal(), 30_000);
+    await clip.copy(token, 30_000);
   } catch (err) {
     // No clipboard here (an SSH session): the window stays open for scripted work.
     ctx.log(`could not copy to the clipboard (${errorMessage(err)})`, 'stderr');

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { errorMessage } from '../../domain/errors.js';
-import { armor } from '../../domain/pgp.js';
 import type { Profile } from '../../domain/schema.js';
 import { isSecret, type Secret } from '../../domain/secret.js';
+import { armorEncryptedShare, provesTail } from '../../domain/secret-crypto.js';
 import type { ActionContext, ActionDef } from './types.js';
 import {
   clearAfterMs,
@@ -84,7 +84,7 @@ export async function handOver(ctx: ActionContext<unknown>, o: HandOverOptions):
           continue;
         }
         try {
-          await clip.copy(o.secret.reveal(), o.clearAfterMs);
+          await clip.copy(o.secret, o.clearAfterMs);
           copied = true;
         } catch (err) {
           // No display server (an SSH session): writing it down is the way.
@@ -102,7 +102,7 @@ export async function handOver(ctx: ActionContext<unknown>, o: HandOverOptions):
         label: `last ${tail.length} characters`,
         message: `${o.holder}: type the last ${tail.length} characters of your ${o.label}, from what you recorded.`,
       });
-      if (proof.value.reveal() === tail) break;
+      if (provesTail(o.secret, proof.value, o.proofLength)) break;
       ctx.log(
         `${o.holder}: the characters typed are not the end of the ${o.label}; shown again`,
         'stderr',
@@ -280,7 +280,7 @@ export const keyholderHandoffAction: ActionDef<Input> = {
       for (const [i, h] of keyholders.entries()) {
         const share = keys[i];
         if (!share) continue;
-        const text = armor('MESSAGE', Buffer.from(share.reveal(), 'base64'));
+        const text = armorEncryptedShare(share);
         const file = await files.writeNew(shareFile(input.dir, h.name), text, ctx.signal);
         const at = ctx.ports.clock.now().toISOString();
         ctx.log(

@@ -1,6 +1,34 @@
 import { z } from 'zod';
+import type { Profile } from '../../domain/schema.js';
 import { Redactor, Secret } from '../../domain/secret.js';
+import type { ProcessRunOptions } from '../ports.js';
 import type { ActionDef } from './types.js';
+
+/**
+ * Variables that would make a `vault` CLI trust something other than the profile's CA: the
+ * operator's shell may have them set, and the child inherits that shell's environment.
+ */
+const TLS_OVERRIDES = ['VAULT_SKIP_VERIFY', 'VAULT_CAPATH', 'VAULT_CACERT_BYTES'];
+
+/**
+ * A step whose environment names a Vault address (VAULT_ADDR from the engine, e.g. the node
+ * generate-root used) runs a `vault` CLI that must verify TLS as the tool does: against the
+ * profile's CA and server name, never with verification off.
+ */
+export function vaultTlsEnv(
+  env: Readonly<Record<string, unknown>> | undefined,
+  profile: Profile | undefined,
+): Pick<ProcessRunOptions, 'env' | 'unset'> {
+  if (env?.VAULT_ADDR === undefined) return {};
+  const tls = profile?.vault.tls;
+  return {
+    env: {
+      ...(tls?.ca_cert ? { VAULT_CACERT: tls.ca_cert } : {}),
+      ...(tls?.server_name ? { VAULT_TLS_SERVER_NAME: tls.server_name } : {}),
+    },
+    unset: TLS_OVERRIDES,
+  };
+}
 
 /** Secrets reach a command through its environment (never argv, which `ps` shows everyone). */
 const EnvValue = z.union([
@@ -9,12 +37,6 @@ const EnvValue = z.union([
   z.boolean().transform(String),
   z.instanceof(Secret),
 ]);
-
-export function envOf(env: Record<string, string | Secret> | undefined): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : v.reveal()]),
-  );
-}
 
 /**
  * The interpreters a body may run under, written out in the runbook. Both expand `${NAME}` the
@@ -49,13 +71,16 @@ export const shellAction: ActionDef<Input> = {
     const outputs: Record<string, string> = {};
     // What this command asked to hide, for its own outputs; the run's redactor learns them too.
     const masks = new Redactor();
+    const tls = vaultTlsEnv(ctx.input.env, ctx.profile);
     const result = await ctx.ports.process.run(ctx.input.command, {
       signal: ctx.signal,
       env: {
-        ...envOf(ctx.input.env),
+        ...ctx.input.env,
+        ...tls.env,
         VAULT_RUNBOOK_RUN_ID: ctx.runId,
         VAULT_RUNBOOK_STEP: ctx.stepId,
       },
+      ...(tls.unset ? { unset: tls.unset } : {}),
       ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
       ...(ctx.input.shell ? { shell: ctx.input.shell } : {}),
       onSpawn: (pid) => ctx.recordProcess(pid),
@@ -95,9 +120,11 @@ export const shellAction: ActionDef<Input> = {
   },
   async probe(ctx) {
     if (!ctx.input.probe) return { tookEffect: false, detail: 'no probe: the command runs again' };
+    const tls = vaultTlsEnv(ctx.input.env, ctx.profile);
     const result = await ctx.ports.process.run(ctx.input.probe, {
       signal: ctx.signal,
-      env: { ...envOf(ctx.input.env), VAULT_RUNBOOK_RUN_ID: ctx.runId },
+      env: { ...ctx.input.env, ...tls.env, VAULT_RUNBOOK_RUN_ID: ctx.runId },
+      ...(tls.unset ? { unset: tls.unset } : {}),
       ...(ctx.input.cwd ? { cwd: ctx.input.cwd } : {}),
       ...(ctx.input.shell ? { shell: ctx.input.shell } : {}),
       onLine: (stream, line) => ctx.log(`probe: ${line}`, stream),

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useActions, useTheme } from '../context.js';
 import type { HandoffPrompt } from '../../engine/human.js';
+import { SecretText } from '../common/SecretText.js';
 import { PromptFrame } from './PromptFrame.js';
 import { reduceHandoff } from './state.js';
 import { useKeyReducer } from './use-key-reducer.js';
@@ -22,7 +23,7 @@ export function Handoff(props: { seq: number; prompt: HandoffPrompt }) {
         {prompt.holder}, your {prompt.label}:
       </Text>
       <Box borderStyle="round" paddingX={1} alignSelf="flex-start">
-        <Text bold>{prompt.secret.reveal()}</Text>
+        <SecretText secret={prompt.secret} />
       </Box>
       {prompt.reopen?.copied ? (
         <Text color={theme.color('ok')}>

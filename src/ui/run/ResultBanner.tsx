@@ -26,6 +26,7 @@ export function ResultBanner({ run }: { run: RunView }) {
           journal {run.result.kind === 'suspended' ? 'hash so far' : 'final hash'} {run.journalHash}
         </Text>
       ) : null}
+      {run.auditSeal ? <Text>{run.auditSeal}</Text> : null}
       {run.result.kind === 'suspended' ? (
         <Text>resume with: vault-runbook resume {run.runId}</Text>
       ) : null}
