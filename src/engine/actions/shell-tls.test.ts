@@ -43,7 +43,37 @@ describe('a run: step that gets VAULT_ADDR from the engine', () => {
   it('Given a step that names no Vault address, When it runs, Then its environment is left as the runbook wrote it', async () => {
     const opts = await optsOf(STEP(`    env: { OTHER: "x" }\n`));
     expect(opts.env).not.toHaveProperty('VAULT_CACERT');
-    expect(opts.unset).toBeUndefined();
+    expect(opts.unset).toEqual(['VAULT_TOKEN']);
+  });
+});
+
+describe('the operator token and run: steps', () => {
+  it('Given VAULT_TOKEN in the operator’s environment, When a run: step runs, Then the command does not inherit it', async () => {
+    process.env.VAULT_TOKEN = 'hvs.operator-token-for-the-tool-only';
+    try {
+      const { run, events } = interpreterFor(
+        runbookFrom(
+          STEP(`    env: { OTHER: "x" }\n`).replace('vault status', 'echo "t=${VAULT_TOKEN-none}"'),
+        ),
+        {
+          process: new ExecaProcess(),
+          profile,
+        },
+      );
+      await expect(run()).resolves.toMatchObject({ exitCode: 0 });
+      const seen = JSON.stringify(events);
+      expect(seen).toContain('t=none');
+      expect(seen).not.toContain('operator-token-for-the-tool-only');
+    } finally {
+      delete process.env.VAULT_TOKEN;
+    }
+  });
+
+  it('Given a step whose env: gives VAULT_TOKEN, When it runs, Then it gets that value', async () => {
+    const opts = await optsOf(
+      STEP(`    env: { VAULT_ADDR: "https://10.0.0.1:8200", VAULT_TOKEN: "given" }\n`),
+    );
+    expect(opts.env).toMatchObject({ VAULT_TOKEN: 'given' });
   });
 });
 

@@ -11,6 +11,13 @@ import type { ActionDef } from './types.js';
 const TLS_OVERRIDES = ['VAULT_SKIP_VERIFY', 'VAULT_CAPATH', 'VAULT_CACERT_BYTES'];
 
 /**
+ * The operator's own token is for the calls the tool makes, not for every command a runbook
+ * runs: a step gets VAULT_TOKEN only when its `env:` gives it one (generate-root's break-glass
+ * step gives the new root token). Whatever else the command starts would otherwise inherit it.
+ */
+const NOT_INHERITED = ['VAULT_TOKEN'];
+
+/**
  * A step whose environment names a Vault address (VAULT_ADDR from the engine, e.g. the node
  * generate-root used) runs a `vault` CLI that must verify TLS as the tool does: against the
  * profile's CA and server name, never with verification off.
@@ -19,14 +26,14 @@ export function vaultTlsEnv(
   env: Readonly<Record<string, unknown>> | undefined,
   profile: Profile | undefined,
 ): Pick<ProcessRunOptions, 'env' | 'unset'> {
-  if (env?.VAULT_ADDR === undefined) return {};
+  if (env?.VAULT_ADDR === undefined) return { unset: NOT_INHERITED };
   const tls = profile?.vault.tls;
   return {
     env: {
       ...(tls?.ca_cert ? { VAULT_CACERT: tls.ca_cert } : {}),
       ...(tls?.server_name ? { VAULT_TLS_SERVER_NAME: tls.server_name } : {}),
     },
-    unset: TLS_OVERRIDES,
+    unset: [...TLS_OVERRIDES, ...NOT_INHERITED],
   };
 }
 
