@@ -47,7 +47,12 @@ describe('what each command loads', () => {
   it('Given --version and list, When run, Then neither loads zod, the action registry or the engine', async () => {
     for (const args of [['--version'], ['list']]) {
       const { modules } = await modulesOf(args);
-      expect(loads(modules, /\/node_modules\/zod\/|\/dist\/engine\//), args.join(' ')).toEqual([]);
+      // engine/pending-stop.js is the one exception: `list` must say when a run left the cluster
+      // stopped, and that module is pure decisions whose imports are all `import type`.
+      const engine = loads(modules, /\/node_modules\/zod\/|\/dist\/engine\//).filter(
+        (m) => !m.endsWith('/dist/engine/pending-stop.js'),
+      );
+      expect(engine, args.join(' ')).toEqual([]);
     }
   });
 

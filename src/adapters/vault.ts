@@ -30,6 +30,7 @@ import {
   type VaultNode,
   type VaultPort,
   journalSealPath,
+  VaultApiError,
 } from '../engine/vault.js';
 import * as S from './vault-schemas.js';
 import { parse, seg, toSealStatus, toTokenInfo } from './vault-convert.js';
@@ -335,8 +336,14 @@ export class VaultHttp implements VaultPort {
     signal: AbortSignal,
   ): Promise<{ path: string }> {
     const path = journalSealPath(runId, hash);
-    // The path, not the body, carries the hash: bodies reach the audit log HMAC'd.
-    await this.#do(node, 'PUT', path, signal, { token, body: { sealed: 'vault-runbook journal' } });
+    // The path, not a body, carries the hash: bodies reach the audit log HMAC'd. A read, not a
+    // write: the audit device logs the request (after the token is checked, before the path is
+    // looked up), and nothing is stored — an S3 recovery's proof that no other storage object
+    // changed stays true after the run's last record. Nothing is there, so Vault answers 404.
+    await this.#do(node, 'GET', path, signal, { token }).catch((err: unknown) => {
+      if (err instanceof VaultApiError && err.status === 404) return;
+      throw err;
+    });
     return { path };
   }
 

@@ -10,7 +10,7 @@ export type AuditSeal =
 
 /**
  * Ties a finished run's journal to Vault's audit log: the operator token a step of this run
- * used (and Vault checked) writes to a cubbyhole path that carries the final hash in clear, so
+ * used (and Vault checked) reads a cubbyhole path (nothing stored) that carries the final hash in clear, so
  * `grep <hash> audit.log` finds the entry with its time, node and token accessor. A run that
  * never needed a token is not made to ask for one.
  */

@@ -290,10 +290,10 @@ export interface VaultPort {
     signal: AbortSignal,
   ): Promise<void>;
   /**
-   * Leaves a journal's final hash in Vault's audit log in clear: a write to the token's own
+   * Leaves a journal's final hash in Vault's audit log in clear: a read of the token's own
    * cubbyhole whose request *path* carries the run id and the hash (audit devices HMAC request
    * bodies and tokens, never the path). Needs only the default policy's cubbyhole access, and
-   * what it stores dies with the token.
+   * stores nothing (the path holds nothing: Vault's 404 is the expected answer).
    */
   journalSeal(
     node: VaultNode,
@@ -396,7 +396,7 @@ export interface VaultPort {
 }
 
 /**
- * Where a journal's final hash is written (see VaultPort.journalSeal). Both parts are checked so
+ * The path whose read carries a journal's final hash (see VaultPort.journalSeal). Both parts are checked so
  * the path can only ever be this one place in the token's cubbyhole.
  */
 export function journalSealPath(runId: string, hash: string): string {
