@@ -243,7 +243,15 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
     expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
     // status shows both regions, the DNS target and the DR nodes.
-    const st = await cli(['status', '--profile', profilePath], { ...env, VAULT_TOKEN: token });
+    // One round can miss an AWS answer under load (each call has a short deadline): ask again.
+    const st = await until(
+      'status with both regions',
+      async () => {
+        const r = await cli(['status', '--profile', profilePath], { ...env, VAULT_TOKEN: token });
+        return /region dr .*desired 3/.test(r.stdout) ? r : undefined;
+      },
+      30_000,
+    );
     expect(st.stdout).toMatch(/region primary .*desired 0/);
     expect(st.stdout).toMatch(/region dr .*desired 3/);
     expect(st.stdout).toContain(`= the dr load balancer`);
@@ -299,7 +307,11 @@ describe('region failover and failback on the real sandbox', () => {
       300_000,
     );
     expect((await first).signal).toBe('SIGKILL');
-    // Killed with DR fenced and the data not yet moved: nothing was started on the primary.
+    // Killed with DR fenced (every DR node sealed) and nothing started on the primary.
+    for (const a of profile.vault.dr_addresses ?? []) {
+      const { vault, node } = lb(a);
+      expect(await vault.health(node, AbortSignal.timeout(5_000))).toMatchObject({ code: 503 });
+    }
     expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
     const r = await runbook('region-failback', { declare: 'sandbox' }, run.shares, [
       'resume',
@@ -307,6 +319,7 @@ describe('region failover and failback on the real sandbox', () => {
     ]);
     expect(r.exitCode, r.out).toBe(0);
     const events = journalEvents(runs(), killed.runId);
+    expect(starts(events, 'declare')).toBe(1);
     expect(starts(events, 'fence-dr')).toBe(1);
     expect(starts(events, 'scale-primary')).toBe(1);
     expect(starts(events, 'dns')).toBe(1);
