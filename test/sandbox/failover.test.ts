@@ -6,7 +6,7 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/cl
 import { VaultHttp } from '../../src/adapters/vault.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { Secret } from '../../src/domain/secret.js';
-import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
+import { layout, motoUrl, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { readDnsTarget } from '../../src/sandbox/dns.js';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { BIN, cli, cliWithFd3 } from '../support/cli.js';
@@ -46,8 +46,18 @@ let token = '';
 let moto = '';
 let kvUuid = '';
 
-const asgDesired = async (region: string, name: string): Promise<number | undefined> => {
-  const c = new AutoScalingClient({ region, endpoint: moto, credentials });
+/** Through the profile's AWS endpoint by default; `direct` reads moto itself (the region's own truth while its APIs are down). */
+const asgDesired = async (
+  region: string,
+  name: string,
+  direct = false,
+): Promise<number | undefined> => {
+  const c = new AutoScalingClient({
+    region,
+    endpoint: direct ? motoUrl(l) : moto,
+    credentials,
+    maxAttempts: 1,
+  });
   const r = await c.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
   return r.AutoScalingGroups?.[0]?.DesiredCapacity;
 };
@@ -133,13 +143,14 @@ function start(
   answersFor: string,
   answers: Record<string, string>,
   shares: readonly string[],
+  extraEnv: NodeJS.ProcessEnv = {},
 ) {
   const file = join(dir, `${answersFor}-answers.yaml`);
   writeFileSync(file, stringify(answers));
   const vars = args[0] === 'run' ? ['--var', 'canary=kv/canary', '--var', 'canary_kv=1'] : [];
   const child = cliWithFd3(
     [...args, '--headless', '--answers', file, '--secrets-fd', '3', ...vars],
-    { ...env, VAULT_TOKEN: token },
+    { ...env, VAULT_TOKEN: token, ...extraEnv },
   );
   const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
   fd3.on('error', () => undefined);
@@ -152,8 +163,9 @@ async function runbook(
   answers: Record<string, string>,
   shares: readonly string[],
   args: readonly string[] = ['run', id, '--profile', profilePath],
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<{ exitCode: number | undefined; out: string }> {
-  const r = await start(args, id, answers, shares);
+  const r = await start(args, id, answers, shares, extraEnv);
   return { exitCode: r.exitCode, out: `${String(r.stdout)}\n${String(r.stderr)}` };
 }
 
@@ -457,4 +469,93 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await dnsRegion()).toBe('dr');
     expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before');
   }, 900_000);
+
+  it('Given the primary region down with its AWS APIs, When region-failover runs headless, Then it stops for the fence checklist without an answer, and with the operator acknowledging it DR serves the canary with DNS on DR, the journal naming who fenced and how, and the primary ASG never touched', async () => {
+    // From wherever the scenarios before left it: back to the primary first.
+    if ((await dnsRegion()) === 'dr') {
+      expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
+      const back = await runbook('region-failback', { declare: 'sandbox' }, run.shares);
+      expect(back.exitCode, back.out).toBe(0);
+    }
+    await kvPut(profile.vault.api_addr ?? '', 'canary', 'before apis-down');
+    const primary = l.regions.primary;
+    expect(await asgDesired(primary.region, primary.asg)).toBe(3);
+    const down = await sandbox(['fault', 'region-down', 'apis-down'], env);
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/AWS APIs/);
+    // The region's Auto Scaling API no longer answers through the profile; Route 53 still does.
+    await expect(asgDesired(primary.region, primary.asg)).rejects.toThrow();
+    expect(await dnsRegion()).toBe('primary');
+
+    const operator = { VAULT_RUNBOOK_OPERATOR: 'Dana Oncall' };
+    const runIdOf = newRunId();
+    const waiting = await runbook(
+      'region-failover',
+      { declare: 'sandbox' },
+      run.shares,
+      undefined,
+      operator,
+    );
+    // No answer for the checklist: the run stops and says what it waits for, it does not hang.
+    expect(waiting.exitCode, waiting.out).toBe(10);
+    expect(waiting.out).toMatch(/Auto Scaling API does not answer/);
+    expect(waiting.out).toMatch(/fence/);
+    const runId = runIdOf() ?? '';
+    expect(runId).not.toBe('');
+    expect(succeeded(journalEvents(runs(), runId), 'fence')).toBe(false);
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(0);
+
+    const r = await runbook(
+      'region-failover',
+      { declare: 'sandbox', fence: 'all' },
+      run.shares,
+      ['resume', runId],
+      operator,
+    );
+    expect(r.exitCode, r.out).toBe(0);
+    expect(r.out).toMatch(/the primary region's Auto Scaling API does not answer/);
+    expect(r.out).toMatch(/fencing acknowledged by Dana Oncall/);
+    expect(r.out).toMatch(/the primary region is fenced \(acknowledged-by-operator/);
+    // The run never asked the primary's ASG to scale: it could not reach it, and said so.
+    expect(r.out).not.toMatch(/vault-sandbox-primary \(us-east-1\): desired/);
+    expect(await asgDesired(primary.region, primary.asg, true)).toBe(3);
+    const events = journalEvents(runs(), runId);
+    expect(events.find((e) => e.type === 'human-answered' && e.stepId === 'fence')).toMatchObject({
+      by: 'Dana Oncall',
+      answer: { type: 'checklist' },
+    });
+    expect(events.find((e) => e.type === 'step-succeeded' && e.stepId === 'fence')).toMatchObject({
+      outputs: { fenced: true, how: 'acknowledged-by-operator', by: 'Dana Oncall' },
+    });
+    expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before apis-down');
+    expect(await dnsRegion()).toBe('dr');
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
+
+    // The region comes back: nothing un-fences it. Its ASG was never scaled (the operator
+    // vouched for the fence), so the instances it holds boot again — sealed, never unsealed.
+    expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
+    expect(await asgDesired(primary.region, primary.asg)).toBe(3);
+    const st = await until(
+      'the primary nodes booting after region-up',
+      async () => {
+        const hs = await Promise.all(
+          (profile.vault.addresses ?? []).map((a) =>
+            lb(a).vault.health(lb(a).node, AbortSignal.timeout(5_000)),
+          ),
+        );
+        return hs.every((h) => h.reachable) ? hs : undefined;
+      },
+      120_000,
+    );
+    expect(st).toHaveLength(3);
+    for (const h of st) expect(h).toMatchObject({ code: 503, body: { sealed: true } });
+    expect(await dnsRegion()).toBe('dr');
+    expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before apis-down');
+
+    const back = await runbook('region-failback', { declare: 'sandbox' }, run.shares);
+    expect(back.exitCode, back.out).toBe(0);
+    expect(await kvGet(profile.vault.api_addr ?? '', 'canary')).toBe('before apis-down');
+    expect(await dnsRegion()).toBe('primary');
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(0);
+  }, 1_200_000);
 });
