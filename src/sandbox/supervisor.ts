@@ -345,6 +345,7 @@ export class Supervisor {
         reconcilers: this.reconcilers,
         proxies: this.#proxies,
         regionDown: this.regionDown,
+        apisDown: this.apisDown,
         downAzs: this.downAzs,
         brokenImages: this.brokenImages,
         regions: regionRecords(this.l, this.reconcilers, this.regionDown),

@@ -22,6 +22,7 @@ import { hasTmux, Tmux } from '../support/tmux.js';
 import type { RunEvent } from '../../src/engine/state.js';
 import { SANDBOX_TAG } from '../../src/sandbox/provision.js';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { headlessCeremony, type CeremonyRun } from '../support/ceremony.js';
 import { makeGpgKeys, type GpgHome } from '../support/pgp.js';
 import { ensureTools } from '../support/tools.js';
@@ -478,11 +479,26 @@ describe('region failover and failback on the real sandbox', () => {
       expect(back.exitCode, back.out).toBe(0);
     }
     await kvPut(profile.vault.api_addr ?? '', 'canary', 'before apis-down');
+    // The canary must have reached DR before the region goes: this scenario is about the fence.
+    const key = `logical/${kvUuid}/canary`;
+    const etag = async (side: 'primary' | 'dr') =>
+      (
+        await s3(profile.aws?.endpoints?.s3 ?? '', l.regions[side].region).send(
+          new HeadObjectCommand({ Bucket: l.regions[side].bucket, Key: key }),
+        )
+      ).ETag;
+    const written = await etag('primary');
+    await until('the canary replicated to DR', async () =>
+      (await etag('dr')) === written ? true : undefined,
+    );
     const primary = l.regions.primary;
     expect(await asgDesired(primary.region, primary.asg)).toBe(3);
     const down = await sandbox(['fault', 'region-down', 'apis-down'], env);
     expect(down.exitCode, down.stderr).toBe(0);
     expect(down.stdout).toMatch(/AWS APIs/);
+    expect((await sandbox(['status'], env)).stdout).toMatch(
+      /faults: primary region down \(its AWS APIs too\)/,
+    );
     // The region's Auto Scaling API no longer answers through the profile; Route 53 still does.
     await expect(asgDesired(primary.region, primary.asg)).rejects.toThrow();
     expect(await dnsRegion()).toBe('primary');
@@ -522,7 +538,12 @@ describe('region failover and failback on the real sandbox', () => {
     const events = journalEvents(runs(), runId);
     expect(events.find((e) => e.type === 'human-answered' && e.stepId === 'fence')).toMatchObject({
       by: 'Dana Oncall',
-      answer: { type: 'checklist' },
+      // Every point of the checklist, as the operator confirmed it.
+      answer: [
+        expect.stringMatching(/none can come back by itself/),
+        expect.stringMatching(/IAM role detached/),
+        expect.stringMatching(/scale the primary Auto Scaling group to 0/),
+      ],
     });
     expect(events.find((e) => e.type === 'step-succeeded' && e.stepId === 'fence')).toMatchObject({
       outputs: { fenced: true, how: 'acknowledged-by-operator', by: 'Dana Oncall' },
