@@ -252,7 +252,7 @@ async function leaderFrom(
   deadline: () => AbortSignal,
 ): Promise<string | undefined> {
   for (const n of unsealed) {
-    const node = vault.nodes().find((x) => x.name === n.name);
+    const node = [...vault.nodes(), ...vault.drNodes()].find((x) => x.name === n.name);
     if (!node) continue;
     try {
       const l = await vault.leader(node, deadline());
@@ -312,20 +312,24 @@ export async function collectStatus(
   const [nodes, [regions, repl], failover] = await Promise.all([
     mapLimit(vault.nodes(), opts.concurrency ?? 6, (n) => nodeStatus(vault, n, deadline())),
     cached ? Promise.resolve(cached) : defer ? Promise.resolve(noAws) : awsPart(),
-    failoverStatus(profile, vault, aws, deadline),
+    failoverStatus(profile, vault, aws, deadline, (n) => nodeStatus(vault, n, deadline())),
   ]);
   if (!cached && !defer) cache?.set([regions, repl], nodes);
   else cache?.observe(nodes);
   const instances = regions.flatMap((r) => r.instances);
-  const withInstances = nodes.map((n) => {
+  const placed = (n: NodeStatus): NodeStatus => {
     const i = instanceFor(n, instances);
     return i ? { ...n, instanceId: i.instanceId, az: i.az, ami: i.imageId, region: i.region } : n;
-  });
-  const haLockHolder = await leaderFrom(
-    vault,
-    withInstances.filter((n) => n.reachable && n.sealed === false),
-    deadline,
-  );
+  };
+  const withInstances = nodes.map(placed);
+  const unsealed = (ns: readonly NodeStatus[]): NodeStatus[] =>
+    ns.filter((n) => n.reachable && n.sealed === false);
+  const drNodes = failover.drNodes?.map(placed);
+  // Each region has its own lock table: both holders are shown (two would be a split brain).
+  const [haLockHolder, drLeader] = await Promise.all([
+    leaderFrom(vault, unsealed(withInstances), deadline),
+    drNodes ? leaderFrom(vault, unsealed(drNodes), deadline) : Promise.resolve(undefined),
+  ]);
   const count = (p: (n: NodeStatus) => boolean): number => withInstances.filter(p).length;
   // Vault's and AWS's strings (a node's `version`, an error text) go to the terminal, the status
   // pane and `${{ cluster.* }}`: no escape sequence from them reaches a screen.
@@ -337,7 +341,15 @@ export async function collectStatus(
     regions: regions.map((r) => r.region),
     ...(haLockHolder ? { haLockHolder } : {}),
     ...(repl ? { replication: repl } : {}),
-    ...(failover.dns || failover.drNodes ? { failover } : {}),
+    ...(failover.dns || drNodes
+      ? {
+          failover: {
+            ...failover,
+            ...(drNodes ? { drNodes } : {}),
+            ...(drLeader ? { drLeader } : {}),
+          },
+        }
+      : {}),
     summary: {
       sealed: count((n) => n.reachable && n.initialized === true && n.sealed === true),
       unsealed: count((n) => n.reachable && n.sealed === false),

@@ -1,3 +1,5 @@
+import type { NodeStatus } from './cluster.js';
+
 /**
  * Pure comparisons behind the region failover and failback runbooks: what the DR bucket lacks,
  * what the primary holds that never replicated, and what must change so the primary bucket's
@@ -163,9 +165,8 @@ export interface FailoverStatus {
     readonly region: 'primary' | 'dr' | 'unknown';
     readonly error?: string;
   };
-  readonly drNodes?: readonly {
-    readonly name: string;
-    readonly reachable: boolean;
-    readonly healthCode?: number;
-  }[];
+  /** Each DR node as the status collects a primary node (seal state, version, HA role). */
+  readonly drNodes?: readonly NodeStatus[];
+  /** Who holds the DR region's HA lock (its own table), as an unsealed DR node says. */
+  readonly drLeader?: string;
 }

@@ -1,16 +1,22 @@
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort, FailoverAwsPort } from './aws.js';
-import type { VaultPort } from './vault.js';
+import type { VaultNode, VaultPort } from './vault.js';
+import type { NodeStatus } from '../domain/cluster.js';
 import type { FailoverStatus } from '../domain/failover.js';
 
 export type { FailoverStatus };
 
-/** Reads the DNS target and the DR nodes' health; every failure is data, never a throw. */
+/**
+ * Reads the DNS target and the DR nodes; every failure is data, never a throw. `node` is the
+ * collector the status uses for a primary node, so a DR node shows the same columns (seal
+ * state and progress, version, HA role) and a failure reads the same way.
+ */
 export async function failoverStatus(
   profile: Profile | undefined,
   vault: VaultPort,
   aws: (AwsPort & Partial<FailoverAwsPort>) | undefined,
   deadline: () => AbortSignal,
+  node: (n: VaultNode) => Promise<NodeStatus>,
 ): Promise<FailoverStatus> {
   const rt = profile?.aws?.route53;
   const dns = async (): Promise<FailoverStatus['dns']> => {
@@ -31,17 +37,7 @@ export async function failoverStatus(
     }
   };
   const dr = vault.drNodes();
-  const [d, nodes] = await Promise.all([
-    dns(),
-    Promise.all(
-      dr.map(async (n) => {
-        const h = await vault.health(n, deadline());
-        return h.reachable
-          ? { name: n.name, reachable: true, healthCode: h.code }
-          : { name: n.name, reachable: false };
-      }),
-    ),
-  ]);
+  const [d, nodes] = await Promise.all([dns(), Promise.all(dr.map(node))]);
   return { ...(d ? { dns: d } : {}), ...(dr.length ? { drNodes: nodes } : {}) };
 }
 
@@ -56,5 +52,6 @@ export function formatFailoverStatus(s: FailoverStatus): string[] {
     out.push(
       `  DR nodes: ${s.drNodes.map((n) => `${n.name} ${n.reachable ? (n.healthCode ?? '?') : 'down'}`).join(', ')}`,
     );
+  if (s.drLeader) out.push(`  DR HA lock holder: ${s.drLeader}`);
   return out;
 }

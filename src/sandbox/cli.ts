@@ -43,9 +43,12 @@ Faults (each is a request to the running supervisor, so it works from any shell)
   az-down <az>              kill every node in that AZ (e.g. us-east-1b); no new instance
                             goes there until the sandbox restarts
   region-down               stop the primary region's nodes, load balancer and S3 endpoint;
-                            the DR bucket keeps what was replicated; replication pauses
-  region-up                 the primary comes back as it was left: S3 endpoint (data as at
-                            the failure) and load balancer; instances its ASG still holds
+                            the DR bucket keeps what was replicated; replication pauses.
+                            \`region-down s3-up\`: its S3 endpoint keeps answering;
+                            \`region-down apis-down\`: its AWS APIs (EC2, Auto Scaling, ELB,
+                            DynamoDB) stop answering too — Route 53, global, still answers
+  region-up                 the primary comes back as it was left: AWS APIs, S3 endpoint
+                            (data as at the failure) and load balancer; instances its ASG still holds
                             boot sealed, an ASG scaled to 0 stays empty; replication stays
                             paused until \`sandbox replication resume\`
   bad-write <path>          write a corrupt object version at that key of the primary data

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode, errorMessage, UsageError, VrError } from '../domain/errors.js';
 import type { Io } from '../app/io.js';
 import { askSupervisor } from './control.js';
-import { FAULT_KINDS, FAULT_TARGET, isFaultKind } from './faults.js';
+import { FAULT_KINDS, FAULT_TARGET, isFaultKind, isRegionDownVariant } from './faults.js';
 import { httpsRequest } from './http.js';
 import { layout } from './layout.js';
 import { readState } from './state.js';
@@ -96,8 +96,12 @@ export async function sandboxFault(
     throw new UsageError(`fault ${kind} needs <${need}>`, [
       `vault-runbook sandbox fault ${kind} <${need}>`,
     ]);
-  if (!need && target && !(kind === 'region-down' && target === 's3-up'))
-    throw new UsageError(`fault ${kind} takes no argument`);
+  if (!need && target && !(kind === 'region-down' && isRegionDownVariant(target)))
+    throw new UsageError(
+      kind === 'region-down'
+        ? `fault region-down takes no argument, s3-up or apis-down, not '${target}'`
+        : `fault ${kind} takes no argument`,
+    );
   const l = layout(io.env);
   const s = readState(l.stateFile);
   if (!s || !supervisorAlive(s))

@@ -47,9 +47,19 @@ export interface FaultContext {
   readonly brokenImages: Set<string>;
   isRegionDown(): boolean;
   log(message: string): void;
-  /** `keepS3`: a partial outage — nodes and load balancer lost, the S3 endpoint still answers. */
-  regionDown(opts?: { keepS3?: boolean }): Promise<void>;
+  /**
+   * `keepS3`: a partial outage — nodes and load balancer lost, the S3 endpoint still answers.
+   * `apisDown`: the region's AWS APIs (EC2, Auto Scaling, ELB, DynamoDB) are unreachable too.
+   */
+  regionDown(opts?: { keepS3?: boolean; apisDown?: boolean }): Promise<void>;
   regionUp(): Promise<void>;
+}
+
+/** The optional target of `region-down`: which part of the region keeps or loses service. */
+export const REGION_DOWN_VARIANTS = ['s3-up', 'apis-down'] as const;
+
+export function isRegionDownVariant(t: string): t is (typeof REGION_DOWN_VARIANTS)[number] {
+  return (REGION_DOWN_VARIANTS as readonly string[]).includes(t);
 }
 
 const usage = (error: string): ControlReply => ({ ok: false, usage: true, error });
@@ -168,16 +178,24 @@ export async function runFault(
     case 'az-down':
       return azDown(ctx, t);
     case 'region-down': {
-      if (target !== undefined && target !== 's3-up')
-        return usage(`region-down takes no target or s3-up (S3 keeps answering), not '${target}'`);
+      if (target !== undefined && !isRegionDownVariant(target))
+        return usage(
+          `region-down takes no target, s3-up (S3 keeps answering) or apis-down (its AWS APIs go too), not '${target}'`,
+        );
       const keepS3 = target === 's3-up';
-      ctx.log(`fault region-down: primary nodes, proxy${keepS3 ? '' : ' and S3 endpoint'} stop`);
-      await ctx.regionDown({ keepS3 });
+      const apisDown = target === 'apis-down';
+      ctx.log(
+        `fault region-down: primary nodes, proxy${keepS3 ? '' : ' and S3 endpoint'}${apisDown ? ' and AWS APIs' : ''} stop`,
+      );
+      await ctx.regionDown({ keepS3, apisDown });
+      const region = ctx.l.regions.primary.region;
       return {
         ok: true,
         message: keepS3
-          ? `the primary region (${ctx.l.regions.primary.region}) is down but for S3: nodes and proxy are unreachable, its S3 endpoint still answers; replication to DR is broken`
-          : `the primary region (${ctx.l.regions.primary.region}) is down: nodes, proxy and its S3 endpoint are unreachable; the DR bucket keeps what was replicated`,
+          ? `the primary region (${region}) is down but for S3: nodes and proxy are unreachable, its S3 endpoint still answers; replication to DR is broken`
+          : apisDown
+            ? `the primary region (${region}) is down with its AWS APIs: nodes, proxy, S3 endpoint, EC2, Auto Scaling, ELB and DynamoDB of ${region} are unreachable (Route 53, global, answers); the DR bucket keeps what was replicated`
+            : `the primary region (${region}) is down: nodes, proxy and its S3 endpoint are unreachable; the DR bucket keeps what was replicated`,
       };
     }
     case 'region-up':
@@ -186,7 +204,7 @@ export async function runFault(
       await ctx.regionUp();
       return {
         ok: true,
-        message: `the primary region (${ctx.l.regions.primary.region}) is back: its S3 endpoint answers with the data as it was at the failure, its load balancer listens; Vault: instances its ASG still holds boot again and come back sealed, an ASG scaled to 0 (fenced) stays empty; replication primary → dr stays paused until \`vault-runbook sandbox replication resume\``,
+        message: `the primary region (${ctx.l.regions.primary.region}) is back: its AWS APIs and S3 endpoint answer with the data as it was at the failure, its load balancer listens; Vault: instances its ASG still holds boot again and come back sealed, an ASG scaled to 0 (fenced) stays empty; replication primary → dr stays paused until \`vault-runbook sandbox replication resume\``,
       };
     case 'broken-image':
       return brokenImage(ctx, t);

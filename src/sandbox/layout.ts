@@ -37,6 +37,8 @@ export interface Layout {
   readonly motoPort: number;
   /** One S3 endpoint for both regions: routes each path-style request to its bucket's MinIO. */
   readonly s3Port: number;
+  /** The profile's AWS endpoint: passes to moto, or drops a region whose APIs are down. */
+  readonly awsPort: number;
   readonly vaultPort: number;
   readonly clusterPort: number;
   readonly proxyPort: number;
@@ -103,6 +105,7 @@ export function layout(env: NodeJS.ProcessEnv = process.env): Layout {
     host,
     motoPort: 18500,
     s3Port: 18503,
+    awsPort: 18504,
     vaultPort: 8200,
     clusterPort: 8201,
     proxyPort: 8200,
@@ -151,6 +154,10 @@ export function s3RouterUrl(l: Layout): string {
   return `http://${l.host}:${l.s3Port}`;
 }
 
+export function awsRouterUrl(l: Layout): string {
+  return `http://${l.host}:${l.awsPort}`;
+}
+
 export function minioUrl(l: Layout, r: RegionKey): string {
   return `http://${l.host}:${l.regions[r].minioPort}`;
 }
@@ -164,6 +171,7 @@ export function allEndpoints(l: Layout): { host: string; port: number }[] {
   const out = [
     { host: l.host, port: l.motoPort },
     { host: l.host, port: l.s3Port },
+    { host: l.host, port: l.awsPort },
     ...REGION_KEYS.flatMap((r) => [
       { host: l.host, port: l.regions[r].minioPort },
       { host: l.host, port: l.regions[r].minioPort + 10 },

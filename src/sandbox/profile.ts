@@ -4,8 +4,8 @@ import { stringify } from 'yaml';
 import { ExitCode, VrError } from '../domain/errors.js';
 import { ProfileSchema, type Profile } from '../domain/schema.js';
 import {
+  awsRouterUrl,
   minioUrl,
-  motoUrl,
   nodeHost,
   proxyUrl,
   s3RouterUrl,
@@ -18,7 +18,8 @@ import type { SandboxState } from './state.js';
 export function sandboxProfile(l: Layout, s: SandboxState): Profile {
   const p = l.regions.primary;
   const d = l.regions.dr;
-  const moto = motoUrl(l);
+  // moto behind the sandbox's AWS router, so `region-down apis-down` can take one region away.
+  const moto = awsRouterUrl(l);
   const profile: Profile = {
     name: 'sandbox',
     description:

@@ -18,6 +18,7 @@ export interface SnapshotParts {
   readonly reconcilers: ReadonlyMap<RegionKey, RegionReconciler>;
   readonly proxies: ReadonlyMap<RegionKey, ActiveProxy>;
   readonly regionDown: boolean;
+  readonly apisDown?: boolean;
   readonly downAzs: ReadonlySet<string>;
   readonly brokenImages?: ReadonlySet<string>;
   readonly regions?: Readonly<Record<RegionKey, RegionRecord>>;
@@ -61,6 +62,7 @@ export function snapshot(p: SnapshotParts): SandboxState {
     })),
     faults: {
       regionDown: p.regionDown,
+      ...(p.apisDown ? { apisDown: true } : {}),
       downAzs: [...p.downAzs],
       ...(p.brokenImages?.size ? { brokenImages: [...p.brokenImages] } : {}),
     },

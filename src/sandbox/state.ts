@@ -77,6 +77,8 @@ export interface SandboxState {
   readonly proxies: readonly ProxyRecord[];
   readonly faults: {
     readonly regionDown: boolean;
+    /** The primary's AWS APIs do not answer either (`region-down apis-down`). */
+    readonly apisDown?: boolean;
     readonly downAzs: readonly string[];
     /** AMI ids and versions whose new instances start broken. */
     readonly brokenImages?: readonly string[];

@@ -92,7 +92,7 @@ export async function sandboxStatus(
   if (f.regionDown || f.downAzs.length || broken.length)
     out.push(
       '',
-      `faults: ${[f.regionDown ? 'primary region down' : '', ...f.downAzs.map((a) => `${a} down`), ...broken.map((b) => `broken image ${b}`)].filter(Boolean).join(', ')}`,
+      `faults: ${[f.regionDown ? `primary region down${f.apisDown ? ' (its AWS APIs too)' : ''}` : '', ...f.downAzs.map((a) => `${a} down`), ...broken.map((b) => `broken image ${b}`)].filter(Boolean).join(', ')}`,
     );
   io.stdout.write(`${out.join('\n')}\n`);
 }

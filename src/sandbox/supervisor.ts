@@ -3,11 +3,19 @@ import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { errorMessage } from '../domain/errors.js';
 import { ensureTls, type TlsFiles } from './certs.js';
+import { AwsRouter } from './aws-router.js';
 import { makeClients, type Clients } from './clients.js';
 import { serveControl, type ControlReply, type ControlRequest } from './control.js';
 import { runFault, type FaultContext } from './faults.js';
 import { startInfra, startMinio, waitHttp, type InfraProc } from './infra.js';
-import { minioUrl, REGION_KEYS, s3RouterUrl, type Layout, type RegionKey } from './layout.js';
+import {
+  minioUrl,
+  motoUrl,
+  REGION_KEYS,
+  s3RouterUrl,
+  type Layout,
+  type RegionKey,
+} from './layout.js';
 import { Mutex, sleep, stopGroup } from './procs.js';
 import { provision, type Resources } from './provision.js';
 import { ActiveProxy } from './proxy.js';
@@ -41,6 +49,7 @@ export class Supervisor {
   #replicator: Replicator | undefined;
   #control: Server | undefined;
   #s3: S3Router | undefined;
+  #aws: AwsRouter | undefined;
   #dirty = false;
   readonly startedAt = new Date().toISOString();
   readonly downAzs = new Set<string>();
@@ -110,6 +119,16 @@ export class Supervisor {
     this.log(
       `s3: ${s3RouterUrl(l)} → ${p.bucket} on minio-primary, ${l.regions.dr.bucket} on minio-dr`,
     );
+    // The supervisor's own clients (and the Vault nodes' lock) reach moto directly: the
+    // emulated region keeps existing while its APIs are down to the operator.
+    this.#aws = new AwsRouter(
+      l.host,
+      l.awsPort,
+      motoUrl(l),
+      (region) => this.apisDown && region === p.region,
+    );
+    await this.#aws.start();
+    this.log(`aws: ${this.#aws.url} → moto (the profile's AWS endpoint)`);
     const clients = makeClients(l);
     this.#clients = clients;
     const versions = [...this.tools.vault.keys()];
@@ -168,6 +187,8 @@ export class Supervisor {
   }
 
   resources: Resources | undefined;
+  /** The primary's AWS APIs (not Route 53) are unreachable: `region-down apis-down`. */
+  apisDown = false;
   /** The primary's S3 endpoint is down (a full region-down; `region-down s3-up` keeps it). */
   #s3Down = false;
 
@@ -286,6 +307,7 @@ export class Supervisor {
           );
         }
         this.#s3Down = false;
+        this.apisDown = false;
         this.regionDown = false;
         await this.#proxies.get('primary')?.start();
         this.changed();
@@ -295,6 +317,7 @@ export class Supervisor {
         if (this.#replicator) this.#replicator.paused = 'the primary region went down';
         await this.reconcilers.get('primary')?.killAll();
         await this.#proxies.get('primary')?.stop();
+        if (opts?.apisDown) this.apisDown = true;
         if (opts?.keepS3) {
           this.changed();
           return;
@@ -322,6 +345,7 @@ export class Supervisor {
         reconcilers: this.reconcilers,
         proxies: this.#proxies,
         regionDown: this.regionDown,
+        apisDown: this.apisDown,
         downAzs: this.downAzs,
         brokenImages: this.brokenImages,
         regions: regionRecords(this.l, this.reconcilers, this.regionDown),
@@ -341,6 +365,7 @@ export class Supervisor {
     for (const p of this.#proxies.values()) await p.stop();
     this.#proxies.clear();
     await this.#s3?.stop();
+    await this.#aws?.stop();
     // Vault first (clean shutdown releases the HA lock in DynamoDB), then what it depends on.
     await Promise.all([...this.reconcilers.values()].map((r) => r.stopAll()));
     await this.#recovery?.stopAll(AbortSignal.timeout(10_000));

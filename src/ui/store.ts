@@ -69,11 +69,30 @@ export interface RegionView {
   readonly haLockHolder?: string;
 }
 
+/** What a two-region profile adds: the DR nodes, where DNS points, replication. */
+export interface DrView {
+  readonly nodes: readonly NodeView[];
+  readonly dns?: {
+    readonly record: string;
+    readonly values: readonly string[];
+    /** The load balancer the record names: the profile's primary_value, dr_value, or neither. */
+    readonly target: 'primary' | 'dr' | 'other';
+    readonly error?: string;
+  };
+  readonly replication?: {
+    readonly lagSeconds: number;
+    readonly pendingObjects: number;
+    readonly error?: string;
+  };
+}
+
 export interface ClusterView {
   readonly profile: string;
   readonly updatedAt: string;
   readonly nodes: readonly NodeView[];
   readonly regions: readonly RegionView[];
+  /** Only when the profile has a DR region. */
+  readonly dr?: DrView;
 }
 
 export interface RunbookListItem {

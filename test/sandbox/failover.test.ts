@@ -6,14 +6,27 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/cl
 import { VaultHttp } from '../../src/adapters/vault.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { Secret } from '../../src/domain/secret.js';
-import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
+import { layout, motoUrl, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { readDnsTarget } from '../../src/sandbox/dns.js';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { cli, cliWithFd3 } from '../support/cli.js';
+import { BIN, cli, cliWithFd3 } from '../support/cli.js';
+import {
+  journalEvents,
+  runIds,
+  runsDirOf,
+  sigkillWhen,
+  starts,
+  succeeded,
+} from '../support/journal-watch.js';
+import { hasTmux, Tmux } from '../support/tmux.js';
+import type { RunEvent } from '../../src/engine/state.js';
+import { SANDBOX_TAG } from '../../src/sandbox/provision.js';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { headlessCeremony, type CeremonyRun } from '../support/ceremony.js';
 import { makeGpgKeys, type GpgHome } from '../support/pgp.js';
 import { ensureTools } from '../support/tools.js';
-import { profileFile, sandbox, sandboxEnv, statusJson, until } from './helpers.js';
+import { profileFile, s3, sandbox, sandboxEnv, statusJson, until, versionsOf } from './helpers.js';
 
 /**
  * Issue 13 on one real sandbox: a healthy primary stops the failover at the declaration; a
@@ -34,8 +47,18 @@ let token = '';
 let moto = '';
 let kvUuid = '';
 
-const asgDesired = async (region: string, name: string): Promise<number | undefined> => {
-  const c = new AutoScalingClient({ region, endpoint: moto, credentials });
+/** Through the profile's AWS endpoint by default; `direct` reads moto itself (the region's own truth while its APIs are down). */
+const asgDesired = async (
+  region: string,
+  name: string,
+  direct = false,
+): Promise<number | undefined> => {
+  const c = new AutoScalingClient({
+    region,
+    endpoint: direct ? motoUrl(l) : moto,
+    credentials,
+    maxAttempts: 1,
+  });
   const r = await c.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
   return r.AutoScalingGroups?.[0]?.DesiredCapacity;
 };
@@ -46,6 +69,37 @@ const dnsRegion = async (): Promise<string | undefined> => {
     await readDnsTarget(l, r53, profile.aws?.route53?.zone_id ?? '', AbortSignal.timeout(5_000))
   ).region;
 };
+
+/** Every instance the sandbox's ASG of a region ever launched (moto keeps terminated ones). */
+const launches = async (side: 'primary' | 'dr'): Promise<string[]> => {
+  const r = l.regions[side];
+  const c = new EC2Client({ region: r.region, endpoint: moto, credentials });
+  const out = await c.send(
+    new DescribeInstancesCommand({ Filters: [{ Name: `tag:${SANDBOX_TAG}`, Values: [r.key] }] }),
+  );
+  return (out.Reservations ?? []).flatMap((x) =>
+    (x.Instances ?? []).map((i) => i.InstanceId ?? ''),
+  );
+};
+
+const launchedSince = async (side: 'primary' | 'dr', before: readonly string[]) =>
+  (await launches(side)).filter((i) => !before.includes(i)).length;
+
+/** The events of a run since its last resume began (the whole run before any resume). */
+function sinceResume(events: readonly RunEvent[]): readonly RunEvent[] {
+  const at = events.map((e) => e.type).lastIndexOf('run-resumed');
+  return at < 0 ? events : events.slice(at);
+}
+
+const runs = (): string => runsDirOf(env);
+
+/** The id of the run a child started: the one journal that was not there before it. */
+function newRunId(): () => string | undefined {
+  const before = new Set(runIds(runs()));
+  return () => runIds(runs()).find((r) => !before.has(r));
+}
+
+const tmux = new Tmux(`vr-failover-${process.pid}`);
 
 function lb(address: string): { vault: VaultHttp; node: { name: string; address: string } } {
   const vault = new VaultHttp({ nodes: [{ name: 'lb', address }], caCert: ca });
@@ -81,35 +135,38 @@ async function kvGet(address: string, path: string): Promise<string | undefined>
   return r?.data.value?.reveal();
 }
 
-async function runbook(
-  id: string,
+/**
+ * A headless run (`run <id>`) or resume (`resume <run-id>`), the shares on fd 3. The answers
+ * file is named after the runbook, so a resume passes the runbook's id as `answersFor`.
+ */
+function start(
+  args: readonly string[],
+  answersFor: string,
   answers: Record<string, string>,
   shares: readonly string[],
-): Promise<{ exitCode: number | undefined; out: string }> {
-  const file = join(dir, `${id}-answers.yaml`);
+  extraEnv: NodeJS.ProcessEnv = {},
+) {
+  const file = join(dir, `${answersFor}-answers.yaml`);
   writeFileSync(file, stringify(answers));
+  const vars = args[0] === 'run' ? ['--var', 'canary=kv/canary', '--var', 'canary_kv=1'] : [];
   const child = cliWithFd3(
-    [
-      'run',
-      id,
-      '--profile',
-      profilePath,
-      '--headless',
-      '--answers',
-      file,
-      '--secrets-fd',
-      '3',
-      '--var',
-      'canary=kv/canary',
-      '--var',
-      'canary_kv=1',
-    ],
-    { ...env, VAULT_TOKEN: token },
+    [...args, '--headless', '--answers', file, '--secrets-fd', '3', ...vars],
+    { ...env, VAULT_TOKEN: token, ...extraEnv },
   );
   const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
   fd3.on('error', () => undefined);
   fd3.end(shares.map((s) => `${s}\n`).join(''));
-  const r = await child;
+  return child;
+}
+
+async function runbook(
+  id: string,
+  answers: Record<string, string>,
+  shares: readonly string[],
+  args: readonly string[] = ['run', id, '--profile', profilePath],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ exitCode: number | undefined; out: string }> {
+  const r = await start(args, id, answers, shares, extraEnv);
   return { exitCode: r.exitCode, out: `${String(r.stdout)}\n${String(r.stderr)}` };
 }
 
@@ -165,6 +222,7 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 afterAll(async () => {
+  tmux.stop();
   await sandbox(['down', '--purge'], env);
 }, 120_000);
 
@@ -198,7 +256,15 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
     expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
     // status shows both regions, the DNS target and the DR nodes.
-    const st = await cli(['status', '--profile', profilePath], { ...env, VAULT_TOKEN: token });
+    // One round can miss an AWS answer under load (each call has a short deadline): ask again.
+    const st = await until(
+      'status with both regions',
+      async () => {
+        const r = await cli(['status', '--profile', profilePath], { ...env, VAULT_TOKEN: token });
+        return /region dr .*desired 3/.test(r.stdout) ? r : undefined;
+      },
+      30_000,
+    );
     expect(st.stdout).toMatch(/region primary .*desired 0/);
     expect(st.stdout).toMatch(/region dr .*desired 3/);
     expect(st.stdout).toContain(`= the dr load balancer`);
@@ -234,4 +300,283 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await dnsRegion()).toBe('dr');
     expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
   }, 600_000);
+
+  it('Given DR serving and the primary back, When region-failback is SIGKILLed right after DR is fenced and then resumed, Then it finishes once: the DR write copied once, the primary started once, DNS on the primary and DR at 0', async () => {
+    await kvPut(profile.vault.dr_api_addr ?? '', 'on-dr-2', 'second DR write');
+    expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
+    const primaryBefore = await launches('primary');
+    const runIdOf = newRunId();
+    const first = start(
+      ['run', 'region-failback', '--profile', profilePath],
+      'region-failback',
+      { declare: 'sandbox' },
+      run.shares,
+    );
+    const killed = await sigkillWhen(
+      first,
+      runs(),
+      runIdOf,
+      (ev) => succeeded(ev, 'fence-dr'),
+      300_000,
+    );
+    expect((await first).signal).toBe('SIGKILL');
+    // Killed with DR fenced (every DR node sealed) and nothing started on the primary.
+    for (const a of profile.vault.dr_addresses ?? []) {
+      const { vault, node } = lb(a);
+      expect(await vault.health(node, AbortSignal.timeout(5_000))).toMatchObject({ code: 503 });
+    }
+    expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
+    const r = await runbook('region-failback', { declare: 'sandbox' }, run.shares, [
+      'resume',
+      killed.runId,
+    ]);
+    expect(r.exitCode, r.out).toBe(0);
+    const events = journalEvents(runs(), killed.runId);
+    expect(starts(events, 'declare')).toBe(1);
+    expect(starts(events, 'fence-dr')).toBe(1);
+    expect(starts(events, 'scale-primary')).toBe(1);
+    expect(starts(events, 'dns')).toBe(1);
+    expect(await kvGet(profile.vault.api_addr ?? '', 'on-dr-2')).toBe('second DR write');
+    // One copy of DR's object on the primary bucket, however many times the sync was started.
+    const copies = await versionsOf(
+      s3(profile.aws?.endpoints?.s3 ?? '', l.regions.primary.region),
+      l.regions.primary.bucket,
+      `logical/${kvUuid}/on-dr-2`,
+    );
+    expect(copies).toHaveLength(1);
+    expect(await launchedSince('primary', primaryBefore)).toBe(3);
+    expect(await dnsRegion()).toBe('primary');
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(0);
+  }, 600_000);
+
+  it.skipIf(!hasTmux)(
+    'Given the primary region down, When the operator declares in the TUI and the keyholders type their shares, Then the status pane shows both regions, the DR nodes unsealing and becoming active and DNS moving to DR, and DR serves the canary',
+    async () => {
+      expect((await sandbox(['fault', 'region-down'], env)).exitCode).toBe(0);
+      const name = 'failover-tui';
+      const vars = Object.entries({ ...env, VAULT_TOKEN: token })
+        .filter(([k]) => /^(XDG_|VAULT_RUNBOOK_SANDBOX_SLOT$|VAULT_TOKEN$|HOME$|PATH$)/.test(k))
+        .map(([k, v]) => `${k}=${v ?? ''}`);
+      tmux.start(
+        name,
+        `env -i ${vars.join(' ')} ${process.execPath} ${BIN} run region-failover --profile ${profilePath} --var canary=kv/canary --var canary_kv=1; echo "EXIT=$?"; sleep 120`,
+        160,
+        70,
+      );
+      const seen: string[] = [];
+      try {
+        // The declaration, with both regions on screen: DR not started, DNS still on the primary.
+        let screen = await tmux.waitFor(name, 'to go on', 120_000, seen);
+        screen = await tmux.waitFor(name, /DNS \S+ → the primary load balancer/, 30_000, seen);
+        expect(screen).toMatch(/primary region · ASG/);
+        expect(screen).toMatch(/DR region · ASG 0\/0 in service/);
+        expect(screen).toMatch(/node-1\s.*unreachable/);
+        tmux.type(name, 'sandbox');
+        const first = await tmux.waitFor(name, /Keyholder 1 of (\d)/, 240_000, seen);
+        const t = Number(/Keyholder 1 of (\d)/.exec(first)?.[1]);
+        for (let i = 0; i < t; i++) {
+          await tmux.waitFor(name, `Keyholder ${i + 1} of ${t}`, 60_000, seen);
+          tmux.type(name, run.shares[i] ?? '');
+          // The pane follows the keyholders: each DR node's unseal progress, then unsealed.
+          if (i < t - 1)
+            await tmux.waitFor(
+              name,
+              new RegExp(`dr-node-1\\s.*sealed ${i + 1}/${t}`),
+              30_000,
+              seen,
+            );
+        }
+        await tmux.waitFor(name, 'Run succeeded', 240_000, seen);
+        screen = await tmux.waitFor(
+          name,
+          (x) =>
+            /dr-node-\d\s.*unsealed\s+active/.test(x) &&
+            /DNS \S+ → the DR load balancer/.test(x) &&
+            /DR region · ASG 3\/3 in service · HA lock https/.test(x),
+          60_000,
+          seen,
+        );
+        expect(screen).toMatch(/primary region · ASG 0\/0 in service/);
+        process.stdout.write(`TUI ${/RTO automated part: [\d.]+ s/.exec(screen)?.[0] ?? ''}\n`);
+        tmux.keys(name, 'q');
+        await tmux.waitFor(name, 'EXIT=0', 20_000, seen);
+      } finally {
+        tmux.kill(name);
+      }
+      for (const sh of run.shares) expect(seen.join('\n')).not.toContain(sh);
+      expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before');
+      expect(await dnsRegion()).toBe('dr');
+      expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
+      expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
+    },
+    600_000,
+  );
+
+  it('Given the primary region down again, When region-failover is SIGKILLed after the fence and its resume SIGKILLed after the DR scale-up, Then the second resume finishes: DR launched the primary size once, the primary stayed at 0, DNS flipped once, the canary reads through DR', async () => {
+    // Back to the primary first (a plain failback), then lose it again.
+    expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
+    const back = await runbook('region-failback', { declare: 'sandbox' }, run.shares);
+    expect(back.exitCode, back.out).toBe(0);
+    expect((await sandbox(['fault', 'region-down'], env)).exitCode).toBe(0);
+    const drBefore = await launches('dr');
+    const primaryBefore = await launches('primary');
+    const answers = { declare: 'sandbox' };
+    const runIdOf = newRunId();
+    const first = start(
+      ['run', 'region-failover', '--profile', profilePath],
+      'region-failover',
+      answers,
+      run.shares,
+    );
+    const { runId } = await sigkillWhen(
+      first,
+      runs(),
+      runIdOf,
+      (ev) => succeeded(ev, 'fence'),
+      300_000,
+    );
+    expect((await first).signal).toBe('SIGKILL');
+    expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
+
+    // In the middle of the promotion: DR scaled up, its instances awaited, nothing unsealed yet.
+    const second = start(['resume', runId], 'region-failover', answers, run.shares);
+    await sigkillWhen(
+      second,
+      runs(),
+      () => runId,
+      (ev) => sinceResume(ev).some((e) => e.type === 'step-started' && e.stepId === 'instances'),
+      300_000,
+    );
+    expect((await second).signal).toBe('SIGKILL');
+    expect(succeeded(journalEvents(runs(), runId), 'unseal')).toBe(false);
+    expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
+
+    const r = await runbook('region-failover', answers, run.shares, ['resume', runId]);
+    expect(r.exitCode, r.out).toBe(0);
+    expect(r.out).toMatch(/RTO automated part: [\d.]+ s/);
+    process.stdout.write(
+      `after two kills: ${/RTO automated part: [^\n]*/.exec(r.out)?.[0] ?? ''}\n`,
+    );
+    const events = journalEvents(runs(), runId);
+    expect(events.filter((e) => e.type === 'run-resumed')).toHaveLength(2);
+    expect(starts(events, 'declare')).toBe(1);
+    expect(starts(events, 'fence')).toBe(1);
+    expect(starts(events, 'dns')).toBe(1);
+    expect(await launchedSince('dr', drBefore)).toBe(3);
+    expect(await launchedSince('primary', primaryBefore)).toBe(0);
+    expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
+    expect(await dnsRegion()).toBe('dr');
+    expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before');
+  }, 900_000);
+
+  it('Given the primary region down with its AWS APIs, When region-failover runs headless, Then it stops for the fence checklist without an answer, and with the operator acknowledging it DR serves the canary with DNS on DR, the journal naming who fenced and how, and the primary ASG never touched', async () => {
+    // From wherever the scenarios before left it: back to the primary first.
+    if ((await dnsRegion()) === 'dr') {
+      expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
+      const back = await runbook('region-failback', { declare: 'sandbox' }, run.shares);
+      expect(back.exitCode, back.out).toBe(0);
+    }
+    await kvPut(profile.vault.api_addr ?? '', 'canary', 'before apis-down');
+    // The canary must have reached DR before the region goes: this scenario is about the fence.
+    const key = `logical/${kvUuid}/canary`;
+    const etag = async (side: 'primary' | 'dr') =>
+      (
+        await s3(profile.aws?.endpoints?.s3 ?? '', l.regions[side].region).send(
+          new HeadObjectCommand({ Bucket: l.regions[side].bucket, Key: key }),
+        )
+      ).ETag;
+    const written = await etag('primary');
+    await until('the canary replicated to DR', async () =>
+      (await etag('dr')) === written ? true : undefined,
+    );
+    const primary = l.regions.primary;
+    expect(await asgDesired(primary.region, primary.asg)).toBe(3);
+    const down = await sandbox(['fault', 'region-down', 'apis-down'], env);
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/AWS APIs/);
+    expect((await sandbox(['status'], env)).stdout).toMatch(
+      /faults: primary region down \(its AWS APIs too\)/,
+    );
+    // The region's Auto Scaling API no longer answers through the profile; Route 53 still does.
+    await expect(asgDesired(primary.region, primary.asg)).rejects.toThrow();
+    expect(await dnsRegion()).toBe('primary');
+
+    const operator = { VAULT_RUNBOOK_OPERATOR: 'Dana Oncall' };
+    const runIdOf = newRunId();
+    const waiting = await runbook(
+      'region-failover',
+      { declare: 'sandbox' },
+      run.shares,
+      undefined,
+      operator,
+    );
+    // No answer for the checklist: the run stops and says what it waits for, it does not hang.
+    expect(waiting.exitCode, waiting.out).toBe(10);
+    expect(waiting.out).toMatch(/Auto Scaling API does not answer/);
+    expect(waiting.out).toMatch(/fence/);
+    const runId = runIdOf() ?? '';
+    expect(runId).not.toBe('');
+    expect(succeeded(journalEvents(runs(), runId), 'fence')).toBe(false);
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(0);
+
+    const r = await runbook(
+      'region-failover',
+      { declare: 'sandbox', fence: 'all' },
+      run.shares,
+      ['resume', runId],
+      operator,
+    );
+    expect(r.exitCode, r.out).toBe(0);
+    expect(r.out).toMatch(/the primary region's Auto Scaling API does not answer/);
+    expect(r.out).toMatch(/fencing acknowledged by Dana Oncall/);
+    expect(r.out).toMatch(/the primary region is fenced \(acknowledged-by-operator/);
+    // The run never asked the primary's ASG to scale: it could not reach it, and said so.
+    expect(r.out).not.toMatch(/vault-sandbox-primary \(us-east-1\): desired/);
+    expect(await asgDesired(primary.region, primary.asg, true)).toBe(3);
+    const events = journalEvents(runs(), runId);
+    expect(events.find((e) => e.type === 'human-answered' && e.stepId === 'fence')).toMatchObject({
+      by: 'Dana Oncall',
+      // Every point of the checklist, as the operator confirmed it.
+      answer: [
+        expect.stringMatching(/none can come back by itself/),
+        expect.stringMatching(/IAM role detached/),
+        expect.stringMatching(/scale the primary Auto Scaling group to 0/),
+      ],
+    });
+    expect(events.find((e) => e.type === 'step-succeeded' && e.stepId === 'fence')).toMatchObject({
+      outputs: { fenced: true, how: 'acknowledged-by-operator', by: 'Dana Oncall' },
+    });
+    expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before apis-down');
+    expect(await dnsRegion()).toBe('dr');
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
+
+    // The region comes back: nothing un-fences it. Its ASG was never scaled (the operator
+    // vouched for the fence), so the instances it holds boot again — sealed, never unsealed.
+    expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
+    expect(await asgDesired(primary.region, primary.asg)).toBe(3);
+    const st = await until(
+      'the primary nodes booting after region-up',
+      async () => {
+        const hs = await Promise.all(
+          (profile.vault.addresses ?? []).map((a) =>
+            lb(a).vault.health(lb(a).node, AbortSignal.timeout(5_000)),
+          ),
+        );
+        return hs.every((h) => h.reachable) ? hs : undefined;
+      },
+      120_000,
+    );
+    expect(st).toHaveLength(3);
+    for (const h of st) expect(h).toMatchObject({ code: 503, body: { sealed: true } });
+    expect(await dnsRegion()).toBe('dr');
+    expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before apis-down');
+
+    const back = await runbook('region-failback', { declare: 'sandbox' }, run.shares);
+    expect(back.exitCode, back.out).toBe(0);
+    expect(await kvGet(profile.vault.api_addr ?? '', 'canary')).toBe('before apis-down');
+    expect(await dnsRegion()).toBe('primary');
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(0);
+  }, 1_200_000);
 });

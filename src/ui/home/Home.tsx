@@ -29,17 +29,25 @@ export function Home() {
   const warnings = useUi((s) => s.warnings) ?? NONE;
   // On a short terminal the description gives way, so the list and the status pane stay on
   // screen (at 80×24 the runbook list used to scroll off the top).
-  const statusRows = cluster
-    ? 4 +
-      cluster.nodes.length +
-      cluster.nodes.filter((n) => n.error).length +
-      cluster.regions.length
-    : 3;
-  // Lines besides the description: header, list, the description box's frame, status, hints.
   const compact = (stdout.rows || 100) < 32;
+  // Two regions' tables do not fit a short terminal beside the list: their short form does.
+  const drCompact = compact && Boolean(cluster?.dr);
+  const drRows = cluster?.dr
+    ? cluster.dr.nodes.length + cluster.dr.nodes.filter((n) => n.error).length + 2
+    : 0;
+  const statusRows = drCompact
+    ? 7
+    : cluster
+      ? 4 +
+        cluster.nodes.length +
+        cluster.nodes.filter((n) => n.error).length +
+        cluster.regions.length +
+        drRows
+      : 3;
   // A stopped cluster outranks the title: on a short terminal the banner loses its frame and
   // the title line, so its steps stay whole next to every runbook.
   const terse = compact && warnings.length > 0;
+  // Lines besides the description: header, list, the description box's frame, status, banner, hints.
   const fixed =
     runbooks.length +
     (compact ? 5 : 8) -
@@ -90,7 +98,7 @@ export function Home() {
           {description ? <Text>{description}</Text> : null}
         </Box>
       ) : null}
-      <StatusPane />
+      <StatusPane compact={drCompact} />
     </Box>
   );
 }

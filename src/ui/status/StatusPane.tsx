@@ -10,21 +10,9 @@ import {
   regionLine,
   regionTone,
   visibleColumns,
-  type Cell,
 } from './format.js';
-
-function Row({ cells, widths }: { cells: readonly Cell[]; widths: readonly number[] }) {
-  const theme = useTheme();
-  return (
-    <Text wrap="truncate-end">
-      {cells.map((c, i) => (
-        <Text key={i} color={c.tone ? theme.color(c.tone) : undefined}>
-          {i === cells.length - 1 ? c.text : c.text.padEnd((widths[i] ?? 0) + 2)}
-        </Text>
-      ))}
-    </Text>
-  );
-}
+import { Row } from './Row.js';
+import { CompactTwoRegions, TwoRegionTable } from './TwoRegions.js';
 
 function ClusterTable({ cluster }: { cluster: ClusterView }) {
   const theme = useTheme();
@@ -95,7 +83,11 @@ export function StatusPane({ compact = false }: { compact?: boolean }) {
   const theme = useTheme();
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.color('muted')} paddingX={1}>
-      {cluster && compact ? (
+      {cluster?.dr && compact ? (
+        <CompactTwoRegions cluster={cluster} dr={cluster.dr} />
+      ) : cluster?.dr ? (
+        <TwoRegionTable cluster={cluster} dr={cluster.dr} />
+      ) : cluster && compact ? (
         <CompactCluster cluster={cluster} />
       ) : cluster ? (
         <ClusterTable cluster={cluster} />

@@ -1,4 +1,4 @@
-import type { ClusterView, NodeView, RegionView } from '../store.js';
+import type { ClusterView, DrView, NodeView, RegionView } from '../store.js';
 import type { Tone } from '../context.js';
 
 export interface Cell {
@@ -127,4 +127,48 @@ export function regionTone(r: RegionView): Tone | undefined {
 
 export function clusterTitle(c: ClusterView): string {
   return `cluster ${c.profile} · updated ${c.updatedAt}`;
+}
+
+/** Where the Route 53 record points: which region's load balancer, or neither. */
+export function dnsCell(dr: DrView): Cell | undefined {
+  const d = dr.dns;
+  if (!d) return undefined;
+  if (d.error)
+    return { text: `DNS ${d.record} → unknown (could not read: ${d.error})`, tone: 'warn' };
+  const values = d.values.join(', ') || '(no record)';
+  switch (d.target) {
+    case 'primary':
+      return { text: `DNS ${d.record} → the primary load balancer (${values})` };
+    case 'dr':
+      return { text: `DNS ${d.record} → the DR load balancer (${values})`, tone: 'warn' };
+    case 'other':
+      return { text: `DNS ${d.record} → ${values}: neither region's load balancer`, tone: 'fail' };
+  }
+}
+
+/**
+ * What the DR bucket lacks: the primary's objects whose newest version DR does not hold, and
+ * how long the oldest has waited. Unknown when a bucket does not answer (the region is down).
+ */
+export function replicationCell(dr: DrView): Cell | undefined {
+  const r = dr.replication;
+  if (!r) return undefined;
+  if (r.error || r.pendingObjects < 0)
+    return {
+      text: `replication primary → DR: unknown (${r.error ?? 'not measured'})`,
+      tone: 'warn',
+    };
+  if (r.pendingObjects === 0) return { text: 'replication primary → DR: up to date', tone: 'ok' };
+  return {
+    text: `replication primary → DR: ${r.pendingObjects} object(s) pending, oldest ${r.lagSeconds} s`,
+    tone: 'warn',
+  };
+}
+
+/** A region's heading in a two-region pane: its ASG and who holds its own HA lock. */
+export function regionHeading(r: RegionView): string {
+  const parts = [`${r.name === 'dr' ? 'DR' : r.name} region`];
+  parts.push(r.asg ? `ASG ${r.asg.inService}/${r.asg.desired} in service` : 'ASG —');
+  parts.push(`HA lock ${r.haLockHolder ?? '—'}`);
+  return parts.join(' · ');
 }
