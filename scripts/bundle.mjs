@@ -19,12 +19,16 @@ await build({
   },
   platform: 'node',
   tsconfig: 'tsconfig.build.json',
-  // The AWS SDK stays in node_modules: it is loaded per service on the first call (its own
-  // lazy requires, optional native add-ons), and bundling it would not make that cheaper.
-  // clipboardy finds its helper binaries next to its own files.
-  external: [/^@aws-sdk\//, /^@smithy\//, 'clipboardy', 'react-devtools-core'],
+  // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
+  // client's own code: its ES build, bundled, keeps only the commands src/ names (see
+  // src/adapters/aws/ec2-sdk.ts) instead of all of them. Its runtime (@aws-sdk/core, @smithy/*)
+  // is the one the other clients share. clipboardy finds its helper binaries next to its files.
+  external: [/^@aws-sdk\/(?!client-ec2$)/, /^@smithy\//, 'clipboardy', 'react-devtools-core'],
   resolve: {
-    alias: { 'es-toolkit/compat': `${root}src/vendor/es-toolkit-compat.ts` },
+    alias: {
+      'es-toolkit/compat': `${root}src/vendor/es-toolkit-compat.ts`,
+      '@aws-sdk/client-ec2': `${root}node_modules/@aws-sdk/client-ec2/dist-es/index.js`,
+    },
   },
   // React and its reconciler pick their production builds from NODE_ENV: the bundle carries only
   // those (src/cli/tui.ts sets it at run time for the unbundled build).

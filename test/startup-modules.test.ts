@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +71,17 @@ describe('what each command loads', () => {
       .flatMap((f) => withBundledSources(pathToFileURL(join(BUNDLE, f)).href));
     for (const what of [/\/node_modules\/ink\//, /\/src\/sandbox\//, /\/src\/engine\//])
       expect(loads(sources, what).length, String(what)).toBeGreaterThan(0);
+  });
+
+  it('Given the bundle, When its sourcemaps are read, Then the EC2 client carries only commands src/ names (not its ≈ 800, ≈ 90 MB of RSS)', () => {
+    const sources = readdirSync(BUNDLE)
+      .filter((f) => f.endsWith('.js'))
+      .flatMap((f) => withBundledSources(pathToFileURL(join(BUNDLE, f)).href));
+    const commands = new Set(
+      loads(sources, /\/@aws-sdk\/client-ec2\/dist-es\/commands\//).map((s) => basename(s)),
+    );
+    expect(commands).toContain('DescribeInstancesCommand.js'); // the status pane's call is there
+    expect(commands.size).toBeLessThan(30);
   });
 
   it('Given --version and list, When run, Then neither loads zod, the action registry or the engine', async () => {
