@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/cli/main.js';
+// The production bundle (scripts/bundle.mjs, made by `npm run build`).
+import '../dist/bundle/main.js';

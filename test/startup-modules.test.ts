@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, tempState } from './support/cli.js';
@@ -9,6 +10,10 @@ import { BIN, ROOT, tempState } from './support/cli.js';
  * lists every module it loads, and a command must not load what it does not use — the AWS
  * SDK above all (more than a second of start-up and tens of MB), but also Ink, the sandbox or
  * the action registry where they have no business.
+ *
+ * The CLI runs from its bundle (scripts/bundle.mjs): the loader sees chunks, not modules. Each
+ * chunk's sourcemap names the modules bundled into it, so a loaded chunk counts as loading every
+ * one of them — a chunk that merely contains a piece of Ink is a chunk that loads Ink.
  */
 
 const HOOK = join(ROOT, 'test', 'fixtures', 'module-trace', 'register.mjs');
@@ -24,8 +29,21 @@ async function modulesOf(
     extendEnv: false,
     reject: false,
   });
-  const modules = existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n') : [];
-  return { modules, exitCode: r.exitCode, stderr: r.stderr };
+  const loaded = existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n') : [];
+  return { modules: loaded.flatMap(withBundledSources), exitCode: r.exitCode, stderr: r.stderr };
+}
+
+const BUNDLE = join(ROOT, 'dist', 'bundle');
+
+/** A loaded chunk of the bundle, followed by the URL of every module its sourcemap names. */
+function withBundledSources(url: string): string[] {
+  if (!url.startsWith('file:')) return [url];
+  const file = fileURLToPath(url);
+  // Re-export facades and the bundler's runtime have no map: no module of their own, and the
+  // chunks they import are loaded (and traced) themselves.
+  if (dirname(file) !== BUNDLE || !existsSync(`${file}.map`)) return [url];
+  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+  return [url, ...map.sources.map((s) => pathToFileURL(resolve(BUNDLE, s)).href)];
 }
 
 const loads = (modules: string[], what: RegExp): string[] => modules.filter((m) => what.test(m));
@@ -36,21 +54,43 @@ describe('what each command loads', () => {
       const { modules, exitCode } = await modulesOf(args);
       expect(exitCode, args.join(' ')).toBe(0);
       expect(modules.length, args.join(' ')).toBeGreaterThan(3); // the hook saw the CLI load
+      // …from the bundle, and the sourcemaps name its modules: src/cli/main.ts among them.
+      expect(loads(modules, /\/dist\/bundle\/main\.js$/), args.join(' ')).toHaveLength(1);
+      expect(loads(modules, /\/src\/cli\/main\.ts$/), args.join(' ')).toHaveLength(1);
       expect(loads(modules, /\/@aws-sdk\//), args.join(' ')).toEqual([]);
       expect(loads(modules, /\/node_modules\/(ink|react|yoga-layout)\//), args.join(' ')).toEqual(
         [],
       );
-      expect(loads(modules, /\/dist\/sandbox\//), args.join(' ')).toEqual([]);
+      expect(loads(modules, /\/(dist|src)\/sandbox\//), args.join(' ')).toEqual([]);
     }
+  });
+
+  it('Given the bundle, When its sourcemaps are read, Then they name Ink, the sandbox and the engine (the checks above can see them)', () => {
+    const sources = readdirSync(BUNDLE)
+      .filter((f) => f.endsWith('.js'))
+      .flatMap((f) => withBundledSources(pathToFileURL(join(BUNDLE, f)).href));
+    for (const what of [/\/node_modules\/ink\//, /\/src\/sandbox\//, /\/src\/engine\//])
+      expect(loads(sources, what).length, String(what)).toBeGreaterThan(0);
+  });
+
+  it('Given the bundle, When its sourcemaps are read, Then the EC2 client carries only commands src/ names (not its ≈ 800, ≈ 90 MB of RSS)', () => {
+    const sources = readdirSync(BUNDLE)
+      .filter((f) => f.endsWith('.js'))
+      .flatMap((f) => withBundledSources(pathToFileURL(join(BUNDLE, f)).href));
+    const commands = new Set(
+      loads(sources, /\/@aws-sdk\/client-ec2\/dist-es\/commands\//).map((s) => basename(s)),
+    );
+    expect(commands).toContain('DescribeInstancesCommand.js'); // the status pane's call is there
+    expect(commands.size).toBeLessThan(30);
   });
 
   it('Given --version and list, When run, Then neither loads zod, the action registry or the engine', async () => {
     for (const args of [['--version'], ['list']]) {
       const { modules } = await modulesOf(args);
-      // engine/pending-stop.js is the one exception: `list` must say when a run left the cluster
+      // engine/pending-stop is the one exception: `list` must say when a run left the cluster
       // stopped, and that module is pure decisions whose imports are all `import type`.
-      const engine = loads(modules, /\/node_modules\/zod\/|\/dist\/engine\//).filter(
-        (m) => !m.endsWith('/dist/engine/pending-stop.js'),
+      const engine = loads(modules, /\/node_modules\/zod\/|\/(dist|src)\/engine\//).filter(
+        (m) => !/\/engine\/pending-stop\.(js|ts)$/.test(m),
       );
       expect(engine, args.join(' ')).toEqual([]);
     }

@@ -6,6 +6,7 @@ import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type * as EC2 from '@aws-sdk/client-ec2';
 import type * as Route53 from '@aws-sdk/client-route-53';
 import type * as S3 from '@aws-sdk/client-s3';
+import type * as Ec2Sdk from './ec2-sdk.js';
 
 type Service = 'ec2' | 'autoscaling' | 's3' | 'dynamodb' | 'route53';
 
@@ -40,7 +41,7 @@ export interface Client<M, C> {
   readonly client: C;
 }
 
-export type Ec2 = Client<typeof EC2, EC2.EC2Client>;
+export type Ec2 = Client<typeof Ec2Sdk, EC2.EC2Client>;
 export type Asg = Client<typeof AutoScaling, AutoScaling.AutoScalingClient>;
 export type S3c = Client<typeof S3, S3.S3Client>;
 export type Ddb = Client<typeof DynamoDB, DynamoDB.DynamoDBClient>;
@@ -86,7 +87,7 @@ export class AwsClients {
 
   ec2(region: string): Promise<Ec2> {
     return this.#get(`ec2:${region}`, async () => {
-      const sdk = await import('@aws-sdk/client-ec2');
+      const sdk = await import('./ec2-sdk.js');
       return { sdk, client: new sdk.EC2Client(this.#config('ec2', region)) };
     });
   }

@@ -1,0 +1,43 @@
+// The production bundle of the CLI (`npm run build` runs it after tsc): dist/bundle/, one file
+// per lazily loaded part instead of ≈ 600 modules for the TUI alone. Each dynamic import in
+// src/ stays a separate chunk, so a command still loads only what it uses. Sourcemaps keep
+// stack traces (node --enable-source-maps) and the module trace of test/startup-modules usable.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}dist/bundle`;
+rmSync(out, { recursive: true, force: true });
+
+await build({
+  cwd: root,
+  input: {
+    main: 'src/cli/main.ts',
+    // Spawned as its own process by src/sandbox/up.ts, found next to the chunk that starts it.
+    'supervisor-main': 'src/sandbox/supervisor-main.ts',
+  },
+  platform: 'node',
+  tsconfig: 'tsconfig.build.json',
+  // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
+  // client's own code: its ES build, bundled, keeps only the commands src/ names (see
+  // src/adapters/aws/ec2-sdk.ts) instead of all of them. Its runtime (@aws-sdk/core, @smithy/*)
+  // is the one the other clients share. clipboardy finds its helper binaries next to its files.
+  external: [/^@aws-sdk\/(?!client-ec2$)/, /^@smithy\//, 'clipboardy', 'react-devtools-core'],
+  resolve: {
+    alias: {
+      'es-toolkit/compat': `${root}src/vendor/es-toolkit-compat.ts`,
+      '@aws-sdk/client-ec2': `${root}node_modules/@aws-sdk/client-ec2/dist-es/index.js`,
+    },
+  },
+  // React and its reconciler pick their production builds from NODE_ENV: the bundle carries only
+  // those (src/cli/tui.ts sets it at run time for the unbundled build).
+  transform: { define: { 'process.env.NODE_ENV': '"production"' } },
+  output: {
+    dir: out,
+    format: 'esm',
+    sourcemap: true,
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+  },
+});
