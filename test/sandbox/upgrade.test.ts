@@ -85,7 +85,16 @@ function leaderWatcher(): { stop: () => Promise<string[]> } {
     while (on) {
       const r = await httpGet(`${lb}/v1/sys/leader`, caFile).catch(() => undefined);
       if (r?.status === 200) {
-        const a = (JSON.parse(r.body) as { leader_address?: string }).leader_address ?? '';
+        // The sandbox gives a replacement its predecessor's address, so the address alone would
+        // miss a change to the newcomer there: the time the leader became active tells them apart.
+        // Only the leader's own answer carries its active_time (a standby's is zero).
+        const l = JSON.parse(r.body) as {
+          is_self?: boolean;
+          leader_address?: string;
+          active_time?: string;
+        };
+        const a =
+          l.is_self && l.leader_address ? `${l.leader_address} since ${l.active_time ?? '?'}` : '';
         if (a && seen[seen.length - 1] !== a) seen.push(a);
       }
       await new Promise((res) => setTimeout(res, 200));

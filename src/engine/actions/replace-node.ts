@@ -29,6 +29,23 @@ function names(v: Input['nodes']): string[] {
 const healthy = (n: NodeView | undefined): boolean =>
   n !== undefined && (n.role === 'active' || n.role === 'standby');
 
+/**
+ * Polls one node's health every 100 ms (at most about a minute) until it does not answer: the
+ * terminated instance's Vault has stopped. False when it still answers then (the loop that
+ * follows keeps watching, and says so).
+ */
+async function stopsAnswering(ctx: ActionContext<Input>, name: string): Promise<boolean> {
+  const vault = requireVault(ctx);
+  const node = vault.nodes().find((n) => n.name === name);
+  if (!node) return true;
+  for (let i = 0; i < 600; i++) {
+    const h = await vault.health(node, AbortSignal.any([ctx.signal, AbortSignal.timeout(2_000)]));
+    if (!h.reachable) return true;
+    await ctx.ports.clock.sleep(100, ctx.signal);
+  }
+  return false;
+}
+
 /** The decision's clock: now, and how young a sealed instance may be and still be waited for. */
 export interface Timing {
   readonly now: number;
@@ -140,7 +157,12 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
       // Its Vault may answer a little longer while the instance shuts down; where the
       // newcomer reuses the address (fixed addresses, the sandbox) that answer is the old one.
       const was = byName.get(m.node ?? '');
-      if (was && was.role !== 'unreachable') stillUp.add(was.name);
+      if (was && was.role !== 'unreachable') {
+        stillUp.add(was.name);
+        // Watch that one address closely until the old Vault stops answering: the gap before a
+        // newcomer answers at a reused address is short, and a whole cluster read can miss it.
+        if (await stopsAnswering(ctx, was.name)) stillUp.delete(was.name);
+      }
       replaced.push(`${m.node ?? '?'}:${m.instanceId}`);
     }
     if (!ordered.length) ctx.log('no instance to terminate: waiting for the ASG and unsealing');
