@@ -367,9 +367,10 @@ describe('region failover and failback on the real sandbox', () => {
       try {
         // The declaration, with both regions on screen: DR not started, DNS still on the primary.
         let screen = await tmux.waitFor(name, 'to go on', 120_000, seen);
-        screen = await tmux.waitFor(name, /DNS \S+ → the primary load balancer/, 30_000, seen);
+        // The pane shows the nodes first and the AWS rows once the SDK has answered.
+        screen = await tmux.waitFor(name, /DR region · ASG 0\/0 in service/, 30_000, seen);
         expect(screen).toMatch(/primary region · ASG/);
-        expect(screen).toMatch(/DR region · ASG 0\/0 in service/);
+        expect(screen).toMatch(/DNS \S+ → the primary load balancer/);
         expect(screen).toMatch(/node-1\s.*unreachable/);
         tmux.type(name, 'sandbox');
         const first = await tmux.waitFor(name, /Keyholder 1 of (\d)/, 240_000, seen);
