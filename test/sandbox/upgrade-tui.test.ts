@@ -58,7 +58,8 @@ interface Row {
 function paneRows(screen: string): Row[] {
   const rows: Row[] = [];
   for (const line of screen.split('\n')) {
-    const m = /(node-\d+)\s+(i-[0-9a-f]+|—)\s+\S+\s+\S+\s+(\d+\.\d+\.\d+|—)\s/.exec(line);
+    // The primary's rows only: the DR region's (dr-node-N) follow them in the same pane.
+    const m = /(?<![\w-])(node-\d+)\s+(i-[0-9a-f]+|—)\s+\S+\s+\S+\s+(\d+\.\d+\.\d+|—)\s/.exec(line);
     if (m) rows.push({ node: m[1] ?? '', instanceId: m[2] ?? '', version: m[3] ?? '' });
   }
   return rows;
