@@ -10,6 +10,12 @@ const crash = (err: unknown): void => {
 };
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
+// A reader that went away (`vault-runbook list | head`) is not an error of ours, and must never
+// stop a run halfway: what is left to print is dropped, the command finishes and keeps its exit
+// code (the journal has everything the screen would have shown).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') crash(err);
+});
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
