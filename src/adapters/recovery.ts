@@ -1,16 +1,37 @@
 import type { Profile } from '../domain/schema.js';
 import type { RecoveryPort } from '../engine/recovery.js';
 import { sandboxRecoveryNodes } from '../sandbox/api.js';
+import { AwsClients, type Credentials } from './aws/clients.js';
+import { AwsRecovery, type AwsRecoveryOptions } from './recovery-aws.js';
+import { vaultFromProfile } from './vault.js';
 
 /**
- * The recovery-node port for a profile: the sandbox's supervisor runs the node. For a real AWS
- * profile there is none yet — launching an instance of the AMI with no route to production
- * needs network and IAM facts the profile does not hold — so quarantine mode says so.
+ * The recovery-node port for a profile. A profile with a `recovery:` section launches an
+ * isolated instance on AWS (./recovery-aws.ts; on the sandbox, moto's instance becomes a local
+ * Vault through the supervisor). Without one, the sandbox's supervisor runs a local process;
+ * a real AWS profile without it has none, and quarantine mode says what is missing.
  */
 export function recoveryFromProfile(
   profile: Profile | undefined,
   env: NodeJS.ProcessEnv,
+  opts: { credentials?: Credentials; timeouts?: AwsRecoveryOptions['timeouts'] } = {},
 ): RecoveryPort | undefined {
+  if (profile?.recovery && profile.aws) {
+    // Fixed keys only for the sandbox (the composition root decides); else the standard chain.
+    const clients = new AwsClients(profile.aws.endpoints ?? {}, opts.credentials);
+    const timeouts = opts.timeouts;
+    let vault: ReturnType<typeof vaultFromProfile> | undefined;
+    return new AwsRecovery(profile, {
+      clients,
+      ...(timeouts ? { timeouts } : {}),
+      // The profile's CA and server name verify the recovery node as they do the cluster's.
+      async probe(address, signal) {
+        vault ??= vaultFromProfile(profile, env, () => Promise.resolve([]));
+        const h = await vault.health({ name: 'recovery node', address }, signal);
+        return h.reachable ? undefined : h.error;
+      },
+    });
+  }
   if (profile?.image?.builder !== 'sandbox') return undefined;
   const nodes = sandboxRecoveryNodes(env);
   return {

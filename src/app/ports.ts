@@ -69,7 +69,11 @@ export function clusterPorts(
 }
 
 function recoveryPort(profile: Profile | undefined, env: NodeJS.ProcessEnv) {
-  const recovery = recoveryFromProfile(profile, env);
+  const recovery = recoveryFromProfile(
+    profile,
+    env,
+    profile?.image?.builder === 'sandbox' ? { credentials: { ...SANDBOX_CREDENTIALS } } : {},
+  );
   return recovery ? { recovery } : {};
 }
 

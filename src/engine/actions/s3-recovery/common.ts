@@ -22,7 +22,7 @@ export function requireRecovery(ctx: ActionContext<unknown>): RecoveryPort {
   const r = ctx.ports.recovery;
   if (!r)
     throw new UsageError(
-      'quarantine mode needs an isolated recovery node: the sandbox starts one; on AWS start an instance of the same AMI on the quarantine bucket with no route to production by hand, or use mode=in-place',
+      'quarantine mode needs an isolated recovery node: the sandbox starts one; on AWS give the profile a `recovery:` section (isolated subnet, recovery instance profile and role, operator CIDR; see docs/s3-recovery.md), or use mode=in-place',
     );
   return r;
 }

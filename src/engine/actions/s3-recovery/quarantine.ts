@@ -86,7 +86,7 @@ export const recoveryNodeStartAction: ActionDef<NodeIn> = {
   async run(ctx) {
     const rec = requireRecovery(ctx);
     const name = quarantineNames(ctx.runId).node;
-    const n = await rec.start({ name, bucket: ctx.input.bucket }, ctx.signal);
+    const n = await rec.start({ name, bucket: ctx.input.bucket, runId: ctx.runId }, ctx.signal);
     ctx.log(
       `recovery node ${n.name} on ${n.address} (${rec.kind}), s3://${n.bucket}, ${n.lockTable ? `own lock table ${n.lockTable}` : 'no HA lock table'}`,
     );
@@ -246,8 +246,8 @@ export const quarantineDestroyAction: ActionDef<DestroyIn> = {
       const r = await rec.destroy(names.node, ctx.signal);
       ctx.log(
         r.stopped
-          ? `recovery node ${names.node} stopped${r.lockTableDeleted ? `; lock table ${r.lockTableDeleted} deleted` : ' (it had no lock table)'}`
-          : `recovery node ${names.node} was not running`,
+          ? `recovery node ${names.node} stopped${r.lockTableDeleted ? `; lock table ${r.lockTableDeleted} deleted` : ' (it had no lock table)'}${r.detail ? `: ${r.detail}` : ''}`
+          : `recovery node ${names.node} was not running${r.detail ? ` (${r.detail})` : ''}`,
       );
     } catch (err) {
       problems.push(`recovery node ${names.node}: ${errorMessage(err)}`);

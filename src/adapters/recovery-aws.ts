@@ -1,0 +1,331 @@
+import { parseDuration } from '../domain/duration.js';
+import { errorMessage, UsageError } from '../domain/errors.js';
+import type { Profile, RecoveryProfile } from '../domain/schema.js';
+import type {
+  RecoveryDestroyed,
+  RecoveryNode,
+  RecoveryNodeSpec,
+  RecoveryPort,
+} from '../engine/recovery.js';
+import type { AwsClients } from './aws/clients.js';
+import * as rec from './aws/recovery-ec2.js';
+
+/**
+ * The S3-quarantine recovery node on AWS (profile `recovery:`; docs/s3-recovery.md): one
+ * instance of the AMI the ASG launches, in a subnet with no route to production, with a
+ * security group of its own (in: the Vault port from the operator's CIDR; out: 443 to the
+ * endpoints only) and the recovery instance profile, never the production one — the production
+ * role reaches the live bucket whatever a security group says. Its user-data is the launch
+ * template's JSON with `role: recovery`, the quarantine bucket and no lock table, which
+ * packer/files/vault-render-config turns into a Vault without HA storage.
+ *
+ * The recovery role gets the quarantine bucket through a bucket policy on that bucket, not an
+ * IAM policy: it needs no IAM rights from the operator (iam:PutRolePolicy can escalate), and it
+ * goes away with the bucket, so a cleanup cannot leave a grant behind.
+ */
+
+export interface AwsRecoveryTimeouts {
+  /** From launch until the instance runs and its Vault API answers (profile start_timeout). */
+  readonly startMs: number;
+  /** From TerminateInstances until the instance is terminated. */
+  readonly terminateMs: number;
+  /** Retrying the security group's deletion while the instance's interface detaches. */
+  readonly groupMs: number;
+  /** Pause between polls. */
+  readonly pollMs: number;
+}
+
+export const AWS_RECOVERY_TIMEOUTS: AwsRecoveryTimeouts = {
+  startMs: 10 * 60_000,
+  terminateMs: 5 * 60_000,
+  groupMs: 3 * 60_000,
+  pollMs: 5_000,
+};
+
+export interface AwsRecoveryOptions {
+  readonly clients: AwsClients;
+  /** Undefined when the node's Vault API answered (sealed or not), else why not. */
+  readonly probe: (address: string, signal: AbortSignal) => Promise<string | undefined>;
+  readonly timeouts?: Partial<AwsRecoveryTimeouts>;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** The name part of an instance profile given as a name or an ARN. */
+const profileName = (p: string) => p.replace(/^arn:[^:]+:iam::\d+:instance-profile\/(.*\/)?/, '');
+
+/**
+ * The launch template's user-data turned into a recovery node's: the quarantine bucket, role
+ * recovery, no lock table, no load balancer in front. Everything else (KMS key, TLS parameters,
+ * node_address, path) is the cluster's, so the node reads the copied objects as the cluster would.
+ */
+export function recoveryUserData(base: string | undefined, bucket: string, name: string): string {
+  let data: unknown;
+  try {
+    data = JSON.parse(base ?? '');
+  } catch {
+    data = undefined;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new UsageError(
+      "the ASG's launch template has no JSON user-data (the terraform module's, read by packer/files/vault-render-config): a recovery node cannot be configured from it",
+    );
+  const d = { ...(data as Record<string, unknown>) };
+  if (typeof d.cluster_name !== 'string' || !d.cluster_name)
+    throw new UsageError("the launch template's user-data has no cluster_name");
+  delete d.dynamodb_table;
+  return JSON.stringify({
+    ...d,
+    cluster_name: `${d.cluster_name}-recovery-${name}`,
+    role: 'recovery',
+    s3_bucket: bucket,
+    x_forwarded_for_cidrs: [],
+  });
+}
+
+export class AwsRecovery implements RecoveryPort {
+  readonly kind: string;
+  readonly #r: RecoveryProfile;
+  readonly #region: string;
+  readonly #t: AwsRecoveryTimeouts;
+
+  constructor(
+    private readonly profile: Profile,
+    private readonly o: AwsRecoveryOptions,
+  ) {
+    if (!profile.recovery || !profile.aws)
+      throw new UsageError('quarantine on AWS needs the profile sections `aws` and `recovery`');
+    this.#r = profile.recovery;
+    this.#region = profile.aws.region;
+    const start = profile.recovery.start_timeout;
+    this.#t = {
+      ...AWS_RECOVERY_TIMEOUTS,
+      ...(start !== undefined ? { startMs: parseDuration(start) } : {}),
+      ...o.timeouts,
+    };
+    this.kind = `AWS (an instance in ${profile.recovery.subnet_id}, instance profile ${profile.recovery.instance_profile})`;
+  }
+
+  #refuse(spec: RecoveryNodeSpec): void {
+    const aws = this.profile.aws;
+    if (!NAME.test(spec.name))
+      throw new UsageError(
+        `recovery node name '${spec.name}' must be lowercase letters, digits and dashes (≤ 31)`,
+      );
+    if (!BUCKET.test(spec.bucket))
+      throw new UsageError(`'${spec.bucket}' is not an S3 bucket name`);
+    if ([aws?.data_bucket, aws?.dr_data_bucket].includes(spec.bucket))
+      throw new UsageError(
+        `${spec.bucket} is a live data bucket: a recovery node runs only on a quarantine copy`,
+      );
+    if (spec.lockTable !== undefined) {
+      if ([aws?.dynamodb_table, aws?.dr_dynamodb_table].includes(spec.lockTable))
+        throw new UsageError(
+          `${spec.lockTable} is a live HA lock table: a recovery node needs its own or none`,
+        );
+      throw new UsageError(
+        `a recovery node on AWS runs without HA storage (vault-render-config refuses a lock table for role recovery): no lock table ${spec.lockTable}`,
+      );
+    }
+  }
+
+  #address(i: rec.RecoveryInstance): string {
+    const tag = this.#r.address_tag;
+    if (tag) return i.tags[tag]?.replace(/\/$/, '') ?? '';
+    if (!i.privateIp) return '';
+    return `${this.#r.scheme ?? 'https'}://${i.privateIp}:${this.#r.port ?? 8200}`;
+  }
+
+  #node(i: rec.RecoveryInstance): RecoveryNode {
+    return {
+      name: i.tags[rec.RECOVERY_TAG] ?? '',
+      address: this.#address(i),
+      bucket: i.tags[rec.BUCKET_TAG] ?? '',
+    };
+  }
+
+  async start(spec: RecoveryNodeSpec, signal: AbortSignal): Promise<RecoveryNode> {
+    this.#refuse(spec);
+    const aws = this.o.clients;
+    const region = this.#region;
+    const asg = this.profile.aws?.asg ?? '';
+    const running = await rec.findInstances(aws, region, spec.name, signal);
+    if (running.length > 0)
+      throw new UsageError(
+        `a recovery node '${spec.name}' exists already (${running.map((i) => `${i.instanceId} ${i.state}`).join(', ')})`,
+      );
+    const src = await rec.launchSource(aws, asg, region, signal);
+    if (!src) throw new UsageError(`ASG ${asg} in ${region} has no launch template with an AMI`);
+    if (
+      src.instanceProfile &&
+      profileName(src.instanceProfile) === profileName(this.#r.instance_profile)
+    )
+      throw new UsageError(
+        `recovery.instance_profile ${this.#r.instance_profile} is the production nodes' (launch template ${src.template}): the production role reaches the live bucket; give the recovery node a profile of its own`,
+      );
+    const userData = recoveryUserData(src.userData, spec.bucket, spec.name);
+    const net = await rec.subnetNetwork(aws, this.#r.subnet_id, region, signal);
+    await rec.grantBucket(aws, region, spec.bucket, this.#r.role_arn, signal);
+    const tags = {
+      Name: `vault-recovery-${spec.name}`,
+      [rec.RECOVERY_TAG]: spec.name,
+      [rec.BUCKET_TAG]: spec.bucket,
+      ...(spec.runId ? { [rec.RUN_TAG]: spec.runId } : {}),
+    };
+    // A group left by a run killed before its instance launched is used by nothing: start clean.
+    for (const g of await rec.findGroups(aws, region, spec.name, signal))
+      await rec.deleteGroup(aws, region, g, signal);
+    const groupId = await rec.createGroup(
+      aws,
+      region,
+      net.vpcId,
+      `vault-recovery-${spec.name}`,
+      {
+        port: this.#r.port ?? 8200,
+        operatorCidr: this.#r.operator_cidr,
+        egressCidrs: this.#r.egress_cidrs ?? [net.vpcCidr],
+        egressPrefixLists: this.#r.egress_prefix_lists ?? [],
+      },
+      tags,
+      signal,
+    );
+    let instanceId: string | undefined;
+    try {
+      instanceId = await rec.runInstance(
+        aws,
+        region,
+        {
+          imageId: this.#r.ami ?? src.imageId,
+          instanceType: this.#r.instance_type ?? src.instanceType ?? 't3.small',
+          subnetId: this.#r.subnet_id,
+          groupId,
+          instanceProfile: this.#r.instance_profile,
+          userData,
+          tags,
+        },
+        signal,
+      );
+      return await this.#untilAnswers(instanceId, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      // Leave nothing behind: the runbook's destroy step would find it too, but say it here.
+      let cleanup: string;
+      try {
+        const d = await this.destroy(
+          spec.name,
+          AbortSignal.timeout(this.#t.terminateMs + this.#t.groupMs + 60_000),
+        );
+        cleanup = `cleaned up: ${d.detail ?? 'nothing was left'}`;
+      } catch (e) {
+        cleanup = `cleanup FAILED: ${errorMessage(e)}`;
+      }
+      throw new Error(
+        `recovery node ${spec.name}${instanceId ? ` (${instanceId})` : ''}: ${errorMessage(err)}; ${cleanup}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  async #untilAnswers(id: string, signal: AbortSignal): Promise<RecoveryNode> {
+    const secs = Math.round(this.#t.startMs / 1000);
+    const end = Date.now() + this.#t.startMs;
+    let last = 'not looked at yet';
+    for (;;) {
+      const [i] = await rec.findInstances(this.o.clients, this.#region, undefined, signal, {
+        ids: [id],
+        withTerminated: true,
+      });
+      if (!i) last = 'not listed by EC2 yet';
+      else if (i.state !== 'running' && i.state !== 'pending')
+        throw new Error(`instance ${id} is ${i.state}, not running`);
+      else if (i.state === 'pending') last = 'still pending (not running)';
+      else {
+        const node = this.#node(i);
+        if (!node.address)
+          last = `running, but it has no address yet${this.#r.address_tag ? ` (tag ${this.#r.address_tag})` : ''}`;
+        else {
+          const why = await this.o.probe(node.address, signal);
+          if (why === undefined) return node;
+          last = `running, but its Vault API at ${node.address} does not answer (${why})`;
+        }
+      }
+      if (Date.now() > end) throw new Error(`not ready within ${secs} s: ${last}`);
+      await sleep(this.#t.pollMs, signal);
+    }
+  }
+
+  async list(signal: AbortSignal): Promise<readonly RecoveryNode[]> {
+    const found = await rec.findInstances(this.o.clients, this.#region, undefined, signal);
+    return found.map((i) => this.#node(i));
+  }
+
+  async destroy(name: string, signal: AbortSignal): Promise<RecoveryDestroyed> {
+    const aws = this.o.clients;
+    const region = this.#region;
+    const done: string[] = [];
+    const left: string[] = [];
+    const instances = await rec.findInstances(aws, region, name, signal);
+    const ids = instances.map((i) => i.instanceId);
+    if (ids.length > 0) {
+      await rec.terminate(aws, region, ids, signal);
+      const end = Date.now() + this.#t.terminateMs;
+      let alive = ids;
+      for (;;) {
+        const now = await rec.findInstances(aws, region, name, signal, {
+          ids,
+          withTerminated: true,
+        });
+        alive = now
+          .filter((i) => i.state !== 'terminated')
+          .map((i) => `${i.instanceId} (${i.state})`);
+        if (alive.length === 0 || Date.now() > end) break;
+        await sleep(this.#t.pollMs, signal);
+      }
+      if (alive.length === 0) done.push(`instance ${ids.join(', ')} terminated`);
+      else
+        left.push(
+          `instance ${alive.join(', ')} not terminated within ${Math.round(this.#t.terminateMs / 1000)} s — by hand: aws ec2 terminate-instances --region ${region} --instance-ids ${ids.join(' ')}`,
+        );
+    }
+    for (const g of await rec.findGroups(aws, region, name, signal)) {
+      const end = Date.now() + this.#t.groupMs;
+      let r: string;
+      for (;;) {
+        // Busy while the terminated instance's interface detaches (DependencyViolation).
+        r = await rec.deleteGroup(aws, region, g, signal).catch((e: unknown) => errorMessage(e));
+        if (r !== 'busy' || Date.now() > end) break;
+        await sleep(this.#t.pollMs, signal);
+      }
+      if (r === 'deleted' || r === 'gone') done.push(`security group ${g} deleted`);
+      else
+        left.push(
+          `security group ${g} not deleted (${r === 'busy' ? 'still in use' : r}) — by hand: aws ec2 delete-security-group --region ${region} --group-id ${g}`,
+        );
+    }
+    if (left.length > 0)
+      throw new Error(
+        `recovery node ${name} NOT fully removed: ${left.join('; ')}${done.length ? ` (done: ${done.join('; ')})` : ''}`,
+      );
+    return {
+      stopped: ids.length > 0,
+      ...(done.length ? { detail: `${done.join('; ')}; no lock table was made for it` } : {}),
+    };
+  }
+}
