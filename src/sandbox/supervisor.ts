@@ -22,6 +22,7 @@ import { ActiveProxy } from './proxy.js';
 import { RegionReconciler } from './reconcile.js';
 import { Replicator } from './replicator.js';
 import { S3Router } from './s3-router.js';
+import { RecoveryInstances } from './recovery-instances.js';
 import { RecoveryNodes } from './recovery.js';
 import { handleMore, pollDns, regionRecords, type MoreOps } from './supervisor-ops.js';
 import { writeState, type DnsRecord, type Phase } from './state.js';
@@ -56,6 +57,7 @@ export class Supervisor {
   readonly brokenImages = new Set<string>();
   regionDown = false;
   #recovery: RecoveryNodes | undefined;
+  #recoveryInstances: RecoveryInstances | undefined;
   #dns: DnsRecord | undefined;
 
   constructor(
@@ -179,6 +181,11 @@ export class Supervisor {
       regionVersion: (k) => this.reconcilers.get(k)?.version(),
       defaultVersion: this.defaultVersion,
     });
+    this.#recoveryInstances = new RecoveryInstances(
+      clients.regions.primary.ec2,
+      this.#recovery,
+      (m) => this.log(m),
+    );
     await (this.reconcilers.get('primary') as RegionReconciler).fill(
       l.regions.primary.desired,
       signal,
@@ -210,6 +217,10 @@ export class Supervisor {
         for (const rec of this.reconcilers.values())
           await rec.pass(signal).catch((err: unknown) => {
             if (!signal.aborted) this.log(`reconcile ${rec.key}: ${errorMessage(err)}`);
+          });
+        if (!this.regionDown && !this.apisDown)
+          await this.#recoveryInstances?.pass(signal).catch((err: unknown) => {
+            if (!signal.aborted) this.log(`reconcile recovery instances: ${errorMessage(err)}`);
           });
       });
       if (!this.regionDown && this.#replicator && Date.now() - lastRepl >= 1_000) {

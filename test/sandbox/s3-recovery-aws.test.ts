@@ -1,0 +1,351 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateLaunchTemplateVersionCommand,
+  CreateSubnetCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  ModifyLaunchTemplateCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, GetBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { stringify } from 'yaml';
+import { recoveryFromProfile } from '../../src/adapters/recovery.js';
+import type { AwsRecoveryTimeouts } from '../../src/adapters/recovery-aws.js';
+import { RECOVERY_TAG } from '../../src/adapters/aws/recovery-ec2.js';
+import { parseProfile } from '../../src/domain/load.js';
+import type { Profile } from '../../src/domain/schema.js';
+import type { RecoveryPort } from '../../src/engine/recovery.js';
+import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
+import { ROOT } from '../support/cli.js';
+import { ensureTools } from '../support/tools.js';
+import { ec2, profileFile, s3, sandbox, sandboxEnv, statusJson, until } from './helpers.js';
+
+/**
+ * Issue 12, quarantine on AWS: the AWS recovery adapter against the sandbox's real moto (EC2,
+ * IAM, Auto Scaling) and MinIO (S3). The sandbox's supervisor boots a moto instance tagged as a
+ * recovery node into a local Vault on the bucket its user-data names, and writes its address in
+ * the `vault-runbook:address` tag (the profile's `recovery.address_tag`).
+ */
+const { dir, env } = sandboxEnv(88);
+const l = layout(env);
+let base: Profile;
+let profile: Profile;
+let moto = '';
+let vpcCidr = '';
+const ROLE = 'arn:aws:iam::123456789012:role/vault-recovery';
+const OPERATOR = '10.99.0.0/24';
+const PL = 'pl-63a5400a';
+
+/** IAM on moto by its Query API (no IAM client in the tree; moto does not check signatures). */
+async function iam(params: Record<string, string>): Promise<void> {
+  const r = await fetch(`${moto}/`, {
+    method: 'POST',
+    body: new URLSearchParams({ ...params, Version: '2010-05-08' }).toString(),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=${SANDBOX_CREDENTIALS.accessKeyId}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (r.status !== 200) throw new Error(`IAM ${params.Action}: ${r.status} ${await r.text()}`);
+}
+
+async function instanceProfile(name: string): Promise<void> {
+  await iam({ Action: 'CreateRole', RoleName: name, AssumeRolePolicyDocument: '{}' });
+  await iam({ Action: 'CreateInstanceProfile', InstanceProfileName: name });
+  await iam({ Action: 'AddRoleToInstanceProfile', InstanceProfileName: name, RoleName: name });
+}
+
+const ec2c = () => ec2(moto, 'us-east-1');
+const s3c = () => s3(base.aws?.endpoints?.s3 ?? '', 'us-east-1');
+
+function port(
+  p: Profile = profile,
+  timeouts: Partial<AwsRecoveryTimeouts> = { pollMs: 300 },
+): RecoveryPort {
+  const r = recoveryFromProfile(p, env, { credentials: { ...SANDBOX_CREDENTIALS }, timeouts });
+  if (!r) throw new Error('no recovery port for the AWS-type profile');
+  return r;
+}
+
+async function instancesOf(name: string) {
+  const r = await ec2c().send(
+    new DescribeInstancesCommand({ Filters: [{ Name: `tag:${RECOVERY_TAG}`, Values: [name] }] }),
+  );
+  return (r.Reservations ?? []).flatMap((x) => x.Instances ?? []);
+}
+const liveInstances = async (name: string) =>
+  (await instancesOf(name)).filter((i) => i.State?.Name !== 'terminated');
+async function groupsOf(name: string) {
+  const r = await ec2c().send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: `tag:${RECOVERY_TAG}`, Values: [name] }],
+    }),
+  );
+  return r.SecurityGroups ?? [];
+}
+async function bucket(name: string): Promise<string> {
+  await s3c().send(new CreateBucketCommand({ Bucket: name }));
+  return name;
+}
+const ctl = () => AbortSignal.timeout(120_000);
+
+/**
+ * packer/files/vault-render-config run on a user-data, as at the instance's boot: a fake IMDSv2
+ * on loopback serves it, a fake `aws` serves a throwaway certificate as "SSM". The vault.hcl.
+ */
+async function render(userData: string): Promise<string> {
+  const work = join(dir, `render-${Date.now()}`);
+  mkdirSync(join(work, 'params'), { recursive: true });
+  mkdirSync(join(work, 'bin'));
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=vault.test',
+    '-addext', 'subjectAltName=DNS:*.ec2.internal',
+    '-keyout', join(work, 'params', 'key'), '-out', join(work, 'params', 'cert'),
+  ], { stdio: 'ignore' }); // prettier-ignore
+  writeFileSync(
+    join(work, 'bin', 'aws'),
+    '#!/usr/bin/env bash\nname=""; while [ $# -gt 0 ]; do case "$1" in --name) name=$2; shift 2 ;; *) shift ;; esac; done\n' +
+      'jq -n --rawfile v "$FAKE_SSM_DIR/${name##*/}" \'{Parameter: {Value: $v}}\'\n',
+  );
+  chmodSync(join(work, 'bin', 'aws'), 0o755);
+  const meta: Record<string, string> = {
+    '/latest/user-data': userData,
+    '/latest/meta-data/placement/region': 'us-east-1',
+    '/latest/meta-data/instance-id': 'i-0123456789abcdef0',
+    '/latest/meta-data/local-hostname': 'ip-10-0-1-17.ec2.internal',
+    '/latest/meta-data/local-ipv4': '10.0.1.17',
+  };
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'PUT') return res.end('TOKEN');
+    if (req.headers['x-aws-ec2-metadata-token'] !== 'TOKEN') return res.writeHead(401).end();
+    const v = meta[req.url ?? ''];
+    if (v === undefined) res.writeHead(404).end();
+    else res.end(v);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const addr = server.address();
+    const p = typeof addr === 'object' && addr ? addr.port : 0;
+    const { execa } = await import('execa');
+    const r = await execa('bash', [join(ROOT, 'packer', 'files', 'vault-render-config')], {
+      env: {
+        ...process.env,
+        PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}`,
+        FAKE_SSM_DIR: join(work, 'params'),
+        IMDS_ENDPOINT: `http://127.0.0.1:${p}`,
+        VAULT_CONF_DIR: join(work, 'etc'),
+        VAULT_GROUP: execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim(),
+        VAULT_PROFILE_SCRIPT: join(work, 'profile.sh'),
+      },
+      reject: false,
+    });
+    if (r.exitCode !== 0) throw new Error(`vault-render-config failed: ${r.stderr}`);
+    return readFileSync(join(work, 'etc', 'vault.hcl'), 'utf8');
+  } finally {
+    server.close();
+  }
+}
+
+beforeAll(async () => {
+  await ensureTools();
+  const up = await sandbox(['up'], env);
+  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
+  const file = profileFile(env);
+  base = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  moto = base.aws?.endpoints?.ec2 ?? '';
+  // The production nodes' instance profile and the recovery one, as terraform would make them.
+  await instanceProfile('vault-node');
+  await instanceProfile('vault-recovery');
+  // The launch template as the terraform module writes it: JSON user-data, the node profile.
+  const lt = l.regions.primary.launchTemplate;
+  const userData = {
+    cluster_name: 'sandbox',
+    role: 'primary',
+    s3_bucket: l.regions.primary.bucket,
+    s3_path: '',
+    kms_key_id: 'arn:aws:kms:us-east-1:123456789012:key/0000-1111',
+    dynamodb_table: l.regions.primary.table,
+    tls_cert_parameter: '/vault/sandbox/tls/cert',
+    tls_key_parameter: '/vault/sandbox/tls/key',
+    tls_ca_parameter: '',
+    node_address: 'private_dns',
+    ui: true,
+    log_level: 'info',
+    x_forwarded_for_cidrs: ['10.1.0.0/24'],
+    seal_awskms_key_id: '',
+  };
+  const v = await ec2c().send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateName: lt,
+      SourceVersion: '$Latest',
+      LaunchTemplateData: {
+        UserData: Buffer.from(JSON.stringify(userData)).toString('base64'),
+        IamInstanceProfile: { Name: 'vault-node' },
+      },
+    }),
+  );
+  await ec2c().send(
+    new ModifyLaunchTemplateCommand({
+      LaunchTemplateName: lt,
+      DefaultVersion: String(v.LaunchTemplateVersion?.VersionNumber),
+    }),
+  );
+  // An isolated subnet of its own in the cluster's VPC (no route to production on AWS).
+  const subnets = await ec2c().send(new DescribeSubnetsCommand({}));
+  const vpcId = subnets.Subnets?.find((s) => s.CidrBlock?.startsWith('10.'))?.VpcId ?? '';
+  vpcCidr =
+    (await ec2c().send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs?.[0]?.CidrBlock ?? '';
+  const isolated = await ec2c().send(
+    new CreateSubnetCommand({
+      VpcId: vpcId,
+      CidrBlock: vpcCidr.replace(/\.0\.0\/16$/, '.200.0/24'),
+    }),
+  );
+  profile = {
+    ...base,
+    recovery: {
+      subnet_id: isolated.Subnet?.SubnetId ?? '',
+      instance_profile: 'vault-recovery',
+      role_arn: ROLE,
+      operator_cidr: OPERATOR,
+      egress_prefix_lists: [PL],
+      address_tag: 'vault-runbook:address',
+      start_timeout: '90s',
+    },
+  };
+}, 30 * 60_000);
+
+afterAll(async () => {
+  await sandbox(['down', '--purge'], env);
+}, 120_000);
+
+describe('the AWS recovery adapter on moto', () => {
+  it('Given an AWS-type profile with recovery:, When a node starts on a quarantine bucket, Then it runs the recovery instance profile in the isolated subnet, behind a group that lets in only the operator on 8200 and out only 443, tagged, with user-data the render script turns into a Vault without HA on that bucket', async () => {
+    const q = await bucket('vault-quarantine-aws-one');
+    const rec = port();
+    expect(rec.kind).toContain(profile.recovery?.subnet_id ?? '?');
+    const n = await rec.start({ name: 'q-one', bucket: q, runId: 'run-one' }, ctl());
+    expect(n).toMatchObject({ name: 'q-one', bucket: q });
+    expect(n.address).toMatch(/^https:\/\/127\.\d+\.3\.\d+:\d+$/);
+    const [i] = await liveInstances('q-one');
+    expect(i?.SubnetId).toBe(profile.recovery?.subnet_id);
+    expect(i?.IamInstanceProfile?.Arn).toMatch(/:instance-profile\/vault-recovery$/);
+    expect(i?.MetadataOptions?.HttpTokens).toBe('required');
+    const tags = Object.fromEntries((i?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    expect(tags).toMatchObject({
+      [RECOVERY_TAG]: 'q-one',
+      'vault-runbook:run-id': 'run-one',
+      'vault-runbook:quarantine-bucket': q,
+      Name: 'vault-recovery-q-one',
+    });
+    // The group: nothing in but the Vault port from the operator; nothing out but 443.
+    const [g] = await groupsOf('q-one');
+    expect(i?.SecurityGroups?.map((s) => s.GroupId)).toEqual([g?.GroupId]);
+    expect(g?.IpPermissions).toEqual([
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 8200,
+        ToPort: 8200,
+        IpRanges: [expect.objectContaining({ CidrIp: OPERATOR })],
+        PrefixListIds: [],
+        UserIdGroupPairs: [],
+      }),
+    ]);
+    expect(g?.IpPermissionsEgress).toEqual([
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        IpRanges: [expect.objectContaining({ CidrIp: vpcCidr })],
+        PrefixListIds: [expect.objectContaining({ PrefixListId: PL })],
+      }),
+    ]);
+    // The user-data: the cluster's, with role recovery, the quarantine bucket and no lock table.
+    const ud = await ec2c().send(
+      new DescribeInstanceAttributeCommand({ InstanceId: i?.InstanceId, Attribute: 'userData' }),
+    );
+    const text = Buffer.from(ud.UserData?.Value ?? '', 'base64').toString('utf8');
+    const data = JSON.parse(text) as Record<string, unknown>;
+    expect(data).toMatchObject({ role: 'recovery', s3_bucket: q, x_forwarded_for_cidrs: [] });
+    expect(data).not.toHaveProperty('dynamodb_table');
+    const hcl = await render(text);
+    expect(hcl).toContain(`bucket     = "${q}"`);
+    expect(hcl).not.toContain('ha_storage');
+    expect(hcl).not.toContain(l.regions.primary.bucket);
+    expect(hcl).not.toContain(l.regions.primary.table);
+    // The recovery role gets the quarantine bucket by the bucket's policy, and only that bucket.
+    const policy = await s3c().send(new GetBucketPolicyCommand({ Bucket: q }));
+    expect(policy.Policy).toContain(ROLE);
+    expect(policy.Policy).toContain(`arn:aws:s3:::${q}/*`);
+    expect((await rec.list(ctl())).map((x) => x.name)).toContain('q-one');
+    // The sandbox booted it: a local recovery Vault on that bucket.
+    const st = await statusJson(env);
+    expect(st.processes.map((p) => p.name)).toContain('recovery-q-one');
+
+    // When destroyed, Then the instance is terminated, the group deleted and its Vault gone.
+    const d = await rec.destroy('q-one', ctl());
+    expect(d.stopped).toBe(true);
+    expect(d.detail).toMatch(/instance i-\S+ terminated; security group sg-\S+ deleted/);
+    expect(await liveInstances('q-one')).toEqual([]);
+    expect(await groupsOf('q-one')).toEqual([]);
+    expect(await rec.list(ctl())).toEqual([]);
+    await until('the recovery Vault stopped', async () =>
+      (await statusJson(env)).processes.some((p) => p.name === 'recovery-q-one') ? undefined : true,
+    );
+    // Destroying again finds nothing and says so.
+    expect(await rec.destroy('q-one', ctl())).toEqual({ stopped: false });
+  }, 300_000);
+
+  it('Given the live bucket, the live lock table or the production instance profile, When a node is asked for, Then it is refused as a usage error and nothing is launched', async () => {
+    const rec = port();
+    await expect(
+      rec.start({ name: 'q-live', bucket: l.regions.primary.bucket }, ctl()),
+    ).rejects.toThrow(/is a live data bucket/);
+    await expect(
+      rec.start(
+        { name: 'q-live', bucket: 'vault-quarantine-x', lockTable: l.regions.primary.table },
+        ctl(),
+      ),
+    ).rejects.toThrow(/is a live HA lock table/);
+    const q = await bucket('vault-quarantine-aws-prod');
+    const prodRole = port({
+      ...profile,
+      recovery: {
+        ...(profile.recovery as NonNullable<Profile['recovery']>),
+        instance_profile: 'vault-node',
+      },
+    });
+    await expect(prodRole.start({ name: 'q-live', bucket: q }, ctl())).rejects.toThrow(
+      /is the production nodes'.*reaches the live bucket/,
+    );
+    expect(await instancesOf('q-live')).toEqual([]);
+    expect(await groupsOf('q-live')).toEqual([]);
+  }, 120_000);
+
+  it('Given an instance whose Vault never answers, When the start deadline passes, Then start fails saying what it waited for and that it cleaned up, and no instance or group is left', async () => {
+    const q = await bucket('vault-quarantine-aws-mute');
+    // Nobody writes this tag: the instance runs, but no address of its Vault ever appears.
+    const mute = port(
+      {
+        ...profile,
+        recovery: {
+          ...(profile.recovery as NonNullable<Profile['recovery']>),
+          address_tag: 'vault-runbook:never',
+        },
+      },
+      { pollMs: 300, startMs: 3_000 },
+    );
+    await expect(mute.start({ name: 'q-mute', bucket: q }, ctl())).rejects.toThrow(
+      /q-mute \(i-\S+\): not ready within 3 s: running, but it has no address yet \(tag vault-runbook:never\); cleaned up: instance i-\S+ terminated; security group sg-\S+ deleted/,
+    );
+    expect(await liveInstances('q-mute')).toEqual([]);
+    expect(await groupsOf('q-mute')).toEqual([]);
+  }, 120_000);
+});
