@@ -8,6 +8,7 @@ import {
   CreateSubnetCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -123,10 +124,10 @@ async function render(userData: string): Promise<string> {
     '/latest/meta-data/local-ipv4': '10.0.1.17',
   };
   const server: Server = createServer((req, res) => {
-    if (req.method === 'PUT') return res.end('TOKEN');
-    if (req.headers['x-aws-ec2-metadata-token'] !== 'TOKEN') return res.writeHead(401).end();
     const v = meta[req.url ?? ''];
-    if (v === undefined) res.writeHead(404).end();
+    if (req.method === 'PUT') res.end('TOKEN');
+    else if (req.headers['x-aws-ec2-metadata-token'] !== 'TOKEN') res.writeHead(401).end();
+    else if (v === undefined) res.writeHead(404).end();
     else res.end(v);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -181,11 +182,17 @@ beforeAll(async () => {
     x_forwarded_for_cidrs: ['10.1.0.0/24'],
     seal_awskms_key_id: '',
   };
+  // moto does not merge SourceVersion's data: the AMI and type are given again.
+  const cur = await ec2c().send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: lt, Versions: ['$Latest'] }),
+  );
   const v = await ec2c().send(
     new CreateLaunchTemplateVersionCommand({
       LaunchTemplateName: lt,
       SourceVersion: '$Latest',
       LaunchTemplateData: {
+        ImageId: cur.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.ImageId,
+        InstanceType: 't3.small',
         UserData: Buffer.from(JSON.stringify(userData)).toString('base64'),
         IamInstanceProfile: { Name: 'vault-node' },
       },

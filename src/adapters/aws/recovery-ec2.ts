@@ -1,4 +1,7 @@
+import type { DescribeLaunchTemplateVersionsCommandOutput } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
+
+type LaunchTemplateVersions = DescribeLaunchTemplateVersionsCommandOutput['LaunchTemplateVersions'];
 
 // EC2 for the S3-quarantine recovery node (src/adapters/recovery-aws.ts): what the ASG launches
 // (AMI, type, user-data, instance profile), the isolated subnet's VPC, the node's own security
@@ -53,16 +56,28 @@ export async function launchSource(
   if (!lt) return undefined;
   const version = lt.Version ?? '$Default';
   const { client, sdk } = await ec2(aws, region);
-  const v = await client.send(
-    new sdk.DescribeLaunchTemplateVersionsCommand({
-      ...(lt.LaunchTemplateId
-        ? { LaunchTemplateId: lt.LaunchTemplateId }
-        : { LaunchTemplateName: lt.LaunchTemplateName }),
-      Versions: [version],
-    }),
-    { abortSignal: signal },
-  );
-  const found = v.LaunchTemplateVersions?.[0];
+  // Every version, chosen here: `$Latest`/`$Default` are not understood by every endpoint.
+  const versions: NonNullable<LaunchTemplateVersions>[number][] = [];
+  let token: string | undefined;
+  do {
+    const v = await client.send(
+      new sdk.DescribeLaunchTemplateVersionsCommand({
+        ...(lt.LaunchTemplateId
+          ? { LaunchTemplateId: lt.LaunchTemplateId }
+          : { LaunchTemplateName: lt.LaunchTemplateName }),
+        NextToken: token,
+      }),
+      { abortSignal: signal },
+    );
+    versions.push(...(v.LaunchTemplateVersions ?? []));
+    token = v.NextToken;
+  } while (token);
+  const found =
+    version === '$Latest'
+      ? versions.sort((a, b) => (b.VersionNumber ?? 0) - (a.VersionNumber ?? 0))[0]
+      : version === '$Default'
+        ? versions.find((x) => x.DefaultVersion)
+        : versions.find((x) => String(x.VersionNumber) === version);
   const data = found?.LaunchTemplateData;
   if (!found || !data?.ImageId) return undefined;
   const profile = data.IamInstanceProfile?.Arn ?? data.IamInstanceProfile?.Name;
