@@ -164,10 +164,16 @@ export class AwsRecovery implements RecoveryPort {
     const aws = this.o.clients;
     const region = this.#region;
     const asg = this.profile.aws?.asg ?? '';
-    const running = await rec.findInstances(aws, region, spec.name, signal);
-    if (running.length > 0)
+    const existing = await rec.findInstances(aws, region, spec.name, signal);
+    const mine = existing.find(
+      (i) =>
+        i.tags[rec.BUCKET_TAG] === spec.bucket && (i.state === 'pending' || i.state === 'running'),
+    );
+    // A resumed run whose instance launched before the kill: wait for it, launch no second one.
+    if (mine && existing.length === 1) return this.#adopt(spec.name, mine.instanceId, signal);
+    if (existing.length > 0)
       throw new UsageError(
-        `a recovery node '${spec.name}' exists already (${running.map((i) => `${i.instanceId} ${i.state}`).join(', ')})`,
+        `a recovery node '${spec.name}' exists already (${existing.map((i) => `${i.instanceId} ${i.state} on ${i.tags[rec.BUCKET_TAG] ?? '?'}`).join(', ')}): destroy it first`,
       );
     const src = await rec.launchSource(aws, asg, region, signal);
     if (!src) throw new UsageError(`ASG ${asg} in ${region} has no launch template with an AMI`);
@@ -204,7 +210,7 @@ export class AwsRecovery implements RecoveryPort {
       tags,
       signal,
     );
-    let instanceId: string | undefined;
+    let instanceId: string;
     try {
       instanceId = await rec.runInstance(
         aws,
@@ -220,27 +226,40 @@ export class AwsRecovery implements RecoveryPort {
         },
         signal,
       );
+    } catch (err) {
+      // The group is made; no instance is: remove the group.
+      throw await this.#failed(spec.name, undefined, err, signal);
+    }
+    return this.#adopt(spec.name, instanceId, signal);
+  }
+
+  async #adopt(name: string, instanceId: string, signal: AbortSignal): Promise<RecoveryNode> {
+    try {
       return await this.#untilAnswers(instanceId, signal);
     } catch (err) {
-      if (signal.aborted) throw err;
-      // Leave nothing behind: the runbook's destroy step would find it too, but say it here.
-      let cleanup: string;
-      try {
-        const d = await this.destroy(
-          spec.name,
-          AbortSignal.timeout(this.#t.terminateMs + this.#t.groupMs + 60_000),
-        );
-        cleanup = `cleaned up: ${d.detail ?? 'nothing was left'}`;
-      } catch (e) {
-        cleanup = `cleanup FAILED: ${errorMessage(e)}`;
-      }
-      throw new Error(
-        `recovery node ${spec.name}${instanceId ? ` (${instanceId})` : ''}: ${errorMessage(err)}; ${cleanup}`,
-        {
-          cause: err,
-        },
-      );
+      throw await this.#failed(name, instanceId, err, signal);
     }
+  }
+
+  /** Leaves nothing behind (the runbook's destroy step would find it too, but say it here). */
+  async #failed(name: string, id: string | undefined, err: unknown, signal: AbortSignal) {
+    if (signal.aborted) return err;
+    let cleanup: string;
+    try {
+      const d = await this.destroy(
+        name,
+        AbortSignal.timeout(this.#t.terminateMs + this.#t.groupMs + 60_000),
+      );
+      cleanup = `cleaned up: ${d.detail ?? 'nothing was left'}`;
+    } catch (e) {
+      cleanup = `cleanup FAILED: ${errorMessage(e)}`;
+    }
+    return new Error(
+      `recovery node ${name}${id ? ` (${id})` : ''}: ${errorMessage(err)}; ${cleanup}`,
+      {
+        cause: err,
+      },
+    );
   }
 
   async #untilAnswers(id: string, signal: AbortSignal): Promise<RecoveryNode> {
@@ -271,9 +290,13 @@ export class AwsRecovery implements RecoveryPort {
     }
   }
 
+  /**
+   * The recovery instances that have an address (one still booting has none yet: a resumed
+   * start waits for it). destroy() looks for every instance and group, addressed or not.
+   */
   async list(signal: AbortSignal): Promise<readonly RecoveryNode[]> {
     const found = await rec.findInstances(this.o.clients, this.#region, undefined, signal);
-    return found.map((i) => this.#node(i));
+    return found.map((i) => this.#node(i)).filter((n) => n.address);
   }
 
   async destroy(name: string, signal: AbortSignal): Promise<RecoveryDestroyed> {

@@ -23,9 +23,20 @@ import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
 import type { RecoveryPort } from '../../src/engine/recovery.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
-import { ROOT } from '../support/cli.js';
+import { cliWithFd3, ROOT, runIdFrom } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
-import { ec2, profileFile, s3, sandbox, sandboxEnv, statusJson, until } from './helpers.js';
+import {
+  ec2,
+  httpGet,
+  profileFile,
+  s3,
+  sandbox,
+  sandboxEnv,
+  statusJson,
+  until,
+  vaultPut,
+  versionsOf,
+} from './helpers.js';
 
 /**
  * Issue 12, quarantine on AWS: the AWS recovery adapter against the sandbox's real moto (EC2,
@@ -355,4 +366,184 @@ describe('the AWS recovery adapter on moto', () => {
     expect(await liveInstances('q-mute')).toEqual([]);
     expect(await groupsOf('q-mute')).toEqual([]);
   }, 120_000);
+});
+
+describe('s3-secret-recovery in quarantine mode on the AWS-type profile', () => {
+  let caFile = '';
+  let lb = '';
+  let rootToken = '';
+  let shares: string[] = [];
+  let uuid = '';
+  let awsProfile = '';
+
+  const kvPut = async (path: string, value: string) => {
+    const r = await vaultPut(lb, `kv1/${path}`, { value }, caFile, rootToken);
+    if (r.status !== 204) throw new Error(`write ${path}: ${r.status}`);
+  };
+  const kvGet = async (path: string) => {
+    const r = await httpGet(`${lb}/v1/kv1/${path}`, caFile, rootToken);
+    return r.status === 200
+      ? (JSON.parse(r.body) as { data: { value: string } }).data.value
+      : undefined;
+  };
+  /** The S3 version the write makes of the secret's object. */
+  async function written(path: string, value: string): Promise<string> {
+    const key = `logical/${uuid}/${path}`;
+    const before = new Set(
+      (await versionsOf(s3c(), l.regions.primary.bucket, key)).map((v) => v.VersionId),
+    );
+    await kvPut(path, value);
+    const made = (await versionsOf(s3c(), l.regions.primary.bucket, key)).filter(
+      (v) => !before.has(v.VersionId),
+    );
+    expect(made).toHaveLength(1);
+    return made[0]?.VersionId ?? '';
+  }
+  function run(args: string[], secrets: readonly string[]) {
+    const child = cliWithFd3([...args, '--headless', '--secrets-fd', '3'], {
+      ...env,
+      VAULT_TOKEN: rootToken,
+      VAULT_RUNBOOK_PROFILE: awsProfile,
+    });
+    const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
+    fd3.on('error', () => undefined);
+    fd3.end(secrets.map((x) => `${x}\n`).join(''));
+    return child;
+  }
+  /** Nothing of a quarantine on AWS is left: instance, group, bucket, recovery Vault. */
+  async function nothingLeft(): Promise<void> {
+    const { ListBucketsCommand } = await import('@aws-sdk/client-s3');
+    const r = await ec2c().send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'tag-key', Values: [RECOVERY_TAG] }] }),
+    );
+    const live = (r.Reservations ?? [])
+      .flatMap((x) => x.Instances ?? [])
+      .filter((i) => i.State?.Name !== 'terminated');
+    expect(live.map((i) => i.InstanceId)).toEqual([]);
+    const g = await ec2c().send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag-key', Values: [RECOVERY_TAG] }] }),
+    );
+    expect(g.SecurityGroups ?? []).toEqual([]);
+    const buckets = await s3c().send(new ListBucketsCommand({}));
+    expect(
+      (buckets.Buckets ?? [])
+        .map((b) => b.Name)
+        .filter((n) => n?.startsWith('vault-quarantine-s3')),
+    ).toEqual([]);
+    await until('no recovery Vault process', async () =>
+      (await statusJson(env)).processes.some((p) => p.name.startsWith('recovery-q-'))
+        ? undefined
+        : true,
+    );
+  }
+
+  beforeAll(async () => {
+    caFile = base.vault.tls?.ca_cert ?? '';
+    lb = base.vault.api_addr ?? '';
+    const addrs = base.vault.addresses ?? [];
+    const init = await vaultPut(
+      addrs[0] ?? '',
+      'sys/init',
+      { secret_shares: 3, secret_threshold: 2 },
+      caFile,
+    );
+    const body = init.json as { keys: string[]; root_token: string };
+    shares = body.keys;
+    rootToken = body.root_token;
+    for (const a of addrs)
+      for (const k of shares.slice(0, 2)) await vaultPut(a, 'sys/unseal', { key: k }, caFile);
+    await until(
+      'an active node behind the load balancer',
+      async () =>
+        (await httpGet(`${lb}/v1/sys/health`, caFile)).status === 200 ? true : undefined,
+      60_000,
+    );
+    await until('kv1 mounted', async () => {
+      const r = await vaultPut(
+        lb,
+        'sys/mounts/kv1',
+        { type: 'kv', options: { version: '1' } },
+        caFile,
+        rootToken,
+      );
+      return r.status === 204 || r.status === 400 ? true : undefined;
+    });
+    const m = await httpGet(`${lb}/v1/sys/mounts`, caFile, rootToken);
+    uuid =
+      (JSON.parse(m.body) as { data: Record<string, { uuid: string }> }).data['kv1/']?.uuid ?? '';
+    awsProfile = join(dir, 'aws-profile.yaml');
+    writeFileSync(awsProfile, stringify(profile));
+  }, 300_000);
+
+  it('Given kv1/app written v1 then v2, When the runbook runs headless in quarantine mode on the AWS-type profile, Then the recovery node is an instance launched by the AWS adapter, app reads v1, and no instance, group, bucket or Vault of the quarantine is left', async () => {
+    const v1 = await written('app', 'v1');
+    await kvPut('app', 'v2');
+    const r = await run(
+      [
+        'run',
+        's3-secret-recovery',
+        '--var',
+        'path=kv1/app',
+        '--var',
+        `version=${v1}`,
+        '--var',
+        'mode=quarantine',
+      ],
+      shares.slice(1, 3),
+    );
+    const out = `${String(r.stdout)}\n${String(r.stderr)}`;
+    expect(r.exitCode, out).toBe(0);
+    expect(out).toContain(`AWS (an instance in ${profile.recovery?.subnet_id}`);
+    expect(out).toMatch(/instance i-\S+ terminated; security group sg-\S+ deleted/);
+    expect(await kvGet('app')).toBe('v1');
+    await nothingLeft();
+  }, 600_000);
+
+  it('Given a quarantine run SIGKILLed once its security group exists, When resumed, Then it cleans the half-made quarantine up, finishes the recovery and leaves nothing behind', async () => {
+    const target = await written('app', 'before-kill');
+    await kvPut('app', 'after');
+    const child = run(
+      [
+        'run',
+        's3-secret-recovery',
+        '--var',
+        'path=kv1/app',
+        '--var',
+        `version=${target}`,
+        '--var',
+        'mode=quarantine',
+      ],
+      shares.slice(0, 2),
+    );
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    // Killed as soon as the adapter made the group: before its instance answers, or exists.
+    let group = '';
+    await until(
+      'the recovery node’s security group',
+      async () => {
+        const g = await ec2c().send(
+          new DescribeSecurityGroupsCommand({
+            Filters: [{ Name: 'tag-key', Values: [RECOVERY_TAG] }],
+          }),
+        );
+        group = g.SecurityGroups?.[0]?.GroupId ?? '';
+        return group || undefined;
+      },
+      120_000,
+    );
+    child.kill('SIGKILL');
+    await child;
+    const runId = runIdFrom(out);
+    const resumed = await run(['resume', runId], shares.slice(0, 2));
+    const text = `${String(resumed.stdout)}\n${String(resumed.stderr)}`;
+    expect(resumed.exitCode, text).toBe(0);
+    expect(await kvGet('app')).toBe('before-kill');
+    await nothingLeft();
+    // The group the killed run made is gone too, whichever way the resumed run met it.
+    const g = await ec2c()
+      .send(new DescribeSecurityGroupsCommand({ GroupIds: [group] }))
+      .catch(() => undefined);
+    expect(g?.SecurityGroups ?? []).toEqual([]);
+  }, 600_000);
 });
