@@ -161,7 +161,7 @@ export const RecoverySchema = z.strictObject({
     .string()
     .regex(/^subnet-[0-9a-f]+$/, 'a subnet id (subnet-…)')
     .describe(
-      'where the recovery instance runs: a subnet with no route to production (its route table reaches only the S3 gateway endpoint and the SSM/KMS interface endpoints)',
+      'where the recovery instance runs: a subnet with no route to production (best a VPC of its own reaching only the S3 gateway endpoint and the SSM/KMS interface endpoints; see docs/s3-recovery.md)',
     ),
   instance_profile: z
     .string()
