@@ -368,6 +368,51 @@ describe('the AWS recovery adapter on moto', () => {
   }, 120_000);
 });
 
+describe('the AWS recovery adapter resuming a half-made quarantine', () => {
+  it('Given a start cut off after its instance launched, When started again for the same node and bucket, Then it waits for that instance instead of launching a second one', async () => {
+    const q = await bucket('vault-quarantine-aws-adopt');
+    const stop = new AbortController();
+    const first = port().start({ name: 'q-adopt', bucket: q }, stop.signal);
+    first.catch(() => undefined);
+    await until('the first instance', async () =>
+      (await instancesOf('q-adopt')).length ? true : undefined,
+    );
+    // What a SIGKILL leaves: the start stops where it is, nothing is cleaned up.
+    stop.abort(new Error('killed'));
+    await expect(first).rejects.toThrow();
+    const n = await port().start({ name: 'q-adopt', bucket: q }, ctl());
+    expect(n.address).toMatch(/^https:\/\//);
+    expect((await instancesOf('q-adopt')).map((i) => i.InstanceId)).toHaveLength(1);
+    expect(await groupsOf('q-adopt')).toHaveLength(1);
+    await port().destroy('q-adopt', ctl());
+    expect(await liveInstances('q-adopt')).toEqual([]);
+  }, 180_000);
+
+  it('Given a security group left by a start killed before its instance, When started again, Then the stray group is replaced and only the new one is left', async () => {
+    const q = await bucket('vault-quarantine-aws-stray');
+    const { CreateSecurityGroupCommand } = await import('@aws-sdk/client-ec2');
+    const subnet = await ec2c().send(
+      new DescribeSubnetsCommand({ SubnetIds: [profile.recovery?.subnet_id ?? ''] }),
+    );
+    const stray = await ec2c().send(
+      new CreateSecurityGroupCommand({
+        GroupName: 'vault-recovery-q-stray',
+        Description: 'left by a killed run',
+        VpcId: subnet.Subnets?.[0]?.VpcId,
+        TagSpecifications: [
+          { ResourceType: 'security-group', Tags: [{ Key: RECOVERY_TAG, Value: 'q-stray' }] },
+        ],
+      }),
+    );
+    await port().start({ name: 'q-stray', bucket: q }, ctl());
+    const groups = (await groupsOf('q-stray')).map((g) => g.GroupId);
+    expect(groups).toHaveLength(1);
+    expect(groups).not.toContain(stray.GroupId);
+    await port().destroy('q-stray', ctl());
+    expect(await groupsOf('q-stray')).toEqual([]);
+  }, 180_000);
+});
+
 describe('s3-secret-recovery in quarantine mode on the AWS-type profile', () => {
   let caFile = '';
   let lb = '';
