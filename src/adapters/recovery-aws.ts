@@ -8,7 +8,10 @@ import type {
   RecoveryPort,
 } from '../engine/recovery.js';
 import type { AwsClients } from './aws/clients.js';
+import * as grant from './aws/recovery-bucket.js';
 import * as rec from './aws/recovery-ec2.js';
+import * as sg from './aws/recovery-sg.js';
+import { profileName, recoveryUserData } from './recovery-user-data.js';
 
 /**
  * The S3-quarantine recovery node on AWS (profile `recovery:`; docs/s3-recovery.md): one
@@ -65,38 +68,6 @@ const sleep = (ms: number, signal: AbortSignal) =>
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
-
-/** The name part of an instance profile given as a name or an ARN. */
-const profileName = (p: string) => p.replace(/^arn:[^:]+:iam::\d+:instance-profile\/(.*\/)?/, '');
-
-/**
- * The launch template's user-data turned into a recovery node's: the quarantine bucket, role
- * recovery, no lock table, no load balancer in front. Everything else (KMS key, TLS parameters,
- * node_address, path) is the cluster's, so the node reads the copied objects as the cluster would.
- */
-export function recoveryUserData(base: string | undefined, bucket: string, name: string): string {
-  let data: unknown;
-  try {
-    data = JSON.parse(base ?? '');
-  } catch {
-    data = undefined;
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new UsageError(
-      "the ASG's launch template has no JSON user-data (the terraform module's, read by packer/files/vault-render-config): a recovery node cannot be configured from it",
-    );
-  const d = { ...(data as Record<string, unknown>) };
-  if (typeof d.cluster_name !== 'string' || !d.cluster_name)
-    throw new UsageError("the launch template's user-data has no cluster_name");
-  delete d.dynamodb_table;
-  return JSON.stringify({
-    ...d,
-    cluster_name: `${d.cluster_name}-recovery-${name}`,
-    role: 'recovery',
-    s3_bucket: bucket,
-    x_forwarded_for_cidrs: [],
-  });
-}
 
 export class AwsRecovery implements RecoveryPort {
   readonly kind: string;
@@ -186,7 +157,7 @@ export class AwsRecovery implements RecoveryPort {
       );
     const userData = recoveryUserData(src.userData, spec.bucket, spec.name);
     const net = await rec.subnetNetwork(aws, this.#r.subnet_id, region, signal);
-    await rec.grantBucket(aws, region, spec.bucket, this.#r.role_arn, signal);
+    await grant.grantBucket(aws, region, spec.bucket, this.#r.role_arn, signal);
     const tags = {
       Name: `vault-recovery-${spec.name}`,
       [rec.RECOVERY_TAG]: spec.name,
@@ -194,9 +165,9 @@ export class AwsRecovery implements RecoveryPort {
       ...(spec.runId ? { [rec.RUN_TAG]: spec.runId } : {}),
     };
     // A group left by a run killed before its instance launched is used by nothing: start clean.
-    for (const g of await rec.findGroups(aws, region, spec.name, signal))
-      await rec.deleteGroup(aws, region, g, signal);
-    const groupId = await rec.createGroup(
+    for (const g of await sg.findGroups(aws, region, spec.name, signal))
+      await sg.deleteGroup(aws, region, g, signal);
+    const groupId = await sg.createGroup(
       aws,
       region,
       net.vpcId,
@@ -327,12 +298,12 @@ export class AwsRecovery implements RecoveryPort {
           `instance ${alive.join(', ')} not terminated within ${Math.round(this.#t.terminateMs / 1000)} s — by hand: aws ec2 terminate-instances --region ${region} --instance-ids ${ids.join(' ')}`,
         );
     }
-    for (const g of await rec.findGroups(aws, region, name, signal)) {
+    for (const g of await sg.findGroups(aws, region, name, signal)) {
       const end = Date.now() + this.#t.groupMs;
       let r: string;
       for (;;) {
         // Busy while the terminated instance's interface detaches (DependencyViolation).
-        r = await rec.deleteGroup(aws, region, g, signal).catch((e: unknown) => errorMessage(e));
+        r = await sg.deleteGroup(aws, region, g, signal).catch((e: unknown) => errorMessage(e));
         if (r !== 'busy' || Date.now() > end) break;
         await sleep(this.#t.pollMs, signal);
       }

@@ -4,8 +4,8 @@ import type { AwsClients } from './clients.js';
 type LaunchTemplateVersions = DescribeLaunchTemplateVersionsCommandOutput['LaunchTemplateVersions'];
 
 // EC2 for the S3-quarantine recovery node (src/adapters/recovery-aws.ts): what the ASG launches
-// (AMI, type, user-data, instance profile), the isolated subnet's VPC, the node's own security
-// group and the instance itself. Every call takes the caller's signal; each client call has
+// (AMI, type, user-data, instance profile), the isolated subnet's VPC and the instance itself;
+// its security group is in ./recovery-sg.ts, the quarantine bucket's grant in ./recovery-bucket.ts. Every call takes the caller's signal; each client call has
 // the deadlines of ./clients.ts.
 
 /** The tag that marks everything made for one recovery node; its value is the node's name. */
@@ -13,18 +13,16 @@ export const RECOVERY_TAG = 'vault-runbook:recovery-node';
 export const RUN_TAG = 'vault-runbook:run-id';
 export const BUCKET_TAG = 'vault-runbook:quarantine-bucket';
 
-type Tags = Readonly<Record<string, string>>;
-const tagList = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+export type Tags = Readonly<Record<string, string>>;
+export const tagList = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 const tagMap = (t: readonly { Key?: string; Value?: string }[] | undefined): Tags =>
   Object.fromEntries((t ?? []).map((x) => [x.Key ?? '', x.Value ?? '']));
 
-async function ec2(aws: AwsClients, region: string) {
+export async function ec2(aws: AwsClients, region: string) {
   const { client } = await aws.ec2(region);
   const sdk = await import('./recovery-sdk.js');
   return { client, sdk };
 }
-
-const errName = (err: unknown): string => (err as { name?: string }).name ?? '';
 
 /** What the ASG's launch template gives a new node. */
 export interface LaunchSource {
@@ -110,125 +108,6 @@ export async function subnetNetwork(
   const vpcCidr = v.Vpcs?.[0]?.CidrBlock;
   if (!vpcCidr) throw new Error(`VPC ${vpcId} of subnet ${subnetId} has no IPv4 CIDR`);
   return { vpcId, vpcCidr };
-}
-
-export interface GroupRules {
-  readonly port: number;
-  readonly operatorCidr: string;
-  readonly egressCidrs: readonly string[];
-  readonly egressPrefixLists: readonly string[];
-}
-
-/**
- * A security group of its own: in, only the Vault port from the operator's CIDR; out, only 443
- * to the given CIDRs (interface endpoints) and prefix lists (the S3 gateway endpoint). The
- * default allow-all egress rule is revoked, so nothing else leaves the node.
- */
-export async function createGroup(
-  aws: AwsClients,
-  region: string,
-  vpcId: string,
-  groupName: string,
-  rules: GroupRules,
-  tags: Tags,
-  signal: AbortSignal,
-): Promise<string> {
-  const { client, sdk } = await ec2(aws, region);
-  const o = { abortSignal: signal };
-  const g = await client.send(
-    new sdk.CreateSecurityGroupCommand({
-      GroupName: groupName,
-      Description: 'vault-runbook S3 quarantine recovery node: isolated, operator only',
-      VpcId: vpcId,
-      TagSpecifications: [{ ResourceType: 'security-group', Tags: tagList(tags) }],
-    }),
-    o,
-  );
-  const id = g.GroupId;
-  if (!id) throw new Error(`creating security group ${groupName} returned no id`);
-  await client.send(
-    new sdk.RevokeSecurityGroupEgressCommand({
-      GroupId: id,
-      IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
-    }),
-    o,
-  );
-  await client.send(
-    new sdk.AuthorizeSecurityGroupIngressCommand({
-      GroupId: id,
-      IpPermissions: [
-        {
-          IpProtocol: 'tcp',
-          FromPort: rules.port,
-          ToPort: rules.port,
-          IpRanges: [{ CidrIp: rules.operatorCidr, Description: 'operator: Vault API' }],
-        },
-      ],
-    }),
-    o,
-  );
-  await client.send(
-    new sdk.AuthorizeSecurityGroupEgressCommand({
-      GroupId: id,
-      IpPermissions: [
-        {
-          IpProtocol: 'tcp',
-          FromPort: 443,
-          ToPort: 443,
-          ...(rules.egressCidrs.length
-            ? { IpRanges: rules.egressCidrs.map((CidrIp) => ({ CidrIp })) }
-            : {}),
-          ...(rules.egressPrefixLists.length
-            ? { PrefixListIds: rules.egressPrefixLists.map((PrefixListId) => ({ PrefixListId })) }
-            : {}),
-        },
-      ],
-    }),
-    o,
-  );
-  return id;
-}
-
-/** The security groups made for a recovery node (by tag; all of them when name is absent). */
-export async function findGroups(
-  aws: AwsClients,
-  region: string,
-  name: string | undefined,
-  signal: AbortSignal,
-): Promise<string[]> {
-  const { client, sdk } = await ec2(aws, region);
-  const r = await client.send(
-    new sdk.DescribeSecurityGroupsCommand({
-      Filters: [
-        name
-          ? { Name: `tag:${RECOVERY_TAG}`, Values: [name] }
-          : { Name: 'tag-key', Values: [RECOVERY_TAG] },
-      ],
-    }),
-    { abortSignal: signal },
-  );
-  return (r.SecurityGroups ?? []).map((g) => g.GroupId ?? '').filter(Boolean);
-}
-
-/** Deletes a group: 'gone' when it was not there, 'busy' while an interface still uses it. */
-export async function deleteGroup(
-  aws: AwsClients,
-  region: string,
-  groupId: string,
-  signal: AbortSignal,
-): Promise<'deleted' | 'gone' | 'busy'> {
-  const { client, sdk } = await ec2(aws, region);
-  try {
-    await client.send(new sdk.DeleteSecurityGroupCommand({ GroupId: groupId }), {
-      abortSignal: signal,
-    });
-    return 'deleted';
-  } catch (err) {
-    const n = errName(err);
-    if (n === 'InvalidGroup.NotFound' || n === 'InvalidGroupId.NotFound') return 'gone';
-    if (n === 'DependencyViolation') return 'busy';
-    throw err;
-  }
 }
 
 export interface LaunchRequest {
@@ -352,45 +231,4 @@ export async function instanceUserData(
     { abortSignal: signal },
   );
   return Buffer.from(r.UserData?.Value ?? '', 'base64').toString('utf8');
-}
-
-/**
- * A bucket policy on the quarantine bucket that lets the recovery role read and write it.
- * Nothing in IAM changes: the policy goes with the bucket when the quarantine is destroyed.
- */
-export async function grantBucket(
-  aws: AwsClients,
-  region: string,
-  bucket: string,
-  roleArn: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const { sdk, client } = await aws.s3(region);
-  const partition = roleArn.split(':')[1] ?? 'aws';
-  const principal = { AWS: [roleArn] };
-  await client.send(
-    new sdk.PutBucketPolicyCommand({
-      Bucket: bucket,
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'VaultRecoveryNodeObjects',
-            Effect: 'Allow',
-            Principal: principal,
-            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-            Resource: [`arn:${partition}:s3:::${bucket}/*`],
-          },
-          {
-            Sid: 'VaultRecoveryNodeList',
-            Effect: 'Allow',
-            Principal: principal,
-            Action: ['s3:ListBucket', 's3:GetBucketLocation'],
-            Resource: [`arn:${partition}:s3:::${bucket}`],
-          },
-        ],
-      }),
-    }),
-    { abortSignal: signal },
-  );
 }

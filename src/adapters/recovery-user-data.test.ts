@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recoveryUserData } from './recovery-aws.js';
+import { recoveryUserData } from './recovery-user-data.js';
 
 const cluster = JSON.stringify({
   cluster_name: 'prod',
