@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,7 +21,8 @@ import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
 import type { RecoveryPort } from '../../src/engine/recovery.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
-import { cliWithFd3, ROOT, runIdFrom } from '../support/cli.js';
+import { cliWithFd3, runIdFrom } from '../support/cli.js';
+import { instanceProfile, render } from './aws-recovery-helpers.js';
 import { ensureTools } from '../support/tools.js';
 import {
   ec2,
@@ -53,26 +52,6 @@ let vpcCidr = '';
 const ROLE = 'arn:aws:iam::123456789012:role/vault-recovery';
 const OPERATOR = '10.99.0.0/24';
 const PL = 'pl-63a5400a';
-
-/** IAM on moto by its Query API (no IAM client in the tree; moto does not check signatures). */
-async function iam(params: Record<string, string>): Promise<void> {
-  const r = await fetch(`${moto}/`, {
-    method: 'POST',
-    body: new URLSearchParams({ ...params, Version: '2010-05-08' }).toString(),
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=${SANDBOX_CREDENTIALS.accessKeyId}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (r.status !== 200) throw new Error(`IAM ${params.Action}: ${r.status} ${await r.text()}`);
-}
-
-async function instanceProfile(name: string): Promise<void> {
-  await iam({ Action: 'CreateRole', RoleName: name, AssumeRolePolicyDocument: '{}' });
-  await iam({ Action: 'CreateInstanceProfile', InstanceProfileName: name });
-  await iam({ Action: 'AddRoleToInstanceProfile', InstanceProfileName: name, RoleName: name });
-}
 
 const ec2c = () => ec2(moto, 'us-east-1');
 const s3c = () => s3(base.aws?.endpoints?.s3 ?? '', 'us-east-1');
@@ -108,63 +87,6 @@ async function bucket(name: string): Promise<string> {
 }
 const ctl = () => AbortSignal.timeout(120_000);
 
-/**
- * packer/files/vault-render-config run on a user-data, as at the instance's boot: a fake IMDSv2
- * on loopback serves it, a fake `aws` serves a throwaway certificate as "SSM". The vault.hcl.
- */
-async function render(userData: string): Promise<string> {
-  const work = join(dir, `render-${Date.now()}`);
-  mkdirSync(join(work, 'params'), { recursive: true });
-  mkdirSync(join(work, 'bin'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=vault.test',
-    '-addext', 'subjectAltName=DNS:*.ec2.internal',
-    '-keyout', join(work, 'params', 'key'), '-out', join(work, 'params', 'cert'),
-  ], { stdio: 'ignore' }); // prettier-ignore
-  writeFileSync(
-    join(work, 'bin', 'aws'),
-    '#!/usr/bin/env bash\nname=""; while [ $# -gt 0 ]; do case "$1" in --name) name=$2; shift 2 ;; *) shift ;; esac; done\n' +
-      'jq -n --rawfile v "$FAKE_SSM_DIR/${name##*/}" \'{Parameter: {Value: $v}}\'\n',
-  );
-  chmodSync(join(work, 'bin', 'aws'), 0o755);
-  const meta: Record<string, string> = {
-    '/latest/user-data': userData,
-    '/latest/meta-data/placement/region': 'us-east-1',
-    '/latest/meta-data/instance-id': 'i-0123456789abcdef0',
-    '/latest/meta-data/local-hostname': 'ip-10-0-1-17.ec2.internal',
-    '/latest/meta-data/local-ipv4': '10.0.1.17',
-  };
-  const server: Server = createServer((req, res) => {
-    const v = meta[req.url ?? ''];
-    if (req.method === 'PUT') res.end('TOKEN');
-    else if (req.headers['x-aws-ec2-metadata-token'] !== 'TOKEN') res.writeHead(401).end();
-    else if (v === undefined) res.writeHead(404).end();
-    else res.end(v);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    const addr = server.address();
-    const p = typeof addr === 'object' && addr ? addr.port : 0;
-    const { execa } = await import('execa');
-    const r = await execa('bash', [join(ROOT, 'packer', 'files', 'vault-render-config')], {
-      env: {
-        ...process.env,
-        PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}`,
-        FAKE_SSM_DIR: join(work, 'params'),
-        IMDS_ENDPOINT: `http://127.0.0.1:${p}`,
-        VAULT_CONF_DIR: join(work, 'etc'),
-        VAULT_GROUP: execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim(),
-        VAULT_PROFILE_SCRIPT: join(work, 'profile.sh'),
-      },
-      reject: false,
-    });
-    if (r.exitCode !== 0) throw new Error(`vault-render-config failed: ${r.stderr}`);
-    return readFileSync(join(work, 'etc', 'vault.hcl'), 'utf8');
-  } finally {
-    server.close();
-  }
-}
-
 beforeAll(async () => {
   await ensureTools();
   const up = await sandbox(['up'], env);
@@ -173,8 +95,8 @@ beforeAll(async () => {
   base = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
   moto = base.aws?.endpoints?.ec2 ?? '';
   // The production nodes' instance profile and the recovery one, as terraform would make them.
-  await instanceProfile('vault-node');
-  await instanceProfile('vault-recovery');
+  await instanceProfile(moto, 'vault-node');
+  await instanceProfile(moto, 'vault-recovery');
   // The launch template as the terraform module writes it: JSON user-data, the node profile.
   const lt = l.regions.primary.launchTemplate;
   const userData = {
@@ -293,7 +215,7 @@ describe('the AWS recovery adapter on moto', () => {
     const data = JSON.parse(text) as Record<string, unknown>;
     expect(data).toMatchObject({ role: 'recovery', s3_bucket: q, x_forwarded_for_cidrs: [] });
     expect(data).not.toHaveProperty('dynamodb_table');
-    const hcl = await render(text);
+    const hcl = await render(dir, text);
     expect(hcl).toContain(`bucket     = "${q}"`);
     expect(hcl).not.toContain('ha_storage');
     expect(hcl).not.toContain(l.regions.primary.bucket);
