@@ -13,6 +13,23 @@ export interface PollerOptions {
    * a change), but at least every `refreshMs` so the time it shows stays honest.
    */
   readonly onlyChanges?: { readonly refreshMs: number };
+  /**
+   * Until a first status is shown, the rounds are asked to preview the nodes that answered
+   * (see StatusPreview): a screen shows rows without waiting for a slow node or region.
+   */
+  readonly preview?: StatusPreview;
+}
+
+/**
+ * Shows a round's nodes before the round ends: the rows of the nodes that have answered, a
+ * moment (`afterMs`) after the first answer, so one slow node or region does not hold back the
+ * others' rows. A round that ends within that moment shows no preview (a screen's redraw costs
+ * more than the wait). A preview holds only what nodes answered — no row for a node not yet
+ * heard, no lock holder — and is for a screen only, never a run's view of the cluster.
+ */
+export interface StatusPreview {
+  readonly afterMs: number;
+  readonly show: (partial: ClusterStatus) => void;
 }
 
 /**
@@ -28,8 +45,9 @@ export class StatusPoller {
   readonly #max: number;
   readonly #onlyChanges: PollerOptions['onlyChanges'];
   #shownAt = -Infinity;
+  readonly #preview: StatusPreview | undefined;
   constructor(
-    readonly collect: (signal: AbortSignal) => Promise<ClusterStatus>,
+    readonly collect: (signal: AbortSignal, preview?: StatusPreview) => Promise<ClusterStatus>,
     readonly onUpdate: (s: ClusterStatus) => void,
     readonly intervalMs = 1000,
     opts: PollerOptions = {},
@@ -39,6 +57,7 @@ export class StatusPoller {
     this.#delay = intervalMs;
     this.#max = Math.max(intervalMs, opts.maxIntervalMs ?? intervalMs * 4);
     this.#onlyChanges = opts.onlyChanges;
+    this.#preview = opts.preview;
   }
   /** The wait before the next round. */
   get delayMs(): number {
@@ -47,7 +66,8 @@ export class StatusPoller {
   start(): void {
     const tick = async (): Promise<void> => {
       try {
-        const s = await this.collect(this.#ctl.signal);
+        const first = this.#shownAt === -Infinity;
+        const s = await this.collect(this.#ctl.signal, first ? this.#preview : undefined);
         const f = fingerprint(s);
         const same = f === this.#last;
         this.#delay = same ? Math.min(this.#max, this.#delay * 2) : this.intervalMs;

@@ -1,17 +1,18 @@
 import { stripControlsDeep } from '../domain/sanitize.js';
-import type { ClusterStatus, NodeStatus, RegionStatus } from '../domain/cluster.js';
-import { replicationLag } from '../domain/cluster.js';
+import type { ClusterStatus, NodeStatus } from '../domain/cluster.js';
 import { errorMessage, ExitCode, VrError } from '../domain/errors.js';
 import { describeHealthCode, roleOf } from '../domain/health.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
-import { dnsStatus, formatFailoverStatus } from '../engine/failover-status.js';
+import { formatFailoverStatus } from '../engine/failover-status.js';
 import type { VaultNode, VaultPort } from '../engine/vault.js';
 import { withDeadline } from './deadline.js';
-import { NO_AWS, type AwsPart, type AwsStatusCache, type PlacedInstance } from './status-cache.js';
+import { instanceFor, readAwsPart, type Within } from './status-aws.js';
+import { NO_AWS, type AwsPart, type AwsStatusCache } from './status-cache.js';
+import type { StatusPreview } from './status-poller.js';
 
 export { AwsStatusCache } from './status-cache.js';
-export { StatusPoller, type PollerOptions } from './status-poller.js';
+export { StatusPoller, type PollerOptions, type StatusPreview } from './status-poller.js';
 
 export interface CollectOptions {
   readonly perNodeTimeoutMs?: number;
@@ -24,10 +25,9 @@ export interface CollectOptions {
   readonly awsTimeoutMs?: number;
   /** Reuses the AWS part of recent rounds (a poller passes one; a single read does not). */
   readonly awsCache?: AwsStatusCache;
+  /** The rows of the nodes that answered, before the round ends (see StatusPreview). */
+  readonly preview?: StatusPreview;
 }
-
-/** Runs a call under its own deadline (see ./deadline.ts). */
-type Within = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
 /** Runs `fn` over items with at most `limit` in flight. */
 async function mapLimit<T, R>(
@@ -79,121 +79,6 @@ async function nodeStatus(vault: VaultPort, node: VaultNode, within: Within): Pr
   }
 }
 
-function hostOf(address: string): string {
-  try {
-    return new URL(address).hostname;
-  } catch {
-    return address;
-  }
-}
-
-/** An instance stands behind a node when its tag or private IP names the node's address. */
-function instanceFor(
-  node: NodeStatus,
-  instances: readonly PlacedInstance[],
-): PlacedInstance | undefined {
-  const host = hostOf(node.address);
-  return instances.find(
-    (i) =>
-      i.tags['vault-runbook:address'] === node.address ||
-      i.tags['vault-runbook:host'] === host ||
-      i.privateIp === host,
-  );
-}
-
-async function regionStatus(
-  aws: AwsPort,
-  name: string,
-  region: string,
-  asgName: string | undefined,
-  bucket: string | undefined,
-  signal: AbortSignal,
-): Promise<{ region: RegionStatus; instances: PlacedInstance[] }> {
-  const base: RegionStatus = { name, region, ...(bucket ? { dataBucket: bucket } : {}) };
-  if (!asgName) return { region: base, instances: [] };
-  try {
-    const asg = await aws.describeAsg(asgName, region, signal);
-    if (!asg)
-      return {
-        region: {
-          ...base,
-          asg: { name: asgName, desired: 0, inService: 0, error: 'no such Auto Scaling group' },
-        },
-        instances: [],
-      };
-    const inService = asg.instances.filter((i) => i.lifecycleState === 'InService').length;
-    const instances = await aws.describeInstances(
-      asg.instances.map((i) => i.instanceId),
-      region,
-      signal,
-    );
-    return {
-      region: { ...base, asg: { name: asgName, desired: asg.desired, inService } },
-      instances: instances.map((i) => ({ ...i, region })),
-    };
-  } catch (err) {
-    return {
-      region: {
-        ...base,
-        asg: { name: asgName, desired: 0, inService: 0, error: errorMessage(err) },
-      },
-      instances: [],
-    };
-  }
-}
-
-async function replication(
-  aws: AwsPort,
-  profile: Profile,
-  signal: AbortSignal,
-  now: Date,
-): Promise<ClusterStatus['replication']> {
-  const a = profile.aws;
-  if (!a?.data_bucket || !a.dr_data_bucket) return undefined;
-  try {
-    const latest = (
-      vs: Awaited<ReturnType<AwsPort['listObjectVersions']>>,
-    ): { key: string; lastModified: string; etag?: string }[] =>
-      vs
-        .filter((v) => v.isLatest && !v.deleteMarker)
-        .map((v) => ({
-          key: v.key,
-          lastModified: v.lastModified,
-          ...(v.etag ? { etag: v.etag } : {}),
-        }));
-    const [p, d] = await Promise.all([
-      aws.listObjectVersions(a.data_bucket, a.region, signal),
-      aws.listObjectVersions(a.dr_data_bucket, a.dr_region ?? a.region, signal),
-    ]);
-    return replicationLag(latest(p), latest(d), now);
-  } catch (err) {
-    return { lagSeconds: -1, pendingObjects: -1, error: errorMessage(err) };
-  }
-}
-
-/** Every AWS read of a status, each under its own AWS deadline; every failure is data. */
-async function readAwsPart(
-  profile: Profile | undefined,
-  aws: AwsPort | undefined,
-  within: Within,
-  now: () => Date,
-): Promise<AwsPart> {
-  const a = profile?.aws;
-  if (!aws || !profile || !a) return NO_AWS;
-  const drRegion = a.dr_region;
-  const [regions, repl, dns] = await Promise.all([
-    Promise.all([
-      within((s) => regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, s)),
-      ...(drRegion
-        ? [within((s) => regionStatus(aws, 'dr', drRegion, a.dr_asg, a.dr_data_bucket, s))]
-        : []),
-    ]),
-    within((s) => replication(aws, profile, s, now())),
-    within((s) => dnsStatus(profile, aws, s)),
-  ]);
-  return { regions, ...(repl ? { replication: repl } : {}), ...(dns ? { dns } : {}) };
-}
-
 /**
  * Who holds the HA lock, asked of the unsealed nodes in turn until one answers: a node that
  * answered health and then stops answering costs one deadline, not the answer.
@@ -219,36 +104,93 @@ async function leaderFrom(
 interface VaultPart {
   readonly nodes: readonly NodeStatus[];
   readonly drNodes: readonly NodeStatus[];
-  readonly haLockHolder: string | undefined;
-  readonly drLeader: string | undefined;
+  readonly haLockHolder?: string | undefined;
+  readonly drLeader?: string | undefined;
 }
 
 /**
  * Both regions' nodes, each address asked once a round (a profile may list a DR node among
- * its addresses too), then each region's lock holder.
+ * its addresses too), then each region's lock holder. `answered` hears of each node as its
+ * answer comes, with the rows of every node that has answered so far.
  */
-async function readVaultPart(vault: VaultPort, within: Within, limit: number): Promise<VaultPart> {
+async function readVaultPart(
+  vault: VaultPort,
+  within: Within,
+  limit: number,
+  answered?: (soFar: VaultPart) => void,
+): Promise<VaultPart> {
   const primary = vault.nodes();
   const dr = vault.drNodes();
   const unique = new Map<string, VaultNode>();
   for (const n of [...primary, ...dr]) if (!unique.has(n.address)) unique.set(n.address, n);
-  const asked = [...unique.values()];
-  const answers = await mapLimit(asked, limit, (n) => nodeStatus(vault, n, within));
-  const byAddress = new Map(asked.map((n, i) => [n.address, answers[i] as NodeStatus]));
-  const of = (n: VaultNode): NodeStatus => {
-    const s = byAddress.get(n.address) as NodeStatus;
-    return s.name === n.name ? s : { ...s, name: n.name };
+  const byAddress = new Map<string, NodeStatus>();
+  const of = (n: VaultNode): NodeStatus | undefined => {
+    const s = byAddress.get(n.address);
+    return !s || s.name === n.name ? s : { ...s, name: n.name };
   };
-  const nodes = primary.map(of);
-  const drNodes = dr.map(of);
-  const unsealed = (ns: readonly VaultNode[], ss: readonly NodeStatus[]): VaultNode[] =>
-    ns.filter((_, i) => ss[i]?.reachable === true && ss[i]?.sealed === false);
+  const rows = (ns: readonly VaultNode[]): NodeStatus[] =>
+    ns.map(of).filter((s): s is NodeStatus => s !== undefined);
+  await mapLimit([...unique.values()], limit, async (n) => {
+    byAddress.set(n.address, await nodeStatus(vault, n, within));
+    answered?.({ nodes: rows(primary), drNodes: rows(dr) });
+  });
+  const nodes = rows(primary);
+  const drNodes = rows(dr);
+  const unsealed = (ns: readonly VaultNode[]): VaultNode[] =>
+    ns.filter((n) => {
+      const s = byAddress.get(n.address);
+      return s?.reachable === true && s.sealed === false;
+    });
   // Each region has its own lock table: both holders are shown (two would be a split brain).
   const [haLockHolder, drLeader] = await Promise.all([
-    leaderFrom(vault, unsealed(primary, nodes), within),
-    dr.length ? leaderFrom(vault, unsealed(dr, drNodes), within) : Promise.resolve(undefined),
+    leaderFrom(vault, unsealed(primary), within),
+    dr.length ? leaderFrom(vault, unsealed(dr), within) : Promise.resolve(undefined),
   ]);
   return { nodes, drNodes, haLockHolder, drLeader };
+}
+
+/** A status from what was read: the nodes placed on their instances, the AWS part, counts. */
+function assemble(
+  profile: Profile | undefined,
+  vault: VaultPort,
+  v: VaultPart,
+  a: AwsPart,
+  at: Date,
+): ClusterStatus {
+  const instances = a.regions.flatMap((r) => r.instances);
+  const placed = (n: NodeStatus): NodeStatus => {
+    const i = instanceFor(n, instances);
+    return i ? { ...n, instanceId: i.instanceId, az: i.az, ami: i.imageId, region: i.region } : n;
+  };
+  const nodes = v.nodes.map(placed);
+  const drNodes = vault.drNodes().length ? v.drNodes.map(placed) : undefined;
+  const count = (p: (n: NodeStatus) => boolean): number => nodes.filter(p).length;
+  // Vault's and AWS's strings (a node's `version`, an error text) go to the terminal, the status
+  // pane and `${{ cluster.* }}`: no escape sequence from them reaches a screen.
+  return stripControlsDeep({
+    profile: profile?.name ?? 'VAULT_ADDR',
+    updatedAt: at.toISOString(),
+    ...(vault.insecure ? { insecure: vault.insecure } : {}),
+    nodes,
+    regions: a.regions.map((r) => r.region),
+    ...(v.haLockHolder ? { haLockHolder: v.haLockHolder } : {}),
+    ...(a.replication ? { replication: a.replication } : {}),
+    ...(a.dns || drNodes
+      ? {
+          failover: {
+            ...(a.dns ? { dns: a.dns } : {}),
+            ...(drNodes ? { drNodes } : {}),
+            ...(v.drLeader ? { drLeader: v.drLeader } : {}),
+          },
+        }
+      : {}),
+    summary: {
+      sealed: count((n) => n.reachable && n.initialized === true && n.sealed === true),
+      unsealed: count((n) => n.reachable && n.sealed === false),
+      uninitialized: count((n) => n.reachable && n.initialized === false),
+      unreachable: count((n) => !n.reachable),
+    },
+  });
 }
 
 /**
@@ -280,49 +222,35 @@ export async function collectStatus(
   const cached = cache?.get();
   const readAws = (): Promise<AwsPart> => readAwsPart(profile, aws, awsCall, now);
   const defer = !cached && cache?.mayDefer === true && aws !== undefined;
-  const [v, a] = await Promise.all([
-    readVaultPart(vault, nodeCall, opts.concurrency ?? 6),
-    cached ? Promise.resolve(cached) : defer ? Promise.resolve(NO_AWS) : readAws(),
-  ]);
+  const preview = opts.preview;
+  let soFar: VaultPart | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const answered = preview
+    ? (part: VaultPart): void => {
+        soFar = part;
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          if (soFar) preview.show(assemble(profile, vault, soFar, cached ?? NO_AWS, now()));
+        }, preview.afterMs);
+      }
+    : undefined;
+  let v: VaultPart;
+  let a: AwsPart;
+  try {
+    [v, a] = await Promise.all([
+      readVaultPart(vault, nodeCall, opts.concurrency ?? 6, answered),
+      cached ? Promise.resolve(cached) : defer ? Promise.resolve(NO_AWS) : readAws(),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    soFar = undefined;
+  }
   const all = [...v.nodes, ...v.drNodes];
   if (cached || defer) cache?.observe(all);
   else cache?.set(a, all);
   // Only now: loading the SDK would take the CPU from the nodes' first handshakes and rows.
   if (defer) cache.prefetch(readAws);
-  const instances = a.regions.flatMap((r) => r.instances);
-  const placed = (n: NodeStatus): NodeStatus => {
-    const i = instanceFor(n, instances);
-    return i ? { ...n, instanceId: i.instanceId, az: i.az, ami: i.imageId, region: i.region } : n;
-  };
-  const nodes = v.nodes.map(placed);
-  const drNodes = vault.drNodes().length ? v.drNodes.map(placed) : undefined;
-  const count = (p: (n: NodeStatus) => boolean): number => nodes.filter(p).length;
-  // Vault's and AWS's strings (a node's `version`, an error text) go to the terminal, the status
-  // pane and `${{ cluster.* }}`: no escape sequence from them reaches a screen.
-  return stripControlsDeep({
-    profile: profile?.name ?? 'VAULT_ADDR',
-    updatedAt: now().toISOString(),
-    ...(vault.insecure ? { insecure: vault.insecure } : {}),
-    nodes,
-    regions: a.regions.map((r) => r.region),
-    ...(v.haLockHolder ? { haLockHolder: v.haLockHolder } : {}),
-    ...(a.replication ? { replication: a.replication } : {}),
-    ...(a.dns || drNodes
-      ? {
-          failover: {
-            ...(a.dns ? { dns: a.dns } : {}),
-            ...(drNodes ? { drNodes } : {}),
-            ...(v.drLeader ? { drLeader: v.drLeader } : {}),
-          },
-        }
-      : {}),
-    summary: {
-      sealed: count((n) => n.reachable && n.initialized === true && n.sealed === true),
-      unsealed: count((n) => n.reachable && n.sealed === false),
-      uninitialized: count((n) => n.reachable && n.initialized === false),
-      unreachable: count((n) => !n.reachable),
-    },
-  });
+  return assemble(profile, vault, v, a, now());
 }
 
 export function formatStatus(s: ClusterStatus): string {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ClusterStatus } from '../domain/cluster.js';
 import type { Profile } from '../domain/schema.js';
 import type { VaultNode } from '../engine/vault.js';
 import { FakeAws } from '../test-support/fake-aws-failover.js';
 import { FakeVault } from '../test-support/fake-vault.js';
-import { AwsStatusCache, collectStatus } from './status.js';
+import { AwsStatusCache, collectStatus, StatusPoller } from './status.js';
 
 const shares = ['aa11aa11', 'bb22bb22', 'cc33cc33'];
 
@@ -157,5 +158,105 @@ describe('AwsStatusCache with two regions', () => {
       ['node-3', 429],
     ]);
     expect(s.failover?.drNodes?.map((n) => [n.name, n.healthCode])).toEqual([['dr-node-1', 429]]);
+  });
+});
+
+describe('collectStatus preview', () => {
+  it('Given the DR region not answering, When a round runs with a preview, Then the primary rows are shown before the round ends, with the codes the nodes answered and nothing for the silent nodes', async () => {
+    const { vault } = twoRegions();
+    vault.state('dr-node-1').hangs = true;
+    vault.state('dr-node-2').hangs = true;
+    const events: string[] = [];
+    const previews: ClusterStatus[] = [];
+    const round = collectStatus(undefined, vault, undefined, new AbortController().signal, {
+      perNodeTimeoutMs: 300,
+      preview: {
+        afterMs: 20,
+        show: (s) => {
+          events.push('preview');
+          previews.push(s);
+        },
+      },
+    }).then((s) => {
+      events.push('round');
+      return s;
+    });
+    const s = await round;
+    expect(events).toEqual(['preview', 'round']);
+    const p = previews[0]!;
+    expect(p.nodes.map((n) => [n.name, n.healthCode])).toEqual([
+      ['node-1', 200],
+      ['node-2', 429],
+    ]);
+    expect(p.failover?.drNodes).toEqual([]); // not yet heard: no row, not a made-up one
+    expect(p.haLockHolder).toBeUndefined(); // asked only after the nodes
+    expect(s.failover?.drNodes?.map((n) => n.reachable)).toEqual([false, false]);
+    expect(s.haLockHolder).toBe('https://node-1:8200');
+  });
+
+  it('Given every node answering at once, When the round ends within the preview moment, Then no preview is drawn', async () => {
+    const { vault } = twoRegions();
+    const previews: ClusterStatus[] = [];
+    await collectStatus(undefined, vault, undefined, new AbortController().signal, {
+      preview: { afterMs: 60_000, show: (s) => previews.push(s) },
+    });
+    expect(previews).toEqual([]);
+  });
+});
+
+describe('StatusPoller on a two-region cluster', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('Given both regions idle, When polled, Then the wait backs off to the maximum, a DR node that seals brings it back to the interval, and no round comes sooner', async () => {
+    vi.useFakeTimers();
+    const { vault, aws } = twoRegions();
+    const awsCache = new AwsStatusCache(15_000, () => Date.now());
+    let rounds = 0;
+    const poller = new StatusPoller(
+      (signal) => {
+        rounds++;
+        return collectStatus(profile, vault, aws, signal, { awsCache });
+      },
+      () => undefined,
+      1000,
+      { maxIntervalMs: 2000 },
+    );
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(poller.delayMs).toBe(2000); // the same twice: backed off
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(poller.delayMs).toBe(2000);
+    const before = rounds;
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(rounds).toBe(before); // never sooner than the wait
+    vault.crash('dr-node-2');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(rounds).toBe(before + 1);
+    expect(poller.delayMs).toBe(1000); // a DR change is a change
+    poller.stop();
+  });
+
+  it('Given a preview option, When the first status has been shown, Then later rounds are not asked for previews', async () => {
+    vi.useFakeTimers();
+    const asked: boolean[] = [];
+    const { vault } = twoRegions();
+    const poller = new StatusPoller(
+      (signal, preview) => {
+        asked.push(preview !== undefined);
+        return collectStatus(undefined, vault, undefined, signal, preview ? { preview } : {});
+      },
+      () => undefined,
+      1000,
+      { preview: { afterMs: 50, show: () => undefined } },
+    );
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(3000);
+    poller.stop();
+    expect(asked.length).toBeGreaterThan(2);
+    expect(asked).toEqual([true, ...Array(asked.length - 1).fill(false)]);
   });
 });
