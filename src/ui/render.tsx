@@ -84,7 +84,7 @@ async function clusterStatus(
       { AwsStatusCache, collectStatus, StatusPoller },
     ] = await Promise.all([
       import('../app/profiles.js'),
-      import('../app/ports.js'),
+      import('../app/cluster-ports.js'),
       import('../app/status.js'),
     ]);
     const profile = loadProfile(profilePath(explicit, env));
