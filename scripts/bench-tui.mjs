@@ -3,18 +3,28 @@
 // list), and — on a sandbox of its own, when the tools are built — time to the status rows,
 // idle CPU with 6 nodes polled, and RSS. Figures, not assertions. After `npm run build`:
 //   node scripts/bench-tui.mjs [runs]        (default 3; --no-sandbox: first frame only)
-// The sandbox uses its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT, default 96) and is stopped at the end.
+// The sandbox uses its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT, default 96 shifted by
+// VAULT_RUNBOOK_TEST_SLOT_OFFSET like the sandbox tests) and is stopped at the end.
+// Six nodes are the sandbox's own two regions, 3 + 3: its profile lists the DR nodes
+// (vault.dr_addresses), and the DR Auto Scaling group is scaled to 3 for the run.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'vault-runbook.js');
 const runs = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 3);
 const withSandbox = !process.argv.includes('--no-sandbox');
 const IDLE_SECONDS = 30;
+/** All six rows (node-1…3, dr-node-1…3), each with the health code its node answered. */
+const SIX_ROWS = {
+  test: (text) =>
+    ['node-1', 'node-2', 'node-3', 'dr-node-1', 'dr-node-2', 'dr-node-3'].every((n) =>
+      new RegExp(`(^|[^-])${n} .*\\d{3}`, 'm').test(text),
+    ),
+  toString: () => 'six status rows',
+};
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -80,7 +90,9 @@ const env = {
   XDG_STATE_HOME: join(dir, 'state'),
   XDG_CONFIG_HOME: join(dir, 'config'),
   // Its own addresses; VAULT_RUNBOOK_SANDBOX_SLOT picks others when 96 is someone else's.
-  VAULT_RUNBOOK_SANDBOX_SLOT: process.env.VAULT_RUNBOOK_SANDBOX_SLOT ?? '96',
+  VAULT_RUNBOOK_SANDBOX_SLOT:
+    process.env.VAULT_RUNBOOK_SANDBOX_SLOT ??
+    String(((96 + (Number(process.env.VAULT_RUNBOOK_TEST_SLOT_OFFSET ?? 0) || 0) - 1) % 254) + 1),
   TERM: 'xterm-256color',
 };
 // Ink renders only the last frame when CI is set (even empty): a terminal has no CI.
@@ -137,9 +149,7 @@ const cli = (args, e = env) =>
 try {
   const up = cli(['sandbox', 'up']);
   if (up.status !== 0) throw new Error(`sandbox up: exit ${up.status}\n${up.stderr}`);
-  const { layout, nodeHost, SANDBOX_CREDENTIALS } = await import(
-    join(root, 'dist', 'sandbox', 'layout.js')
-  );
+  const { layout, SANDBOX_CREDENTIALS } = await import(join(root, 'dist', 'sandbox', 'layout.js'));
   const l = layout(env);
   // Six nodes: the DR region's Auto Scaling group to 3, so the sandbox starts 3 more Vaults.
   // This process loads the SDK itself: without its switch the SDK's Node-version warning lands
@@ -155,25 +165,20 @@ try {
   await asg.send(
     new SetDesiredCapacityCommand({ AutoScalingGroupName: l.regions.dr.asg, DesiredCapacity: 3 }),
   );
-  const profile = parse(readFileSync(l.profileFile, 'utf8'));
-  profile.vault.addresses = [
-    ...profile.vault.addresses,
-    ...[1, 2, 3].map((n) => `https://${nodeHost(l, 'dr', n)}:${l.vaultPort}`),
-  ];
-  const six = join(dir, 'six-nodes.yaml');
-  writeFileSync(six, stringify(profile));
+  const six = l.profileFile;
   let answering = 0;
   for (let i = 0; i < 90 && answering < 6; i++) {
     const s = cli(['status', '--json', '--profile', six]);
     try {
       const j = JSON.parse(s.stdout);
-      answering = j.nodes.length - j.summary.unreachable;
+      const all = [...j.nodes, ...(j.failover?.drNodes ?? [])];
+      answering = all.filter((n) => n.reachable).length;
     } catch {
       answering = 0;
     }
     if (answering < 6) await sleep(1000);
   }
-  console.log(`sandbox: ${answering} of 6 nodes answering`);
+  console.log(`sandbox: ${answering} of 6 nodes answering (3 primary, 3 DR)`);
 
   const e6 = { ...env, VAULT_RUNBOOK_PROFILE: six };
   const frames = [];
@@ -183,7 +188,8 @@ try {
     const t = tui(e6);
     try {
       frames.push(await t.when(/practice/));
-      rows.push(await t.when(/node-6 .*\d{3}/));
+      // Every row of both regions with its health code, read from the node.
+      rows.push(await t.when(SIX_ROWS));
       rowsCpu.push(cpuMs(t));
       if (i === runs - 1) {
         await sleep(5000); // past start-up work

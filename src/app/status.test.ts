@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { replicationLag } from '../domain/cluster.js';
 import { defaultCodeOf, roleOf } from '../domain/health.js';
@@ -38,6 +40,26 @@ describe('collectStatus', () => {
     expect(text).toMatch(/node-2 .* sealed 1\/3 nonce nonce-1/);
     expect(text).toMatch(/node-3 .*unreachable.*could not read: node-3: health: no answer/);
   });
+
+  it('Given a node that never answers and a garbage collection while it is awaited, When status is collected, Then its deadline still fires and it shows unreachable', async () => {
+    // On Node 20 a timeout signal inside AbortSignal.any can be collected before it fires
+    // (nodejs/node#57736): the round then waited for ever — under a full suite's GC pressure
+    // this test's twin above timed out at 60 s. A collection is forced here to make it certain.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const vault = await cluster();
+    const round = collectStatus(undefined, vault, undefined, new AbortController().signal, {
+      perNodeTimeoutMs: 200,
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    gc();
+    const s = await round;
+    expect(s.nodes.map((n) => [n.name, n.reachable])).toEqual([
+      ['node-1', true],
+      ['node-2', true],
+      ['node-3', false],
+    ]);
+  }, 10_000);
 
   it('Given the first unsealed node does not answer sys/leader, When status is collected, Then the HA lock holder comes from the next unsealed node', async () => {
     const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });

@@ -1,44 +1,34 @@
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort, FailoverAwsPort } from './aws.js';
-import type { VaultNode, VaultPort } from './vault.js';
-import type { NodeStatus } from '../domain/cluster.js';
 import type { FailoverStatus } from '../domain/failover.js';
 
 export type { FailoverStatus };
 
 /**
- * Reads the DNS target and the DR nodes; every failure is data, never a throw. `node` is the
- * collector the status uses for a primary node, so a DR node shows the same columns (seal
- * state and progress, version, HA role) and a failure reads the same way.
+ * Where the profile's Route 53 record points: the primary's or DR's load balancer, or neither.
+ * A failure is data, never a throw. Undefined when the profile has no record or no AWS.
  */
-export async function failoverStatus(
+export async function dnsStatus(
   profile: Profile | undefined,
-  vault: VaultPort,
   aws: (AwsPort & Partial<FailoverAwsPort>) | undefined,
-  deadline: () => AbortSignal,
-  node: (n: VaultNode) => Promise<NodeStatus>,
-): Promise<FailoverStatus> {
+  signal: AbortSignal,
+): Promise<FailoverStatus['dns']> {
   const rt = profile?.aws?.route53;
-  const dns = async (): Promise<FailoverStatus['dns']> => {
-    if (!rt || !aws?.dnsRecord) return undefined;
-    try {
-      const rec = await aws.dnsRecord(rt.zone_id, rt.record, deadline());
-      const vs = (rec?.values ?? []).map((v) => v.replace(/\.$/, ''));
-      const one = vs.length === 1 ? vs[0] : undefined;
-      const region =
-        one !== undefined && one === rt.primary_value
-          ? 'primary'
-          : one !== undefined && one === rt.dr_value
-            ? 'dr'
-            : 'unknown';
-      return { record: rt.record, values: vs, region };
-    } catch (err) {
-      return { record: rt.record, values: [], region: 'unknown', error: (err as Error).message };
-    }
-  };
-  const dr = vault.drNodes();
-  const [d, nodes] = await Promise.all([dns(), Promise.all(dr.map(node))]);
-  return { ...(d ? { dns: d } : {}), ...(dr.length ? { drNodes: nodes } : {}) };
+  if (!rt || !aws?.dnsRecord) return undefined;
+  try {
+    const rec = await aws.dnsRecord(rt.zone_id, rt.record, signal);
+    const vs = (rec?.values ?? []).map((v) => v.replace(/\.$/, ''));
+    const one = vs.length === 1 ? vs[0] : undefined;
+    const region =
+      one !== undefined && one === rt.primary_value
+        ? 'primary'
+        : one !== undefined && one === rt.dr_value
+          ? 'dr'
+          : 'unknown';
+    return { record: rt.record, values: vs, region };
+  } catch (err) {
+    return { record: rt.record, values: [], region: 'unknown', error: (err as Error).message };
+  }
 }
 
 /** The lines `status` prints for it. */

@@ -5,6 +5,7 @@ import { listRunbooks } from '../app/runbooks.js';
 import type { RunSession } from '../app/session.js';
 import type { StatusPoller } from '../app/status.js';
 import { App } from './App.js';
+import { toClusterView } from './cluster-view.js';
 import { colorsWanted, makeTheme } from './context.js';
 import { UiController, type ControllerOptions } from './controller.js';
 
@@ -74,6 +75,7 @@ async function clusterStatus(
   explicit: string | undefined,
   env: NodeJS.ProcessEnv,
   onUpdate: (s: ClusterStatus) => void,
+  onPreview: (s: ClusterStatus) => void,
 ): Promise<{ profileName?: string; poller?: StatusPoller; close?: () => void }> {
   try {
     const [
@@ -82,7 +84,7 @@ async function clusterStatus(
       { AwsStatusCache, collectStatus, StatusPoller },
     ] = await Promise.all([
       import('../app/profiles.js'),
-      import('../app/ports.js'),
+      import('../app/cluster-ports.js'),
       import('../app/status.js'),
     ]);
     const profile = loadProfile(profilePath(explicit, env));
@@ -93,12 +95,17 @@ async function clusterStatus(
     });
     const poller = vault
       ? new StatusPoller(
-          (signal) => collectStatus(profile, vault, aws, signal, { awsCache }),
+          (signal, preview) =>
+            collectStatus(profile, vault, aws, signal, {
+              awsCache,
+              ...(preview ? { preview } : {}),
+            }),
           onUpdate,
           STATUS_INTERVAL_MS,
           {
             maxIntervalMs: STATUS_IDLE_INTERVAL_MS,
             onlyChanges: { refreshMs: STATUS_REDRAW_IDLE_MS },
+            preview: { afterMs: STATUS_PREVIEW_MS, show: onPreview },
           },
         )
       : undefined;
@@ -118,7 +125,9 @@ async function clusterStatus(
  */
 const STATUS_INTERVAL_MS = 1000;
 const STATUS_IDLE_INTERVAL_MS = 2000;
-/** ASG, instances and replication lag are read at most this often (and after a change). */
+/** The first rows come this long after the first node answered, if the round is still on. */
+const STATUS_PREVIEW_MS = 100;
+/** ASG, instances, replication lag and DNS are read at most this often (and after a change). */
 const STATUS_AWS_MAX_AGE_MS = 15_000;
 /**
  * A change is drawn at once; an unchanged status only this often, to move the pane's
@@ -199,7 +208,9 @@ async function drive(opts: DriveOptions): Promise<number> {
       controller.updateCluster(s);
       if (!session) preload();
     };
-    void clusterStatus(opts.profile, opts.env, onStatus).then((c) => {
+    // The first round's rows as their nodes answer: the screen only, never a run's cluster.
+    const onPreview = (s: ClusterStatus): void => store.setState({ cluster: toClusterView(s) });
+    void clusterStatus(opts.profile, opts.env, onStatus, onPreview).then((c) => {
       if (c.profileName && !session) store.setState({ profileName: c.profileName });
       poller = c.poller;
       closeCluster = c.close;

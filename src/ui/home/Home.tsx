@@ -2,7 +2,7 @@ import { Box, Text, useStdout } from 'ink';
 import { useTheme, useUi } from '../context.js';
 import { useKeyReducer } from '../prompts/use-key-reducer.js';
 import { StatusPane } from '../status/StatusPane.js';
-import { reduceHome, type HomeState } from './home-state.js';
+import { reduceHome, statusPaneRows, type HomeState } from './home-state.js';
 import { clampLines, reflow } from '../common/reflow.js';
 import { bannerRows, StoppedBanner } from './StoppedBanner.js';
 
@@ -25,25 +25,16 @@ export function Home() {
   );
   const selected = runbooks[state.cursor];
   const { stdout } = useStdout();
-  const cluster = useUi((s) => s.cluster);
-  const warnings = useUi((s) => s.warnings) ?? NONE;
   // On a short terminal the description gives way, so the list and the status pane stay on
   // screen (at 80×24 the runbook list used to scroll off the top).
   const compact = (stdout.rows || 100) < 32;
+  // Numbers, not the status itself: a status that changes a value but not the pane's height
+  // re-renders the pane (it reads the status), not this list and description. An empty
+  // warnings list is the same as none, so its arrival after the first frame renders nothing.
+  const warnings = useUi((s) => (s.warnings?.length ? s.warnings : NONE));
   // Two regions' tables do not fit a short terminal beside the list: their short form does.
-  const drCompact = compact && Boolean(cluster?.dr);
-  const drRows = cluster?.dr
-    ? cluster.dr.nodes.length + cluster.dr.nodes.filter((n) => n.error).length + 2
-    : 0;
-  const statusRows = drCompact
-    ? 7
-    : cluster
-      ? 4 +
-        cluster.nodes.length +
-        cluster.nodes.filter((n) => n.error).length +
-        cluster.regions.length +
-        drRows
-      : 3;
+  const drCompact = useUi((s) => compact && Boolean(s.cluster?.dr));
+  const statusRows = useUi((s) => statusPaneRows(s.cluster, drCompact));
   // A stopped cluster outranks the title: on a short terminal the banner loses its frame and
   // the title line, so its steps stay whole next to every runbook.
   const terse = compact && warnings.length > 0;

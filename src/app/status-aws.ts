@@ -1,0 +1,127 @@
+import type { ClusterStatus, NodeStatus, RegionStatus } from '../domain/cluster.js';
+import { replicationLag } from '../domain/cluster.js';
+import { errorMessage } from '../domain/errors.js';
+import type { Profile } from '../domain/schema.js';
+import type { AwsPort } from '../engine/aws.js';
+import { dnsStatus } from '../engine/failover-status.js';
+import { NO_AWS, type AwsPart, type PlacedInstance } from './status-cache.js';
+
+// The AWS half of a status: each region's ASG and instances, replication lag, where DNS points.
+
+/** Runs a call under its own deadline (see ./deadline.ts). */
+export type Within = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
+function hostOf(address: string): string {
+  try {
+    return new URL(address).hostname;
+  } catch {
+    return address;
+  }
+}
+
+/** An instance stands behind a node when its tag or private IP names the node's address. */
+export function instanceFor(
+  node: NodeStatus,
+  instances: readonly PlacedInstance[],
+): PlacedInstance | undefined {
+  const host = hostOf(node.address);
+  return instances.find(
+    (i) =>
+      i.tags['vault-runbook:address'] === node.address ||
+      i.tags['vault-runbook:host'] === host ||
+      i.privateIp === host,
+  );
+}
+
+async function regionStatus(
+  aws: AwsPort,
+  name: string,
+  region: string,
+  asgName: string | undefined,
+  bucket: string | undefined,
+  signal: AbortSignal,
+): Promise<{ region: RegionStatus; instances: PlacedInstance[] }> {
+  const base: RegionStatus = { name, region, ...(bucket ? { dataBucket: bucket } : {}) };
+  if (!asgName) return { region: base, instances: [] };
+  try {
+    const asg = await aws.describeAsg(asgName, region, signal);
+    if (!asg)
+      return {
+        region: {
+          ...base,
+          asg: { name: asgName, desired: 0, inService: 0, error: 'no such Auto Scaling group' },
+        },
+        instances: [],
+      };
+    const inService = asg.instances.filter((i) => i.lifecycleState === 'InService').length;
+    const instances = await aws.describeInstances(
+      asg.instances.map((i) => i.instanceId),
+      region,
+      signal,
+    );
+    return {
+      region: { ...base, asg: { name: asgName, desired: asg.desired, inService } },
+      instances: instances.map((i) => ({ ...i, region })),
+    };
+  } catch (err) {
+    return {
+      region: {
+        ...base,
+        asg: { name: asgName, desired: 0, inService: 0, error: errorMessage(err) },
+      },
+      instances: [],
+    };
+  }
+}
+
+async function replication(
+  aws: AwsPort,
+  profile: Profile,
+  signal: AbortSignal,
+  now: Date,
+): Promise<ClusterStatus['replication']> {
+  const a = profile.aws;
+  if (!a?.data_bucket || !a.dr_data_bucket) return undefined;
+  try {
+    const latest = (
+      vs: Awaited<ReturnType<AwsPort['listObjectVersions']>>,
+    ): { key: string; lastModified: string; etag?: string }[] =>
+      vs
+        .filter((v) => v.isLatest && !v.deleteMarker)
+        .map((v) => ({
+          key: v.key,
+          lastModified: v.lastModified,
+          ...(v.etag ? { etag: v.etag } : {}),
+        }));
+    const [p, d] = await Promise.all([
+      aws.listObjectVersions(a.data_bucket, a.region, signal),
+      aws.listObjectVersions(a.dr_data_bucket, a.dr_region ?? a.region, signal),
+    ]);
+    return replicationLag(latest(p), latest(d), now);
+  } catch (err) {
+    return { lagSeconds: -1, pendingObjects: -1, error: errorMessage(err) };
+  }
+}
+
+/** Every AWS read of a status, each under its own AWS deadline; every failure is data. */
+export async function readAwsPart(
+  profile: Profile | undefined,
+  aws: AwsPort | undefined,
+  within: Within,
+  now: () => Date,
+): Promise<AwsPart> {
+  const a = profile?.aws;
+  if (!aws || !profile || !a) return NO_AWS;
+  const drRegion = a.dr_region;
+  const [regions, repl, dns] = await Promise.all([
+    Promise.all([
+      within((s) => regionStatus(aws, 'primary', a.region, a.asg, a.data_bucket, s)),
+      ...(drRegion
+        ? [within((s) => regionStatus(aws, 'dr', drRegion, a.dr_asg, a.dr_data_bucket, s))]
+        : []),
+    ]),
+    within((s) => replication(aws, profile, s, now())),
+    within((s) => dnsStatus(profile, aws, s)),
+  ]);
+  return { regions, ...(repl ? { replication: repl } : {}), ...(dns ? { dns } : {}) };
+}
