@@ -7,6 +7,40 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Ink's `yoga-layout`, loaded without fetch(). Its Emscripten loader reads the WebAssembly
+ * embedded as a data: URL with fetch() whenever a global fetch exists, and Node's first fetch()
+ * loads undici: ≈ 60 ms of the TUI's first frame spent compiling an HTTP client, before the
+ * layout engine can start. With no global fetch in sight for that one synchronous call, the same
+ * loader decodes the embedded bytes itself (its documented fallback). Ink imports only the
+ * default export, the same object as before.
+ */
+const YOGA = '\0yoga-layout-without-fetch';
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  resolveId(source) {
+    return source === 'yoga-layout' ? YOGA : undefined;
+  },
+  load(id) {
+    if (id !== YOGA) return undefined;
+    return `import { loadYoga } from 'yoga-layout/load';
+export * from 'yoga-layout/load';
+function withoutFetch(load) {
+  const fetch = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!fetch?.configurable) return load();
+  delete globalThis.fetch;
+  try {
+    return load();
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', fetch);
+  }
+}
+const Yoga = await withoutFetch(loadYoga);
+export default Yoga;
+`;
+  },
+};
 const out = `${root}dist/bundle`;
 rmSync(out, { recursive: true, force: true });
 
@@ -18,6 +52,7 @@ await build({
     'supervisor-main': 'src/sandbox/supervisor-main.ts',
   },
   platform: 'node',
+  plugins: [yogaWithoutFetch],
   tsconfig: 'tsconfig.build.json',
   // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
   // client's own code: its ES build, bundled, keeps only the commands src/ names (see

@@ -84,6 +84,31 @@ describe('what each command loads', () => {
     expect(commands.size).toBeLessThan(30);
   });
 
+  it("Given the TUI's chunk, When it loads (Ink and its layout engine ready), Then Node's fetch (undici) was never loaded", async () => {
+    const chunk = readdirSync(BUNDLE)
+      .filter((f) => f.endsWith('.js'))
+      .find((f) =>
+        withBundledSources(pathToFileURL(join(BUNDLE, f)).href).some((m) =>
+          /\/node_modules\/yoga-layout\//.test(m),
+        ),
+      );
+    expect(chunk).toBeDefined();
+    // Loading the chunk awaits yoga's WebAssembly (a top-level await): when the import settles,
+    // the layout engine is there, and whatever its loader pulled in is in Node's own list.
+    const r = await execa(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(pathToFileURL(join(BUNDLE, chunk ?? '')).href)});
+         console.log(JSON.stringify(process.moduleLoadList.filter((m) => /undici|fetch/.test(m))));`,
+      ],
+      { reject: false, env: { ...process.env, NODE_ENV: 'production' } },
+    );
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
   it('Given --version and list, When run, Then neither loads zod, the action registry or the engine', async () => {
     for (const args of [['--version'], ['list']]) {
       const { modules } = await modulesOf(args);
