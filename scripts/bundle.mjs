@@ -44,6 +44,31 @@ export default Yoga;
 const out = `${root}dist/bundle`;
 rmSync(out, { recursive: true, force: true });
 
+/**
+ * zod, configured `jitless` before any schema is built. By default zod compiles a parser for each
+ * object schema with new Function() the first time it parses: that pays for itself over
+ * thousands of parses, and this program parses a few dozen documents per process (`lint`:
+ * every runbook once, each step's `with` once) — the compiling was most of what validation
+ * cost. jitless is zod's documented switch for the same checks and results without eval. Every
+ * `import 'zod'` of the bundle goes through this module, and ES modules run it before any
+ * module that imports zod builds a schema.
+ */
+const ZOD = '\0zod-jitless';
+const zodJitless = {
+  name: 'zod-jitless',
+  resolveId(source, importer) {
+    return source === 'zod' && importer !== ZOD ? ZOD : undefined;
+  },
+  load(id) {
+    if (id !== ZOD) return undefined;
+    return `import { config } from 'zod/v4/core';
+config({ jitless: true });
+export * from 'zod';
+export { z, default } from 'zod';
+`;
+  },
+};
+
 await build({
   cwd: root,
   input: {
@@ -52,7 +77,7 @@ await build({
     'supervisor-main': 'src/sandbox/supervisor-main.ts',
   },
   platform: 'node',
-  plugins: [yogaWithoutFetch],
+  plugins: [yogaWithoutFetch, zodJitless],
   tsconfig: 'tsconfig.build.json',
   // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
   // client's own code: its ES build, bundled, keeps only the commands src/ names (see
