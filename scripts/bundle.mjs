@@ -69,6 +69,23 @@ export { z, default } from 'zod';
   },
 };
 
+/**
+ * wrap-ansi (Ink's wrapping of every <Text>) with the string-width Ink itself measures with.
+ * wrap-ansi 9 asks for string-width 7, which measures even plain ASCII one grapheme at a time
+ * (Intl.Segmenter, then an emoji regex per character): most of the home screen's first layout.
+ * Version 8 has an ASCII fast path and is what Ink uses to measure the same text, so wrapping and
+ * measuring now agree by construction (they differ only on rare emoji and Hangul sequences).
+ */
+const stringWidth = fileURLToPath(import.meta.resolve('string-width'));
+const wrapWithInksStringWidth = {
+  name: 'wrap-ansi-string-width',
+  resolveId(source, importer) {
+    return source === 'string-width' && /[\\/]node_modules[\\/]wrap-ansi[\\/]/.test(importer ?? '')
+      ? stringWidth
+      : undefined;
+  },
+};
+
 await build({
   cwd: root,
   input: {
@@ -77,7 +94,7 @@ await build({
     'supervisor-main': 'src/sandbox/supervisor-main.ts',
   },
   platform: 'node',
-  plugins: [yogaWithoutFetch, zodJitless],
+  plugins: [yogaWithoutFetch, zodJitless, wrapWithInksStringWidth],
   tsconfig: 'tsconfig.build.json',
   // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
   // client's own code: its ES build, bundled, keeps only the commands src/ names (see
