@@ -109,7 +109,7 @@ describe('what each command loads', () => {
     expect(JSON.parse(r.stdout)).toEqual([]);
   });
 
-  it('Given --version and list, When run, Then neither loads zod, the action registry or the engine', async () => {
+  it('Given --version and list, When run, Then neither loads zod, the action registry, the engine or the YAML parser', async () => {
     for (const args of [['--version'], ['list']]) {
       const { modules } = await modulesOf(args);
       // engine/pending-stop is the one exception: `list` must say when a run left the cluster
@@ -118,6 +118,8 @@ describe('what each command loads', () => {
         (m) => !/\/engine\/pending-stop\.(js|ts)$/.test(m),
       );
       expect(engine, args.join(' ')).toEqual([]);
+      // The shipped runbooks' heads are plain: read without loading the YAML parser at all.
+      expect(loads(modules, /\/node_modules\/yaml\//), args.join(' ')).toEqual([]);
     }
   });
 

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import { errorMessage, UsageError } from '../domain/errors.js';
 import { configDir } from '../adapters/paths.js';
 
@@ -120,6 +121,16 @@ export function plainHead(text: string): Record<string, string> | undefined {
   }
   return out;
 }
+
+/**
+ * The YAML parser, for heads plainHead leaves to it: loaded on the first such head, so `list`
+ * and the home screen do not load (and compile) the parser for runbooks written plainly.
+ */
+let yamlParse: ((text: string) => unknown) | undefined;
+const parse = (text: string): unknown => {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof Yaml).parse;
+  return yamlParse(text);
+};
 
 /** id, title and description as written, without validating the rest. */
 function summary(text: string): { id?: string; title: string; description: string } {
