@@ -7,8 +7,84 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Ink's `yoga-layout`, loaded without fetch(). Its Emscripten loader reads the WebAssembly
+ * embedded as a data: URL with fetch() whenever a global fetch exists, and Node's first fetch()
+ * loads undici: ≈ 60 ms of the TUI's first frame spent compiling an HTTP client, before the
+ * layout engine can start. With no global fetch in sight for that one synchronous call, the same
+ * loader decodes the embedded bytes itself (its documented fallback). Ink imports only the
+ * default export, the same object as before.
+ */
+const YOGA = '\0yoga-layout-without-fetch';
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  resolveId(source) {
+    return source === 'yoga-layout' ? YOGA : undefined;
+  },
+  load(id) {
+    if (id !== YOGA) return undefined;
+    return `import { loadYoga } from 'yoga-layout/load';
+export * from 'yoga-layout/load';
+function withoutFetch(load) {
+  const fetch = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!fetch?.configurable) return load();
+  delete globalThis.fetch;
+  try {
+    return load();
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', fetch);
+  }
+}
+const Yoga = await withoutFetch(loadYoga);
+export default Yoga;
+`;
+  },
+};
 const out = `${root}dist/bundle`;
 rmSync(out, { recursive: true, force: true });
+
+/**
+ * zod, configured `jitless` before any schema is built. By default zod compiles a parser for each
+ * object schema with new Function() the first time it parses: that pays for itself over
+ * thousands of parses, and this program parses a few dozen documents per process (`lint`:
+ * every runbook once, each step's `with` once) — the compiling was most of what validation
+ * cost. jitless is zod's documented switch for the same checks and results without eval. Every
+ * `import 'zod'` of the bundle goes through this module, and ES modules run it before any
+ * module that imports zod builds a schema.
+ */
+const ZOD = '\0zod-jitless';
+const zodJitless = {
+  name: 'zod-jitless',
+  resolveId(source, importer) {
+    return source === 'zod' && importer !== ZOD ? ZOD : undefined;
+  },
+  load(id) {
+    if (id !== ZOD) return undefined;
+    return `import { config } from 'zod/v4/core';
+config({ jitless: true });
+export * from 'zod';
+export { z, default } from 'zod';
+`;
+  },
+};
+
+/**
+ * wrap-ansi (Ink's wrapping of every <Text>) with the string-width Ink itself measures with.
+ * wrap-ansi 9 asks for string-width 7, which measures even plain ASCII one grapheme at a time
+ * (Intl.Segmenter, then an emoji regex per character): most of the home screen's first layout.
+ * Version 8 has an ASCII fast path and is what Ink uses to measure the same text, so wrapping and
+ * measuring now agree by construction (they differ only on rare emoji and Hangul sequences).
+ */
+const stringWidth = fileURLToPath(import.meta.resolve('string-width'));
+const wrapWithInksStringWidth = {
+  name: 'wrap-ansi-string-width',
+  resolveId(source, importer) {
+    return source === 'string-width' && /[\\/]node_modules[\\/]wrap-ansi[\\/]/.test(importer ?? '')
+      ? stringWidth
+      : undefined;
+  },
+};
 
 await build({
   cwd: root,
@@ -18,6 +94,7 @@ await build({
     'supervisor-main': 'src/sandbox/supervisor-main.ts',
   },
   platform: 'node',
+  plugins: [yogaWithoutFetch, zodJitless, wrapWithInksStringWidth],
   tsconfig: 'tsconfig.build.json',
   // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
   // client's own code: its ES build, bundled, keeps only the commands src/ names (see

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, tempState } from './support/cli.js';
@@ -84,7 +85,64 @@ describe('what each command loads', () => {
     expect(commands.size).toBeLessThan(30);
   });
 
-  it('Given --version and list, When run, Then neither loads zod, the action registry or the engine', async () => {
+  it('Given a terminal and no verb, When the home screen shows, Then the command-line parser and the verbs were never loaded', async () => {
+    const { dir, env } = tempState();
+    const trace = join(dir, 'modules.txt');
+    const tuiEnv: NodeJS.ProcessEnv = { ...env, VR_MODULE_TRACE: trace, TERM: 'xterm-256color' };
+    delete tuiEnv.CI; // a terminal has no CI (with it the CLI prints its help instead)
+    // A pseudo-terminal of its own (script(1)), as a person's shell gives the CLI.
+    const child = spawn(
+      'script',
+      ['-qfc', `stty cols 120 rows 40; exec node --import ${HOOK} ${BIN}`, '/dev/null'],
+      { env: tuiEnv, stdio: ['pipe', 'pipe', 'ignore'], detached: true },
+    );
+    try {
+      await new Promise<void>((resolveShown, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no home screen:\n${out}`)), 60_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (/practice/.test(out)) {
+            clearTimeout(timer);
+            resolveShown();
+          }
+        });
+      });
+    } finally {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    }
+    const modules = readFileSync(trace, 'utf8').trim().split('\n').flatMap(withBundledSources);
+    expect(loads(modules, /\/node_modules\/ink\//).length).toBeGreaterThan(0); // the TUI's
+    expect(loads(modules, /\/node_modules\/commander\//)).toEqual([]);
+    expect(loads(modules, /\/src\/cli\/(program|verbs\/)/)).toEqual([]);
+  });
+
+  it("Given the TUI's chunk, When it loads (Ink and its layout engine ready), Then Node's fetch (undici) was never loaded", async () => {
+    const chunk = readdirSync(BUNDLE)
+      .filter((f) => f.endsWith('.js'))
+      .find((f) =>
+        withBundledSources(pathToFileURL(join(BUNDLE, f)).href).some((m) =>
+          /\/node_modules\/yoga-layout\//.test(m),
+        ),
+      );
+    expect(chunk).toBeDefined();
+    // Loading the chunk awaits yoga's WebAssembly (a top-level await): when the import settles,
+    // the layout engine is there, and whatever its loader pulled in is in Node's own list.
+    const r = await execa(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(pathToFileURL(join(BUNDLE, chunk ?? '')).href)});
+         console.log(JSON.stringify(process.moduleLoadList.filter((m) => /undici|fetch/.test(m))));`,
+      ],
+      { reject: false, env: { ...process.env, NODE_ENV: 'production' } },
+    );
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
+  it('Given --version and list, When run, Then neither loads zod, the action registry, the engine or the YAML parser', async () => {
     for (const args of [['--version'], ['list']]) {
       const { modules } = await modulesOf(args);
       // engine/pending-stop is the one exception: `list` must say when a run left the cluster
@@ -93,6 +151,8 @@ describe('what each command loads', () => {
         (m) => !/\/engine\/pending-stop\.(js|ts)$/.test(m),
       );
       expect(engine, args.join(' ')).toEqual([]);
+      // The shipped runbooks' heads are plain: read without loading the YAML parser at all.
+      expect(loads(modules, /\/node_modules\/yaml\//), args.join(' ')).toEqual([]);
     }
   });
 

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import { errorMessage, UsageError } from '../domain/errors.js';
 import { configDir } from '../adapters/paths.js';
 
@@ -76,12 +77,68 @@ function head(text: string): string | undefined {
   return undefined;
 }
 
+/** What YAML's core schema reads as something other than a string, and the indicators. */
+const NOT_PLAIN_STRING = /^(?:$|[-?:,[\]{}#&*!|>'"%@`~+.\d\s]|(?:null|true|false)$)|: |:$| #/i;
+/** Control characters, which YAML restricts, and tabs, which it treats apart: the parser's. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UNUSUAL = /[\u0000-\u001f\u007f-\u009f\ufeff\ufffe\uffff]/;
+
+/**
+ * The head's keys, when every one is written the way the shipped runbooks write them: `key:
+ * value` on one line (a plain scalar YAML reads as that very string), or `key: |` / `key: |-`
+ * and an indented literal block. Anything else (quotes, folded or multi-line plain values,
+ * comments, anchors, tags, tabs, a value YAML reads as a number, a boolean or null, a repeated
+ * key) is undefined, and the YAML parser reads the head: this only spares `list` and the home
+ * screen the cold parser for what it would have read the same way.
+ */
+export function plainHead(text: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i++] ?? '';
+    if (line === '') continue;
+    const m = /^(id|title|description):(?: +(.*))?$/.exec(line);
+    const key = m?.[1];
+    const value = m?.[2] ?? '';
+    if (key === undefined || key in out) return undefined;
+    if (value === '|' || value === '|-') {
+      const body: string[] = [];
+      while (i < lines.length && /^( +\S|$)/.test(lines[i] ?? '')) body.push(lines[i++] ?? '');
+      while (body.length && body[body.length - 1] === '') body.pop();
+      const indent = /^ */.exec(body.find((l) => l !== '') ?? '')?.[0].length ?? 0;
+      if (indent === 0 || body.some((l) => l !== '' && !l.startsWith(' '.repeat(indent))))
+        return undefined;
+      if (body.some((l) => UNUSUAL.test(l))) return undefined;
+      const block = body.map((l) => l.slice(indent)).join('\n');
+      out[key] = value === '|' ? `${block}\n` : block;
+    } else {
+      // A plain scalar goes on over indented lines (blank ones between): the parser's to read.
+      const next = lines.slice(i).find((l) => l !== '') ?? '';
+      if (NOT_PLAIN_STRING.test(value) || UNUSUAL.test(value) || /^\s/.test(next)) return undefined;
+      out[key] = value.replace(/ +$/, '');
+    }
+  }
+  return out;
+}
+
+/**
+ * The YAML parser, for heads plainHead leaves to it: loaded on the first such head, so `list`
+ * and the home screen do not load (and compile) the parser for runbooks written plainly.
+ */
+let yamlParse: ((text: string) => unknown) | undefined;
+const parse = (text: string): unknown => {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof Yaml).parse;
+  return yamlParse(text);
+};
+
 /** id, title and description as written, without validating the rest. */
 function summary(text: string): { id?: string; title: string; description: string } {
   let doc: unknown;
   try {
     const h = head(text);
-    doc = h === undefined ? parse(text) : parse(h);
+    doc =
+      (h === undefined ? undefined : plainHead(h)) ?? (h === undefined ? parse(text) : parse(h));
     // Where the head lacks them (written after the steps), the whole file says.
     if (h !== undefined && !hasTitle(doc)) doc = parse(text);
   } catch (err) {

@@ -1,6 +1,8 @@
 // First, before any dependency loads: see quiet-deps.ts.
 import './quiet-deps.js';
-import { main, report } from './program.js';
+import type { Io } from '../app/io.js';
+import { runTuiHomeFrom, wantsTuiHome } from './home.js';
+import { report } from './report.js';
 
 // A crash outside main's own catch (an 'error' event nobody listened for, a stray rejection)
 // would make Node print the raw error and stack: it goes through the same masking instead.
@@ -17,9 +19,15 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') crash(err);
 });
 
-process.exitCode = await main(process.argv.slice(2), {
+const io: Io = {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   stdinIsTTY: Boolean(process.stdin.isTTY),
-});
+};
+const argv = process.argv.slice(2);
+// The home screen needs no command-line parser: commander and the verb table load for verbs.
+process.exitCode =
+  argv.length === 0 && wantsTuiHome(io)
+    ? await runTuiHomeFrom(io)
+    : await (await import('./program.js')).main(argv, io);

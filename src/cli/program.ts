@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { ExitCode, VrError } from '../domain/errors.js';
-import { maskTokens, stripControls } from '../domain/sanitize.js';
-import { REDACTED } from '../domain/secret.js';
-import { isTTY, type Io } from '../app/io.js';
+import { ExitCode } from '../domain/errors.js';
+import type { Io } from '../app/io.js';
 import type { VerbContext } from './verbs/context.js';
 import { registerAckStop } from './verbs/ack-stop.js';
 import { registerDemo } from './verbs/demo.js';
@@ -17,7 +15,10 @@ import { registerRun } from './verbs/run.js';
 import { registerSandbox } from './verbs/sandbox.js';
 import { registerSchema } from './verbs/schema.js';
 import { registerStatus } from './verbs/status.js';
-import { loadTui } from './tui.js';
+import { runTuiHomeFrom, wantsTuiHome } from './home.js';
+import { report } from './report.js';
+
+export { cleanErrorText, report } from './report.js';
 
 function version(): string {
   try {
@@ -61,14 +62,7 @@ export async function buildProgram(
 export async function main(argv: string[], io: Io): Promise<number> {
   let code: number = ExitCode.ok;
   if (argv.length === 0) {
-    if (io.stdinIsTTY && isTTY(io.stdout) && !io.env.CI) {
-      try {
-        const { runTuiHome } = await loadTui();
-        return await runTuiHome({ env: io.env });
-      } catch (err) {
-        return report(err, io);
-      }
-    }
+    if (wantsTuiHome(io)) return runTuiHomeFrom(io);
     argv = ['--help'];
   }
   try {
@@ -87,28 +81,4 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     return report(err, io);
   }
-}
-
-/**
- * An error's text may carry what came from outside (a Vault answer, a file, a step's output):
- * token-shaped strings are masked and control characters dropped before it reaches stderr.
- */
-export function cleanErrorText(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => maskTokens(stripControls(l), REDACTED))
-    .join('\n');
-}
-
-/** The one place an error becomes output and an exit code. */
-export function report(err: unknown, io: Pick<Io, 'stderr'>): number {
-  if (err instanceof VrError) {
-    io.stderr.write(`vault-runbook: ${cleanErrorText(err.message)}\n`);
-    for (const s of err.nextSteps) io.stderr.write(`  → ${cleanErrorText(s)}\n`);
-    return err.exitCode;
-  }
-  io.stderr.write(
-    `vault-runbook: unexpected error: ${cleanErrorText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
-  );
-  return ExitCode.stepFailed;
 }
