@@ -9,6 +9,7 @@ import { LocalFiles } from '../adapters/files.js';
 import { imagesFromProfile } from '../adapters/image.js';
 import { recoveryFromProfile } from '../adapters/recovery.js';
 import { pastRuns } from '../adapters/journal-scan.js';
+import { SANDBOX_CREDENTIALS } from '../sandbox/layout.js';
 import { clusterPorts } from './cluster-ports.js';
 
 // The status pane needs only the cluster's ports: they live in their own module, so the TUI
