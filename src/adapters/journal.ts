@@ -223,7 +223,8 @@ export class FsJournal implements JournalWriter {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -241,7 +242,14 @@ export interface ParsedLine {
 export function readJournalLines(path: string): ParsedLine[] {
   if (!existsSync(path))
     throw new UsageError(`no journal at ${path}`, ['vault-runbook journal list']);
-  const text = readFileSync(path, 'utf8');
+  return parseJournalText(readFileSync(path, 'utf8'));
+}
+
+/**
+ * A journal's text, a record or a parse error a line. The one reading every check uses
+ * (`journal verify`, resume, an acknowledgement's check), so they cannot disagree on a journal.
+ */
+export function parseJournalText(text: string): ParsedLine[] {
   const lines = text.split('\n');
   // A crash mid-write can leave a torn last line; it is reported, never silently dropped.
   if (lines[lines.length - 1] === '') lines.pop();
