@@ -38,7 +38,32 @@ export async function failoverStatus(
   };
   const dr = vault.drNodes();
   const [d, nodes] = await Promise.all([dns(), Promise.all(dr.map(node))]);
-  return { ...(d ? { dns: d } : {}), ...(dr.length ? { drNodes: nodes } : {}) };
+  const stray = d?.region === 'dr' ? await primaryAsgWhileDr(profile, aws, deadline) : undefined;
+  return {
+    ...(d ? { dns: d } : {}),
+    ...(dr.length ? { drNodes: nodes } : {}),
+    ...(stray ? { primaryAsgWhileDr: stray } : {}),
+  };
+}
+
+/**
+ * While DR serves, the primary's ASG should be at 0. Read only then (one more AWS call a
+ * round, and only in a failover); an API that does not answer tells nothing here (the
+ * region's own line shows its error).
+ */
+async function primaryAsgWhileDr(
+  profile: Profile | undefined,
+  aws: AwsPort | undefined,
+  deadline: () => AbortSignal,
+): Promise<FailoverStatus['primaryAsgWhileDr']> {
+  const a = profile?.aws;
+  if (!aws || !a?.asg || !a.region) return undefined;
+  try {
+    const g = await aws.describeAsg(a.asg, a.region, deadline());
+    return g && g.desired > 0 ? { asg: g.name, desired: g.desired } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The lines `status` prints for it. */
@@ -53,5 +78,9 @@ export function formatFailoverStatus(s: FailoverStatus): string[] {
       `  DR nodes: ${s.drNodes.map((n) => `${n.name} ${n.reachable ? (n.healthCode ?? '?') : 'down'}`).join(', ')}`,
     );
   if (s.drLeader) out.push(`  DR HA lock holder: ${s.drLeader}`);
+  if (s.primaryAsgWhileDr)
+    out.push(
+      `  WARNING: the primary ASG ${s.primaryAsgWhileDr.asg} wants ${s.primaryAsgWhileDr.desired} instance(s) while DNS names DR: they boot sealed on the primary's old data and must never be unsealed; region-failback scales it to 0 first`,
+    );
   return out;
 }
