@@ -461,7 +461,7 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before');
   }, 900_000);
 
-  it('Given the primary region down with its AWS APIs, When region-failover runs headless, Then it stops for the fence checklist without an answer, and with the operator acknowledging it DR serves the canary with DNS on DR, the journal naming who fenced and how, and the primary ASG never touched', async () => {
+  it('Given the primary region down with its AWS APIs, When region-failover runs headless, Then it stops for the fence checklist without an answer, and with the operator acknowledging it DR serves the canary with DNS on DR, the journal naming who fenced and how, and the primary ASG never touched; once the region is back, status warns that its ASG wants 3 while DNS names DR and region-failback fences it first (a journaled scale to 0)', async () => {
     // From wherever the scenarios before left it: back to the primary first.
     if ((await dnsRegion()) === 'dr') {
       expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
@@ -563,10 +563,34 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await dnsRegion()).toBe('dr');
     expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before apis-down');
 
+    // Status says so (the primary ASG wants 3 while DNS names DR) ...
+    const warned = await until(
+      'status warning of the primary ASG while DR serves',
+      async () => {
+        const w = await cli(['status', '--profile', profilePath], { ...env, VAULT_TOKEN: token });
+        return /WARNING: the primary ASG \S+ wants 3 instance\(s\) while DNS names DR/.test(
+          w.stdout,
+        )
+          ? w
+          : undefined;
+      },
+      60_000,
+    );
+    expect(warned.stdout).toContain('region-failback scales it to 0 first');
+
+    // ... and the failback reports it before the declaration, then fences it as a journaled step.
+    const backId = newRunId();
     const back = await runbook('region-failback', { declare: 'sandbox' }, run.shares);
     expect(back.exitCode, back.out).toBe(0);
+    expect(back.out).toMatch(/the primary ASG \S+ wants 3 instance\(s\) while DR serves/);
+    expect(back.out).toMatch(/vault-sandbox-primary \(us-east-1\): desired 3 → 0/);
+    const backEvents = journalEvents(runs(), backId() ?? '');
+    expect(
+      backEvents.find((e) => e.type === 'step-succeeded' && e.stepId === 'fence-primary'),
+    ).toMatchObject({ outputs: { fenced: true, how: 'asg-scaled-to-0', previous_desired: 3 } });
     expect(await kvGet(profile.vault.api_addr ?? '', 'canary')).toBe('before apis-down');
     expect(await dnsRegion()).toBe('primary');
+    expect(await asgDesired(primary.region, primary.asg)).toBe(3);
     expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(0);
   }, 1_200_000);
 });
