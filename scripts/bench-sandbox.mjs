@@ -2,11 +2,13 @@
 // Seconds from `sandbox up` to "3 nodes answering sys/health", with the tools already cached.
 // A figure, not an assertion. Run after `npm run build`:
 //   node scripts/bench-sandbox.mjs [runs]        (default 3 runs; each in fresh temp dirs)
-// It uses its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT=97) and stops every sandbox it starts.
+// It uses its own addresses (scripts/bench-slot.mjs: a slot no test uses) and stops every
+// sandbox it starts.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { benchSlot } from './bench-slot.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'vault-runbook.js');
@@ -31,7 +33,7 @@ for (let i = 1; i <= runs; i++) {
     ...process.env,
     XDG_STATE_HOME: join(dir, 'state'),
     XDG_CONFIG_HOME: join(dir, 'config'),
-    VAULT_RUNBOOK_SANDBOX_SLOT: '97',
+    VAULT_RUNBOOK_SANDBOX_SLOT: benchSlot('sandbox'),
     CI: 'true',
   };
   const t0 = process.hrtime.bigint();

@@ -3,14 +3,15 @@
 // list), and — on a sandbox of its own, when the tools are built — time to the status rows,
 // idle CPU with 6 nodes polled, and RSS. Figures, not assertions. After `npm run build`:
 //   node scripts/bench-tui.mjs [runs]        (default 3; --no-sandbox: first frame only)
-// The sandbox uses its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT, default 96 shifted by
-// VAULT_RUNBOOK_TEST_SLOT_OFFSET like the sandbox tests) and is stopped at the end.
+// The sandbox uses its own addresses (scripts/bench-slot.mjs: a slot no test uses, or
+// VAULT_RUNBOOK_SANDBOX_SLOT) and is stopped at the end.
 // Six nodes are the sandbox's own two regions, 3 + 3: its profile lists the DR nodes
 // (vault.dr_addresses), and the DR Auto Scaling group is scaled to 3 for the run.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { benchSlot } from './bench-slot.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'vault-runbook.js');
@@ -89,10 +90,8 @@ const env = {
   ...process.env,
   XDG_STATE_HOME: join(dir, 'state'),
   XDG_CONFIG_HOME: join(dir, 'config'),
-  // Its own addresses; VAULT_RUNBOOK_SANDBOX_SLOT picks others when 96 is someone else's.
-  VAULT_RUNBOOK_SANDBOX_SLOT:
-    process.env.VAULT_RUNBOOK_SANDBOX_SLOT ??
-    String(((96 + (Number(process.env.VAULT_RUNBOOK_TEST_SLOT_OFFSET ?? 0) || 0) - 1) % 254) + 1),
+  // Its own addresses; VAULT_RUNBOOK_SANDBOX_SLOT picks others when they are someone else's.
+  VAULT_RUNBOOK_SANDBOX_SLOT: benchSlot('tui'),
   TERM: 'xterm-256color',
 };
 // Ink renders only the last frame when CI is set (even empty): a terminal has no CI.

@@ -2,13 +2,15 @@
 // Unseal on the real sandbox, N = 3 and 5 sealed nodes: how many share entries the keyholders
 // make, and the seconds from the last entry to every node unsealed (from the run's journal).
 // A figure, not an assertion. Run after `npm run build`:   node scripts/bench-unseal.mjs
-// Its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT=96) and temp dirs; it stops what it starts.
+// Its own addresses (scripts/bench-slot.mjs: a slot no test uses) and temp dirs; it stops
+// what it starts.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AutoScalingClient, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { parse, stringify } from 'yaml';
+import { benchSlot } from './bench-slot.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = resolve(import.meta.dirname, '..');
@@ -26,7 +28,7 @@ const env = {
   ...process.env,
   XDG_STATE_HOME: join(dir, 'state'),
   XDG_CONFIG_HOME: join(dir, 'config'),
-  VAULT_RUNBOOK_SANDBOX_SLOT: '96',
+  VAULT_RUNBOOK_SANDBOX_SLOT: benchSlot('unseal'),
   CI: 'true',
 };
 delete env.VAULT_RUNBOOK_PROFILE;

@@ -4,7 +4,8 @@
 // every instance replaced at once, then each node unsealed) and (a) the rolling-upgrade runbook
 // (headless) take 3 nodes from the older Vault to the newer. Figures, not assertions.
 // Run after `npm run build`:   npm run bench:upgrade
-// Its own addresses (VAULT_RUNBOOK_SANDBOX_SLOT, default 97) and temp dirs; it stops what it starts.
+// Its own addresses (scripts/bench-slot.mjs: a slot no test uses, or VAULT_RUNBOOK_SANDBOX_SLOT)
+// and temp dirs; it stops what it starts.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { parse } from 'yaml';
+import { benchSlot } from './bench-slot.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = resolve(import.meta.dirname, '..');
@@ -46,7 +48,7 @@ const env = {
   ...process.env,
   XDG_STATE_HOME: join(dir, 'state'),
   XDG_CONFIG_HOME: join(dir, 'config'),
-  VAULT_RUNBOOK_SANDBOX_SLOT: process.env.VAULT_RUNBOOK_SANDBOX_SLOT ?? '97',
+  VAULT_RUNBOOK_SANDBOX_SLOT: benchSlot('upgrade'),
   CI: 'true',
   VAULT_TOKEN: '',
 };

@@ -1,10 +1,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FsJournal, journalPath, operatorName } from '../src/adapters/journal.js';
-import { loadJournalKey } from '../src/adapters/journal-key.js';
+import { journalPath } from '../src/adapters/journal.js';
 import type { RunEvent } from '../src/engine/state.js';
-import { cli, tempState } from './support/cli.js';
+import { cli } from './support/cli.js';
+import { stopJournalWorld } from './support/stop-journals.js';
 
 /**
  * A run that stopped the cluster and ended without starting it (aborted, failed), a run that
@@ -18,37 +17,7 @@ afterEach(() => {
 });
 
 function world() {
-  const { dir, env } = tempState();
-  dirs.push(dir);
-  const profile = (name: string) => {
-    const f = join(dir, `${name}.yaml`);
-    writeFileSync(f, `name: ${name}\nvault: { addresses: ['https://127.0.0.1:1'] }\n`);
-    return f;
-  };
-  const prod = profile('prod');
-  const key = loadJournalKey(env, { create: true });
-  if (!key) throw new Error('no journal key');
-  const journal = (runId: string, events: RunEvent[], profileName = 'prod') => {
-    const j = FsJournal.create(journalPath(runId, env), runId, {
-      operator: operatorName(env),
-      key,
-    });
-    j.append({
-      type: 'run-started',
-      runbookTitle: 'T',
-      meta: {
-        runId,
-        runbookFile: 'rb.yaml',
-        runbookSha256: 'x',
-        inputs: {},
-        profileName,
-        profileFile: profileName === 'prod' ? prod : profile(profileName),
-        dryRun: false,
-      },
-    });
-    for (const e of events) j.append(e);
-    j.close();
-  };
+  const { env, prod, rb, journal } = stopJournalWorld(dirs);
   const stopped = (tail: RunEvent[]) =>
     journal(RUN, [
       { type: 'step-started', stepId: 'record', attempt: 1, with: {} },
@@ -62,8 +31,6 @@ function world() {
       },
       ...tail,
     ]);
-  const rb = join(dir, 'rb.yaml');
-  writeFileSync(rb, 'id: t\ntitle: T\nsteps:\n  - { id: s, run: echo went-on }\n');
   return { env, prod, rb, journal, stopped };
 }
 
@@ -128,9 +95,11 @@ describe('a run that stopped the cluster and ended without starting it', () => {
       { type: 'step-started', stepId: 'start', attempt: 1, with: {}, cluster: 'starts' },
       { type: 'step-succeeded', stepId: 'start', outputs: {} },
     ];
-    journal('s3-secret-recovery-20260101T010000-000001', startedCluster, 'staging');
+    journal('s3-secret-recovery-20260101T010000-000001', startedCluster, {
+      profileName: 'staging',
+    });
     expect(firstLine((await cli(['list'], env)).stderr)).toMatch(ENDED);
-    journal('s3-secret-recovery-20260101T020000-000002', startedCluster, 'prod');
+    journal('s3-secret-recovery-20260101T020000-000002', startedCluster, { profileName: 'prod' });
     expect((await cli(['list'], env)).stderr).not.toMatch(/stopped the cluster/);
   });
 });

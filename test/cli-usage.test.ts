@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { spawn, type StdioOptions } from 'node:child_process';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { BIN, cli, ROOT, tempState } from './support/cli.js';
+import { allFiles, BIN, cli, ROOT, tempState } from './support/cli.js';
 
 /**
  * Every bad command-line input is a usage error: exit 2, one line naming the problem (and a
@@ -153,6 +153,30 @@ describe('--secrets-fd is checked before anything else', () => {
       'practice-share\n',
     );
     expect(r.exitCode, String(r.stderr)).toBe(0);
+  });
+});
+
+describe('a line on --secrets-fd past the cap', () => {
+  it('Given a line of 70,000 bytes on fd 3, When the run asks for its secret, Then a one-line usage error (exit 2) names the cap and the line is in no output or file', async () => {
+    const { dir, env } = tempState();
+    const line = `${'k'.repeat(69_990)}-tail-mark`;
+    const child = spawn(process.execPath, [BIN, ...practice(dir), '--secrets-fd', '3'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    const fd3 = child.stdio[3] as NodeJS.WritableStream;
+    fd3.on('error', () => undefined); // it stops reading at the cap
+    fd3.end(`${line}\n`);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const exitCode = await new Promise<number | null>((r) => child.on('close', r));
+    expectUsage({ exitCode, stderr }, '--secrets-fd 3: a line is longer than 65536 bytes');
+    expect(stderr.split('\n').filter((l) => l.startsWith('vault-runbook:'))).toHaveLength(1);
+    expect(`${stdout}${stderr}`).not.toContain('tail-mark');
+    expect(`${stdout}${stderr}`).not.toContain('k'.repeat(64));
+    for (const f of allFiles(dir)) expect(f.text, f.path).not.toContain('k'.repeat(64));
   });
 });
 

@@ -1,10 +1,8 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FsJournal, journalPath, operatorName } from '../src/adapters/journal.js';
-import { loadJournalKey } from '../src/adapters/journal-key.js';
 import type { RunEvent } from '../src/engine/state.js';
-import { cli, tempState } from './support/cli.js';
+import { cli } from './support/cli.js';
+import { stopJournalWorld } from './support/stop-journals.js';
 
 /**
  * A run that stopped the cluster and was killed: `list` and `run` say so on stderr before
@@ -19,42 +17,22 @@ afterEach(() => {
 });
 
 function world(tail: RunEvent[] = []) {
-  const { dir, env } = tempState();
-  dirs.push(dir);
-  const profile = (name: string) => {
-    const f = join(dir, `${name}.yaml`);
-    writeFileSync(f, `name: ${name}\nvault: { addresses: ['https://127.0.0.1:1'] }\n`);
-    return f;
-  };
-  const prod = profile('prod');
-  const key = loadJournalKey(env, { create: true });
-  if (!key) throw new Error('no journal key');
-  const j = FsJournal.create(journalPath(RUN, env), RUN, { operator: operatorName(env), key });
-  const events: RunEvent[] = [
+  const { env, prod, profile, rb, journal } = stopJournalWorld(dirs);
+  // The CLI was SIGKILLed after these records: no run-finished record (the lock goes, as a
+  // dead process's stale lock would be taken over).
+  journal(
+    RUN,
+    [
+      { type: 'step-started', stepId: 'record', attempt: 1, with: {} },
+      { type: 'step-succeeded', stepId: 'record', outputs: {} },
+      { type: 'step-started', stepId: 'stop', attempt: 1, with: {}, cluster: 'stops' },
+      ...tail,
+    ],
     {
-      type: 'run-started',
       runbookTitle: 'Recover a secret from an earlier S3 object version',
-      meta: {
-        runId: RUN,
-        runbookFile: 'runbooks/s3-secret-recovery.yaml',
-        runbookSha256: 'x',
-        inputs: {},
-        profileName: 'prod',
-        profileFile: prod,
-        dryRun: false,
-      },
+      runbookFile: 'runbooks/s3-secret-recovery.yaml',
     },
-    { type: 'step-started', stepId: 'record', attempt: 1, with: {} },
-    { type: 'step-succeeded', stepId: 'record', outputs: {} },
-    { type: 'step-started', stepId: 'stop', attempt: 1, with: {}, cluster: 'stops' },
-    ...tail,
-  ];
-  for (const e of events) j.append(e);
-  // The CLI was SIGKILLed here: no run-finished record (the lock goes, as a dead process's
-  // stale lock would be taken over).
-  j.close();
-  const rb = join(dir, 'rb.yaml');
-  writeFileSync(rb, 'id: t\ntitle: T\nsteps:\n  - { id: s, run: echo went-on }\n');
+  );
   return { env, prod, staging: profile('staging'), rb };
 }
 

@@ -16,6 +16,7 @@ import { createRun, resumeRun } from '../app/session.js';
 import { ScriptedAnswers } from '../test-support/fakes.js';
 import { journalKeyPath } from './journal-key.js';
 import { canonical, FsJournal, recordHash, type JournalRecord } from './journal.js';
+import { UsageError } from '../domain/errors.js';
 
 const RUNBOOK = `id: two-steps
 title: Two shell steps
@@ -186,6 +187,26 @@ describe('FsJournal and symbolic links', () => {
     );
     expect(existsSync(target)).toBe(false);
     expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('Given a dangling symlink at a journal’s lock path, When the journal is created, Then a one-line usage error names the lock as a link, not ENOENT, and nothing is created', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vr-journal-link-'));
+    const path = join(dir, 'r-3.jsonl');
+    const target = join(dir, 'nowhere.pid');
+    symlinkSync(target, `${path}.lock`);
+    let err: unknown;
+    try {
+      FsJournal.create(path, 'r-3', { operator: 'op', key });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/^the lock of run r-3 \(\S+r-3\.jsonl\.lock\) is a symbolic link/);
+    expect(msg).not.toContain('\n');
+    expect(msg).not.toContain('ENOENT');
+    expect(existsSync(target)).toBe(false);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('Given a valid journal moved away and a symlink to it left at its name, When it is reopened for resume, Then it is refused instead of appending through the link', () => {

@@ -4,6 +4,7 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -175,15 +176,32 @@ export class FsJournal implements JournalWriter {
       const fd = openSync(this.#lockPath, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
-    } catch {
-      const pid = Number(readFileSync(this.#lockPath, 'utf8'));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
-        throw new UsageError(`run ${this.#run} is being run by process ${pid}`, [
-          'wait for it to finish, or stop that process first',
-        ]);
-      unlinkSync(this.#lockPath);
-      this.#lock();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
+    // vault-runbook writes its lock as a file; a link there (even one to nowhere, which 'wx'
+    // also refuses) is someone else's doing, and reading through it would only say ENOENT.
+    if (lstatSync(this.#lockPath, { throwIfNoEntry: false })?.isSymbolicLink())
+      throw new UsageError(
+        `the lock of run ${this.#run} (${this.#lockPath}) is a symbolic link, not a lock vault-runbook wrote`,
+        [`once no run of it is going on, remove it (rm ${this.#lockPath}) and try again`],
+      );
+    let text: string;
+    try {
+      text = readFileSync(this.#lockPath, 'utf8');
+    } catch (err) {
+      // Its holder finished between the two calls: the lock is free now.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.#lock();
+      throw err;
+    }
+    const pid = Number(text);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
+      throw new UsageError(`run ${this.#run} is being run by process ${pid}`, [
+        'wait for it to finish, or stop that process first',
+      ]);
+    unlinkSync(this.#lockPath);
+    this.#lock();
   }
 
   append(event: RunEvent): void {
@@ -223,7 +241,8 @@ export class FsJournal implements JournalWriter {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -241,7 +260,14 @@ export interface ParsedLine {
 export function readJournalLines(path: string): ParsedLine[] {
   if (!existsSync(path))
     throw new UsageError(`no journal at ${path}`, ['vault-runbook journal list']);
-  const text = readFileSync(path, 'utf8');
+  return parseJournalText(readFileSync(path, 'utf8'));
+}
+
+/**
+ * A journal's text, a record or a parse error a line. The one reading every check uses
+ * (`journal verify`, resume, an acknowledgement's check), so they cannot disagree on a journal.
+ */
+export function parseJournalText(text: string): ParsedLine[] {
   const lines = text.split('\n');
   // A crash mid-write can leave a torn last line; it is reported, never silently dropped.
   if (lines[lines.length - 1] === '') lines.pop();

@@ -4,7 +4,7 @@ import { errorMessage, ExitCode, VrError } from '../domain/errors.js';
 import { describeHealthCode, roleOf } from '../domain/health.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
-import { formatFailoverStatus } from '../engine/failover-status.js';
+import { formatFailoverStatus, primaryAsgWhileDr } from '../engine/failover-status.js';
 import type { VaultNode, VaultPort } from '../engine/vault.js';
 import { withDeadline } from './deadline.js';
 import { instanceFor, readAwsPart, type Within } from './status-aws.js';
@@ -165,6 +165,10 @@ function assemble(
   const nodes = v.nodes.map(placed);
   const drNodes = vault.drNodes().length ? v.drNodes.map(placed) : undefined;
   const count = (p: (n: NodeStatus) => boolean): number => nodes.filter(p).length;
+  const stray = primaryAsgWhileDr(
+    a.dns,
+    a.regions.find((r) => r.region.name === 'primary')?.region,
+  );
   // Vault's and AWS's strings (a node's `version`, an error text) go to the terminal, the status
   // pane and `${{ cluster.* }}`: no escape sequence from them reaches a screen.
   return stripControlsDeep({
@@ -179,6 +183,7 @@ function assemble(
       ? {
           failover: {
             ...(a.dns ? { dns: a.dns } : {}),
+            ...(stray ? { primaryAsgWhileDr: stray } : {}),
             ...(drNodes ? { drNodes } : {}),
             ...(v.drLeader ? { drLeader: v.drLeader } : {}),
           },

@@ -73,6 +73,8 @@ async function drive(
   try {
     const result = await session.go();
     await sealLine(opts, session, result.kind === 'suspended');
+    // The step that asked failed with it; the run's exit says it was the input, not the cluster.
+    if (secrets?.failure) throw secrets.failure;
     return result.exitCode;
   } finally {
     process.off('SIGINT', onSigint);

@@ -169,4 +169,10 @@ export interface FailoverStatus {
   readonly drNodes?: readonly NodeStatus[];
   /** Who holds the DR region's HA lock (its own table), as an unsealed DR node says. */
   readonly drLeader?: string;
+  /**
+   * The primary's ASG still wants instances while the DNS record names DR: a failover that
+   * could not scale it to 0 (its APIs were down), then the region came back. Its nodes boot
+   * sealed on the primary's old data; region-failback scales it to 0 before anything else.
+   */
+  readonly primaryAsgWhileDr?: { readonly asg: string; readonly desired: number };
 }

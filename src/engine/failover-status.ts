@@ -1,5 +1,6 @@
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort, FailoverAwsPort } from './aws.js';
+import type { RegionStatus } from '../domain/cluster.js';
 import type { FailoverStatus } from '../domain/failover.js';
 
 export type { FailoverStatus };
@@ -31,6 +32,21 @@ export async function dnsStatus(
   }
 }
 
+/**
+ * While DR serves, the primary's ASG should be at 0: a fence that could not scale it (its API
+ * was down: the checklist path) leaves it wanting instances, which boot sealed on the primary's
+ * old data once the region is back. Read from the round's cached ASG rows (no call of its own);
+ * a primary ASG whose API did not answer tells nothing here (its own row shows the error).
+ */
+export function primaryAsgWhileDr(
+  dns: FailoverStatus['dns'],
+  primary: RegionStatus | undefined,
+): FailoverStatus['primaryAsgWhileDr'] {
+  const g = primary?.asg;
+  if (dns?.region !== 'dr' || !g || g.error !== undefined || g.desired <= 0) return undefined;
+  return { asg: g.name, desired: g.desired };
+}
+
 /** The lines `status` prints for it. */
 export function formatFailoverStatus(s: FailoverStatus): string[] {
   const out: string[] = [];
@@ -43,5 +59,9 @@ export function formatFailoverStatus(s: FailoverStatus): string[] {
       `  DR nodes: ${s.drNodes.map((n) => `${n.name} ${n.reachable ? (n.healthCode ?? '?') : 'down'}`).join(', ')}`,
     );
   if (s.drLeader) out.push(`  DR HA lock holder: ${s.drLeader}`);
+  if (s.primaryAsgWhileDr)
+    out.push(
+      `  WARNING: the primary ASG ${s.primaryAsgWhileDr.asg} wants ${s.primaryAsgWhileDr.desired} instance(s) while DNS names DR: they boot sealed on the primary's old data and must never be unsealed; region-failback scales it to 0 first`,
+    );
   return out;
 }

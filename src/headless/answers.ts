@@ -1,6 +1,6 @@
 import { createReadStream, fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { errorMessage, UsageError } from '../domain/errors.js';
@@ -26,11 +26,45 @@ export function loadAnswers(file: string | undefined): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
+/**
+ * The longest line --secrets-fd takes. A share or token is far shorter; without a cap, a
+ * writer that never sends a newline (the wrong file, /dev/zero) would grow the run's memory
+ * without end while readline waits for one.
+ */
+export const MAX_SECRET_LINE = 64 * 1024;
+
+/** Passes bytes on until a line grows past `max`; then calls `over` and passes nothing more. */
+class LineCap extends Transform {
+  #run = 0;
+  #over = false;
+  constructor(
+    private readonly max: number,
+    private readonly over: () => void,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.#over) return done();
+    for (const b of chunk) {
+      // readline ends a line at \n, \r or \r\n.
+      if (b === 0x0a || b === 0x0d) this.#run = 0;
+      else if (++this.#run > this.max) {
+        this.#over = true;
+        this.over();
+        return done();
+      }
+    }
+    done(null, chunk);
+  }
+}
+
 /** Reads one secret per line from a file descriptor, lazily, in the order steps ask. */
 export class SecretLines {
   readonly #lines: string[] = [];
-  readonly #waiters: ((v: string | undefined) => void)[] = [];
+  readonly #waiters: { resolve: (v: string | undefined) => void; reject: (e: Error) => void }[] =
+    [];
   #ended = false;
+  #failure: UsageError | undefined;
   readonly #close: () => void;
   constructor(fd: number) {
     // A pipe or socket is read through libuv's stream (fs reads of a pipe block a thread-pool
@@ -40,23 +74,41 @@ export class SecretLines {
       st.isFIFO() || st.isSocket()
         ? new Socket({ fd, readable: true, writable: false })
         : createReadStream('', { fd, autoClose: true });
-    const rl = createInterface({ input, crlfDelay: Infinity });
+    const capped = new LineCap(MAX_SECRET_LINE, () => {
+      // The line itself is a secret (or garbage): the message names only its size.
+      this.#failure = new UsageError(
+        `--secrets-fd ${fd}: a line is longer than ${MAX_SECRET_LINE} bytes, so it is no share or token; nothing more is read from it`,
+        ['give one share or token per line, each ended by a newline'],
+      );
+      this.close();
+    });
+    input.on('error', (err) => capped.destroy(err));
+    const rl = createInterface({ input: input.pipe(capped), crlfDelay: Infinity });
     // The writer may keep its end open after the run: the run's end closes ours, or the
     // process would wait for EOF forever.
     this.#close = () => {
       rl.close();
+      capped.destroy();
       input.destroy();
     };
     rl.on('line', (l) => {
       const w = this.#waiters.shift();
-      if (w) w(l);
+      if (w) w.resolve(l);
       else this.#lines.push(l);
     });
     rl.on('close', () => {
       this.#ended = true;
-      for (const w of this.#waiters.splice(0)) w(undefined);
+      for (const w of this.#waiters.splice(0))
+        if (this.#failure) w.reject(this.#failure);
+        else w.resolve(undefined);
     });
   }
+
+  /** Why reading stopped early (a line past the cap), to end the run with a usage error. */
+  get failure(): UsageError | undefined {
+    return this.#failure;
+  }
+
   /** Stops reading and forgets the lines nobody asked for (unused secrets leave memory). */
   close(): void {
     this.#lines.length = 0;
@@ -64,10 +116,11 @@ export class SecretLines {
   }
 
   next(): Promise<string | undefined> {
+    if (this.#failure) return Promise.reject(this.#failure);
     const l = this.#lines.shift();
     if (l !== undefined) return Promise.resolve(l);
     if (this.#ended) return Promise.resolve(undefined);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 }
 

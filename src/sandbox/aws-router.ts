@@ -1,4 +1,5 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { PassThroughServer, passThrough } from './passthrough.js';
 
 /**
  * moto is one server for every region, so stopping "the primary region's AWS APIs" cannot be
@@ -8,55 +9,24 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
  * answer, as an unreachable regional endpoint fails a client. Route 53 is global (signed as
  * us-east-1, which is the sandbox's primary region) and keeps answering, as it does in AWS.
  */
-export class AwsRouter {
-  #server: Server | undefined;
-
+export class AwsRouter extends PassThroughServer {
   constructor(
-    readonly host: string,
-    readonly port: number,
-    private readonly moto: string,
+    host: string,
+    port: number,
+    moto: string,
     /** Whether this region's regional AWS APIs are unreachable right now. */
-    private readonly regionDown: (region: string) => boolean,
-  ) {}
-
-  get url(): string {
-    const a = this.#server?.address();
-    return `http://${this.host}:${typeof a === 'object' && a ? a.port : this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      if (refused(req, this.regionDown)) {
+    regionDown: (region: string) => boolean,
+  ) {
+    super(host, port, (req, res) => {
+      if (refused(req, regionDown)) {
         req.socket.destroy();
         return;
       }
-      const up = request(
-        `${this.moto}${req.url ?? '/'}`,
-        { method: req.method, headers: req.headers, agent: false },
-        (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          upRes.pipe(res);
-        },
-      );
-      up.on('error', () => {
+      passThrough(moto, req, res, () => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
         res.end('moto did not answer\n');
       });
-      req.pipe(up);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => resolve());
-    });
-    this.#server = server;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.#server;
-    this.#server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }
 

@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
+import { PassThroughServer, passThrough } from './passthrough.js';
 
 /**
  * A profile has one `endpoints.s3`, but each region's bucket lives on its own MinIO. This
@@ -6,22 +6,18 @@ import { createServer, request, type Server } from 'node:http';
  * untouched so the SigV4 signature still verifies. A stopped MinIO (region-down) answers 503
  * here, as an unreachable S3 region would fail a client.
  */
-export class S3Router {
-  #server: Server | undefined;
-
+export class S3Router extends PassThroughServer {
   constructor(
-    readonly host: string,
-    readonly port: number,
+    host: string,
+    port: number,
     /** bucket → MinIO base URL, or undefined while that region is down. */
-    private readonly route: (bucket: string) => string | undefined,
-    private readonly fallback: () => string | undefined,
-  ) {}
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
+    route: (bucket: string) => string | undefined,
+    fallback: () => string | undefined,
+  ) {
+    super(host, port, (req, res) => {
       const path = req.url ?? '/';
       const bucket = decodeURIComponent(path.split('?')[0]?.split('/')[1] ?? '');
-      const base = bucket ? this.route(bucket) : this.fallback();
+      const base = bucket ? route(bucket) : fallback();
       const fail = (why: string): void => {
         if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/xml' });
         res.end(
@@ -32,29 +28,9 @@ export class S3Router {
         fail('the S3 endpoint of this bucket’s region is unreachable');
         return;
       }
-      const up = request(
-        `${base}${path}`,
-        { method: req.method, headers: req.headers, agent: false },
-        (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          upRes.pipe(res);
-        },
+      passThrough(base, req, res, () =>
+        fail('the S3 endpoint of this bucket’s region did not answer'),
       );
-      up.on('error', () => fail('the S3 endpoint of this bucket’s region did not answer'));
-      req.pipe(up);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => resolve());
-    });
-    this.#server = server;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.#server;
-    this.#server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,30 +6,16 @@ import { allEndpoints, layout } from '../../src/sandbox/layout.js';
 import { listening } from '../../src/sandbox/procs.js';
 import { BIN, cli } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
+import { hasTmux, Tmux } from '../support/tmux.js';
 import { testSlot } from '../sandbox/helpers.js';
 
 /**
  * `npm run demo` as a newcomer runs it: in a real terminal (tmux), the sandbox comes up and the
  * TUI opens on it with the live status pane. Its own addresses (slot 95) and XDG dirs.
  */
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const SOCKET = `vr-demo-${process.pid}`;
+const tmux = new Tmux(`vr-demo-${process.pid}`);
 let tmp = '';
 let env: NodeJS.ProcessEnv = {};
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-}
-
-async function waitFor(re: RegExp, timeoutMs: number): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const screen = tmux('capture-pane', '-p', '-t', 'demo');
-    if (re.test(screen)) return screen;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${re} in:\n${screen}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.skipIf(!hasTmux)('npm run demo in a real terminal', () => {
   beforeAll(async () => {
@@ -45,7 +30,7 @@ describe.skipIf(!hasTmux)('npm run demo in a real terminal', () => {
   }, 60 * 60_000);
 
   afterAll(async () => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    tmux.stop();
     await cli(['sandbox', 'down', '--purge'], env);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }, 120_000);
@@ -54,18 +39,13 @@ describe.skipIf(!hasTmux)('npm run demo in a real terminal', () => {
     const vars = ['XDG_STATE_HOME', 'XDG_CONFIG_HOME', 'VAULT_RUNBOOK_SANDBOX_SLOT']
       .map((k) => `${k}=${env[k]}`)
       .join(' ');
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
+    tmux.start(
       'demo',
-      '-x',
-      '150',
-      '-y',
-      '50',
       `env -u CI -u VAULT_RUNBOOK_PROFILE ${vars} ${process.execPath} ${BIN} demo; echo "EXIT=$?"; sleep 120`,
+      150,
+      50,
     );
-    const screen = await waitFor(/cluster sandbox[\s\S]*│ node-3 +i-.*501/, 120_000);
+    const screen = await tmux.waitFor('demo', /cluster sandbox[\s\S]*│ node-3 +i-.*501/, 120_000);
     expect(screen).toContain('cluster sandbox');
     expect(screen).toMatch(
       /node-1 +i-[0-9a-f]+ +us-east-1a +ami-[0-9a-f]+ +1\.14\.\d+ +not initialized/,
@@ -73,8 +53,8 @@ describe.skipIf(!hasTmux)('npm run demo in a real terminal', () => {
     // Two regions (the sandbox has a DR region): each has its heading.
     expect(screen).toContain('primary region · ASG 3/3 in service');
     expect(screen).toContain('unseal'); // the runbook list
-    tmux('send-keys', '-t', 'demo', 'q');
-    await waitFor(/EXIT=0/, 15_000);
+    tmux.keys('demo', 'q');
+    await tmux.waitFor('demo', /EXIT=0/, 15_000);
 
     // The cluster outlives the TUI (a trainee comes back to it); `down` stops all of it.
     expect((await cli(['status', '--json'], env)).exitCode).toBe(0);

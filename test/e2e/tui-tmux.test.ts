@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasTmux, Tmux } from '../support/tmux.js';
 
 /**
  * The TUI in a real terminal: tmux gives the CLI a TTY on stdin and stdout, so it takes the
@@ -11,9 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'vault-runbook.js');
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // A private tmux server: the tests never touch a developer's own sessions.
-const SOCKET = `vr-e2e-${process.pid}`;
+const tmux = new Tmux(`vr-e2e-${process.pid}`);
 
 const DRILL = `id: tmux-drill
 title: tmux drill
@@ -52,10 +52,6 @@ steps:
       sleep 30
 `;
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-}
-
 let tmp: string;
 let counter = 0;
 
@@ -80,40 +76,27 @@ function launch(
     .join(' ');
   const args = (opts.args ?? ['run', file]).join(' ');
   const cmd = `env -u CI -u VAULT_RUNBOOK_PROFILE ${env} ${process.execPath} ${BIN} ${args}; echo "EXIT=$?"; sleep 120`;
-  tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', cmd);
+  tmux.start(name, cmd, 120, 40);
   return name;
 }
 
 /** The CLI's node process: the pane's shell runs `env … node …`, and env execs node. */
 function cliPid(name: string): number {
-  const shell = tmux('list-panes', '-t', name, '-F', '#{pane_pid}').trim();
+  const shell = tmux.run('list-panes', '-t', name, '-F', '#{pane_pid}').trim();
   const child = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], { encoding: 'utf8' }).trim();
   return Number(child.split('\n')[0]);
 }
 
 function capture(name: string, escapes = false): string {
-  return tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name);
+  return tmux.run('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name);
 }
 
-async function waitFor(
-  name: string,
-  text: string,
-  timeoutMs = 15_000,
-  seen?: string[],
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const screen = capture(name);
-    seen?.push(screen);
-    if (screen.includes(text)) return screen;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${JSON.stringify(text)} in:\n${screen}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function waitFor(name: string, text: string, timeoutMs = 15_000, seen?: string[]): Promise<string> {
+  return tmux.waitFor(name, text, timeoutMs, seen);
 }
 
 function keys(name: string, ...k: string[]): void {
-  tmux('send-keys', '-t', name, ...k);
+  tmux.keys(name, ...k);
 }
 
 function journalFile(name: string): string {
@@ -142,12 +125,7 @@ describe.skipIf(!hasTmux)('TUI in a real terminal (tmux)', () => {
   });
 
   afterAll(() => {
-    // kill-server leaves the socket file behind; find it before the server is gone.
-    const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {
-      encoding: 'utf8',
-    }).stdout.trim();
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-    if (socket) rmSync(socket, { force: true });
+    tmux.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,16 +1,15 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { VaultHttp, vaultFromProfile } from '../../src/adapters/vault.js';
 import { Secret } from '../../src/domain/secret.js';
 import type { Profile } from '../../src/domain/schema.js';
-import { allFiles, cliWithFd3 } from '../support/cli.js';
+import { allFiles, cliWithFd3, feedSecrets } from '../support/cli.js';
 import { headlessCeremony, type CeremonyRun } from '../support/ceremony.js';
-import { makeGpgKeys, type GpgHome } from '../support/pgp.js';
+import type { GpgHome } from '../support/pgp.js';
 import { runRekeyPgp } from '../support/rekey.js';
-import { ensureTools } from '../support/tools.js';
-import { health, profileFile, sandbox, sandboxEnv, statusJson, until } from './helpers.js';
+import { health, sandbox, sandboxEnv, statusJson, until } from './helpers.js';
+import { ceremonySandbox } from './setup.js';
 
 /**
  * Issue 4's chain on the real sandbox (3 Vault nodes on S3/MinIO with a DynamoDB HA lock):
@@ -34,9 +33,7 @@ async function unsealRun(shares: readonly string[]) {
     ['run', 'unseal', '--profile', profilePath, '--headless', '--secrets-fd', '3'],
     env,
   );
-  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
-  fd3.on('error', () => undefined);
-  fd3.end(shares.map((s) => `${s}\n`).join(''));
+  feedSecrets(child, shares);
   const r = await child;
   const out = `${String(r.stdout)}\n${String(r.stderr)}`;
   outputs.push({ path: `unseal run output`, text: out });
@@ -71,19 +68,13 @@ async function replaceAll(): Promise<void> {
 }
 
 beforeAll(async () => {
-  await ensureTools();
-  gpg = await makeGpgKeys(NAMES);
-  const up = await sandbox(['up'], env);
-  if (up.exitCode !== 0) throw new Error(`sandbox up: ${up.stderr}`);
   // The sandbox's profile, with the five keyholders and their PGP public keys.
-  const base = parse(readFileSync(profileFile(env), 'utf8')) as Profile;
-  profile = {
-    ...base,
-    keyholders: gpg.keys.map((k) => ({ name: k.name, email: k.email, pgp_key: k.armoredFile })),
-  };
-  profilePath = join(dir, 'ceremony-profile.yaml');
-  writeFileSync(profilePath, stringify(profile));
-  ca = profile.vault.tls?.ca_cert ?? '';
+  ({ gpg, profile, profilePath, ca } = await ceremonySandbox(
+    env,
+    dir,
+    NAMES,
+    'ceremony-profile.yaml',
+  ));
 }, 60 * 60_000);
 
 afterAll(async () => {

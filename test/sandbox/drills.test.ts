@@ -17,19 +17,16 @@ import {
   ListObjectVersionsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { alive } from '../../src/sandbox/procs.js';
 import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
-import { ensureTools } from '../support/tools.js';
 import { readLock, type LockView } from './lock.js';
 import {
   ec2,
   health,
   httpGet,
   instanceState,
-  profileFile,
   s3,
   sandbox,
   sandboxEnv,
@@ -38,6 +35,7 @@ import {
   vaultPut,
   type StatusJson,
 } from './helpers.js';
+import { builtVersions, initAndUnseal, kvCanary, sandboxUp, unsealNode } from './setup.js';
 
 // One sandbox for every scenario here (startup is expensive); its own slot and XDG dirs.
 const { env } = sandboxEnv(93);
@@ -58,10 +56,7 @@ const primaryNodes = (s: StatusJson) =>
 const regionNodes = (s: StatusJson, region: 'primary' | 'dr') =>
   s.processes.filter((p) => p.role === 'vault' && p.region === region);
 
-async function unseal(address: string): Promise<void> {
-  const r = await vaultPut(address, 'sys/unseal', { key: unsealKey }, caFile);
-  if (r.status !== 200) throw new Error(`unseal ${address}: ${r.status}`);
-}
+const unseal = (address: string) => unsealNode(address, [unsealKey], caFile);
 
 /** Waits for a node at that address to answer on the given version, then unseals it. */
 async function newcomer(address: string, version: string): Promise<void> {
@@ -105,47 +100,15 @@ async function versionsList(c: S3Client, bucket: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const tools = await ensureTools();
-  const versions = (tools.VAULT_VERSIONS ?? '').split(' ').filter(Boolean);
-  older = versions[0] ?? '';
-  newer = versions[versions.length - 1] ?? '';
-  const up = await sandbox(['up', '--vault-version', older], env);
-  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
-  const file = profileFile(env);
-  profile = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  ({ older, newer } = await builtVersions());
+  profile = await sandboxUp(env, ['--vault-version', older]);
   caFile = profile.vault.tls?.ca_cert ?? '';
   moto = profile.aws?.endpoints?.ec2 ?? '';
   // Init on node-1, unseal all three, a KV v1 canary through the load balancer.
-  const addrs = profile.vault.addresses ?? [];
-  const init = await vaultPut(
-    addrs[0] ?? '',
-    'sys/init',
-    { secret_shares: 1, secret_threshold: 1 },
-    caFile,
-  );
-  const body = init.json as { keys: string[]; root_token: string };
-  unsealKey = body.keys[0] ?? '';
-  rootToken = body.root_token;
-  for (const a of addrs) await unseal(a);
-  const lb = profile.vault.api_addr ?? '';
-  await until('an active node behind the load balancer', async () =>
-    (await health(lb, caFile))?.code === 200 ? true : undefined,
-  );
-  await until('the kv mount', async () => {
-    const r = await vaultPut(
-      lb,
-      'sys/mounts/kv',
-      { type: 'kv', options: { version: '1' } },
-      caFile,
-      rootToken,
-    );
-    return r.status === 204 || r.status === 400 ? true : undefined;
-  });
-  await until('the canary', async () =>
-    (await vaultPut(lb, 'kv/canary', { value: 'before' }, caFile, rootToken)).status === 204
-      ? true
-      : undefined,
-  );
+  let keys: string[];
+  ({ keys, rootToken } = await initAndUnseal(profile, { shares: 1, threshold: 1 }));
+  unsealKey = keys[0] ?? '';
+  await kvCanary(profile.vault.api_addr ?? '', caFile, rootToken);
 }, 60 * 60_000);
 
 afterAll(async () => {

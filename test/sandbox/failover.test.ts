@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { VaultHttp } from '../../src/adapters/vault.js';
 import type { Profile } from '../../src/domain/schema.js';
@@ -9,7 +9,7 @@ import { Secret } from '../../src/domain/secret.js';
 import { layout, motoUrl, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { readDnsTarget } from '../../src/sandbox/dns.js';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { BIN, cli, cliWithFd3 } from '../support/cli.js';
+import { BIN, cli, cliWithFd3, feedSecrets } from '../support/cli.js';
 import {
   journalEvents,
   runIds,
@@ -18,15 +18,15 @@ import {
   starts,
   succeeded,
 } from '../support/journal-watch.js';
-import { hasTmux, Tmux } from '../support/tmux.js';
+import { hasTmux, Tmux, tmuxEnv } from '../support/tmux.js';
 import type { RunEvent } from '../../src/engine/state.js';
 import { SANDBOX_TAG } from '../../src/sandbox/provision.js';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { headlessCeremony, type CeremonyRun } from '../support/ceremony.js';
-import { makeGpgKeys, type GpgHome } from '../support/pgp.js';
-import { ensureTools } from '../support/tools.js';
-import { profileFile, s3, sandbox, sandboxEnv, statusJson, until, versionsOf } from './helpers.js';
+import type { GpgHome } from '../support/pgp.js';
+import { s3, sandbox, sandboxEnv, statusJson, until, versionsOf } from './helpers.js';
+import { ceremonySandbox } from './setup.js';
 
 /**
  * Issue 13 on one real sandbox: a healthy primary stops the failover at the declaration; a
@@ -153,9 +153,7 @@ function start(
     [...args, '--headless', '--answers', file, '--secrets-fd', '3', ...vars],
     { ...env, VAULT_TOKEN: token, ...extraEnv },
   );
-  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
-  fd3.on('error', () => undefined);
-  fd3.end(shares.map((s) => `${s}\n`).join(''));
+  feedSecrets(child, shares);
   return child;
 }
 
@@ -171,18 +169,12 @@ async function runbook(
 }
 
 beforeAll(async () => {
-  await ensureTools();
-  gpg = await makeGpgKeys(NAMES);
-  const up = await sandbox(['up'], env);
-  if (up.exitCode !== 0) throw new Error(`sandbox up: ${up.stderr}`);
-  const base = parse(readFileSync(profileFile(env), 'utf8')) as Profile;
-  profile = {
-    ...base,
-    keyholders: gpg.keys.map((k) => ({ name: k.name, email: k.email, pgp_key: k.armoredFile })),
-  };
-  profilePath = join(dir, 'failover-profile.yaml');
-  writeFileSync(profilePath, stringify(profile));
-  ca = profile.vault.tls?.ca_cert ?? '';
+  ({ gpg, profile, profilePath, ca } = await ceremonySandbox(
+    env,
+    dir,
+    NAMES,
+    'failover-profile.yaml',
+  ));
   moto = profile.aws?.endpoints?.autoscaling ?? '';
   const work = join(dir, 'work');
   mkdirSync(work, { recursive: true });
@@ -354,12 +346,9 @@ describe('region failover and failback on the real sandbox', () => {
     async () => {
       expect((await sandbox(['fault', 'region-down'], env)).exitCode).toBe(0);
       const name = 'failover-tui';
-      const vars = Object.entries({ ...env, VAULT_TOKEN: token })
-        .filter(([k]) => /^(XDG_|VAULT_RUNBOOK_SANDBOX_SLOT$|VAULT_TOKEN$|HOME$|PATH$)/.test(k))
-        .map(([k, v]) => `${k}=${v ?? ''}`);
       tmux.start(
         name,
-        `env -i ${vars.join(' ')} ${process.execPath} ${BIN} run region-failover --profile ${profilePath} --var canary=kv/canary --var canary_kv=1; echo "EXIT=$?"; sleep 120`,
+        `${tmuxEnv({ ...env, VAULT_TOKEN: token })} ${process.execPath} ${BIN} run region-failover --profile ${profilePath} --var canary=kv/canary --var canary_kv=1; echo "EXIT=$?"; sleep 120`,
         160,
         70,
       );
@@ -472,7 +461,7 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before');
   }, 900_000);
 
-  it('Given the primary region down with its AWS APIs, When region-failover runs headless, Then it stops for the fence checklist without an answer, and with the operator acknowledging it DR serves the canary with DNS on DR, the journal naming who fenced and how, and the primary ASG never touched', async () => {
+  it('Given the primary region down with its AWS APIs, When region-failover runs headless, Then it stops for the fence checklist without an answer, and with the operator acknowledging it DR serves the canary with DNS on DR, the journal naming who fenced and how, and the primary ASG never touched; once the region is back, status warns that its ASG wants 3 while DNS names DR and region-failback fences it first (a journaled scale to 0)', async () => {
     // From wherever the scenarios before left it: back to the primary first.
     if ((await dnsRegion()) === 'dr') {
       expect((await sandbox(['fault', 'region-up'], env)).exitCode).toBe(0);
@@ -574,10 +563,34 @@ describe('region failover and failback on the real sandbox', () => {
     expect(await dnsRegion()).toBe('dr');
     expect(await kvGet(profile.vault.dr_api_addr ?? '', 'canary')).toBe('before apis-down');
 
+    // Status says so (the primary ASG wants 3 while DNS names DR) ...
+    const warned = await until(
+      'status warning of the primary ASG while DR serves',
+      async () => {
+        const w = await cli(['status', '--profile', profilePath], { ...env, VAULT_TOKEN: token });
+        return /WARNING: the primary ASG \S+ wants 3 instance\(s\) while DNS names DR/.test(
+          w.stdout,
+        )
+          ? w
+          : undefined;
+      },
+      60_000,
+    );
+    expect(warned.stdout).toContain('region-failback scales it to 0 first');
+
+    // ... and the failback reports it before the declaration, then fences it as a journaled step.
+    const backId = newRunId();
     const back = await runbook('region-failback', { declare: 'sandbox' }, run.shares);
     expect(back.exitCode, back.out).toBe(0);
+    expect(back.out).toMatch(/the primary ASG \S+ wants 3 instance\(s\) while DR serves/);
+    expect(back.out).toMatch(/vault-sandbox-primary \(us-east-1\): desired 3 → 0/);
+    const backEvents = journalEvents(runs(), backId() ?? '');
+    expect(
+      backEvents.find((e) => e.type === 'step-succeeded' && e.stepId === 'fence-primary'),
+    ).toMatchObject({ outputs: { fenced: true, how: 'asg-scaled-to-0', previous_desired: 3 } });
     expect(await kvGet(profile.vault.api_addr ?? '', 'canary')).toBe('before apis-down');
     expect(await dnsRegion()).toBe('primary');
+    expect(await asgDesired(primary.region, primary.asg)).toBe(3);
     expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(0);
   }, 1_200_000);
 });

@@ -1,23 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
-import { compareVersions } from '../../src/domain/upgrade.js';
 import { stringify } from 'yaml';
 import type { ClusterStatus } from '../../src/domain/cluster.js';
 import { cli } from '../support/cli.js';
-import { ensureTools } from '../support/tools.js';
-import {
-  health,
-  profileFile,
-  sandbox,
-  sandboxEnv,
-  statusJson,
-  until,
-  vaultPut,
-} from './helpers.js';
+import { health, sandbox, sandboxEnv, statusJson, until } from './helpers.js';
+import { builtVersions, initAndUnseal, sandboxUp } from './setup.js';
+import { hasTmux, Tmux, tmuxEnv } from '../support/tmux.js';
 
 /**
  * The rolling upgrade driven through the real TUI in a real terminal (tmux), on the sandbox:
@@ -27,12 +18,8 @@ import {
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'vault-runbook.js');
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // A private tmux server: never a developer's own sessions.
-const SOCKET = `vr-upgrade-tui-${process.pid}`;
-const tmux = (...args: string[]): string =>
-  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const capture = (name: string): string => tmux('capture-pane', '-p', '-t', name);
+const tmux = new Tmux(`vr-upgrade-tui-${process.pid}`);
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** `until` for a check of the screen, which is synchronous. */
 const now =
@@ -69,50 +56,20 @@ const count = (rows: readonly Row[], v: string): number =>
   rows.filter((r) => r.version === v).length;
 
 beforeAll(async () => {
-  const tools = await ensureTools();
-  const vs = (tools.VAULT_VERSIONS ?? '')
-    .split(' ')
-    .filter(Boolean)
-    .sort((a, b) => compareVersions(a, b));
-  older = vs[0] ?? '';
-  newer = vs[vs.length - 1] ?? '';
+  ({ older, newer } = await builtVersions());
   // dist/ is what bin/ runs: build the current sources.
   spawnSync(
     process.execPath,
     [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
     { cwd: ROOT, stdio: 'ignore' },
   );
-  const up = await sandbox(['up', '--vault-version', older], env);
-  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
-  const file = profileFile(env);
-  profile = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  profile = await sandboxUp(env, ['--vault-version', older]);
   caFile = profile.vault.tls?.ca_cert ?? '';
-  const addrs = profile.vault.addresses ?? [];
-  const init = await vaultPut(
-    addrs[0] ?? '',
-    'sys/init',
-    { secret_shares: 3, secret_threshold: 2 },
-    caFile,
-  );
-  const body = init.json as { keys: string[]; root_token: string };
-  shares = body.keys.slice(0, 2);
-  rootToken = body.root_token;
-  for (const a of addrs)
-    for (const key of shares) {
-      const r = await vaultPut(a, 'sys/unseal', { key }, caFile);
-      if ((r.json as { sealed: boolean }).sealed === false) break;
-    }
-  await until('an active node behind the load balancer', async () =>
-    (await health(profile.vault.api_addr ?? '', caFile))?.code === 200 ? true : undefined,
-  );
+  ({ keys: shares, rootToken } = await initAndUnseal(profile, { shares: 3, threshold: 2 }));
 }, 30 * 60_000);
 
 afterAll(async () => {
-  const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {
-    encoding: 'utf8',
-  }).stdout.trim();
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-  if (socket) rmSync(socket, { force: true });
+  tmux.stop();
   await sandbox(['down', '--purge'], env);
 }, 120_000);
 
@@ -121,20 +78,12 @@ describe.skipIf(!hasTmux)('rolling-upgrade in the TUI (tmux, sandbox)', () => {
     'Given 3 nodes on the older Vault, When the operator runs rolling-upgrade in the TUI and keyholders type their shares, Then the status pane shows the versions changing node by node and ends with every node on the newer version on new instances',
     async () => {
       const name = `vr-upgrade-${process.pid}`;
-      const vars = Object.entries({ ...env, VAULT_TOKEN: rootToken })
-        .filter(([k]) => /^(XDG_|VAULT_RUNBOOK_SANDBOX_SLOT$|VAULT_TOKEN$|HOME$|PATH$)/.test(k))
-        .map(([k, v]) => `${k}=${v ?? ''}`);
       // 50 rows: the status pane is the full table (a short terminal gets the 3-line summary).
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
+      tmux.start(
         name,
-        '-x',
-        '200',
-        '-y',
-        '50',
-        `env -i ${vars.join(' ')} ${process.execPath} ${BIN} run rolling-upgrade --var vault_version=${newer}; echo "EXIT=$?"; sleep 300`,
+        `${tmuxEnv({ ...env, VAULT_TOKEN: rootToken })} ${process.execPath} ${BIN} run rolling-upgrade --var vault_version=${newer}; echo "EXIT=$?"; sleep 300`,
+        200,
+        50,
       );
       const seen: string[] = [];
       let first: Row[] = [];
@@ -144,7 +93,7 @@ describe.skipIf(!hasTmux)('rolling-upgrade in the TUI (tmux, sandbox)', () => {
       let screen = '';
       for (;;) {
         if (Date.now() > deadline) throw new Error(`the run did not finish:\n${screen}`);
-        screen = capture(name);
+        screen = tmux.capture(name);
         seen.push(screen);
         const rows = paneRows(screen);
         if (rows.length === 3) {
@@ -157,20 +106,18 @@ describe.skipIf(!hasTmux)('rolling-upgrade in the TUI (tmux, sandbox)', () => {
         const destructive = /Type the cluster name \((\S+)\) to go on/.exec(screen);
         const share = /Keyholder (\d) of (\d): enter your unseal share for (node-\d+)/.exec(screen);
         if (destructive) {
-          tmux('send-keys', '-t', name, '-l', destructive[1] ?? '');
-          tmux('send-keys', '-t', name, 'Enter');
+          tmux.type(name, destructive[1] ?? '');
           await until(
             'the confirmation taken',
-            now(() => (capture(name).includes(destructive[0]) ? undefined : true)),
+            now(() => (tmux.capture(name).includes(destructive[0]) ? undefined : true)),
           );
         } else if (share) {
           // The moment the issue asks about: a standby's newcomer waits for its shares.
           if (!atShare && rows.length === 3) atShare = rows;
-          tmux('send-keys', '-t', name, '-l', shares[Number(share[1]) - 1] ?? '');
-          tmux('send-keys', '-t', name, 'Enter');
+          tmux.type(name, shares[Number(share[1]) - 1] ?? '');
           await until(
             'the share taken',
-            now(() => (capture(name).includes(share[0]) ? undefined : true)),
+            now(() => (tmux.capture(name).includes(share[0]) ? undefined : true)),
           );
         } else await pause(300);
       }
@@ -180,7 +127,7 @@ describe.skipIf(!hasTmux)('rolling-upgrade in the TUI (tmux, sandbox)', () => {
       const last = await until(
         'every node on the newer version, on a new instance, in the status pane',
         now(() => {
-          const s = capture(name);
+          const s = tmux.capture(name);
           seen.push(s);
           const rows = paneRows(s);
           return rows.length === 3 &&
@@ -191,10 +138,10 @@ describe.skipIf(!hasTmux)('rolling-upgrade in the TUI (tmux, sandbox)', () => {
         }),
         60_000,
       );
-      tmux('send-keys', '-t', name, 'q');
+      tmux.keys(name, 'q');
       await until(
         'the CLI exits 0',
-        now(() => (capture(name).includes('EXIT=0') ? true : undefined)),
+        now(() => (tmux.capture(name).includes('EXIT=0') ? true : undefined)),
       );
       // Before: every node on the older version.
       expect(first.map((r) => r.version)).toEqual([older, older, older]);

@@ -2,16 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { parseProfile } from '../../src/domain/load.js';
-import { compareVersions } from '../../src/domain/upgrade.js';
 import type { Profile } from '../../src/domain/schema.js';
-import { allFiles, cliWithFd3, runIdFrom } from '../support/cli.js';
-import { ensureTools } from '../support/tools.js';
+import { allFiles, cliWithFd3, feedSecrets, runIdFrom } from '../support/cli.js';
 import {
   ec2,
   health,
   httpGet,
-  profileFile,
   sandbox,
   sandboxEnv,
   statusJson,
@@ -19,6 +15,7 @@ import {
   vaultPut,
   type StatusJson,
 } from './helpers.js';
+import { builtVersions, initAndUnseal, kvCanary, sandboxUp, unsealNode } from './setup.js';
 
 // One sandbox for every scenario here (startup is expensive); its own slot and XDG dirs.
 const { dir, env } = sandboxEnv(41);
@@ -37,13 +34,7 @@ const rollbackAnswers = join(dir, 'rollback-answers.yaml');
 const primaryNodes = (s: StatusJson) =>
   s.processes.filter((p) => p.role === 'vault' && p.region === 'primary');
 
-async function unsealWith(address: string, keys: readonly string[]): Promise<void> {
-  for (const key of keys) {
-    const r = await vaultPut(address, 'sys/unseal', { key }, caFile);
-    if (r.status !== 200) throw new Error(`unseal ${address}: ${r.status}`);
-    if ((r.json as { sealed: boolean }).sealed === false) return;
-  }
-}
+const unsealWith = (address: string, keys: readonly string[]) => unsealNode(address, keys, caFile);
 
 async function readCanary(base: string): Promise<string | undefined> {
   const r = await httpGet(`${base}/v1/kv/canary`, caFile, rootToken);
@@ -68,9 +59,7 @@ function runbook(args: string[], secrets: readonly string[] = [...shares, rootTo
     ...env,
     VAULT_TOKEN: '',
   });
-  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
-  fd3.on('error', () => undefined);
-  fd3.end(secrets.map((s) => `${s}\n`).join(''));
+  feedSecrets(child, secrets);
   return child;
 }
 
@@ -114,35 +103,13 @@ function versions(s: StatusJson): string[] {
 }
 
 beforeAll(async () => {
-  const tools = await ensureTools();
-  const vs = (tools.VAULT_VERSIONS ?? '')
-    .split(' ')
-    .filter(Boolean)
-    .sort((a, b) => compareVersions(a, b));
-  older = vs[0] ?? '';
-  newer = vs[vs.length - 1] ?? '';
-  const up = await sandbox(['up', '--vault-version', older], env);
-  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
-  const file = profileFile(env);
-  profile = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  ({ older, newer } = await builtVersions());
+  profile = await sandboxUp(env, ['--vault-version', older]);
   caFile = profile.vault.tls?.ca_cert ?? '';
   moto = profile.aws?.endpoints?.ec2 ?? '';
   lb = profile.vault.api_addr ?? '';
-  const addrs = profile.vault.addresses ?? [];
   // Three shares, two to unseal: so "entered once" and "entered per newcomer" differ.
-  const init = await vaultPut(
-    addrs[0] ?? '',
-    'sys/init',
-    { secret_shares: 3, secret_threshold: 2 },
-    caFile,
-  );
-  const body = init.json as { keys: string[]; root_token: string };
-  shares = body.keys.slice(0, 2);
-  rootToken = body.root_token;
-  for (const a of addrs) await unsealWith(a, shares);
-  await until('an active node behind the load balancer', async () =>
-    (await health(lb, caFile))?.code === 200 ? true : undefined,
-  );
+  ({ keys: shares, rootToken } = await initAndUnseal(profile, { shares: 3, threshold: 2 }));
   const audit = await vaultPut(
     lb,
     'sys/audit/file',
@@ -151,21 +118,7 @@ beforeAll(async () => {
     rootToken,
   );
   expect(audit.status).toBe(204);
-  await until('the kv mount', async () => {
-    const r = await vaultPut(
-      lb,
-      'sys/mounts/kv',
-      { type: 'kv', options: { version: '1' } },
-      caFile,
-      rootToken,
-    );
-    return r.status === 204 || r.status === 400 ? true : undefined;
-  });
-  await until('the canary', async () =>
-    (await vaultPut(lb, 'kv/canary', { value: 'before' }, caFile, rootToken)).status === 204
-      ? true
-      : undefined,
-  );
+  await kvCanary(lb, caFile, rootToken);
   writeFileSync(answers, 'replace: sandbox\n');
   writeFileSync(rollbackAnswers, 'replace: sandbox\nstorage: all\n');
 }, 60 * 60_000);

@@ -33,6 +33,17 @@ export function cliWithFd3(args: string[], env: NodeJS.ProcessEnv, cwd?: string)
   });
 }
 
+/**
+ * Writes `lines` to a cliWithFd3 child's fd 3, one a line, and closes it: what a headless run
+ * reads with --secrets-fd 3. The run may end before it reads them all (a refusal), so a
+ * write error on the pipe is not the test's failure.
+ */
+export function feedSecrets(child: ReturnType<typeof cliWithFd3>, lines: readonly string[]): void {
+  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
+  fd3.on('error', () => undefined);
+  fd3.end(lines.map((s) => `${s}\n`).join(''));
+}
+
 /** Every file below a directory, with its text, to grep for leaks. */
 export function allFiles(dir: string): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { cliWithFd3 } from './cli.js';
+import { cliWithFd3, feedSecrets } from './cli.js';
 import type { GpgHome } from './pgp.js';
 
 /**
@@ -104,9 +104,7 @@ export async function runGenerateRoot(opts: {
     ],
     opts.env,
   );
-  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
-  fd3.on('error', () => undefined); // the run may end before it reads every line
-  fd3.end(opts.shares.map((s) => `${s}\n`).join(''));
+  feedSecrets(child, opts.shares);
   return finish(child);
 }
 
@@ -120,9 +118,7 @@ export async function runCheckShares(opts: {
     ['run', 'check-shares', '--profile', opts.profile, '--secrets-fd', '3'],
     opts.env,
   );
-  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
-  fd3.on('error', () => undefined);
-  fd3.end(opts.shares.map((s) => `${s}\n`).join(''));
+  feedSecrets(child, opts.shares);
   return finish(child);
 }
 

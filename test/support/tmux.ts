@@ -4,6 +4,18 @@ import { rmSync } from 'node:fs';
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 /**
+ * `env -i NAME=value …` for a tmux session's command line: the CLI in tmux sees the test's
+ * state dirs, sandbox slot, token, HOME and PATH and nothing else of the runner's environment
+ * (CI=true would make it headless). The values are the test's own paths and tokens.
+ */
+export function tmuxEnv(env: NodeJS.ProcessEnv): string {
+  const vars = Object.entries(env)
+    .filter(([k]) => /^(XDG_|VAULT_RUNBOOK_SANDBOX_SLOT$|VAULT_TOKEN$|HOME$|PATH$)/.test(k))
+    .map(([k, v]) => `${k}=${v ?? ''}`);
+  return `env -i ${vars.join(' ')}`;
+}
+
+/**
  * A private tmux server (its own socket): a test never touches a developer's own sessions.
  * capture-pane shows what a person would see; send-keys types as they would.
  */

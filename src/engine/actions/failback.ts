@@ -22,6 +22,22 @@ async function plan(
   return { ...failbackPlan(pv, dv), pb, db };
 }
 
+/**
+ * The primary ASG's size when it wants instances before the failback starts them: after a
+ * failover whose fence could not scale it (its APIs were down), the region came back with it.
+ * An ASG that cannot be read here is left to the fence step, which says why.
+ */
+async function primaryWanted(
+  ctx: ActionContext<unknown>,
+): Promise<{ name: string; desired: number } | undefined> {
+  const p = regionView(ctx.profile, 'primary');
+  if (!p.asg) return undefined;
+  const g = await failoverAws(ctx)
+    .describeAsg(p.asg, p.region, ctx.signal)
+    .catch(() => undefined);
+  return g && g.desired > 0 ? { name: g.name, desired: g.desired } : undefined;
+}
+
 /** Read-only: what the primary holds that never replicated, and what a failback will change. */
 export const divergenceAction: ActionDef<z.infer<typeof None>> = {
   id: 'failback.divergence',
@@ -32,8 +48,12 @@ export const divergenceAction: ActionDef<z.infer<typeof None>> = {
   human: false,
   describe: () => 'compare the primary and DR buckets and list the divergence (changes nothing)',
   async run(ctx) {
-    const r = await plan(ctx);
+    const [r, stray] = await Promise.all([plan(ctx), primaryWanted(ctx)]);
     const lines: string[] = [];
+    if (stray)
+      lines.push(
+        `the primary ASG ${stray.name} wants ${stray.desired} instance(s) while DR serves (the failover could not scale it to 0): they boot sealed on the primary's old data; step fence-primary scales it to 0 before anything else changes`,
+      );
     if (r.lost.length === 0)
       lines.push('every write the primary holds reached DR before the failover: nothing was lost');
     else {
@@ -55,6 +75,7 @@ export const divergenceAction: ActionDef<z.infer<typeof None>> = {
     if (r.changes.length > 30) lines.push(`  … and ${r.changes.length - 30} more`);
     for (const l of lines) ctx.log(l);
     return {
+      primary_desired: stray?.desired ?? 0,
       lost: r.lost.map((l) => ({ ...l })),
       lost_keys: r.lost.map((l) => l.key),
       copies: copies.length,

@@ -230,3 +230,32 @@ describe('failover.fence of DR (failback): sealing with the operator token', () 
     expect(vault.calls.filter((c) => c.startsWith('seal ')).length).toBe(1);
   });
 });
+
+describe('failback.divergence: the primary ASG came back wanting instances', () => {
+  const rb = runbookFrom('id: t\ntitle: T\nsteps:\n  - { id: d, uses: failback.divergence }\n');
+  const report = async (primaryDesired: number) => {
+    const { aws, vault } = world();
+    aws.asgs.set('vault-p', { region: 'us-east-1', min: 0, desired: primaryDesired, max: 4 });
+    const { run, events } = interpreterFor(rb, { aws, vault, profile });
+    expect((await run()).exitCode).toBe(0);
+    const out = events.find((e) => e.type === 'step-succeeded') as {
+      outputs: Record<string, unknown>;
+    };
+    return { out: out.outputs as { primary_desired: number; summary: string }, aws };
+  };
+
+  it('Given DR serving and the primary ASG still at 2 (a fence that could not scale it), When the divergence is reported, Then it names the ASG, its size and the step that fences it, and changes nothing', async () => {
+    const { out, aws } = await report(2);
+    expect(out.primary_desired).toBe(2);
+    expect(out.summary.split('\n')[0]).toBe(
+      "the primary ASG vault-p wants 2 instance(s) while DR serves (the failover could not scale it to 0): they boot sealed on the primary's old data; step fence-primary scales it to 0 before anything else changes",
+    );
+    expect(aws.calls.filter((c) => /^(set|put|delete|dnsUpsert)/.test(c))).toEqual([]);
+  });
+
+  it('Given the primary ASG at 0, When the divergence is reported, Then it says nothing of it', async () => {
+    const { out } = await report(0);
+    expect(out.primary_desired).toBe(0);
+    expect(out.summary).not.toContain('primary ASG');
+  });
+});
