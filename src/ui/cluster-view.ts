@@ -43,6 +43,7 @@ function toDrView(s: ClusterStatus): DrView | undefined {
         }
       : {}),
     ...(s.replication ? { replication: s.replication } : {}),
+    ...(f?.primaryAsgWhileDr ? { primaryAsgWhileDr: f.primaryAsgWhileDr } : {}),
   };
 }
 

@@ -84,6 +84,8 @@ export interface DrView {
     readonly pendingObjects: number;
     readonly error?: string;
   };
+  /** The primary's ASG still wanting instances while DNS names DR (a fence left undone). */
+  readonly primaryAsgWhileDr?: { readonly asg: string; readonly desired: number };
 }
 
 export interface ClusterView {

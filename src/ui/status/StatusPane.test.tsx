@@ -135,6 +135,19 @@ describe('the status pane with a DR region', () => {
     expect(f).toContain("DNS vault.sandbox.internal → 10.9.9.9: neither region's load balancer");
   });
 
+  it('Given DNS on DR and the primary ASG still wanting 3 (a fence its dead API kept undone), When the pane renders, full or compact, Then a line says never to unseal them and that failback scales it to 0', () => {
+    const stray: ClusterStatus = {
+      ...AFTER_FAILOVER,
+      regions: REGIONS(3, 3),
+      failover: { ...AFTER_FAILOVER.failover, primaryAsgWhileDr: { asg: 'vault', desired: 3 } },
+    };
+    for (const compact of [false, true])
+      expect(frameOf(stray, compact).replace(/\s*│\s*/g, ' ')).toContain(
+        'primary ASG vault wants 3 while DNS names DR: never unseal them',
+      );
+    expect(frameOf(AFTER_FAILOVER)).not.toContain('never unseal');
+  });
+
   it('Given a short terminal, When the compact pane renders, Then one line per region and the DNS target still show', () => {
     const f = frameOf(AFTER_FAILOVER, true);
     expect(lineWith(f, 'primary:')).toMatch(/node-1 unreachable · node-2 unreachable/);

@@ -11,6 +11,7 @@ import {
   regionHeading,
   regionTone,
   replicationCell,
+  strayPrimaryCell,
   visibleColumns,
   type Cell,
 } from './format.js';
@@ -26,12 +27,13 @@ function Line({ cell }: { cell: Cell | undefined }) {
   );
 }
 
-/** The two lines every two-region view ends with: where DNS points, what DR lacks. */
+/** The lines every two-region view ends with: where DNS points, what DR lacks, a fence undone. */
 function Links({ dr }: { dr: DrView }) {
   return (
     <>
       <Line cell={dnsCell(dr)} />
       <Line cell={replicationCell(dr)} />
+      <Line cell={strayPrimaryCell(dr)} />
     </>
   );
 }

@@ -146,6 +146,16 @@ export function dnsCell(dr: DrView): Cell | undefined {
   }
 }
 
+/** A fence left undone: the primary's ASG wants instances while DNS names DR. */
+export function strayPrimaryCell(dr: DrView): Cell | undefined {
+  const g = dr.primaryAsgWhileDr;
+  if (!g) return undefined;
+  return {
+    text: `primary ASG ${g.asg} wants ${g.desired} while DNS names DR: never unseal them; region-failback scales it to 0 first`,
+    tone: 'fail',
+  };
+}
+
 /**
  * What the DR bucket lacks: the primary's objects whose newest version DR does not hold, and
  * how long the oldest has waited. Unknown when a bucket does not answer (the region is down).
