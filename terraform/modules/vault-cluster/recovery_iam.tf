@@ -59,7 +59,7 @@ locals {
           Resource = [var.tls_parameters_kms_key_arn]
           Condition = {
             StringEquals = {
-              "kms:ViaService"                    = "ssm.${local.region}.amazonaws.com"
+              "kms:ViaService"                      = "ssm.${local.region}.amazonaws.com"
               "kms:EncryptionContext:PARAMETER_ARN" = local.tls_parameter_arns
             }
           }
