@@ -25,6 +25,9 @@ module "dr" {
   egress_https_prefix_list_ids = var.dr.egress_https_prefix_list_ids
   tls_parameters_kms_key_arn   = aws_kms_key.tls_dr.arn
 
+  # Off unless var.dr.recovery is set (docs/s3-recovery.md).
+  recovery = var.dr.recovery
+
   # Standby region: no node until the DR promotion runbook scales it up.
   min_size         = 0
   desired_capacity = 0
@@ -55,6 +58,9 @@ module "primary" {
 
   egress_https_prefix_list_ids = var.primary.egress_https_prefix_list_ids
   tls_parameters_kms_key_arn   = aws_kms_key.tls_primary.arn
+
+  # Off unless var.primary.recovery is set (docs/s3-recovery.md).
+  recovery = var.primary.recovery
 
   min_size         = var.cluster_size
   desired_capacity = var.cluster_size

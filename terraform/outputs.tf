@@ -12,6 +12,7 @@ output "primary" {
     dynamodb_table   = module.primary.dynamodb_table
     alb_dns_name     = module.primary.alb_dns_name
     target_group_arn = module.primary.target_group_arn
+    recovery         = module.primary.recovery_profile
   }
 }
 
@@ -29,7 +30,17 @@ output "dr" {
     dynamodb_table   = module.dr.dynamodb_table
     alb_dns_name     = module.dr.alb_dns_name
     target_group_arn = module.dr.target_group_arn
+    recovery         = module.dr.recovery_profile
   }
+}
+
+# The profile's `recovery:` section (S3 secret recovery in quarantine mode, primary region;
+# docs/s3-recovery.md): subnet_id, instance_profile, role_arn, operator_cidr, egress_cidrs
+# and, with an S3 gateway endpoint, egress_prefix_lists. Null when primary.recovery is not
+# set. The operator running the runbook needs iam:PassRole on role_arn.
+output "recovery" {
+  description = "The vault-runbook profile's recovery section for the primary region; null when primary.recovery is not set."
+  value       = module.primary.recovery_profile
 }
 
 output "vault_addr" {
@@ -56,7 +67,7 @@ locals {
 # profile; add `keyholders` to it before the bootstrap ceremony.
 output "vault_runbook_profile" {
   description = "A vault-runbook cluster profile for this deployment."
-  value = {
+  value = merge({
     name = var.name
     vault = merge(
       {
@@ -86,5 +97,8 @@ output "vault_runbook_profile" {
       builder  = "packer"
       template = "packer/vault.pkr.hcl"
     }
-  }
+    },
+    # Only when the primary region has a recovery subnet and role (primary.recovery).
+    { for k, v in { recovery = module.primary.recovery_profile } : k => v if v != null },
+  )
 }

@@ -1,14 +1,15 @@
 # One customer managed key per region for the TLS SecureString parameters (node certificate,
 # private key, CA). Its key policy is the only grant: the account can administer the key and
-# encrypt with it (writing the parameters), but only the node role of that region can decrypt,
-# and only through SSM. The account root deliberately does not get kms:Decrypt or
+# encrypt with it (writing the parameters), but only the node role of that region (and its
+# recovery role, when made) can decrypt, and only through SSM. The account root deliberately does not get kms:Decrypt or
 # kms:CreateGrant, so no IAM policy in the account can open the TLS private key.
 
 data "aws_iam_policy_document" "tls_kms" {
   provider = aws.primary # a local computation; the root has no default provider
   for_each = {
-    primary = { role = module.primary.node_role_arn, region = var.primary.region }
-    dr      = { role = module.dr.node_role_arn, region = var.dr.region }
+    # The recovery role (when made) reads the same TLS parameters as the nodes.
+    primary = { roles = compact([module.primary.node_role_arn, module.primary.recovery_role_arn]), region = var.primary.region }
+    dr      = { roles = compact([module.dr.node_role_arn, module.dr.recovery_role_arn]), region = var.dr.region }
   }
 
   #checkov:skip=CKV_AWS_109:Key policy: Resource "*" means this key. Administration is the account's (without Decrypt or CreateGrant), use is the node role's, through SSM only.
@@ -53,7 +54,7 @@ data "aws_iam_policy_document" "tls_kms" {
     resources = ["*"]
     principals {
       type        = "AWS"
-      identifiers = [each.value.role]
+      identifiers = each.value.roles
     }
     condition {
       test     = "StringEquals"

@@ -13,8 +13,18 @@ variable "primary" {
     ami_id              = string
     # Gateway endpoints' prefix lists (S3, DynamoDB) the nodes may reach on 443.
     egress_https_prefix_list_ids = optional(list(string), [])
+    # S3-quarantine recovery subnet and role in this region (module input `recovery`;
+    # docs/s3-recovery.md). Off when absent.
+    recovery = optional(object({
+      subnet_cidr            = string
+      availability_zone      = optional(string)
+      operator_cidr          = string
+      endpoint_cidrs         = list(string)
+      s3_gateway_endpoint_id = optional(string)
+      vpc_id                 = optional(string)
+    }))
   })
-  description = "Primary region: network, ACM certificate for the ALB, the AMI built by packer (its id in this region), and optionally the S3/DynamoDB gateway endpoints' prefix lists."
+  description = "Primary region: network, ACM certificate for the ALB, the AMI built by packer (its id in this region), optionally the S3/DynamoDB gateway endpoints' prefix lists, and optionally `recovery` (an isolated subnet and a dedicated role for S3-quarantine recovery; off when absent)."
 }
 
 variable "dr" {
@@ -26,6 +36,14 @@ variable "dr" {
     alb_certificate_arn          = string
     ami_id                       = string
     egress_https_prefix_list_ids = optional(list(string), [])
+    recovery = optional(object({
+      subnet_cidr            = string
+      availability_zone      = optional(string)
+      operator_cidr          = string
+      endpoint_cidrs         = list(string)
+      s3_gateway_endpoint_id = optional(string)
+      vpc_id                 = optional(string)
+    }))
   })
   description = "DR region, same shape as primary; ami_id is the copy packer made with ami_regions."
 }

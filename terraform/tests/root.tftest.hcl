@@ -161,3 +161,66 @@ run "profile_output_has_what_the_runbooks_read" {
     error_message = "profile.image must name the packer template."
   }
 }
+
+# S3-quarantine recovery (module input recovery, docs/s3-recovery.md): off unless a region
+# sets it; on in the primary, its profile section is an output and part of the profile,
+# and the primary's TLS key lets the recovery role decrypt the TLS parameters too.
+run "recovery_is_off_unless_set" {
+  command = apply
+
+  assert {
+    condition     = output.recovery == null && output.primary.recovery == null && output.dr.recovery == null
+    error_message = "Without primary.recovery / dr.recovery no recovery section may be output."
+  }
+  assert {
+    condition     = !contains(keys(output.vault_runbook_profile), "recovery")
+    error_message = "Without primary.recovery the profile must have no recovery section."
+  }
+}
+
+run "recovery_in_the_primary_region" {
+  command = apply
+  variables {
+    primary = {
+      region              = "us-east-1"
+      vpc_id              = "vpc-0123456789abcdef0"
+      instance_subnet_ids = ["subnet-a1", "subnet-a2", "subnet-a3"]
+      alb_subnet_ids      = ["subnet-a1", "subnet-a2", "subnet-a3"]
+      alb_certificate_arn = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
+      ami_id              = "ami-0123456789abcdef0"
+      recovery = {
+        subnet_cidr            = "10.0.9.0/28"
+        operator_cidr          = "10.20.0.0/24"
+        endpoint_cidrs         = ["10.0.8.0/26"]
+        s3_gateway_endpoint_id = "vpce-0123456789abcdef0"
+      }
+    }
+  }
+  # (The node role was made by the runs above, with the mocks' ARN; the recovery role is new.)
+  override_resource {
+    target = module.primary.aws_iam_role.recovery
+    values = { arn = "arn:aws:iam::111122223333:role/prod-vault-us-east-1-recovery" }
+  }
+
+  assert {
+    condition = (output.recovery.subnet_id == module.primary.recovery_subnet_id &&
+      output.recovery.instance_profile == "prod-vault-us-east-1-recovery" &&
+      output.recovery.role_arn == "arn:aws:iam::111122223333:role/prod-vault-us-east-1-recovery" &&
+    output.recovery.operator_cidr == "10.20.0.0/24")
+    error_message = "The recovery output must give the subnet, instance profile, role and operator CIDR of the primary region."
+  }
+  assert {
+    condition     = output.vault_runbook_profile.recovery == output.recovery && output.dr.recovery == null
+    error_message = "The profile's recovery section must be the primary's recovery output (DR has none here)."
+  }
+  assert {
+    condition = toset(flatten([
+      for s in data.aws_iam_policy_document.tls_kms["primary"].statement : [for p in s.principals : p.identifiers] if s.sid == "NodesReadParameters"
+    ])) == toset([module.primary.node_role_arn, "arn:aws:iam::111122223333:role/prod-vault-us-east-1-recovery"])
+    error_message = "The primary TLS key must let the node role and the recovery role decrypt (through SSM)."
+  }
+  assert {
+    condition     = length(flatten([for s in data.aws_iam_policy_document.tls_kms["dr"].statement : [for p in s.principals : p.identifiers] if s.sid == "NodesReadParameters"])) == 1
+    error_message = "The DR TLS key must name only the DR node role when DR has no recovery role."
+  }
+}

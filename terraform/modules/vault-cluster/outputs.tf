@@ -139,3 +139,37 @@ output "tls_parameters_kms_key_arn" {
   description = "KMS key the nodes may decrypt their TLS parameters with (through SSM)."
   value       = var.tls_parameters_kms_key_arn
 }
+
+# --- S3-quarantine recovery (var.recovery; null when off) ------------------------------
+output "recovery_subnet_id" {
+  description = "Isolated subnet of the recovery node (profile: recovery.subnet_id); null when recovery is off."
+  value       = one(aws_subnet.recovery[*].id)
+}
+
+output "recovery_instance_profile" {
+  description = "Instance profile of the recovery node, never the nodes' one (profile: recovery.instance_profile); null when recovery is off."
+  value       = one(aws_iam_instance_profile.recovery[*].name)
+}
+
+output "recovery_role_arn" {
+  description = "Role in the recovery instance profile, which the quarantine bucket's policy grants (profile: recovery.role_arn); give the operator iam:PassRole on it. Null when recovery is off."
+  value       = one(aws_iam_role.recovery[*].arn)
+}
+
+output "recovery_profile" {
+  description = "The vault-runbook profile's `recovery:` section for this region (docs/s3-recovery.md); null when recovery is off."
+  value = local.recovery_enabled ? merge(
+    {
+      subnet_id        = aws_subnet.recovery[0].id
+      instance_profile = aws_iam_instance_profile.recovery[0].name
+      role_arn         = aws_iam_role.recovery[0].arn
+      operator_cidr    = var.recovery.operator_cidr
+      # The interface endpoints only: the default (the VPC CIDR) would include the
+      # production load balancer on 443.
+      egress_cidrs = local.recovery_endpoint_cidrs
+    },
+    length(data.aws_vpc_endpoint.recovery_s3) == 0 ? {} : {
+      egress_prefix_lists = [for e in data.aws_vpc_endpoint.recovery_s3 : e.prefix_list_id]
+    },
+  ) : null
+}

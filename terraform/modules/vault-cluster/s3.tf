@@ -112,6 +112,25 @@ data "aws_iam_policy_document" "bucket" {
       values   = ["false"]
     }
   }
+
+  # The recovery role never touches the live buckets, whatever its IAM policy becomes
+  # (docs/s3-recovery.md): its quarantine bucket is granted by that bucket's own policy.
+  dynamic "statement" {
+    for_each = aws_iam_role.recovery
+    content {
+      sid     = "DenyRecoveryRole"
+      effect  = "Deny"
+      actions = ["s3:*"]
+      resources = [
+        each.value.arn,
+        "${each.value.arn}/*",
+      ]
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value.arn]
+      }
+    }
+  }
 }
 
 resource "aws_s3_bucket_policy" "this" {

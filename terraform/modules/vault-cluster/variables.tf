@@ -286,3 +286,37 @@ variable "force_destroy" {
   description = "Let terraform destroy non-empty buckets. Keep false outside throwaway environments."
   default     = false
 }
+
+# ---------------------------------------------------------------------------------------
+# S3 secret recovery in quarantine mode (docs/s3-recovery.md; recovery.tf)
+# ---------------------------------------------------------------------------------------
+variable "recovery" {
+  type = object({
+    subnet_cidr            = string
+    availability_zone      = optional(string)
+    operator_cidr          = string
+    endpoint_cidrs         = list(string)
+    s3_gateway_endpoint_id = optional(string)
+    vpc_id                 = optional(string)
+  })
+  description = <<-EOT
+    Off (null) by default. When set: a recovery role and instance profile (TLS parameters and the cluster key for vault-quarantine-* buckets only; an explicit Deny on this cluster's buckets and lock table), and an isolated recovery subnet with its own route table (no route but the VPC's local one and, when given, the S3 gateway endpoint) and a network ACL (in: 8200 from operator_cidr and return traffic; out: 443 to endpoint_cidrs and the S3 endpoint, and return traffic; the production subnets denied both ways).
+    subnet_cidr: a free block of the VPC. operator_cidr: the only source of the recovery node's port 8200 (profile: recovery.operator_cidr). endpoint_cidrs: the subnets of the SSM and KMS interface endpoints, never a production subnet. s3_gateway_endpoint_id: the VPC's S3 gateway endpoint, associated with the recovery route table. vpc_id: another VPC for the subnet (best: one with no peering to production); default the cluster's.
+  EOT
+  default     = null
+  validation {
+    condition = var.recovery == null || (
+      can(cidrhost(var.recovery.subnet_cidr, 0)) &&
+      can(cidrhost(var.recovery.operator_cidr, 0)) &&
+      alltrue([for c in try(var.recovery.endpoint_cidrs, []) : can(cidrhost(c, 0))])
+    )
+    error_message = "The recovery subnet_cidr, operator_cidr and endpoint_cidrs must be IPv4 CIDR blocks."
+  }
+  validation {
+    condition = var.recovery == null || (
+      length(try(var.recovery.endpoint_cidrs, [])) > 0 &&
+      !contains(concat([try(var.recovery.operator_cidr, "")], try(var.recovery.endpoint_cidrs, [])), "0.0.0.0/0")
+    )
+    error_message = "The recovery endpoint_cidrs must name the SSM/KMS interface endpoints' subnets (at least one), and neither they nor operator_cidr may be 0.0.0.0/0."
+  }
+}

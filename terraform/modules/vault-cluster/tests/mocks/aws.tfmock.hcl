@@ -68,3 +68,20 @@ mock_resource "aws_launch_template" {
 mock_resource "aws_security_group" {
   defaults = { id = "sg-0123456789abcdef0" }
 }
+
+# Recovery network (recovery_network.tf): production subnets and the S3 gateway endpoint.
+# Tests that check the NACL override these per subnet.
+mock_data "aws_subnet" {
+  defaults = { cidr_block = "10.0.1.0/24" }
+}
+
+mock_data "aws_vpc_endpoint" {
+  defaults = {
+    prefix_list_id = "pl-63a5400a"
+    cidr_blocks    = ["52.216.0.0/15", "3.5.0.0/19"]
+  }
+}
+
+mock_resource "aws_subnet" {
+  defaults = { id = "subnet-0123456789abcdef1" }
+}
