@@ -46,6 +46,7 @@ function fakeAws(over: Partial<AwsPort> = {}): AwsPort & { calls: string[] } {
       return Promise.resolve(name === 'vault-primary' ? asg : undefined);
     },
     describeInstances: () => Promise.resolve([]),
+    listObjects: () => Promise.reject(new Error('unused')),
     listObjectVersions: (bucket, region) => {
       calls.push(`list ${bucket} ${region}`);
       // instantClock's now is 2026-01-01T00:00:00Z (see fakes.ts)
