@@ -93,6 +93,14 @@ const noReveal = {
   message:
     'only adapters reveal a Secret: hand it to a port that takes a Secret (eslint.layers.js).',
 };
+// On Node 20 a timeout signal held only by AbortSignal.any can be garbage-collected before it
+// fires (nodejs/node#57736): the deadline never comes and a call to a silent node hangs.
+const noTimeoutInAny = {
+  selector:
+    "CallExpression[callee.object.name='AbortSignal'][callee.property.name='any'] CallExpression[callee.object.name='AbortSignal'][callee.property.name='timeout']",
+  message:
+    'no AbortSignal.timeout inside AbortSignal.any: Node 20 can collect it before it fires; use withDeadline (domain/deadline.ts).',
+};
 
 /**
  * Where a Secret's plaintext may be taken out (STYLE 14): the adapters that hand it to the world,
@@ -109,17 +117,22 @@ export const REVEAL_ALLOWED = [
   '**/*.test.tsx',
 ];
 
-/** Syntax that is refused in src/: eval and Function everywhere, `.reveal` outside REVEAL_ALLOWED. */
+/**
+ * Syntax that is refused in src/: eval, Function and AbortSignal.timeout inside AbortSignal.any
+ * everywhere, `.reveal` outside REVEAL_ALLOWED.
+ */
 export function syntaxConfigs(base = 'src') {
   const files = [`${base}/**/*.ts`, `${base}/**/*.tsx`];
   return [
     {
       files,
-      rules: { 'no-restricted-syntax': ['error', noEval, noFunctionCtor, noReveal] },
+      rules: {
+        'no-restricted-syntax': ['error', noEval, noFunctionCtor, noTimeoutInAny, noReveal],
+      },
     },
     {
       files: REVEAL_ALLOWED.map((p) => `${base}/${p}`),
-      rules: { 'no-restricted-syntax': ['error', noEval, noFunctionCtor] },
+      rules: { 'no-restricted-syntax': ['error', noEval, noFunctionCtor, noTimeoutInAny] },
     },
   ];
 }

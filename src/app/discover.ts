@@ -1,4 +1,5 @@
 import { errorMessage, UsageError } from '../domain/errors.js';
+import { withDeadline } from '../domain/deadline.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
 import type { VaultNode } from '../engine/vault.js';
@@ -58,7 +59,14 @@ export async function discoverNodes(
   spec: DiscoverSpec,
   signal: AbortSignal,
 ): Promise<VaultNode[]> {
-  const deadline = AbortSignal.any([signal, AbortSignal.timeout(DISCOVER_TIMEOUT_MS)]);
+  return withDeadline(signal, DISCOVER_TIMEOUT_MS, (deadline) => discover(aws, spec, deadline));
+}
+
+async function discover(
+  aws: Pick<AwsPort, 'describeAsg' | 'describeInstances'>,
+  spec: DiscoverSpec,
+  deadline: AbortSignal,
+): Promise<VaultNode[]> {
   const group = await aws.describeAsg(spec.asg, spec.region, deadline);
   if (!group) throw new Error(`Auto Scaling group '${spec.asg}' not found in ${spec.region}`);
   const ids = group.instances

@@ -1,5 +1,5 @@
 import type { ClusterStatus, NodeStatus, RegionStatus } from '../domain/cluster.js';
-import { replicationLag } from '../domain/cluster.js';
+import { replicationLagWithin } from '../domain/cluster.js';
 import { errorMessage } from '../domain/errors.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
@@ -74,6 +74,18 @@ async function regionStatus(
   }
 }
 
+/**
+ * How many current keys a status round reads per data bucket: ten pages. Past it the pane says
+ * "at least" and "unknown beyond" instead of a count it did not make.
+ */
+export const REPLICATION_LISTING_CAP = 10_000;
+
+/**
+ * Compares current objects only (ListObjectsV2), never the version history: that grows with
+ * every write Vault makes, and listing it each round was millions of entries on a real cluster.
+ * Read at the AWS cadence (AwsStatusCache), not less often: at most ten pages per bucket, and an
+ * operator watching a failover wants the lag as fresh as the ASG rows.
+ */
 async function replication(
   aws: AwsPort,
   profile: Profile,
@@ -83,21 +95,12 @@ async function replication(
   const a = profile.aws;
   if (!a?.data_bucket || !a.dr_data_bucket) return undefined;
   try {
-    const latest = (
-      vs: Awaited<ReturnType<AwsPort['listObjectVersions']>>,
-    ): { key: string; lastModified: string; etag?: string }[] =>
-      vs
-        .filter((v) => v.isLatest && !v.deleteMarker)
-        .map((v) => ({
-          key: v.key,
-          lastModified: v.lastModified,
-          ...(v.etag ? { etag: v.etag } : {}),
-        }));
+    const maxKeys = REPLICATION_LISTING_CAP;
     const [p, d] = await Promise.all([
-      aws.listObjectVersions(a.data_bucket, a.region, signal),
-      aws.listObjectVersions(a.dr_data_bucket, a.dr_region ?? a.region, signal),
+      aws.listObjects(a.data_bucket, a.region, signal, { maxKeys }),
+      aws.listObjects(a.dr_data_bucket, a.dr_region ?? a.region, signal, { maxKeys }),
     ]);
-    return replicationLag(latest(p), latest(d), now);
+    return replicationLagWithin(p, d, now, maxKeys);
   } catch (err) {
     return { lagSeconds: -1, pendingObjects: -1, error: errorMessage(err) };
   }

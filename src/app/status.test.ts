@@ -170,7 +170,8 @@ describe('AwsStatusCache', () => {
     }
     // Rounds at 0, 2 … 14 s: one AWS read at 0 s; the 8th round (14 s) still within 15 s.
     expect(count.get('describeAsg')).toBe(1);
-    expect(count.get('listObjectVersions')).toBe(2); // both data buckets, once
+    expect(count.get('listObjects')).toBe(2); // both data buckets' current objects, once
+    expect(count.get('listObjectVersions')).toBeUndefined(); // never their history
     expect(rounds).toEqual(Array(8).fill('3')); // the cached rows are shown every round
     await collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000), { awsCache });
     expect(count.get('describeAsg')).toBe(2); // at 16 s the cache is too old

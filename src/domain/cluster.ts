@@ -49,6 +49,11 @@ export interface ClusterStatus {
   readonly replication?: {
     readonly lagSeconds: number;
     readonly pendingObjects: number;
+    /**
+     * Set when a bucket held more keys than a listing reads (this many): the counts are then
+     * what the keys read show, a lower bound, and nothing is known beyond them.
+     */
+    readonly cappedAt?: number;
     readonly error?: string;
   };
   /** Where the Route 53 record points and the DR nodes (src/engine/failover-status.ts). */
@@ -96,4 +101,30 @@ export function replicationLag(
     lagSeconds: oldest === undefined ? 0 : Math.max(0, Math.round((now.getTime() - oldest) / 1000)),
     pendingObjects: pending,
   };
+}
+
+/** A listing of current objects in key order, stopped at a cap when `truncated`. */
+export interface CurrentListing {
+  readonly objects: readonly LatestVersion[];
+  readonly truncated: boolean;
+}
+
+/**
+ * `replicationLag` over listings that may stop at `cap` keys. Both come in key order, so every
+ * primary key up to the last key both listings reach is compared exactly (its DR copy, if any,
+ * sorts at or before that key); the primary's keys past it are unknown, not pending. A capped
+ * answer is a lower bound and says so with `cappedAt` rather than passing for the whole bucket.
+ * (S3 orders keys by UTF-8 bytes, which is the string order here for keys below U+D800.)
+ */
+export function replicationLagWithin(
+  primary: CurrentListing,
+  dr: CurrentListing,
+  now: Date,
+  cap: number,
+): { lagSeconds: number; pendingObjects: number; cappedAt?: number } {
+  if (!primary.truncated && !dr.truncated) return replicationLag(primary.objects, dr.objects, now);
+  const ends = [primary, dr].flatMap((l) => (l.truncated ? [l.objects.at(-1)?.key ?? ''] : []));
+  const through = ends.reduce((a, b) => (b < a ? b : a));
+  const seen = primary.objects.filter((o) => o.key <= through);
+  return { ...replicationLag(seen, dr.objects, now), cappedAt: cap };
 }

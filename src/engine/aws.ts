@@ -36,6 +36,19 @@ export interface ObjectVersion {
   readonly deleteMarker: boolean;
 }
 
+/** An object's current version, as a plain (unversioned) listing shows it. */
+export interface CurrentObject {
+  readonly key: string;
+  readonly lastModified: string;
+  readonly etag?: string;
+}
+
+/** Current objects in key order; `truncated` when the listing stopped at `maxKeys` with more left. */
+export interface ObjectListing {
+  readonly objects: readonly CurrentObject[];
+  readonly truncated: boolean;
+}
+
 export interface AwsPort extends Partial<FailoverAwsPort>, Partial<AwsUpgradePort> {
   describeAsg(
     name: string,
@@ -53,6 +66,17 @@ export interface AwsPort extends Partial<FailoverAwsPort>, Partial<AwsUpgradePor
     signal: AbortSignal,
     prefix?: string,
   ): Promise<ObjectVersion[]>;
+  /**
+   * Current objects only (ListObjectsV2), in key order, at most `maxKeys` of them: one page per
+   * thousand keys whatever the bucket's version history holds. For what needs only "what is
+   * there now" (replication lag); what needs older versions lists versions.
+   */
+  listObjects(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    opts?: { readonly prefix?: string; readonly maxKeys?: number },
+  ): Promise<ObjectListing>;
   // ── S3 secret recovery (runbooks/s3-secret-recovery.yaml) ──
   /** Sets the group's desired capacity (and lowers its minimum when it is above). */
   scaleAsg(

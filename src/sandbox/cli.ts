@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { ExitCode, UsageError } from '../domain/errors.js';
+import { withDeadline } from '../domain/deadline.js';
 import type { Io } from '../app/io.js';
 import type { RegionKey } from './layout.js';
 import { regionKey, sandboxImage, sandboxRecoveryNodes, sandboxReplication } from './api.js';
@@ -24,6 +25,14 @@ function interruptible(): { signal: AbortSignal; done: () => void } {
   const onSig = (): void => ac.abort();
   process.once('SIGINT', onSig);
   return { signal: ac.signal, done: () => process.off('SIGINT', onSig) };
+}
+
+/**
+ * withSignal with a deadline whose timer holds its controller: not AbortSignal.any with
+ * AbortSignal.timeout, which Node 20 can collect before it fires (domain/deadline.ts).
+ */
+function withSignalFor(ms: number, fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  return withSignal((parent) => withDeadline(parent, ms, fn));
 }
 
 async function withSignal(fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
@@ -132,13 +141,13 @@ export function registerSandboxCommands(
     )
     .addHelpText('after', FAULT_HELP)
     .action(async (kind: string, target: string | undefined, flags: { tokenFd?: number }) => {
-      await withSignal((signal) =>
+      await withSignalFor(60_000, (signal) =>
         sandboxFault(
           io,
           kind,
           target,
           flags.tokenFd !== undefined ? { tokenFd: flags.tokenFd } : {},
-          AbortSignal.any([signal, AbortSignal.timeout(60_000)]),
+          signal,
         ),
       );
     });
@@ -154,13 +163,8 @@ export function registerSandboxCommands(
     )
     .option('--json', 'one JSON document: amiId, version, region')
     .action(async (version: string, flags: { region: RegionKey; json?: boolean }) => {
-      await withSignal(async (signal) => {
-        const img = await sandboxImage(
-          io.env,
-          version,
-          flags.region,
-          AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
-        );
+      await withSignalFor(30_000, async (signal) => {
+        const img = await sandboxImage(io.env, version, flags.region, signal);
         io.stdout.write(flags.json ? `${JSON.stringify(img)}\n` : `${img.amiId}\n`);
       });
     });
@@ -172,12 +176,8 @@ export function registerSandboxCommands(
     .action(async (what: string) => {
       if (what !== 'pause' && what !== 'resume')
         throw new UsageError(`replication takes pause or resume, not '${what}'`);
-      await withSignal(async (signal) => {
-        const m = await sandboxReplication(
-          io.env,
-          what === 'resume',
-          AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
-        );
+      await withSignalFor(10_000, async (signal) => {
+        const m = await sandboxReplication(io.env, what === 'resume', signal);
         io.stdout.write(`${m}\n`);
       });
     });
@@ -207,7 +207,7 @@ function registerRecoveryNodeCommands(sandbox: Command, io: Io): void {
         name: string,
         f: { bucket: string; lockTable?: string; vaultVersion?: string; region: RegionKey },
       ) => {
-        await withSignal(async (signal) => {
+        await withSignalFor(60_000, async (signal) => {
           const n = await sandboxRecoveryNodes(io.env).start(
             {
               name,
@@ -216,7 +216,7 @@ function registerRecoveryNodeCommands(sandbox: Command, io: Io): void {
               ...(f.lockTable ? { lockTable: f.lockTable } : {}),
               ...(f.vaultVersion ? { vaultVersion: f.vaultVersion } : {}),
             },
-            AbortSignal.any([signal, AbortSignal.timeout(60_000)]),
+            signal,
           );
           io.stdout.write(`${JSON.stringify(n)}\n`);
         });
@@ -226,11 +226,8 @@ function registerRecoveryNodeCommands(sandbox: Command, io: Io): void {
     .description('stop it and delete the lock table made for it (no error when already gone)')
     .argument('<name>')
     .action(async (name: string) => {
-      await withSignal(async (signal) => {
-        const r = await sandboxRecoveryNodes(io.env).destroy(
-          name,
-          AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
-        );
+      await withSignalFor(30_000, async (signal) => {
+        const r = await sandboxRecoveryNodes(io.env).destroy(name, signal);
         io.stdout.write(
           `${r.stopped ? `recovery node ${name} stopped${r.lockTableDeleted ? `; lock table ${r.lockTableDeleted} deleted` : ''}` : `no recovery node ${name} was running`}\n`,
         );
@@ -239,10 +236,8 @@ function registerRecoveryNodeCommands(sandbox: Command, io: Io): void {
   rn.command('list')
     .description('the recovery nodes running now, one JSON document')
     .action(async () => {
-      await withSignal(async (signal) => {
-        const all = await sandboxRecoveryNodes(io.env).list(
-          AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
-        );
+      await withSignalFor(10_000, async (signal) => {
+        const all = await sandboxRecoveryNodes(io.env).list(signal);
         io.stdout.write(`${JSON.stringify(all)}\n`);
       });
     });

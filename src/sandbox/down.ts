@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { ExitCode, VrError } from '../domain/errors.js';
+import { withDeadline } from '../domain/deadline.js';
 import type { Io } from '../app/io.js';
 import { askSupervisor } from './control.js';
 import { allEndpoints, layout } from './layout.js';
@@ -40,11 +41,7 @@ export async function sandboxDown(io: Io, opts: DownOptions, signal: AbortSignal
   if (s && sup && alive(sup.pid, sup.startTicks)) {
     say(`asking the supervisor (pid ${sup.pid}) to stop its processes …`);
     try {
-      await askSupervisor(
-        l.socket,
-        { op: 'shutdown' },
-        AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
-      );
+      await withDeadline(signal, 5_000, (s) => askSupervisor(l.socket, { op: 'shutdown' }, s));
       if (await waitDead(sup.pid, 40_000, sup.startTicks)) stopped.push(sup);
     } catch {
       say('the supervisor did not answer; stopping its processes by pid');

@@ -58,6 +58,21 @@ export function s3RecoveryContract(world: () => S3ContractWorld): void {
     });
   });
 
+  it('Given a key with several versions, When current objects are listed, Then each key once in key order with its newest ETag, and a cap stops the listing and says so', async () => {
+    const { aws, region, source } = world();
+    const versions = await aws.listObjectVersions(source.bucket, region, signal(), source.key);
+    const newest = versions.find((v) => v.key === source.key && v.isLatest);
+    const all = await aws.listObjects(source.bucket, region, signal());
+    expect(all.truncated).toBe(false);
+    const keys = all.objects.map((o) => o.key);
+    expect(keys).toEqual([...new Set(keys)].sort());
+    expect(all.objects.filter((o) => o.key === source.key)).toEqual([
+      { key: source.key, etag: newest?.etag, lastModified: newest?.lastModified },
+    ]);
+    const capped = await aws.listObjects(source.bucket, region, signal(), { maxKeys: 1 });
+    expect(capped).toEqual({ objects: all.objects.slice(0, 1), truncated: keys.length > 1 });
+  });
+
   it('Given a bucket with versions, When deleted, Then every version goes with it and it no longer exists', async () => {
     const { aws, region, scratch } = world();
     expect(await aws.deleteBucket(scratch, region, signal())).toEqual({ objects: 1 });

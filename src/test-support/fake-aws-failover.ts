@@ -5,9 +5,11 @@ import type {
   DnsRecord,
   FailoverAwsPort,
   HaLock,
+  ObjectListing,
   ObjectVersion,
   ReplicationLink,
 } from '../engine/aws.js';
+import { currentListing } from './fake-listing.js';
 
 interface Obj {
   readonly versionId: string;
@@ -143,6 +145,15 @@ export class FakeAws implements AwsPort, FailoverAwsPort {
         })),
       ),
     );
+  }
+
+  async listObjects(
+    bucket: string,
+    region: string,
+    _signal: AbortSignal,
+    opts?: { readonly prefix?: string; readonly maxKeys?: number },
+  ): Promise<ObjectListing> {
+    return currentListing(await this.listObjectVersions(bucket, region), opts);
   }
 
   setAsgCapacity(

@@ -1,4 +1,11 @@
-import type { AsgDescription, AwsPort, Ec2Instance, ObjectVersion } from '../engine/aws.js';
+import type {
+  AsgDescription,
+  AwsPort,
+  Ec2Instance,
+  ObjectListing,
+  ObjectVersion,
+} from '../engine/aws.js';
+import { currentListing } from './fake-listing.js';
 
 interface StoredVersion {
   readonly versionId: string;
@@ -87,6 +94,30 @@ export class FakeAws implements AwsPort {
       );
     }
     return Promise.resolve(out);
+  }
+
+  /** Current objects: each key's newest version unless it is a delete marker. */
+  listObjects(
+    bucket: string,
+    _r: string,
+    _s: AbortSignal,
+    opts?: { readonly prefix?: string; readonly maxKeys?: number },
+  ): Promise<ObjectListing> {
+    const latest: ObjectVersion[] = [];
+    for (const [key, list] of this.#bucket(bucket)) {
+      const v = list.at(-1);
+      if (!v || v.deleteMarker) continue;
+      latest.push({
+        key,
+        versionId: v.versionId,
+        isLatest: true,
+        lastModified: v.lastModified,
+        size: v.body.length,
+        etag: `"${v.body}"`,
+        deleteMarker: false,
+      });
+    }
+    return Promise.resolve(currentListing(latest, opts));
   }
 
   scaleAsg(name: string, desired: number, _r: string, _s: AbortSignal, min?: number) {

@@ -56,7 +56,10 @@ export function toClusterView(s: ClusterStatus): ClusterView {
     name: r.name,
     ...(r.asg ? { asg: { desired: r.asg.desired, inService: r.asg.inService } } : {}),
     ...(r.name === 'primary' && s.replication && s.replication.lagSeconds >= 0
-      ? { replicationLagSeconds: s.replication.lagSeconds }
+      ? {
+          replicationLagSeconds: s.replication.lagSeconds,
+          ...(s.replication.cappedAt !== undefined ? { replicationLagCapped: true } : {}),
+        }
       : {}),
     ...(s.haLockHolder && (holderRegion ? holderRegion === r.region : r.name === 'primary')
       ? { haLockHolder: s.haLockHolder }

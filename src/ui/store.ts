@@ -66,6 +66,8 @@ export interface RegionView {
   readonly name: string;
   readonly asg?: { desired: number; inService: number };
   readonly replicationLagSeconds?: number;
+  /** The lag is a lower bound: the listing stopped at its cap. */
+  readonly replicationLagCapped?: boolean;
   readonly haLockHolder?: string;
 }
 
@@ -82,6 +84,8 @@ export interface DrView {
   readonly replication?: {
     readonly lagSeconds: number;
     readonly pendingObjects: number;
+    /** Set when the listing stopped at this many keys: the counts are lower bounds. */
+    readonly cappedAt?: number;
     readonly error?: string;
   };
   /** The primary's ASG still wanting instances while DNS names DR (a fence left undone). */

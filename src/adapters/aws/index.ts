@@ -11,6 +11,7 @@ import type {
   ImageInfo,
   LaunchTemplateInfo,
   LaunchTemplateVersion,
+  ObjectListing,
   ObjectVersion,
   ReplicationLink,
 } from '../../engine/aws.js';
@@ -121,6 +122,14 @@ export class AwsSdk implements AwsPort, FailoverAwsPort, AwsUpgradePort {
     prefix?: string,
   ): Promise<ObjectVersion[]> {
     return s3.listObjectVersions(this.#aws, bucket, region, signal, prefix);
+  }
+  listObjects(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    opts?: { readonly prefix?: string; readonly maxKeys?: number },
+  ): Promise<ObjectListing> {
+    return s3.listObjects(this.#aws, bucket, region, signal, opts);
   }
   getObject(
     bucket: string,

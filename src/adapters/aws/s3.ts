@@ -1,5 +1,13 @@
-import type { ListObjectVersionsCommandOutput } from '@aws-sdk/client-s3';
-import type { ObjectVersion, ReplicationLink } from '../../engine/aws.js';
+import type {
+  ListObjectsV2CommandOutput,
+  ListObjectVersionsCommandOutput,
+} from '@aws-sdk/client-s3';
+import type {
+  CurrentObject,
+  ObjectListing,
+  ObjectVersion,
+  ReplicationLink,
+} from '../../engine/aws.js';
 import type { AwsClients } from './clients.js';
 
 // S3: the data buckets (replication lag, failover's fence object, the secret recovery's
@@ -48,6 +56,43 @@ export async function listObjectVersions(
     if (!r.IsTruncated) return out;
     keyMarker = r.NextKeyMarker;
     versionMarker = r.NextVersionIdMarker;
+  }
+}
+
+/** S3's own page limit for ListObjectsV2. */
+const PAGE = 1000;
+
+export async function listObjects(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+  opts: { readonly prefix?: string; readonly maxKeys?: number } = {},
+): Promise<ObjectListing> {
+  const { sdk, client } = await aws.s3(region);
+  const max = opts.maxKeys ?? Infinity;
+  const objects: CurrentObject[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const r: ListObjectsV2CommandOutput = await client.send(
+      new sdk.ListObjectsV2Command({
+        Bucket: bucket,
+        ...(opts.prefix ? { Prefix: opts.prefix } : {}),
+        ...(token ? { ContinuationToken: token } : {}),
+        // Never ask for more than the cap leaves: the last page stops at the cap.
+        MaxKeys: Math.min(PAGE, max - objects.length),
+      }),
+      { abortSignal: signal },
+    );
+    for (const o of r.Contents ?? [])
+      objects.push({
+        key: o.Key ?? '',
+        lastModified: o.LastModified?.toISOString() ?? '',
+        ...(o.ETag ? { etag: o.ETag } : {}),
+      });
+    if (!r.IsTruncated || !r.NextContinuationToken) return { objects, truncated: false };
+    if (objects.length >= max) return { objects, truncated: true };
+    token = r.NextContinuationToken;
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../domain/schema.js';
 import { interpreterFor, runbookFrom } from '../../test-support/fakes.js';
+import { currentListing } from '../../test-support/fake-listing.js';
 import type { AsgDescription, AwsPort, ObjectVersion } from '../aws.js';
 
 const profile: Profile = {
@@ -26,6 +27,20 @@ const v = (key: string, etag: string, at: string, latest = true): ObjectVersion 
   deleteMarker: false,
 });
 
+// instantClock's now is 2026-01-01T00:00:00Z (see fakes.ts)
+const versionsOf = (bucket: string): ObjectVersion[] =>
+  bucket === 'data-p'
+    ? [
+        v('core/keyring', 'k1', '2025-12-31T23:00:00Z'),
+        v('logical/a', 'a2', '2025-12-31T23:59:00Z'),
+        v('logical/a', 'a1', '2025-12-31T22:00:00Z', false),
+        v('logical/b', 'b1', '2025-12-31T23:58:00Z'),
+      ]
+    : [
+        v('core/keyring', 'k1', '2025-12-31T23:00:05Z'),
+        v('logical/a', 'a1', '2025-12-31T22:00:05Z'),
+      ];
+
 function fakeAws(over: Partial<AwsPort> = {}): AwsPort & { calls: string[] } {
   const calls: string[] = [];
   const asg: AsgDescription = {
@@ -47,21 +62,12 @@ function fakeAws(over: Partial<AwsPort> = {}): AwsPort & { calls: string[] } {
     },
     describeInstances: () => Promise.resolve([]),
     listObjectVersions: (bucket, region) => {
-      calls.push(`list ${bucket} ${region}`);
-      // instantClock's now is 2026-01-01T00:00:00Z (see fakes.ts)
-      return Promise.resolve(
-        bucket === 'data-p'
-          ? [
-              v('core/keyring', 'k1', '2025-12-31T23:00:00Z'),
-              v('logical/a', 'a2', '2025-12-31T23:59:00Z'),
-              v('logical/a', 'a1', '2025-12-31T22:00:00Z', false),
-              v('logical/b', 'b1', '2025-12-31T23:58:00Z'),
-            ]
-          : [
-              v('core/keyring', 'k1', '2025-12-31T23:00:05Z'),
-              v('logical/a', 'a1', '2025-12-31T22:00:05Z'),
-            ],
-      );
+      calls.push(`versions ${bucket} ${region}`);
+      return Promise.resolve(versionsOf(bucket));
+    },
+    listObjects: (bucket, region, _s, opts) => {
+      calls.push(`objects ${bucket} ${region}`);
+      return Promise.resolve(currentListing(versionsOf(bucket), opts));
     },
     // The S3 recovery runbook's methods: not used by these actions.
     scaleAsg: () => Promise.reject(new Error('unused')),
@@ -113,7 +119,7 @@ describe('aws.s3-replication-status', () => {
     const aws = fakeAws();
     const { run, events } = interpreterFor(rb('aws.s3-replication-status'), { aws, profile });
     expect(await run()).toMatchObject({ exitCode: 0 });
-    expect(aws.calls.sort()).toEqual(['list data-dr us-west-2', 'list data-p us-east-1']);
+    expect(aws.calls.sort()).toEqual(['objects data-dr us-west-2', 'objects data-p us-east-1']);
     expect(events.find((e) => e.type === 'step-succeeded')).toMatchObject({
       outputs: {
         objects: 3,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { replicationLag, type LatestVersion } from '../../domain/cluster.js';
+import { replicationLag } from '../../domain/cluster.js';
 import { parseDuration } from '../../domain/duration.js';
 import { UsageError } from '../../domain/errors.js';
 import type { Profile } from '../../domain/schema.js';
-import type { AwsPort, ObjectVersion } from '../aws.js';
+import type { AwsPort } from '../aws.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 
 export function requireAws(ctx: ActionContext<unknown>): AwsPort {
@@ -95,16 +95,6 @@ const ReplInput = z.strictObject({
 });
 type ReplInput = z.infer<typeof ReplInput>;
 
-function latest(vs: readonly ObjectVersion[]): LatestVersion[] {
-  return vs
-    .filter((v) => v.isLatest && !v.deleteMarker)
-    .map((v) => ({
-      key: v.key,
-      lastModified: v.lastModified,
-      ...(v.etag ? { etag: v.etag } : {}),
-    }));
-}
-
 export const s3ReplicationStatusAction: ActionDef<ReplInput> = {
   id: 'aws.s3-replication-status',
   summary:
@@ -126,12 +116,14 @@ export const s3ReplicationStatusAction: ActionDef<ReplInput> = {
       throw new UsageError(
         'aws.s3-replication-status: needs the primary and DR data buckets (profile aws.data_bucket, aws.dr_data_bucket, aws.region, aws.dr_region, or with.*)',
       );
+    // Current objects only, uncapped: a gate needs the whole count, not the version history.
+    const prefix = i.prefix ? { prefix: i.prefix } : {};
     const [p, d] = await Promise.all([
-      aws.listObjectVersions(bucket, region, ctx.signal, i.prefix),
-      aws.listObjectVersions(drBucket, drRegion, ctx.signal, i.prefix),
+      aws.listObjects(bucket, region, ctx.signal, prefix),
+      aws.listObjects(drBucket, drRegion, ctx.signal, prefix),
     ]);
-    const pl = latest(p);
-    const dl = latest(d);
+    const pl = p.objects;
+    const dl = d.objects;
     const lag = replicationLag(pl, dl, ctx.ports.clock.now());
     const drByKey = new Map(dl.map((v) => [v.key, v]));
     const pendingKeys = pl

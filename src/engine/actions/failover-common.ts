@@ -1,4 +1,5 @@
 import { errorMessage, UsageError } from '../../domain/errors.js';
+import { withDeadline } from '../../domain/deadline.js';
 import type { Profile } from '../../domain/schema.js';
 import type { AwsPort, FailoverAwsPort } from '../aws.js';
 import type { VaultNode } from '../vault.js';
@@ -83,14 +84,19 @@ export async function probe<T>(
   call: (signal: AbortSignal) => Promise<T>,
   ms = PROBE_MS,
 ): Promise<Probed<T>> {
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ms)]);
+  // Not AbortSignal.any with AbortSignal.timeout: see domain/deadline.ts.
+  let signal: AbortSignal | undefined;
   try {
-    return { ok: true, value: await call(signal) };
+    const value = await withDeadline(ctx.signal, ms, (s) => {
+      signal = s;
+      return call(s);
+    });
+    return { ok: true, value };
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     return {
       ok: false,
-      error: signal.aborted ? `no answer within ${ms / 1000} s` : errorMessage(err),
+      error: signal?.aborted ? `no answer within ${ms / 1000} s` : errorMessage(err),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../domain/duration.js';
 import { errorMessage, ExitCode, VrError } from '../../domain/errors.js';
+import { withDeadline } from '../../domain/deadline.js';
 import type { ClusterView, MemberView, NodeView } from '../../domain/upgrade.js';
 import type { ActionContext, ActionDef } from './types.js';
 import { describeNode, readView, serving, ShareKeeper, terminateMember } from './upgrade-view.js';
@@ -39,7 +40,7 @@ async function stopsAnswering(ctx: ActionContext<Input>, name: string): Promise<
   const node = vault.nodes().find((n) => n.name === name);
   if (!node) return true;
   for (let i = 0; i < 600; i++) {
-    const h = await vault.health(node, AbortSignal.any([ctx.signal, AbortSignal.timeout(2_000)]));
+    const h = await withDeadline(ctx.signal, 2_000, (s) => vault.health(node, s));
     if (!h.reachable) return true;
     await ctx.ports.clock.sleep(100, ctx.signal);
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { replicationLag, type LatestVersion } from '../../domain/cluster.js';
+import { replicationLag } from '../../domain/cluster.js';
 import { parseDuration } from '../../domain/duration.js';
 import { ExitCode, UsageError, VrError } from '../../domain/errors.js';
 import {
@@ -10,7 +10,6 @@ import {
   type ClusterView,
   type Target,
 } from '../../domain/upgrade.js';
-import type { ObjectVersion } from '../aws.js';
 import { operatorToken } from '../operator-token.js';
 import { replaceNodeAction } from './replace-node.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
@@ -50,16 +49,6 @@ const CheckInput = z.strictObject({
 });
 type CheckInput = z.infer<typeof CheckInput>;
 
-function latest(vs: readonly ObjectVersion[]): LatestVersion[] {
-  return vs
-    .filter((v) => v.isLatest && !v.deleteMarker)
-    .map((v) => ({
-      key: v.key,
-      lastModified: v.lastModified,
-      ...(v.etag ? { etag: v.etag } : {}),
-    }));
-}
-
 async function check(ctx: ActionContext<CheckInput>): Promise<{ ok: boolean; detail: string }> {
   const i = ctx.input;
   const a = ctx.profile?.aws;
@@ -84,11 +73,12 @@ async function check(ctx: ActionContext<CheckInput>): Promise<{ ok: boolean; det
       if (!a?.data_bucket || !a.dr_data_bucket)
         return { ok: true, detail: 'no DR bucket configured: nothing to check' };
       const aws = upgradeAws(ctx);
+      // Current objects only, uncapped: the gate needs the whole count, not the version history.
       const [p, d] = await Promise.all([
-        aws.listObjectVersions(a.data_bucket, a.region, ctx.signal),
-        aws.listObjectVersions(a.dr_data_bucket, a.dr_region ?? a.region, ctx.signal),
+        aws.listObjects(a.data_bucket, a.region, ctx.signal),
+        aws.listObjects(a.dr_data_bucket, a.dr_region ?? a.region, ctx.signal),
       ]);
-      const lag = replicationLag(latest(p), latest(d), ctx.ports.clock.now());
+      const lag = replicationLag(p.objects, d.objects, ctx.ports.clock.now());
       const max = parseDuration(i['max-lag'] ?? '5m');
       const detail = `${a.data_bucket} → ${a.dr_data_bucket}: ${lag.pendingObjects} object(s) pending, lag ${lag.lagSeconds} s`;
       return { ok: lag.lagSeconds * 1000 <= max, detail };

@@ -114,7 +114,7 @@ export function regionLine(r: RegionView): string {
   parts.push(
     r.replicationLagSeconds === undefined
       ? 'replication lag —'
-      : `replication lag ${r.replicationLagSeconds}s`,
+      : `replication lag ${r.replicationLagCapped ? '≥' : ''}${r.replicationLagSeconds}s`,
   );
   parts.push(`HA lock ${r.haLockHolder ?? '—'}`);
   return parts.join(' · ');
@@ -168,6 +168,16 @@ export function replicationCell(dr: DrView): Cell | undefined {
       text: `replication primary → DR: unknown (${r.error ?? 'not measured'})`,
       tone: 'warn',
     };
+  if (r.cappedAt !== undefined) {
+    const beyond = `unknown beyond the first ${r.cappedAt} keys (listing capped at ${r.cappedAt} per bucket)`;
+    return {
+      text:
+        r.pendingObjects === 0
+          ? `replication primary → DR: none pending in the keys read, ${beyond}`
+          : `replication primary → DR: ≥ ${r.pendingObjects} object(s) pending, oldest ≥ ${r.lagSeconds} s, ${beyond}`,
+      tone: 'warn',
+    };
+  }
   if (r.pendingObjects === 0) return { text: 'replication primary → DR: up to date', tone: 'ok' };
   return {
     text: `replication primary → DR: ${r.pendingObjects} object(s) pending, oldest ${r.lagSeconds} s`,
