@@ -1,8 +1,9 @@
-import type { ClusterStatus, NodeStatus, RegionStatus } from '../domain/cluster.js';
+import type { ClusterStatus, RegionStatus } from '../domain/cluster.js';
 import { replicationLagWithin } from '../domain/cluster.js';
 import { errorMessage } from '../domain/errors.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
+import { instanceFor } from '../engine/placement.js';
 import { dnsStatus } from '../engine/failover-status.js';
 import { NO_AWS, type AwsPart, type PlacedInstance } from './status-cache.js';
 
@@ -11,27 +12,8 @@ import { NO_AWS, type AwsPart, type PlacedInstance } from './status-cache.js';
 /** Runs a call under its own deadline (see ./deadline.ts). */
 export type Within = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
-function hostOf(address: string): string {
-  try {
-    return new URL(address).hostname;
-  } catch {
-    return address;
-  }
-}
-
-/** An instance stands behind a node when its tag or private IP names the node's address. */
-export function instanceFor(
-  node: NodeStatus,
-  instances: readonly PlacedInstance[],
-): PlacedInstance | undefined {
-  const host = hostOf(node.address);
-  return instances.find(
-    (i) =>
-      i.tags['vault-runbook:address'] === node.address ||
-      i.tags['vault-runbook:host'] === host ||
-      i.privateIp === host,
-  );
-}
+/** Placing a row on its instance: the same rule as the upgrade's. */
+export { instanceFor };
 
 async function regionStatus(
   aws: AwsPort,

@@ -2,8 +2,9 @@ import { errorMessage, UsageError } from '../../domain/errors.js';
 import { roleOf } from '../../domain/health.js';
 import type { Secret } from '../../domain/secret.js';
 import type { ClusterView, MemberView, NodeRole, NodeView } from '../../domain/upgrade.js';
-import type { AwsPort, AwsUpgradePort, Ec2Instance } from '../aws.js';
+import type { AwsPort, AwsUpgradePort } from '../aws.js';
 import type { HealthResult, VaultNode, VaultPort } from '../vault.js';
+import { instanceFor } from '../placement.js';
 import { requireAws } from './aws.js';
 import type { ActionContext } from './types.js';
 import { requireVault } from './vault.js';
@@ -37,27 +38,7 @@ export function upgradeAws(ctx: ActionContext<unknown>): AwsPort & AwsUpgradePor
   return aws as AwsPort & AwsUpgradePort;
 }
 
-function hostOf(address: string): string {
-  try {
-    return new URL(address).hostname;
-  } catch {
-    return address;
-  }
-}
-
-/** An instance stands behind a node when its address tag or private IP names the node. */
-export function instanceFor(
-  node: VaultNode,
-  instances: readonly Ec2Instance[],
-): Ec2Instance | undefined {
-  const host = hostOf(node.address);
-  return instances.find(
-    (i) =>
-      i.tags['vault-runbook:address'] === node.address ||
-      i.tags['vault-runbook:host'] === host ||
-      i.privateIp === host,
-  );
-}
+export { instanceFor };
 
 function roleFrom(h: HealthResult): NodeRole {
   if (!h.reachable) return 'unreachable';
