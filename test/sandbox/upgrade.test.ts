@@ -67,25 +67,32 @@ const upgrade = (vars: string[]) =>
   runbook(['run', 'rolling-upgrade', ...vars.flatMap((v) => ['--var', v])]);
 
 /** Polls sys/leader through the load balancer and records each distinct leader in order. */
+/** The leader as `<address> since <active_time>` when `base` is the active node, else ''. */
+async function leaderSeenAt(base: string): Promise<string> {
+  const r = await httpGet(`${base}/v1/sys/leader`, caFile).catch(() => undefined);
+  if (r?.status !== 200) return '';
+  // The sandbox gives a replacement its predecessor's address, so the address alone would
+  // miss a change to the newcomer there: the time the leader became active tells them apart.
+  // Only the leader's own answer carries its active_time (a standby's is zero).
+  const l = JSON.parse(r.body) as {
+    is_self?: boolean;
+    leader_address?: string;
+    active_time?: string;
+  };
+  return l.is_self && l.leader_address ? `${l.leader_address} since ${l.active_time ?? '?'}` : '';
+}
+
 function leaderWatcher(): { stop: () => Promise<string[]> } {
   const seen: string[] = [];
+  const note = (a: string): void => {
+    if (a && seen[seen.length - 1] !== a) seen.push(a);
+  };
   let on = true;
   const loop = (async () => {
+    // Every node, not the load balancer: a kept-alive connection through it can stay on a
+    // standby for the whole run, and then no answer names the active node.
     while (on) {
-      const r = await httpGet(`${lb}/v1/sys/leader`, caFile).catch(() => undefined);
-      if (r?.status === 200) {
-        // The sandbox gives a replacement its predecessor's address, so the address alone would
-        // miss a change to the newcomer there: the time the leader became active tells them apart.
-        // Only the leader's own answer carries its active_time (a standby's is zero).
-        const l = JSON.parse(r.body) as {
-          is_self?: boolean;
-          leader_address?: string;
-          active_time?: string;
-        };
-        const a =
-          l.is_self && l.leader_address ? `${l.leader_address} since ${l.active_time ?? '?'}` : '';
-        if (a && seen[seen.length - 1] !== a) seen.push(a);
-      }
+      for (const a of profile.vault.addresses ?? []) note(await leaderSeenAt(a));
       await new Promise((res) => setTimeout(res, 200));
     }
   })();
@@ -93,6 +100,8 @@ function leaderWatcher(): { stop: () => Promise<string[]> } {
     stop: async () => {
       on = false;
       await loop;
+      // The last takeover can come a moment before the run ends: one more look at every node.
+      for (const a of profile.vault.addresses ?? []) note(await leaderSeenAt(a));
       return seen;
     },
   };
