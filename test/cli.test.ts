@@ -176,6 +176,36 @@ describe('vault-runbook journal verify', () => {
   });
 });
 
+describe('vault-runbook journal list and show on a damaged journal', () => {
+  it('Given lines that are JSON but not records ({}, [], "x", {"event":null}, a run-started without its fields), When listed and shown, Then each reads as a damaged line and nothing crashes', async () => {
+    const { env } = tempState();
+    const ok = await cli(['run', join(ROOT, 'test/fixtures/two-steps.yaml')], env);
+    expect(ok.exitCode).toBe(0);
+    const runId = runIdFrom(ok.stdout);
+    const runs = join(env.XDG_STATE_HOME ?? '', 'vault-runbook', 'runs');
+    const odd = [
+      '{}',
+      '[]',
+      '"x"',
+      '{"event":null}',
+      '{"seq":0,"time":"t","run":"r","operator":"o","host":"h","prev":"","hash":"h","event":{"type":"run-started"}}',
+    ];
+    odd.forEach((line, i) => writeFileSync(join(runs, `odd-${i}.jsonl`), `${line}\n`));
+    const list = await cli(['journal', 'list'], env);
+    expect(list.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout).toContain(runId);
+    for (let i = 0; i < odd.length; i++) {
+      const show = await cli(['journal', 'show', `odd-${i}`], env);
+      expect(show.stderr, odd[i]).not.toMatch(/unexpected error|\n\s+at /);
+      expect(show.stdout, odd[i]).toMatch(
+        /line 1: (not a journal record|record 0 \(run-started\) lacks)/,
+      );
+      expect(show.stdout, odd[i]).toContain('hash chain: BROKEN');
+    }
+  });
+});
+
 describe('secrets given through --secrets-fd', () => {
   it('Given a secret on fd 3, When the run completes, Then it is in no journal, state file, stdout or stderr', async () => {
     const { dir, env } = tempState();

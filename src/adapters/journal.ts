@@ -272,12 +272,31 @@ export function parseJournalText(text: string): ParsedLine[] {
   // A crash mid-write can leave a torn last line; it is reported, never silently dropped.
   if (lines[lines.length - 1] === '') lines.pop();
   return lines.map((l, i) => {
+    let value: unknown;
     try {
-      return { line: i + 1, record: JSON.parse(l) as JournalRecord };
+      value = JSON.parse(l);
     } catch (err) {
       return { line: i + 1, error: `not valid JSON (${(err as Error).message})` };
     }
+    // Valid JSON is not yet a record: `{}`, `[]` or `{"event":null}` on a line must read as a
+    // damaged line (every reader skips or reports it), not reach code that trusts the shape.
+    const shape = recordShapeProblem(value);
+    return shape ? { line: i + 1, error: shape } : { line: i + 1, record: value as JournalRecord };
   });
+}
+
+/** What keeps a parsed line from being a journal record, or undefined when it has the shape. */
+function recordShapeProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a journal record';
+  const r = v as Record<string, unknown>;
+  const event = r.event as Record<string, unknown> | null | undefined;
+  if (typeof event !== 'object' || event === null || typeof event.type !== 'string')
+    return 'not a journal record (no event type)';
+  for (const k of ['seq'] as const)
+    if (typeof r[k] !== 'number') return `not a journal record (no ${k})`;
+  for (const k of ['time', 'run', 'operator', 'host', 'prev', 'hash'] as const)
+    if (typeof r[k] !== 'string') return `not a journal record (no ${k})`;
+  return undefined;
 }
 
 export function readJournal(path: string): JournalRecord[] {
@@ -396,7 +415,7 @@ export function listRuns(env: NodeJS.ProcessEnv = process.env): RunSummary[] {
       const started = first?.event.type === 'run-started' ? first.event : undefined;
       let status = 'interrupted';
       for (const r of recs) {
-        if (r.event.type === 'run-finished') status = r.event.outcome.kind;
+        if (r.event.type === 'run-finished') status = r.event.outcome?.kind ?? 'finished';
         else if (r.event.type === 'run-suspended') status = `waiting at ${r.event.stepId}`;
         else if (r.event.type === 'run-resumed') status = 'interrupted';
       }
