@@ -17,6 +17,16 @@ describe('terminal control characters', () => {
     expect(stripControls(input)).toBe(out);
   });
 
+  it('Given Unicode bidirectional controls (a key named U+202E gpj.exe), When stripped, Then they are gone and it reads as written', () => {
+    const hostile = [
+      '\u202egpj.exe',
+      'a\u2066b\u2069c',
+      'x\u200fy\u200ez',
+      '\u061cq',
+      '\u202ar\u202cs',
+    ];
+    expect(hostile.map(stripControls)).toEqual(['gpj.exe', 'abc', 'xyz', 'q', 'rs']);
+  });
   it('Given newlines, tabs and non-ASCII text, When stripped, Then they stay', () => {
     expect(stripControls('a\tb\nc — ‹é›')).toBe('a\tb\nc — ‹é›');
   });

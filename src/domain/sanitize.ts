@@ -3,7 +3,9 @@
  * terminal or a journal. A terminal obeys escape sequences: one in a Vault `version` could
  * move the cursor, rewrite what an operator reads, set the window title or, on some
  * terminals, answer back into the input. Only \n and \t survive; everything else that is a
- * control character (C0, DEL, C1, and whole ESC sequences) is dropped.
+ * control character (C0, DEL, C1, and whole ESC sequences) is dropped, and so are Unicode's
+ * bidirectional controls (U+061C, U+200E/F, U+202A–E, U+2066–9): a key named `\u202Egpj.exe`
+ * would otherwise print reversed, as `exe.jpg`, in a list an operator decides from.
  */
 // ESC [ … final byte (CSI), ESC ] … BEL or ESC \ (OSC), ESC P/X/^/_ … ESC \ (DCS, SOS, PM, APC),
 // then any other two-character ESC sequence; the 8-bit forms start with U+009B / U+009D etc.
@@ -11,11 +13,12 @@ const ESCAPE_SEQUENCE =
   // eslint-disable-next-line no-control-regex
   /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?/g;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function stripControls(text: string): string {
   // eslint-disable-next-line no-control-regex
-  if (!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(text)) return text;
+  if (!/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(text))
+    return text;
   return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '');
 }
 
