@@ -264,3 +264,28 @@ describe('status --interval', () => {
       expectUsage(r, `--interval needs a number of seconds`);
     });
 });
+
+describe('command-line parse errors', () => {
+  it('Given a missing argument, an unknown verb or option, or an extra argument, When run, Then each is one usage line and a pointer to the help, not the whole help', async () => {
+    const { env } = tempState();
+    const cases: [string[], string, string][] = [
+      [['run'], "missing required argument 'runbook'", 'vault-runbook run --help'],
+      [['bogus'], "unknown command 'bogus'", 'vault-runbook --help'],
+      [['run', '--nope', 'x'], "unknown option '--nope'", 'vault-runbook run --help'],
+      [
+        ['sandbox', 'fault'],
+        "missing required argument 'kind'",
+        'vault-runbook sandbox fault --help',
+      ],
+      [['list', 'extra'], "too many arguments for 'list'", 'vault-runbook list --help'],
+    ];
+    for (const [args, text, help] of cases) {
+      const r = await cli(args, env);
+      expectUsage(r, text);
+      expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toEqual([
+        expect.stringContaining(text),
+        `  → ${help}`,
+      ]);
+    }
+  });
+});

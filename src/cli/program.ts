@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from '../domain/errors.js';
+import { ExitCode, UsageError } from '../domain/errors.js';
 import type { Io } from '../app/io.js';
 import type { VerbContext } from './verbs/context.js';
 import { registerAckStop } from './verbs/ack-stop.js';
@@ -41,9 +41,14 @@ export async function buildProgram(
   const program = new Command('vault-runbook')
     .description('Guided, journaled runbooks for a HashiCorp Vault cluster on AWS')
     .version(version())
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .exitOverride()
-    .showHelpAfterError();
+    // Commander's own error text is dropped here and written by main() as one line with a
+    // pointer to the verb's help: a missing argument is not worth 30 lines of usage.
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => undefined,
+    })
+    .exitOverride();
   const ctx: VerbContext = { io, setExit };
   registerRun(program, ctx);
   registerResume(program, ctx);
@@ -65,8 +70,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (wantsTuiHome(io)) return runTuiHomeFrom(io);
     argv = ['--help'];
   }
+  let program: Command | undefined;
   try {
-    const program = await buildProgram(io, (c) => (code = c), argv);
+    program = await buildProgram(io, (c) => (code = c), argv);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
@@ -77,8 +83,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
         err.code === 'commander.help'
       )
         return ExitCode.ok;
-      return ExitCode.usage;
+      const verb = program ? verbPath(program, argv) : [];
+      return report(
+        new UsageError(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), [
+          ['vault-runbook', ...verb, '--help'].join(' '),
+        ]),
+        io,
+      );
     }
     return report(err, io);
   }
+}
+
+/** The verbs named at the start of argv (`sandbox fault`), for the help pointer of an error. */
+function verbPath(program: Command, argv: readonly string[]): string[] {
+  const path: string[] = [];
+  let cmd = program;
+  for (const word of argv) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) break;
+    path.push(sub.name());
+    cmd = sub;
+  }
+  return path;
 }
