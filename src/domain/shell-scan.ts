@@ -52,6 +52,35 @@ export class ShellScanner {
   #line = '';
   #lineHasExpr = false;
 
+  /**
+   * Whether a value expanded here ends up in a command's arguments, which /proc/<pid>/cmdline
+   * shows every local user — as opposed to a here-document (the command's standard input), an
+   * assignment's value (a shell variable, or the environment of the command it precedes), a
+   * comment or single quotes. Builtins are not told apart from programs: a secret belongs in
+   * the environment or on standard input either way.
+   */
+  inArguments(): boolean {
+    if (this.#heredoc || this.#comment) return false;
+    for (let i = this.#stack.length - 1; i >= 0; i--) {
+      const f = this.#stack[i];
+      switch (f?.kind) {
+        case 'sq':
+        case 'ansi':
+          return false;
+        case 'dq':
+        case 'param':
+        case 'arith':
+          continue;
+        case 'top':
+        case 'cmd':
+        case 'backtick':
+        case undefined:
+          return !(ASSIGNMENT.test(this.#word) && (!this.#started || this.#declaring));
+      }
+    }
+    return true;
+  }
+
   place(): ShellPlace {
     if (this.#heredoc) return this.#heredoc.quoted ? 'literal' : 'quoted';
     if (this.#comment) return 'comment';

@@ -28,9 +28,49 @@ describe('shell bodies', () => {
   });
 
   it('Given a secret in a body, When resolved, Then it stays a Secret in the environment (never text)', () => {
-    const r = resolveShell('vault login "${{ steps.s.outputs.token }}"', ctx, new ShellNames());
+    const r = resolveShell(
+      'VAULT_TOKEN="${{ steps.s.outputs.token }}" vault token lookup',
+      ctx,
+      new ShellNames(),
+    );
     expect(r.env.VR_STEPS_S_OUTPUTS_TOKEN).toBeInstanceOf(Secret);
     expect(r.script).not.toContain('hvs.');
+  });
+
+  it("Given a secret where bash would put it in a command's arguments, When resolved, Then it is refused (ps and /proc show arguments to every local user)", () => {
+    for (const body of [
+      'vault login "${{ steps.s.outputs.token }}"',
+      '/bin/sh -c \'sleep 3\' argv0 "${{ steps.s.outputs.token }}"',
+      'curl -H "X-Vault-Token: ${{ steps.s.outputs.token }}" https://127.0.0.1:8200',
+      'vault login ${{ steps.s.outputs.token }}',
+      'A=1 vault login --token="${{ steps.s.outputs.token }}"',
+      'echo "$(vault login "${{ steps.s.outputs.token }}")"',
+      'X=1; vault login "${X:-${{ steps.s.outputs.token }}}"',
+    ])
+      expect(() => resolveShell(body, ctx, new ShellNames()), body).toThrow(
+        /a secret here would be in a command's arguments/,
+      );
+  });
+
+  it('Given a secret in an assignment, a declaration or a here-document, When resolved, Then it is accepted: it reaches a variable, the environment or standard input', () => {
+    for (const body of [
+      'VAULT_TOKEN="${{ steps.s.outputs.token }}" vault token lookup',
+      'export VAULT_TOKEN=${{ steps.s.outputs.token }}\nvault token lookup',
+      'local t="${{ steps.s.outputs.token }}"',
+      'vault login - <<EOF\n${{ steps.s.outputs.token }}\nEOF\n',
+      '# not used: ${{ steps.s.outputs.token }}\ntrue',
+    ])
+      expect(
+        resolveShell(body, ctx, new ShellNames()).env.VR_STEPS_S_OUTPUTS_TOKEN,
+        body,
+      ).toBeInstanceOf(Secret);
+  });
+
+  it("Given data that is not a secret in a command's arguments, When resolved, Then it is accepted as before", () => {
+    expect(
+      resolveShell('vault read "${{ inputs.version }}"', ctx, new ShellNames()).env
+        .VR_INPUTS_VERSION,
+    ).toBe('$(touch /tmp/pwned)');
   });
 
   it('Given names already taken by the step env, When named, Then expression variables do not collide', () => {

@@ -26,6 +26,8 @@ export interface ShellReference {
   /** Offset of the expression's source inside the body. */
   readonly offset: number;
   readonly place: ShellPlace;
+  /** The value would be part of a command's arguments (see ShellScanner.inArguments). */
+  readonly inArguments: boolean;
 }
 
 export interface CompiledShell {
@@ -75,6 +77,7 @@ export function compileShell(body: string, names: ShellNames = new ShellNames())
       expr: part.expr,
       offset: part.offset,
       place: scanner.place(),
+      inArguments: scanner.inArguments(),
     });
     scanner.reference();
     script += `\${${name}}`;
@@ -122,7 +125,15 @@ export function resolveShell(
   for (const ref of compiled.references) {
     const why = refusal(ref.place);
     if (why) throw new ExpressionError(`\${{ ${ref.source} }}: ${why}`, ref.offset);
-    env[ref.name] = envValue(evaluate(ref.expr, ctx, opts));
+    const value = envValue(evaluate(ref.expr, ctx, opts));
+    // Passing it by environment keeps it out of bash's own command line, but bash would then
+    // expand it into the arguments of the command it runs, for every local user to read.
+    if (value instanceof Secret && ref.inArguments)
+      throw new ExpressionError(
+        `\${{ ${ref.source} }}: a secret here would be in a command's arguments, which ps and /proc show every local user; give it to the command in its environment (the step's env:) or on its standard input (a here-document)`,
+        ref.offset,
+      );
+    env[ref.name] = value;
   }
   return { script: compiled.script, env };
 }

@@ -35,7 +35,7 @@ describe('interpreter', () => {
 
   it('Given a secret in a run body, When the step runs, Then the command gets it only through its environment', async () => {
     const rb = runbookFrom(
-      `id: t\ntitle: T\nsteps:\n  - { id: s, uses: human.secret, with: { message: share } }\n  - { id: p, run: "use \${{ steps.s.outputs.value }}" }\n`,
+      `id: t\ntitle: T\nsteps:\n  - { id: s, uses: human.secret, with: { message: share } }\n  - { id: p, run: "SHARE=\${{ steps.s.outputs.value }} use" }\n`,
     );
     const proc = new FakeProcess();
     const { run, events } = interpreterFor(rb, {
@@ -43,7 +43,24 @@ describe('interpreter', () => {
       human: new ScriptedAnswers(() => ({ type: 'secret', value: new Secret('abcdefgh') })),
     });
     await expect(run()).resolves.toMatchObject({ exitCode: 0 });
-    expect(proc.calls).toEqual(['use ${VR_STEPS_S_OUTPUTS_VALUE}']);
+    expect(proc.calls).toEqual(['SHARE=${VR_STEPS_S_OUTPUTS_VALUE} use']);
+    expect(JSON.stringify(events)).not.toContain('abcdefgh');
+  });
+
+  it("Given a secret in a command's arguments in a run body, When the step is reached, Then it fails before anything runs, saying why", async () => {
+    const rb = runbookFrom(
+      `id: t\ntitle: T\nsteps:\n  - { id: s, uses: human.secret, with: { message: share } }\n  - { id: p, run: "/bin/sh -c 'sleep 3' argv0 \\"\${{ steps.s.outputs.value }}\\"" }\n`,
+    );
+    const proc = new FakeProcess();
+    const { run, events } = interpreterFor(rb, {
+      process: proc,
+      human: new ScriptedAnswers(() => ({ type: 'secret', value: new Secret('abcdefgh') })),
+    });
+    await expect(run()).resolves.toMatchObject({
+      exitCode: 1,
+      outcome: { error: expect.stringMatching(/a secret here would be in a command's arguments/) },
+    });
+    expect(proc.calls).toEqual([]);
     expect(JSON.stringify(events)).not.toContain('abcdefgh');
   });
 

@@ -18,7 +18,7 @@ steps:
   - id: make
     run: make-a-token
   - id: use
-    run: use "\${{ steps.make.outputs.token }}"
+    run: TOKEN="\${{ steps.make.outputs.token }}" use
     env: { OUT: "\${{ steps.make.outputs.stdout }}" }
 `;
 
@@ -82,7 +82,7 @@ describe('secrets a step prints', () => {
     });
     const { run: go } = interpreterFor(runbookFrom(TWO_STEPS), { process: proc });
     await expect(go()).resolves.toMatchObject({ exitCode: 0 });
-    expect(proc.calls[1]).toBe('use "${VR_STEPS_MAKE_OUTPUTS_TOKEN}"');
+    expect(proc.calls[1]).toBe('TOKEN="${VR_STEPS_MAKE_OUTPUTS_TOKEN}" use');
     expect(seen[1]?.VR_STEPS_MAKE_OUTPUTS_TOKEN).toBe(value);
   });
 
