@@ -1,5 +1,6 @@
 import type { DescribeLaunchTemplateVersionsCommandOutput } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
+import { describeAllInstances } from './ec2-pages.js';
 
 type LaunchTemplateVersions = DescribeLaunchTemplateVersionsCommandOutput['LaunchTemplateVersions'];
 
@@ -176,33 +177,26 @@ export async function findInstances(
   opts: { ids?: readonly string[]; withTerminated?: boolean } = {},
 ): Promise<RecoveryInstance[]> {
   const { client, sdk } = await ec2(aws, region);
-  const out: RecoveryInstance[] = [];
-  let token: string | undefined;
-  do {
-    const r = await client.send(
-      new sdk.DescribeInstancesCommand({
-        ...(opts.ids ? { InstanceIds: [...opts.ids] } : {}),
-        Filters: [
-          name
-            ? { Name: `tag:${RECOVERY_TAG}`, Values: [name] }
-            : { Name: 'tag-key', Values: [RECOVERY_TAG] },
-          ...(opts.withTerminated ? [] : [{ Name: 'instance-state-name', Values: LIVE_STATES }]),
-        ],
-        NextToken: token,
-      }),
-      { abortSignal: signal },
-    );
-    for (const res of r.Reservations ?? [])
-      for (const i of res.Instances ?? [])
-        out.push({
-          instanceId: i.InstanceId ?? '',
-          state: i.State?.Name ?? '',
-          ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
-          tags: tagMap(i.Tags),
-        });
-    token = r.NextToken;
-  } while (token);
-  return out;
+  const found = await describeAllInstances(
+    client,
+    sdk.DescribeInstancesCommand,
+    {
+      ...(opts.ids ? { InstanceIds: [...opts.ids] } : {}),
+      Filters: [
+        name
+          ? { Name: `tag:${RECOVERY_TAG}`, Values: [name] }
+          : { Name: 'tag-key', Values: [RECOVERY_TAG] },
+        ...(opts.withTerminated ? [] : [{ Name: 'instance-state-name', Values: LIVE_STATES }]),
+      ],
+    },
+    signal,
+  );
+  return found.map((i) => ({
+    instanceId: i.InstanceId ?? '',
+    state: i.State?.Name ?? '',
+    ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+    tags: tagMap(i.Tags),
+  }));
 }
 
 export async function terminate(
