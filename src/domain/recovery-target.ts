@@ -22,17 +22,21 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 
+/** A request's value in a message: a string as it is, anything else by its type. */
+const shown = (v: unknown): string =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : typeof v;
+
 /** Why the target is refused (one line, for a usage error), or undefined. */
 export function refuseRecoveryTarget(t: RecoveryTarget, live: LiveStores): string | undefined {
   if (typeof t.name !== 'string' || !NAME.test(t.name))
-    return `recovery node name '${String(t.name)}' must be lowercase letters, digits and dashes (≤ 31)`;
+    return `recovery node name '${shown(t.name)}' must be lowercase letters, digits and dashes (≤ 31)`;
   if (typeof t.bucket !== 'string' || !BUCKET.test(t.bucket))
-    return `'${String(t.bucket)}' is not an S3 bucket name`;
+    return `'${shown(t.bucket)}' is not an S3 bucket name`;
   if (live.buckets.includes(t.bucket))
     return `${t.bucket} is a live data bucket: a recovery node runs only on a quarantine copy`;
   if (t.lockTable === undefined) return undefined;
   if (typeof t.lockTable !== 'string' || !TABLE.test(t.lockTable))
-    return `'${String(t.lockTable)}' is not a DynamoDB table name`;
+    return `'${shown(t.lockTable)}' is not a DynamoDB table name`;
   if (live.tables.includes(t.lockTable))
     return `${t.lockTable} is a live HA lock table: a recovery node needs its own or none`;
   return undefined;
