@@ -106,6 +106,7 @@ const replicationCaughtUp = () =>
       const a = profile.aws;
       if (!a?.data_bucket || !a.dr_data_bucket) throw new Error('no data buckets in the profile');
       const aws = awsForProfile(profile);
+      if (!aws) throw new Error('no AWS port for the sandbox profile');
       const signal = AbortSignal.timeout(20_000);
       const [p, d] = await Promise.all([
         aws.listObjects(a.data_bucket, a.region, signal),
