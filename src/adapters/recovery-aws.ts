@@ -2,7 +2,12 @@ import { parseDuration } from '../domain/duration.js';
 import { errorMessage, UsageError } from '../domain/errors.js';
 import { recoveryTagAddress } from '../domain/recovery-address.js';
 import { refuseRecoveryTarget } from '../domain/recovery-target.js';
-import type { Profile, RecoveryProfile } from '../domain/schema.js';
+import {
+  hasRecoveryEgress,
+  RECOVERY_EGRESS_REQUIRED,
+  type Profile,
+  type RecoveryProfile,
+} from '../domain/schema.js';
 import type {
   RecoveryDestroyed,
   RecoveryNode,
@@ -67,6 +72,8 @@ export class AwsRecovery implements RecoveryPort {
   ) {
     if (!profile.recovery || !profile.aws)
       throw new UsageError('quarantine on AWS needs the profile sections `aws` and `recovery`');
+    // The schema says so on load; a profile built in code is held to it too.
+    if (!hasRecoveryEgress(profile.recovery)) throw new UsageError(RECOVERY_EGRESS_REQUIRED);
     this.#r = profile.recovery;
     this.#region = profile.aws.region;
     const start = profile.recovery.start_timeout;
@@ -144,7 +151,7 @@ export class AwsRecovery implements RecoveryPort {
         `recovery.instance_profile ${this.#r.instance_profile} is the production nodes' (launch template ${src.template}): the production role reaches the live bucket; give the recovery node a profile of its own`,
       );
     const userData = recoveryUserData(src.userData, spec.bucket, spec.name);
-    const net = await rec.subnetNetwork(aws, this.#r.subnet_id, region, signal);
+    const vpcId = await rec.subnetVpc(aws, this.#r.subnet_id, region, signal);
     await grant.grantBucket(aws, region, spec.bucket, this.#r.role_arn, signal);
     const tags = {
       Name: `vault-recovery-${spec.name}`,
@@ -158,12 +165,13 @@ export class AwsRecovery implements RecoveryPort {
     const groupId = await sg.createGroup(
       aws,
       region,
-      net.vpcId,
+      vpcId,
       `vault-recovery-${spec.name}`,
       {
         port: this.#r.port ?? 8200,
         operatorCidr: this.#r.operator_cidr,
-        egressCidrs: this.#r.egress_cidrs ?? [net.vpcCidr],
+        // The profile names where 443 may go (the schema requires it): no VPC-wide default.
+        egressCidrs: this.#r.egress_cidrs ?? [],
         egressPrefixLists: this.#r.egress_prefix_lists ?? [],
       },
       tags,

@@ -90,25 +90,20 @@ export async function launchSource(
   };
 }
 
-/** The subnet's VPC and that VPC's primary CIDR. */
-export async function subnetNetwork(
+/** The subnet's VPC (where the recovery node's security group is made). */
+export async function subnetVpc(
   aws: AwsClients,
   subnetId: string,
   region: string,
   signal: AbortSignal,
-): Promise<{ vpcId: string; vpcCidr: string }> {
+): Promise<string> {
   const { client, sdk } = await ec2(aws, region);
   const s = await client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: [subnetId] }), {
     abortSignal: signal,
   });
   const vpcId = s.Subnets?.[0]?.VpcId;
   if (!vpcId) throw new Error(`subnet ${subnetId} is not there in ${region}`);
-  const v = await client.send(new sdk.DescribeVpcsCommand({ VpcIds: [vpcId] }), {
-    abortSignal: signal,
-  });
-  const vpcCidr = v.Vpcs?.[0]?.CidrBlock;
-  if (!vpcCidr) throw new Error(`VPC ${vpcId} of subnet ${subnetId} has no IPv4 CIDR`);
-  return { vpcId, vpcCidr };
+  return vpcId;
 }
 
 export interface LaunchRequest {
