@@ -10,8 +10,7 @@
  * TLS is still verified against the profile's CA on top of this.
  */
 export type AddressCheck =
-  | { readonly ok: true; readonly address: string }
-  | { readonly ok: false; readonly why: string };
+  { readonly ok: true; readonly address: string } | { readonly ok: false; readonly why: string };
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
