@@ -1,6 +1,13 @@
 import { parseDuration } from '../domain/duration.js';
 import { errorMessage, UsageError } from '../domain/errors.js';
-import type { Profile, RecoveryProfile } from '../domain/schema.js';
+import { recoveryTagAddress } from '../domain/recovery-address.js';
+import { refuseRecoveryTarget } from '../domain/recovery-target.js';
+import {
+  hasRecoveryEgress,
+  RECOVERY_EGRESS_REQUIRED,
+  type Profile,
+  type RecoveryProfile,
+} from '../domain/schema.js';
 import type {
   RecoveryDestroyed,
   RecoveryNode,
@@ -11,6 +18,7 @@ import type { AwsClients } from './aws/clients.js';
 import * as grant from './aws/recovery-bucket.js';
 import * as rec from './aws/recovery-ec2.js';
 import * as sg from './aws/recovery-sg.js';
+import { systemClock } from './clock.js';
 import { profileName, recoveryUserData } from './recovery-user-data.js';
 
 /**
@@ -52,23 +60,6 @@ export interface AwsRecoveryOptions {
   readonly timeouts?: Partial<AwsRecoveryTimeouts>;
 }
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-
 export class AwsRecovery implements RecoveryPort {
   readonly kind: string;
   readonly #r: RecoveryProfile;
@@ -81,6 +72,8 @@ export class AwsRecovery implements RecoveryPort {
   ) {
     if (!profile.recovery || !profile.aws)
       throw new UsageError('quarantine on AWS needs the profile sections `aws` and `recovery`');
+    // The schema says so on load; a profile built in code is held to it too.
+    if (!hasRecoveryEgress(profile.recovery)) throw new UsageError(RECOVERY_EGRESS_REQUIRED);
     this.#r = profile.recovery;
     this.#region = profile.aws.region;
     const start = profile.recovery.start_timeout;
@@ -94,38 +87,40 @@ export class AwsRecovery implements RecoveryPort {
 
   #refuse(spec: RecoveryNodeSpec): void {
     const aws = this.profile.aws;
-    if (!NAME.test(spec.name))
-      throw new UsageError(
-        `recovery node name '${spec.name}' must be lowercase letters, digits and dashes (≤ 31)`,
-      );
-    if (!BUCKET.test(spec.bucket))
-      throw new UsageError(`'${spec.bucket}' is not an S3 bucket name`);
-    if ([aws?.data_bucket, aws?.dr_data_bucket].includes(spec.bucket))
-      throw new UsageError(
-        `${spec.bucket} is a live data bucket: a recovery node runs only on a quarantine copy`,
-      );
-    if (spec.lockTable !== undefined) {
-      if ([aws?.dynamodb_table, aws?.dr_dynamodb_table].includes(spec.lockTable))
-        throw new UsageError(
-          `${spec.lockTable} is a live HA lock table: a recovery node needs its own or none`,
-        );
+    const why = refuseRecoveryTarget(spec, {
+      buckets: [aws?.data_bucket, aws?.dr_data_bucket],
+      tables: [aws?.dynamodb_table, aws?.dr_dynamodb_table],
+    });
+    if (why) throw new UsageError(why);
+    if (spec.lockTable !== undefined)
       throw new UsageError(
         `a recovery node on AWS runs without HA storage (vault-render-config refuses a lock table for role recovery): no lock table ${spec.lockTable}`,
       );
-    }
   }
 
-  #address(i: rec.RecoveryInstance): string {
+  /** Its API address, or why it has none (yet, or ever: a tag that is not a plain address). */
+  #address(i: rec.RecoveryInstance): { address: string } | { why: string } {
+    const scheme = this.#r.scheme ?? 'https';
     const tag = this.#r.address_tag;
-    if (tag) return i.tags[tag]?.replace(/\/$/, '') ?? '';
-    if (!i.privateIp) return '';
-    return `${this.#r.scheme ?? 'https'}://${i.privateIp}:${this.#r.port ?? 8200}`;
+    if (tag) {
+      const value = i.tags[tag];
+      if (!value) return { why: `it has no address yet (tag ${tag})` };
+      const r = recoveryTagAddress(value, {
+        scheme,
+        ...(i.privateIp ? { privateIp: i.privateIp } : {}),
+      });
+      // The value is someone else's: say why it is refused, never echo it into the output.
+      return r.ok ? { address: r.address } : { why: `its tag ${tag} is refused: ${r.why}` };
+    }
+    if (!i.privateIp) return { why: 'it has no address yet' };
+    return { address: `${scheme}://${i.privateIp}:${this.#r.port ?? 8200}` };
   }
 
   #node(i: rec.RecoveryInstance): RecoveryNode {
+    const a = this.#address(i);
     return {
       name: i.tags[rec.RECOVERY_TAG] ?? '',
-      address: this.#address(i),
+      address: 'address' in a ? a.address : '',
       bucket: i.tags[rec.BUCKET_TAG] ?? '',
     };
   }
@@ -156,7 +151,7 @@ export class AwsRecovery implements RecoveryPort {
         `recovery.instance_profile ${this.#r.instance_profile} is the production nodes' (launch template ${src.template}): the production role reaches the live bucket; give the recovery node a profile of its own`,
       );
     const userData = recoveryUserData(src.userData, spec.bucket, spec.name);
-    const net = await rec.subnetNetwork(aws, this.#r.subnet_id, region, signal);
+    const vpcId = await rec.subnetVpc(aws, this.#r.subnet_id, region, signal);
     await grant.grantBucket(aws, region, spec.bucket, this.#r.role_arn, signal);
     const tags = {
       Name: `vault-recovery-${spec.name}`,
@@ -170,12 +165,13 @@ export class AwsRecovery implements RecoveryPort {
     const groupId = await sg.createGroup(
       aws,
       region,
-      net.vpcId,
+      vpcId,
       `vault-recovery-${spec.name}`,
       {
         port: this.#r.port ?? 8200,
         operatorCidr: this.#r.operator_cidr,
-        egressCidrs: this.#r.egress_cidrs ?? [net.vpcCidr],
+        // The profile names where 443 may go (the schema requires it): no VPC-wide default.
+        egressCidrs: this.#r.egress_cidrs ?? [],
         egressPrefixLists: this.#r.egress_prefix_lists ?? [],
       },
       tags,
@@ -248,8 +244,8 @@ export class AwsRecovery implements RecoveryPort {
       else if (i.state === 'pending') last = 'still pending (not running)';
       else {
         const node = this.#node(i);
-        if (!node.address)
-          last = `running, but it has no address yet${this.#r.address_tag ? ` (tag ${this.#r.address_tag})` : ''}`;
+        const a = this.#address(i);
+        if ('why' in a) last = `running, but ${a.why}`;
         else {
           const why = await this.o.probe(node.address, signal);
           if (why === undefined) return node;
@@ -257,7 +253,7 @@ export class AwsRecovery implements RecoveryPort {
         }
       }
       if (Date.now() > end) throw new Error(`not ready within ${secs} s: ${last}`);
-      await sleep(this.#t.pollMs, signal);
+      await systemClock.sleep(this.#t.pollMs, signal);
     }
   }
 
@@ -290,7 +286,7 @@ export class AwsRecovery implements RecoveryPort {
           .filter((i) => i.state !== 'terminated')
           .map((i) => `${i.instanceId} (${i.state})`);
         if (alive.length === 0 || Date.now() > end) break;
-        await sleep(this.#t.pollMs, signal);
+        await systemClock.sleep(this.#t.pollMs, signal);
       }
       if (alive.length === 0) done.push(`instance ${ids.join(', ')} terminated`);
       else
@@ -305,7 +301,7 @@ export class AwsRecovery implements RecoveryPort {
         // Busy while the terminated instance's interface detaches (DependencyViolation).
         r = await sg.deleteGroup(aws, region, g, signal).catch((e: unknown) => errorMessage(e));
         if (r !== 'busy' || Date.now() > end) break;
-        await sleep(this.#t.pollMs, signal);
+        await systemClock.sleep(this.#t.pollMs, signal);
       }
       if (r === 'deleted' || r === 'gone') done.push(`security group ${g} deleted`);
       else

@@ -7,6 +7,7 @@ import {
   type PeerCertificate,
   type SecureContext,
 } from 'node:tls';
+import { withDeadline } from '../domain/deadline.js';
 import type { Secret } from '../domain/secret.js';
 import { VaultApiError, type VaultNode } from '../engine/vault.js';
 
@@ -203,107 +204,109 @@ export class VaultTransport {
     const https = url.protocol === 'https:';
     if (!https && url.protocol !== 'http:')
       throw new Error(`${node.name}: ${node.address} is not an http(s) address`);
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const both = AbortSignal.any([signal, deadline]);
-    if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
-    const serverName = this.opts.serverName;
-    if (this.#closed) throw new Error(`${node.name}: ${label}: the Vault client is closed`);
-    const ca = https && this.#ca ? this.#ca.text() : undefined;
-    const secureContext = ca !== undefined ? this.#context(ca) : undefined;
-    const agent = this.#agent(url.origin, https, ca);
-    const once = (): Promise<{ status: number; location?: string; text: string }> =>
-      new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
-        const common = {
-          host: url.hostname.replace(/^\[|\]$/g, ''),
-          port: url.port || (https ? 443 : 80),
-          method: req.method === 'LIST' ? 'GET' : req.method,
-          path,
-          headers,
-          agent,
-        };
-        const r = https
-          ? httpsRequest({
-              ...common,
-              // `ca` keys the pool; the context built from it once verifies the connection.
-              ...(ca !== undefined ? { ca, secureContext } : {}),
-              rejectUnauthorized: !this.opts.skipVerify,
-              ...(serverName
-                ? {
-                    servername: serverName,
-                    checkServerIdentity: (_host: string, cert: PeerCertificate) =>
-                      checkServerIdentity(serverName, cert),
-                  }
-                : {}),
-            })
-          : httpRequest(common);
-        const onAbort = (): void => {
-          // A caller's deadline (AbortSignal.timeout) is a timeout too, not an operator's abort.
-          const callerTimeout =
-            (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
-          r.destroy(
-            new Error(
-              deadline.aborted
-                ? `${node.name}: ${label}: no answer within ${secondsOf(timeoutMs)}`
-                : callerTimeout
-                  ? `${node.name}: ${label}: no answer before the deadline`
-                  : `${node.name}: ${label}: aborted`,
-            ),
-          );
-        };
-        both.addEventListener('abort', onAbort, { once: true });
-        const done = (): void => both.removeEventListener('abort', onAbort);
-        r.on('error', (err) => {
-          done();
-          // The server closed a pooled socket as it was reused: nothing was read, ask again.
-          if (
-            r.reusedSocket &&
-            (err as NodeJS.ErrnoException).code === 'ECONNRESET' &&
-            RETRYABLE.has(req.method) &&
-            !both.aborted
-          ) {
-            reject(new StaleSocket());
-            return;
-          }
-          reject(
-            err.message.startsWith(`${node.name}:`)
-              ? err
-              : new Error(`${node.name}: ${label}: ${err.message}`),
-          );
-        });
-        r.on('response', (m: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          m.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size > MAX_RESPONSE_BYTES) {
-              chunks.length = 0;
-              r.destroy(
-                new Error(
-                  `${node.name}: ${label}: answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB: cut off`,
-                ),
-              );
+    // withDeadline, not AbortSignal.any with a timeout signal: see domain/deadline.ts.
+    const res = await withDeadline(signal, timeoutMs, async (both) => {
+      if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
+      const serverName = this.opts.serverName;
+      if (this.#closed) throw new Error(`${node.name}: ${label}: the Vault client is closed`);
+      const ca = https && this.#ca ? this.#ca.text() : undefined;
+      const secureContext = ca !== undefined ? this.#context(ca) : undefined;
+      const agent = this.#agent(url.origin, https, ca);
+      const once = (): Promise<{ status: number; location?: string; text: string }> =>
+        new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
+          const common = {
+            host: url.hostname.replace(/^\[|\]$/g, ''),
+            port: url.port || (https ? 443 : 80),
+            method: req.method === 'LIST' ? 'GET' : req.method,
+            path,
+            headers,
+            agent,
+          };
+          const r = https
+            ? httpsRequest({
+                ...common,
+                // `ca` keys the pool; the context built from it once verifies the connection.
+                ...(ca !== undefined ? { ca, secureContext } : {}),
+                rejectUnauthorized: !this.opts.skipVerify,
+                ...(serverName
+                  ? {
+                      servername: serverName,
+                      checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+                        checkServerIdentity(serverName, cert),
+                    }
+                  : {}),
+              })
+            : httpRequest(common);
+          const onAbort = (): void => {
+            // A caller's deadline (AbortSignal.timeout) is a timeout too, not an operator's abort.
+            const callerTimeout =
+              (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+            r.destroy(
+              new Error(
+                // The caller's signal not aborted: this call's own deadline fired.
+                !signal.aborted
+                  ? `${node.name}: ${label}: no answer within ${secondsOf(timeoutMs)}`
+                  : callerTimeout
+                    ? `${node.name}: ${label}: no answer before the deadline`
+                    : `${node.name}: ${label}: aborted`,
+              ),
+            );
+          };
+          both.addEventListener('abort', onAbort, { once: true });
+          const done = (): void => both.removeEventListener('abort', onAbort);
+          r.on('error', (err) => {
+            done();
+            // The server closed a pooled socket as it was reused: nothing was read, ask again.
+            if (
+              r.reusedSocket &&
+              (err as NodeJS.ErrnoException).code === 'ECONNRESET' &&
+              RETRYABLE.has(req.method) &&
+              !both.aborted
+            ) {
+              reject(new StaleSocket());
               return;
             }
-            chunks.push(c);
+            reject(
+              err.message.startsWith(`${node.name}:`)
+                ? err
+                : new Error(`${node.name}: ${label}: ${err.message}`),
+            );
           });
-          m.on('error', (err) => {
-            done();
-            reject(new Error(`${node.name}: ${label}: ${err.message}`));
-          });
-          m.on('end', () => {
-            done();
-            resolve({
-              status: m.statusCode ?? 0,
-              ...(typeof m.headers.location === 'string' ? { location: m.headers.location } : {}),
-              text: Buffer.concat(chunks).toString('utf8'),
+          r.on('response', (m: IncomingMessage) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            m.on('data', (c: Buffer) => {
+              size += c.length;
+              if (size > MAX_RESPONSE_BYTES) {
+                chunks.length = 0;
+                r.destroy(
+                  new Error(
+                    `${node.name}: ${label}: answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB: cut off`,
+                  ),
+                );
+                return;
+              }
+              chunks.push(c);
+            });
+            m.on('error', (err) => {
+              done();
+              reject(new Error(`${node.name}: ${label}: ${err.message}`));
+            });
+            m.on('end', () => {
+              done();
+              resolve({
+                status: m.statusCode ?? 0,
+                ...(typeof m.headers.location === 'string' ? { location: m.headers.location } : {}),
+                text: Buffer.concat(chunks).toString('utf8'),
+              });
             });
           });
+          r.end(body);
         });
-        r.end(body);
+      return once().catch((err: unknown) => {
+        if (err instanceof StaleSocket) return once();
+        throw err;
       });
-    const res = await once().catch((err: unknown) => {
-      if (err instanceof StaleSocket) return once();
-      throw err;
     });
     if (res.status >= 300 && res.status < 400)
       throw new VaultRedirectError(node, label, res.status, originOf(res.location));

@@ -1,3 +1,5 @@
+import { UsageError } from '../domain/errors.js';
+
 /** The AWS calls actions and the status poller make; the adapter uses the SDK v3 clients. */
 export interface AsgInstance {
   readonly instanceId: string;
@@ -43,6 +45,21 @@ export interface CurrentObject {
   readonly etag?: string;
 }
 
+/**
+ * Where a listObjects stops: `maxKeys` when given, which must be a whole number ≥ 1 (S3 would
+ * answer 0 with an empty, "truncated" page, refuse a negative one, and NaN or 1.5 reach it as
+ * text it rejects; a fake would slice quietly instead), else no cap. Every implementation of
+ * the port checks it the same way, before any request.
+ */
+export function listingCap(maxKeys: number | undefined): number {
+  if (maxKeys === undefined) return Infinity;
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1)
+    throw new UsageError(
+      `listObjects: maxKeys must be a whole number of at least 1, or absent for no cap (got ${String(maxKeys)})`,
+    );
+  return maxKeys;
+}
+
 /** Current objects in key order; `truncated` when the listing stopped at `maxKeys` with more left. */
 export interface ObjectListing {
   readonly objects: readonly CurrentObject[];
@@ -69,7 +86,8 @@ export interface AwsPort extends Partial<FailoverAwsPort>, Partial<AwsUpgradePor
   /**
    * Current objects only (ListObjectsV2), in key order, at most `maxKeys` of them: one page per
    * thousand keys whatever the bucket's version history holds. For what needs only "what is
-   * there now" (replication lag); what needs older versions lists versions.
+   * there now" (replication lag); what needs older versions lists versions. A `maxKeys` that is
+   * not a whole number ≥ 1 is refused (listingCap) before any request.
    */
   listObjects(
     bucket: string,

@@ -5,6 +5,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { describeAllInstances } from '../adapters/aws/ec2-pages.js';
 import type { RegionClients } from './clients.js';
 import { SANDBOX_TAG, VERSION_TAG } from './provision.js';
 
@@ -52,27 +53,18 @@ export async function describeSandboxInstances(
   key: string,
   signal: AbortSignal,
 ): Promise<Ec2View[]> {
-  const out: Ec2View[] = [];
-  let token: string | undefined;
-  do {
-    const r = await c.ec2.send(
-      new DescribeInstancesCommand({
-        Filters: [{ Name: `tag:${SANDBOX_TAG}`, Values: [key] }],
-        NextToken: token,
-      }),
-      { abortSignal: signal },
-    );
-    for (const res of r.Reservations ?? [])
-      for (const i of res.Instances ?? [])
-        out.push({
-          instanceId: i.InstanceId ?? '',
-          state: i.State?.Name ?? '',
-          az: i.Placement?.AvailabilityZone ?? '',
-          imageId: i.ImageId ?? '',
-        });
-    token = r.NextToken;
-  } while (token);
-  return out;
+  const found = await describeAllInstances(
+    c.ec2,
+    DescribeInstancesCommand,
+    { Filters: [{ Name: `tag:${SANDBOX_TAG}`, Values: [key] }] },
+    signal,
+  );
+  return found.map((i) => ({
+    instanceId: i.InstanceId ?? '',
+    state: i.State?.Name ?? '',
+    az: i.Placement?.AvailabilityZone ?? '',
+    imageId: i.ImageId ?? '',
+  }));
 }
 
 /** The Vault version an AMI stands for, from its tag (an image registered later by a runbook too). */

@@ -4,6 +4,7 @@ import {
   DescribeInstancesCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import { describeAllInstances } from '../adapters/aws/ec2-pages.js';
 import { RECOVERY_TAG } from '../adapters/aws/recovery-ec2.js';
 import { errorMessage } from '../domain/errors.js';
 import type { RecoveryNodeInfo, RecoveryNodes } from './recovery.js';
@@ -56,11 +57,12 @@ export class RecoveryInstances {
   ) {}
 
   async pass(signal: AbortSignal): Promise<void> {
-    const r = await this.ec2.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'tag-key', Values: [RECOVERY_TAG] }] }),
-      { abortSignal: signal },
+    const instances = await describeAllInstances(
+      this.ec2,
+      DescribeInstancesCommand,
+      { Filters: [{ Name: 'tag-key', Values: [RECOVERY_TAG] }] },
+      signal,
     );
-    const instances = (r.Reservations ?? []).flatMap((x) => x.Instances ?? []);
     for (const i of instances) {
       const id = i.InstanceId ?? '';
       const state = i.State?.Name ?? '';

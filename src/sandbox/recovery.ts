@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { errorMessage } from '../domain/errors.js';
+import { refuseRecoveryTarget } from '../domain/recovery-target.js';
 import type { TlsFiles } from './certs.js';
 import type { Clients } from './clients.js';
 import type { ControlReply } from './control.js';
@@ -57,32 +58,21 @@ export interface RecoveryStopResult {
   readonly lockTableDeleted?: string;
 }
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
-
 /** Why a request is refused (a usage error), or undefined. Never a live bucket or lock table. */
 export function refuseRecovery(
   l: Layout,
   req: RecoveryNodeRequest,
   taken: ReadonlySet<string>,
 ): string | undefined {
-  if (typeof req.name !== 'string' || !NAME.test(req.name))
-    return `recovery node name '${String(req.name)}' must be lowercase letters, digits and dashes (≤ 31)`;
+  const live = REGION_KEYS.map((k) => l.regions[k]);
+  const why = refuseRecoveryTarget(req, {
+    buckets: live.map((r) => r.bucket),
+    tables: live.map((r) => r.table),
+  });
+  if (why) return why;
   if (taken.has(req.name)) return `a recovery node '${req.name}' is running already`;
   if (req.region !== undefined && !(REGION_KEYS as readonly string[]).includes(req.region))
     return `unknown region '${String(req.region)}' (one of ${REGION_KEYS.join(', ')})`;
-  if (typeof req.bucket !== 'string' || !BUCKET.test(req.bucket))
-    return `'${String(req.bucket)}' is not an S3 bucket name`;
-  const live = REGION_KEYS.map((k) => l.regions[k]);
-  if (live.some((r) => r.bucket === req.bucket))
-    return `${req.bucket} is a live data bucket: a recovery node runs only on a quarantine copy`;
-  if (req.lockTable !== undefined) {
-    if (typeof req.lockTable !== 'string' || !TABLE.test(req.lockTable))
-      return `'${String(req.lockTable)}' is not a DynamoDB table name`;
-    if (live.some((r) => r.table === req.lockTable))
-      return `${req.lockTable} is a live HA lock table: a recovery node needs its own or none`;
-  }
   return undefined;
 }
 

@@ -73,6 +73,15 @@ export function s3RecoveryContract(world: () => S3ContractWorld): void {
     expect(capped).toEqual({ objects: all.objects.slice(0, 1), truncated: keys.length > 1 });
   });
 
+  it('Given a cap of 0, a negative one, NaN, a fraction or Infinity, When current objects are listed, Then each is refused with one line naming maxKeys', async () => {
+    const { aws, region, source } = world();
+    for (const maxKeys of [0, -1, NaN, 1.5, Infinity])
+      await expect(
+        aws.listObjects(source.bucket, region, signal(), { maxKeys }),
+        String(maxKeys),
+      ).rejects.toThrow(/^listObjects: maxKeys must be a whole number of at least 1, or absent/);
+  });
+
   it('Given a bucket with versions, When deleted, Then every version goes with it and it no longer exists', async () => {
     const { aws, region, scratch } = world();
     expect(await aws.deleteBucket(scratch, region, signal())).toEqual({ objects: 1 });

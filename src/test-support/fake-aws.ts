@@ -1,9 +1,10 @@
-import type {
-  AsgDescription,
-  AwsPort,
-  Ec2Instance,
-  ObjectListing,
-  ObjectVersion,
+import {
+  listingCap,
+  type AsgDescription,
+  type AwsPort,
+  type Ec2Instance,
+  type ObjectListing,
+  type ObjectVersion,
 } from '../engine/aws.js';
 import { currentListing } from './fake-listing.js';
 
@@ -97,12 +98,15 @@ export class FakeAws implements AwsPort {
   }
 
   /** Current objects: each key's newest version unless it is a delete marker. */
-  listObjects(
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a bad cap rejects, as S3's does
+  async listObjects(
     bucket: string,
     _r: string,
     _s: AbortSignal,
     opts?: { readonly prefix?: string; readonly maxKeys?: number },
   ): Promise<ObjectListing> {
+    // A bad cap rejects (listingCap) as the S3 adapter's does, before anything is read.
+    listingCap(opts?.maxKeys);
     const latest: ObjectVersion[] = [];
     for (const [key, list] of this.#bucket(bucket)) {
       const v = list.at(-1);
@@ -117,7 +121,7 @@ export class FakeAws implements AwsPort {
         deleteMarker: false,
       });
     }
-    return Promise.resolve(currentListing(latest, opts));
+    return currentListing(latest, opts);
   }
 
   scaleAsg(name: string, desired: number, _r: string, _s: AbortSignal, min?: number) {

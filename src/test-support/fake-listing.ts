@@ -1,4 +1,9 @@
-import type { CurrentObject, ObjectListing, ObjectVersion } from '../engine/aws.js';
+import {
+  listingCap,
+  type CurrentObject,
+  type ObjectListing,
+  type ObjectVersion,
+} from '../engine/aws.js';
 
 /**
  * ListObjectsV2 over a fake's versions, as S3 answers it: one entry per key whose newest
@@ -9,6 +14,7 @@ export function currentListing(
   versions: readonly ObjectVersion[],
   opts: { readonly prefix?: string; readonly maxKeys?: number } = {},
 ): ObjectListing {
+  const max = listingCap(opts.maxKeys);
   const current = versions
     .filter((v) => v.isLatest && !v.deleteMarker)
     .filter((v) => !opts.prefix || v.key.startsWith(opts.prefix))
@@ -18,6 +24,5 @@ export function currentListing(
       ...(v.etag ? { etag: v.etag } : {}),
     }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const max = opts.maxKeys ?? Infinity;
   return { objects: current.slice(0, max), truncated: current.length > max };
 }

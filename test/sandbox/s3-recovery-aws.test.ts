@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateLaunchTemplateVersionCommand,
   CreateSubnetCommand,
+  CreateTagsCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeLaunchTemplateVersionsCommand,
@@ -17,17 +20,15 @@ import { stringify } from 'yaml';
 import { recoveryFromProfile } from '../../src/adapters/recovery.js';
 import type { AwsRecoveryTimeouts } from '../../src/adapters/recovery-aws.js';
 import { RECOVERY_TAG } from '../../src/adapters/aws/recovery-ec2.js';
-import { parseProfile } from '../../src/domain/load.js';
 import type { Profile } from '../../src/domain/schema.js';
 import type { RecoveryPort } from '../../src/engine/recovery.js';
 import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
-import { cliWithFd3, runIdFrom } from '../support/cli.js';
+import { cliWithFd3, feedSecrets, runIdFrom } from '../support/cli.js';
 import { instanceProfile, render } from './aws-recovery-helpers.js';
 import { ensureTools } from '../support/tools.js';
 import {
   ec2,
   httpGet,
-  profileFile,
   s3,
   sandbox,
   sandboxEnv,
@@ -36,6 +37,7 @@ import {
   vaultPut,
   versionsOf,
 } from './helpers.js';
+import { initAndUnseal, sandboxUp } from './setup.js';
 
 /**
  * Issue 12, quarantine on AWS: the AWS recovery adapter against the sandbox's real moto (EC2,
@@ -52,6 +54,8 @@ let vpcCidr = '';
 const ROLE = 'arn:aws:iam::123456789012:role/vault-recovery';
 const OPERATOR = '10.99.0.0/24';
 const PL = 'pl-63a5400a';
+/** The interface endpoints' subnet (terraform's endpoint_cidrs): where 443 may go besides S3. */
+let endpoints = '';
 
 const ec2c = () => ec2(moto, 'us-east-1');
 const s3c = () => s3(base.aws?.endpoints?.s3 ?? '', 'us-east-1');
@@ -89,10 +93,7 @@ const ctl = () => AbortSignal.timeout(120_000);
 
 beforeAll(async () => {
   await ensureTools();
-  const up = await sandbox(['up'], env);
-  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
-  const file = profileFile(env);
-  base = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  base = await sandboxUp(env);
   moto = base.aws?.endpoints?.ec2 ?? '';
   // The production nodes' instance profile and the recovery one, as terraform would make them.
   await instanceProfile(moto, 'vault-node');
@@ -148,6 +149,7 @@ beforeAll(async () => {
       CidrBlock: vpcCidr.replace(/\.0\.0\/16$/, '.200.0/24'),
     }),
   );
+  endpoints = vpcCidr.replace(/\.0\.0\/16$/, '.201.0/26');
   profile = {
     ...base,
     recovery: {
@@ -155,6 +157,7 @@ beforeAll(async () => {
       instance_profile: 'vault-recovery',
       role_arn: ROLE,
       operator_cidr: OPERATOR,
+      egress_cidrs: [endpoints],
       egress_prefix_lists: [PL],
       address_tag: 'vault-runbook:address',
       start_timeout: '90s',
@@ -203,7 +206,7 @@ describe('the AWS recovery adapter on moto', () => {
         IpProtocol: 'tcp',
         FromPort: 443,
         ToPort: 443,
-        IpRanges: [expect.objectContaining({ CidrIp: vpcCidr })],
+        IpRanges: [expect.objectContaining({ CidrIp: endpoints })],
         PrefixListIds: [expect.objectContaining({ PrefixListId: PL })],
       }),
     ]);
@@ -268,6 +271,96 @@ describe('the AWS recovery adapter on moto', () => {
     expect(await instancesOf('q-live')).toEqual([]);
     expect(await groupsOf('q-live')).toEqual([]);
   }, 120_000);
+
+  it('Given a recovery section naming no egress (the old default was the VPC CIDR, the load balancer included), When the adapter is made, Then it is a one-line usage error naming both fields and nothing is launched', async () => {
+    const {
+      egress_cidrs: _c,
+      egress_prefix_lists: _p,
+      ...open
+    } = profile.recovery ?? {
+      subnet_id: '',
+      instance_profile: '',
+      role_arn: '',
+      operator_cidr: '',
+    };
+    expect(() => port({ ...profile, recovery: open })).toThrow(
+      /^recovery needs egress_cidrs or egress_prefix_lists \(/,
+    );
+    expect(await instancesOf('q-open')).toEqual([]);
+  });
+
+  it('Given a recovery instance whose address tag someone else wrote, When listed and started, Then only a plain address of its own private IP or loopback is used, and a loopback server whose certificate is not from the profile’s CA gets no request', async () => {
+    const q = await bucket('vault-quarantine-aws-tag');
+    const good = await port().start({ name: 'q-tag', bucket: q }, ctl());
+    const [i] = await liveInstances('q-tag');
+    const HOSTILE = 'vault-runbook:hostile';
+    const tagged = port(
+      {
+        ...profile,
+        recovery: {
+          ...(profile.recovery as NonNullable<Profile['recovery']>),
+          address_tag: HOSTILE,
+        },
+      },
+      { pollMs: 300, startMs: 3_000 },
+    );
+    const tag = (Value: string) =>
+      ec2c().send(
+        new CreateTagsCommand({
+          Resources: [i?.InstanceId ?? ''],
+          Tags: [{ Key: HOSTILE, Value }],
+        }),
+      );
+    const listed = async () => (await tagged.list(ctl())).find((n) => n.name === 'q-tag');
+    for (const value of [
+      'https://203.0.113.7:8200',
+      'https://vault:pw@127.0.0.1:8200',
+      `${good.address}/v1/sys/seal?`,
+      `${good.address}#x`,
+      'https://[::1]:8200',
+      good.address.replace(/^https:/, 'http:'),
+      'not an address',
+    ]) {
+      await tag(value);
+      expect(await listed(), value).toBeUndefined();
+    }
+    // Its own private IP is a plain address (listed, not connected to: not loopback here).
+    await tag(`https://${i?.PrivateIpAddress}:8200/`);
+    expect((await listed())?.address).toBe(`https://${i?.PrivateIpAddress}:8200`);
+    // A loopback server with a certificate of its own: TLS against the profile's CA refuses it.
+    const cert = join(dir, 'not-the-ca');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${cert}.key`, '-out', `${cert}.pem`,
+    ], { stdio: 'ignore' }); // prettier-ignore
+    let handshakes = 0;
+    let requests = 0;
+    const server = createServer(
+      { key: readFileSync(`${cert}.key`), cert: readFileSync(`${cert}.pem`) },
+      (_req, res) => {
+        requests++;
+        res.end('{}');
+      },
+    );
+    server.on('tlsClientError', () => handshakes++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const a = server.address();
+      const impostor = `https://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+      await tag(impostor);
+      expect((await listed())?.address).toBe(impostor);
+      await expect(tagged.start({ name: 'q-tag', bucket: q }, ctl())).rejects.toThrow(
+        new RegExp(
+          `q-tag \\(i-\\S+\\): not ready within 3 s: running, but its Vault API at ${impostor.replace(/\./g, '\\.')} does not answer .*; cleaned up: instance i-\\S+ terminated`,
+        ),
+      );
+      expect(handshakes).toBeGreaterThan(0);
+      expect(requests).toBe(0);
+    } finally {
+      server.close();
+    }
+    expect(await liveInstances('q-tag')).toEqual([]);
+  }, 180_000);
 
   it('Given an instance whose Vault never answers, When the start deadline passes, Then start fails saying what it waited for and that it cleaned up, and no instance or group is left', async () => {
     const q = await bucket('vault-quarantine-aws-mute');
@@ -372,9 +465,7 @@ describe('s3-secret-recovery in quarantine mode on the AWS-type profile', () => 
       VAULT_TOKEN: rootToken,
       VAULT_RUNBOOK_PROFILE: awsProfile,
     });
-    const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
-    fd3.on('error', () => undefined);
-    fd3.end(secrets.map((x) => `${x}\n`).join(''));
+    feedSecrets(child, secrets);
     return child;
   }
   /** Nothing of a quarantine on AWS is left: instance, group, bucket, recovery Vault. */
@@ -407,24 +498,7 @@ describe('s3-secret-recovery in quarantine mode on the AWS-type profile', () => 
   beforeAll(async () => {
     caFile = base.vault.tls?.ca_cert ?? '';
     lb = base.vault.api_addr ?? '';
-    const addrs = base.vault.addresses ?? [];
-    const init = await vaultPut(
-      addrs[0] ?? '',
-      'sys/init',
-      { secret_shares: 3, secret_threshold: 2 },
-      caFile,
-    );
-    const body = init.json as { keys: string[]; root_token: string };
-    shares = body.keys;
-    rootToken = body.root_token;
-    for (const a of addrs)
-      for (const k of shares.slice(0, 2)) await vaultPut(a, 'sys/unseal', { key: k }, caFile);
-    await until(
-      'an active node behind the load balancer',
-      async () =>
-        (await httpGet(`${lb}/v1/sys/health`, caFile)).status === 200 ? true : undefined,
-      60_000,
-    );
+    ({ keys: shares, rootToken } = await initAndUnseal(base, { shares: 3, threshold: 2 }));
     await until('kv1 mounted', async () => {
       const r = await vaultPut(
         lb,
@@ -442,7 +516,7 @@ describe('s3-secret-recovery in quarantine mode on the AWS-type profile', () => 
     writeFileSync(awsProfile, stringify(profile));
   }, 300_000);
 
-  it('Given kv1/app written v1 then v2, When the runbook runs headless in quarantine mode on the AWS-type profile, Then the recovery node is an instance launched by the AWS adapter, app reads v1, and no instance, group, bucket or Vault of the quarantine is left', async () => {
+  it('Given kv1/app written v1 then v2, When the runbook runs headless in quarantine mode on the AWS-type profile with the shares pasted with trailing blanks, Then the recovery node is an instance launched by the AWS adapter, app reads v1, and no instance, group, bucket or Vault of the quarantine is left', async () => {
     const v1 = await written('app', 'v1');
     await kvPut('app', 'v2');
     const r = await run(
@@ -456,7 +530,8 @@ describe('s3-secret-recovery in quarantine mode on the AWS-type profile', () => 
         '--var',
         'mode=quarantine',
       ],
-      shares.slice(1, 3),
+      // Pasted with trailing blanks and a CR, as a terminal or a Windows clipboard gives them.
+      shares.map((x) => `${x} \t\r`),
     );
     const out = `${String(r.stdout)}\n${String(r.stderr)}`;
     expect(r.exitCode, out).toBe(0);
@@ -480,7 +555,7 @@ describe('s3-secret-recovery in quarantine mode on the AWS-type profile', () => 
         '--var',
         'mode=quarantine',
       ],
-      shares.slice(0, 2),
+      shares,
     );
     let out = '';
     child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
@@ -502,7 +577,7 @@ describe('s3-secret-recovery in quarantine mode on the AWS-type profile', () => 
     child.kill('SIGKILL');
     await child;
     const runId = runIdFrom(out);
-    const resumed = await run(['resume', runId], shares.slice(0, 2));
+    const resumed = await run(['resume', runId], shares);
     const text = `${String(resumed.stdout)}\n${String(resumed.stderr)}`;
     expect(resumed.exitCode, text).toBe(0);
     expect(await kvGet('app')).toBe('before-kill');

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,6 @@ import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'yaml';
 import { awsForProfile } from '../../src/app/ports.js';
-import { parseProfile } from '../../src/domain/load.js';
 import type { AwsPort } from '../../src/engine/aws.js';
 import { s3RecoveryContract } from '../../src/test-support/aws-s3-contract.js';
 import type { Profile } from '../../src/domain/schema.js';
@@ -14,18 +12,11 @@ import { layout, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
 import { sandboxRecoveryNodes } from '../../src/sandbox/api.js';
 import { journalPath, readJournal } from '../../src/adapters/journal.js';
 import { pastRuns } from '../../src/adapters/journal-scan.js';
-import { BIN, cli, cliWithFd3, runIdFrom } from '../support/cli.js';
+import { BIN, cli, cliWithFd3, feedSecrets, runIdFrom } from '../support/cli.js';
+import { hasTmux, Tmux, tmuxEnv } from '../support/tmux.js';
 import { ensureTools } from '../support/tools.js';
-import {
-  httpGet,
-  profileFile,
-  s3,
-  sandbox,
-  sandboxEnv,
-  statusJson,
-  until,
-  vaultPut,
-} from './helpers.js';
+import { httpGet, s3, sandbox, sandboxEnv, statusJson, until, vaultPut } from './helpers.js';
+import { initAndUnseal, sandboxUp } from './setup.js';
 
 /**
  * Issue 12 on the real sandbox (3 Vault nodes on versioned MinIO S3, DynamoDB HA lock): the
@@ -62,22 +53,8 @@ async function httpsDelete(path: string): Promise<number> {
   return r.status;
 }
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // A private tmux server: never a developer's own sessions.
-const SOCKET = `vr-s3-${process.pid}`;
-const tmux = (...args: string[]): string =>
-  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-
-async function screenWith(name: string, text: string, ms: number, seen?: string[]) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const screen = tmux('capture-pane', '-p', '-t', name);
-    seen?.push(screen);
-    if (screen.includes(text)) return screen;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${text} in:\n${screen}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const tmux = new Tmux(`vr-s3-${process.pid}`);
 
 const router = () => s3(profile.aws?.endpoints?.s3 ?? '', 'us-east-1');
 
@@ -176,39 +153,18 @@ async function runbook(
     ],
     { ...env, VAULT_TOKEN: rootToken },
   );
-  const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
-  fd3.on('error', () => undefined);
-  fd3.end(secrets.map((s) => `${s}\n`).join(''));
+  feedSecrets(child, secrets);
   const r = await child;
   return { exitCode: r.exitCode, out: `${String(r.stdout)}\n${String(r.stderr)}` };
 }
 
 beforeAll(async () => {
   await ensureTools();
-  const up = await sandbox(['up'], env);
-  if (up.exitCode !== 0) throw new Error(`sandbox up failed: ${up.stderr}`);
-  const file = profileFile(env);
-  profile = parseProfile(readFileSync(file, 'utf8'), file).value as Profile;
+  profile = await sandboxUp(env);
   caFile = profile.vault.tls?.ca_cert ?? '';
   lb = profile.vault.api_addr ?? '';
-  const addrs = profile.vault.addresses ?? [];
   // A real init: 3 shares, threshold 2; every node unsealed with two of them.
-  const init = await vaultPut(
-    addrs[0] ?? '',
-    'sys/init',
-    { secret_shares: 3, secret_threshold: 2 },
-    caFile,
-  );
-  const body = init.json as { keys: string[]; root_token: string };
-  shares = body.keys;
-  rootToken = body.root_token;
-  for (const a of addrs)
-    for (const k of shares.slice(0, 2)) await vaultPut(a, 'sys/unseal', { key: k }, caFile);
-  await until(
-    'the load balancer on an active node',
-    async () => ((await httpGet(`${lb}/v1/sys/health`, caFile)).status === 200 ? true : undefined),
-    60_000,
-  );
+  ({ keys: shares, rootToken } = await initAndUnseal(profile, { shares: 3, threshold: 2 }));
   await until('kv1 mounted', async () => {
     const r = await vaultPut(
       lb,
@@ -236,7 +192,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (figures.length) process.stdout.write(`\nS3 recovery figures:\n${figures.join('\n')}\n`);
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  tmux.stop();
   await sandbox(['down', '--purge'], env);
 }, 120_000);
 
@@ -250,7 +206,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
     const r = await runbook(
       { path: 'kv1/app', version: v1, mode: 'in-place' },
       { stop: 'sandbox' },
-      shares.slice(0, 2),
+      shares,
     );
     expect(r.exitCode, r.out).toBe(0);
     expect(await until('app through the load balancer', () => kvGet('kv1/app'), 60_000)).toBe('v1');
@@ -286,11 +242,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
         await new Promise((res) => setTimeout(res, 100));
       }
     })();
-    const r = await runbook(
-      { path: 'kv1/app', version: v1, mode: 'quarantine' },
-      {},
-      shares.slice(1, 3),
-    );
+    const r = await runbook({ path: 'kv1/app', version: v1, mode: 'quarantine' }, {}, shares);
     polling = false;
     await poller;
     expect(r.exitCode, r.out).toBe(0);
@@ -318,11 +270,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
     expect(del).toBe(204);
     const latest = (await allVersions()).find((v) => v.key === key && v.latest);
     expect(latest?.deleteMarker).toBe(true);
-    const r = await runbook(
-      { path: 'kv1/gone', version: v1, mode: 'quarantine' },
-      {},
-      shares.slice(0, 2),
-    );
+    const r = await runbook({ path: 'kv1/gone', version: v1, mode: 'quarantine' }, {}, shares);
     expect(r.exitCode, r.out).toBe(0);
     expect(r.out).toContain('the latest version is a delete marker');
     expect(await kvGet('kv1/gone')).toBe('before-delete');
@@ -400,11 +348,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
     const good = /the good one before it: ([^)\s]+)/.exec(fault.stdout)?.[1] ?? '';
     const bad = (await allVersions()).find((v) => v.key === key && v.latest)?.versionId;
     expect(good).not.toBe('');
-    const r = await runbook(
-      { path: 'kv1/app', version: good, mode: 'quarantine' },
-      {},
-      shares.slice(0, 2),
-    );
+    const r = await runbook({ path: 'kv1/app', version: good, mode: 'quarantine' }, {}, shares);
     expect(r.exitCode, r.out).toBe(0);
     expect(await kvGet('kv1/app')).toBe('good');
     expect((await allVersions()).find((v) => v.key === key && v.latest)?.versionId).not.toBe(bad);
@@ -435,8 +379,8 @@ describe('s3-secret-recovery on the real sandbox', () => {
       ],
       runEnv,
     );
-    const fd3 = child.stdio[3] as unknown as NodeJS.WritableStream;
-    fd3.on('error', () => undefined);
+    // fd 3 stays open and empty: killed before it asks, the run must not read an end of input.
+    (child.stdio[3] as unknown as NodeJS.WritableStream).on('error', () => undefined);
     let out = '';
     child.stdout?.on('data', (b: Buffer) => {
       out += b.toString();
@@ -473,14 +417,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
       ['resume', runId, '--headless', '--answers', answersFile, '--secrets-fd', '3'],
       runEnv,
     );
-    const fd3b = resumed.stdio[3] as unknown as NodeJS.WritableStream;
-    fd3b.on('error', () => undefined);
-    fd3b.end(
-      shares
-        .slice(0, 2)
-        .map((x) => `${x}\n`)
-        .join(''),
-    );
+    feedSecrets(resumed, shares);
     const r = await resumed;
     const text = `${String(r.stdout)}\n${String(r.stderr)}`;
     expect(r.exitCode, text).toBe(0);
@@ -513,6 +450,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
       ],
       runEnv,
     );
+    // fd 3 stays open and empty: killed before it asks, the run must not read an end of input.
     (child.stdio[3] as unknown as NodeJS.WritableStream).on('error', () => undefined);
     let out = '';
     child.stdout?.on('data', (b: Buffer) => {
@@ -526,14 +464,7 @@ describe('s3-secret-recovery on the real sandbox', () => {
       ['resume', runIdFrom(out), '--headless', '--secrets-fd', '3'],
       runEnv,
     );
-    const fd3 = resumed.stdio[3] as unknown as NodeJS.WritableStream;
-    fd3.on('error', () => undefined);
-    fd3.end(
-      shares
-        .slice(0, 2)
-        .map((x) => `${x}\n`)
-        .join(''),
-    );
+    feedSecrets(resumed, shares);
     const r = await resumed;
     expect(r.exitCode, `${String(r.stdout)}\n${String(r.stderr)}`).toBe(0);
     expect(await kvGet('kv1/app')).toBe('quarantine-resumed');
@@ -550,43 +481,34 @@ describe('s3-secret-recovery on the real sandbox', () => {
       const key = `logical/${kv1Uuid}/app`;
       const target = await versionWritten(key, () => kvPut('kv1/app', 'from-the-tui'));
       await kvPut('kv1/app', 'overwritten');
-      const name = `vr-s3-${process.pid}`;
-      const vars = Object.entries({ ...env, VAULT_TOKEN: rootToken })
-        .filter(([k]) => /^(XDG_|VAULT_RUNBOOK_SANDBOX_SLOT$|VAULT_TOKEN$|HOME$|PATH$)/.test(k))
-        .map(([k, v]) => `${k}=${v ?? ''}`);
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
+      const name = 's3-tui';
+      tmux.start(
         name,
-        '-x',
-        '160',
-        '-y',
-        '45',
-        `env -i ${vars.join(' ')} ${process.execPath} ${BIN} run s3-secret-recovery --var path=kv1/app --var mode=quarantine; echo "EXIT=$?"; sleep 120`,
+        `${tmuxEnv({ ...env, VAULT_TOKEN: rootToken })} ${process.execPath} ${BIN} run s3-secret-recovery --var path=kv1/app --var mode=quarantine; echo "EXIT=$?"; sleep 120`,
+        160,
+        45,
       );
       try {
-        let screen = await screenWith(name, 'Which version of', 60_000);
+        let screen = await tmux.waitFor(name, 'Which version of', 60_000);
         for (let i = 0; i < 12 && !new RegExp(`› .*${target}`).test(screen); i++) {
-          tmux('send-keys', '-t', name, 'Down');
+          tmux.keys(name, 'Down');
           await new Promise((r) => setTimeout(r, 300));
-          screen = tmux('capture-pane', '-p', '-t', name);
+          screen = tmux.capture(name);
         }
         expect(screen).toMatch(new RegExp(`› .*${target}`));
-        tmux('send-keys', '-t', name, 'Enter');
+        tmux.keys(name, 'Enter');
         const seen: string[] = [];
-        for (const sh of shares.slice(0, 2)) {
-          await screenWith(name, 'unseal share for the isolated', 120_000, seen);
-          tmux('send-keys', '-t', name, '-l', sh);
-          tmux('send-keys', '-t', name, 'Enter');
+        for (const sh of shares) {
+          await tmux.waitFor(name, 'unseal share for the isolated', 120_000, seen);
+          tmux.type(name, sh);
           await new Promise((r) => setTimeout(r, 1_000));
         }
-        await screenWith(name, 'Run succeeded', 180_000, seen);
-        tmux('send-keys', '-t', name, 'q');
-        await screenWith(name, 'EXIT=0', 20_000, seen);
+        await tmux.waitFor(name, 'Run succeeded', 180_000, seen);
+        tmux.keys(name, 'q');
+        await tmux.waitFor(name, 'EXIT=0', 20_000, seen);
         for (const sh of shares) expect(seen.join('\n')).not.toContain(sh);
       } finally {
-        spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', name]);
+        tmux.kill(name);
       }
       expect(await kvGet('kv1/app')).toBe('from-the-tui');
     },

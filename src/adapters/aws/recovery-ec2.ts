@@ -1,5 +1,6 @@
 import type { DescribeLaunchTemplateVersionsCommandOutput } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './clients.js';
+import { describeAllInstances } from './ec2-pages.js';
 
 type LaunchTemplateVersions = DescribeLaunchTemplateVersionsCommandOutput['LaunchTemplateVersions'];
 
@@ -89,25 +90,20 @@ export async function launchSource(
   };
 }
 
-/** The subnet's VPC and that VPC's primary CIDR. */
-export async function subnetNetwork(
+/** The subnet's VPC (where the recovery node's security group is made). */
+export async function subnetVpc(
   aws: AwsClients,
   subnetId: string,
   region: string,
   signal: AbortSignal,
-): Promise<{ vpcId: string; vpcCidr: string }> {
+): Promise<string> {
   const { client, sdk } = await ec2(aws, region);
   const s = await client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: [subnetId] }), {
     abortSignal: signal,
   });
   const vpcId = s.Subnets?.[0]?.VpcId;
   if (!vpcId) throw new Error(`subnet ${subnetId} is not there in ${region}`);
-  const v = await client.send(new sdk.DescribeVpcsCommand({ VpcIds: [vpcId] }), {
-    abortSignal: signal,
-  });
-  const vpcCidr = v.Vpcs?.[0]?.CidrBlock;
-  if (!vpcCidr) throw new Error(`VPC ${vpcId} of subnet ${subnetId} has no IPv4 CIDR`);
-  return { vpcId, vpcCidr };
+  return vpcId;
 }
 
 export interface LaunchRequest {
@@ -176,33 +172,26 @@ export async function findInstances(
   opts: { ids?: readonly string[]; withTerminated?: boolean } = {},
 ): Promise<RecoveryInstance[]> {
   const { client, sdk } = await ec2(aws, region);
-  const out: RecoveryInstance[] = [];
-  let token: string | undefined;
-  do {
-    const r = await client.send(
-      new sdk.DescribeInstancesCommand({
-        ...(opts.ids ? { InstanceIds: [...opts.ids] } : {}),
-        Filters: [
-          name
-            ? { Name: `tag:${RECOVERY_TAG}`, Values: [name] }
-            : { Name: 'tag-key', Values: [RECOVERY_TAG] },
-          ...(opts.withTerminated ? [] : [{ Name: 'instance-state-name', Values: LIVE_STATES }]),
-        ],
-        NextToken: token,
-      }),
-      { abortSignal: signal },
-    );
-    for (const res of r.Reservations ?? [])
-      for (const i of res.Instances ?? [])
-        out.push({
-          instanceId: i.InstanceId ?? '',
-          state: i.State?.Name ?? '',
-          ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
-          tags: tagMap(i.Tags),
-        });
-    token = r.NextToken;
-  } while (token);
-  return out;
+  const found = await describeAllInstances(
+    client,
+    sdk.DescribeInstancesCommand,
+    {
+      ...(opts.ids ? { InstanceIds: [...opts.ids] } : {}),
+      Filters: [
+        name
+          ? { Name: `tag:${RECOVERY_TAG}`, Values: [name] }
+          : { Name: 'tag-key', Values: [RECOVERY_TAG] },
+        ...(opts.withTerminated ? [] : [{ Name: 'instance-state-name', Values: LIVE_STATES }]),
+      ],
+    },
+    signal,
+  );
+  return found.map((i) => ({
+    instanceId: i.InstanceId ?? '',
+    state: i.State?.Name ?? '',
+    ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+    tags: tagMap(i.Tags),
+  }));
 }
 
 export async function terminate(

@@ -12,7 +12,6 @@ export {
   DescribeLaunchTemplateVersionsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
-  DescribeVpcsCommand,
   RevokeSecurityGroupEgressCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,

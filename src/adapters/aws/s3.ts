@@ -2,11 +2,12 @@ import type {
   ListObjectsV2CommandOutput,
   ListObjectVersionsCommandOutput,
 } from '@aws-sdk/client-s3';
-import type {
-  CurrentObject,
-  ObjectListing,
-  ObjectVersion,
-  ReplicationLink,
+import {
+  listingCap,
+  type CurrentObject,
+  type ObjectListing,
+  type ObjectVersion,
+  type ReplicationLink,
 } from '../../engine/aws.js';
 import type { AwsClients } from './clients.js';
 
@@ -69,8 +70,8 @@ export async function listObjects(
   signal: AbortSignal,
   opts: { readonly prefix?: string; readonly maxKeys?: number } = {},
 ): Promise<ObjectListing> {
+  const max = listingCap(opts.maxKeys);
   const { sdk, client } = await aws.s3(region);
-  const max = opts.maxKeys ?? Infinity;
   const objects: CurrentObject[] = [];
   let token: string | undefined;
   for (;;) {

@@ -164,8 +164,9 @@ output "recovery_profile" {
       instance_profile = aws_iam_instance_profile.recovery[0].name
       role_arn         = aws_iam_role.recovery[0].arn
       operator_cidr    = var.recovery.operator_cidr
-      # The interface endpoints only: the default (the VPC CIDR) would include the
-      # production load balancer on 443.
+      # The interface endpoints only, never the VPC CIDR (it holds the production load
+      # balancer on 443). The profile requires egress_cidrs or egress_prefix_lists; the
+      # module's validation keeps endpoint_cidrs non-empty, so this is always set.
       egress_cidrs = local.recovery_endpoint_cidrs
     },
     length(data.aws_vpc_endpoint.recovery_s3) == 0 ? {} : {

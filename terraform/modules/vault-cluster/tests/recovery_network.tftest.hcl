@@ -156,6 +156,10 @@ run "recovery_without_s3_gateway_endpoint_has_no_prefix_list" {
     error_message = "Without an S3 gateway endpoint there is no association and no egress_prefix_lists."
   }
   assert {
+    condition     = tolist(output.recovery_profile.egress_cidrs) == tolist(["10.0.8.0/26"])
+    error_message = "Without an S3 gateway endpoint the profile section still names its egress (egress_cidrs = the interface endpoints): the profile requires egress_cidrs or egress_prefix_lists."
+  }
+  assert {
     condition     = toset([for r in aws_network_acl_rule.recovery_https_to_endpoints : r.cidr_block]) == toset(["10.0.8.0/26"])
     error_message = "Without an S3 gateway endpoint 443 goes to the interface endpoints only."
   }
