@@ -92,6 +92,7 @@ async function clusterStatus(
     // The nodes' rows first; the AWS columns with the round after the SDK has answered.
     const awsCache = new AwsStatusCache(STATUS_AWS_MAX_AGE_MS, undefined, {
       firstRoundWaits: false,
+      maxIdleAgeMs: STATUS_AWS_IDLE_MAX_AGE_MS,
     });
     const poller = vault
       ? new StatusPoller(
@@ -129,6 +130,12 @@ const STATUS_IDLE_INTERVAL_MS = 2000;
 const STATUS_PREVIEW_MS = 100;
 /** ASG, instances, replication lag and DNS are read at most this often (and after a change). */
 const STATUS_AWS_MAX_AGE_MS = 15_000;
+/**
+ * While neither the nodes nor AWS change, the AWS reads back off up to this (each read is
+ * signed, sent and its XML parsed: half an idle screen's CPU). A node's change brings the next
+ * round's AWS read at once.
+ */
+const STATUS_AWS_IDLE_MAX_AGE_MS = 60_000;
 /**
  * A change is drawn at once; an unchanged status only this often, to move the pane's
  * "updated" time: a redraw of the whole screen costs more than the round that read it.
