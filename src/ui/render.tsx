@@ -81,7 +81,7 @@ async function clusterStatus(
     const [
       { loadProfile, profilePath },
       { clusterPorts },
-      { AwsStatusCache, collectStatus, StatusPoller },
+      { AwsStatusCache, collectStatus, LeaderMemo, StatusPoller },
     ] = await Promise.all([
       import('../app/profiles.js'),
       import('../app/cluster-ports.js'),
@@ -94,11 +94,14 @@ async function clusterStatus(
       firstRoundWaits: false,
       maxIdleAgeMs: STATUS_AWS_IDLE_MAX_AGE_MS,
     });
+    // The lock holders: asked again when a region's rows change, else every 15 s.
+    const leaders = new LeaderMemo(STATUS_LEADER_MAX_AGE_MS);
     const poller = vault
       ? new StatusPoller(
           (signal, preview) =>
             collectStatus(profile, vault, aws, signal, {
               awsCache,
+              leaders,
               ...(preview ? { preview } : {}),
             }),
           onUpdate,
@@ -126,6 +129,8 @@ async function clusterStatus(
  */
 const STATUS_INTERVAL_MS = 1000;
 const STATUS_IDLE_INTERVAL_MS = 2000;
+/** A region's lock holder is asked at least this often while its rows stay the same. */
+const STATUS_LEADER_MAX_AGE_MS = 15_000;
 /** The first rows come this long after the first node answered, if the round is still on. */
 const STATUS_PREVIEW_MS = 100;
 /** ASG, instances, replication lag and DNS are read at most this often (and after a change). */
