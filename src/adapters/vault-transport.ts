@@ -203,16 +203,40 @@ export class VaultTransport {
     const https = url.protocol === 'https:';
     if (!https && url.protocol !== 'http:')
       throw new Error(`${node.name}: ${node.address} is not an http(s) address`);
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const both = AbortSignal.any([signal, deadline]);
-    if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
+    if (signal.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
     const serverName = this.opts.serverName;
     if (this.#closed) throw new Error(`${node.name}: ${label}: the Vault client is closed`);
     const ca = https && this.#ca ? this.#ca.text() : undefined;
     const secureContext = ca !== undefined ? this.#context(ca) : undefined;
     const agent = this.#agent(url.origin, https, ca);
+    // The request's own deadline and the caller's signal in one controller: a timer and a
+    // listener, both released when the call ends. Not AbortSignal.timeout + AbortSignal.any:
+    // two more signals per request, tracked through weak references the collector must process
+    // — and a status poller makes several requests a second for as long as the screen is open.
+    const ctl = new AbortController();
+    const both = ctl.signal;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
+    const onCaller = (): void => ctl.abort(signal.reason);
+    signal.addEventListener('abort', onCaller, { once: true });
+    const release = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onCaller);
+    };
     const once = (): Promise<{ status: number; location?: string; text: string }> =>
       new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
+        // A retry after the deadline (or the caller) already gave up: its abort was heard once.
+        if (both.aborted) {
+          reject(
+            new Error(
+              `${node.name}: ${label}: ${timedOut ? `no answer within ${secondsOf(timeoutMs)}` : 'aborted'}`,
+            ),
+          );
+          return;
+        }
         const common = {
           host: url.hostname.replace(/^\[|\]$/g, ''),
           port: url.port || (https ? 443 : 80),
@@ -242,7 +266,7 @@ export class VaultTransport {
             (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
           r.destroy(
             new Error(
-              deadline.aborted
+              timedOut
                 ? `${node.name}: ${label}: no answer within ${secondsOf(timeoutMs)}`
                 : callerTimeout
                   ? `${node.name}: ${label}: no answer before the deadline`
@@ -301,10 +325,12 @@ export class VaultTransport {
         });
         r.end(body);
       });
-    const res = await once().catch((err: unknown) => {
-      if (err instanceof StaleSocket) return once();
-      throw err;
-    });
+    const res = await once()
+      .catch((err: unknown) => {
+        if (err instanceof StaleSocket) return once();
+        throw err;
+      })
+      .finally(release);
     if (res.status >= 300 && res.status < 400)
       throw new VaultRedirectError(node, label, res.status, originOf(res.location));
     let parsed: unknown = undefined;
