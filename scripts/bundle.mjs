@@ -86,6 +86,35 @@ const wrapWithInksStringWidth = {
   },
 };
 
+/**
+ * Ink's output caches kept from one frame to the next. Ink turns every line of every frame into
+ * styled cells (tokenizing its escape codes) and caches that per line — but in a cache it makes
+ * new for each frame, so a redraw where one line changed (a status row, the "updated" time)
+ * tokenizes all 45 again: most of what a redraw cost. One cache for the process, emptied when it
+ * grows past CACHE_LINES, so that lines no longer on screen do not pile up. The cached cells are
+ * only read (Output.get copies them into its grid; nothing writes into them). If an Ink upgrade
+ * changes the line this replaces, the build fails instead of quietly losing it.
+ */
+const INK_OUTPUT = /[\\/]node_modules[\\/]ink[\\/]build[\\/]output\.js$/;
+const inkOutputCachesKept = {
+  name: 'ink-output-caches-kept',
+  transform(code, id) {
+    if (!INK_OUTPUT.test(id)) return undefined;
+    const from = 'caches = new OutputCaches();';
+    if (!code.includes(from)) throw new Error(`${id}: no "${from}" to replace (Ink changed)`);
+    // The lines above the appended ones keep their positions: the source map stays right.
+    const kept = `${code.replace(from, 'caches = keptOutputCaches();')}
+const CACHE_LINES = 4000;
+let kept;
+function keptOutputCaches() {
+  if (!kept || kept.styledChars.size + kept.widths.size + kept.blockWidths.size > CACHE_LINES) kept = new OutputCaches();
+  return kept;
+}
+`;
+    return { code: kept, map: null };
+  },
+};
+
 await build({
   cwd: root,
   input: {
@@ -94,7 +123,7 @@ await build({
     'supervisor-main': 'src/sandbox/supervisor-main.ts',
   },
   platform: 'node',
-  plugins: [yogaWithoutFetch, zodJitless, wrapWithInksStringWidth],
+  plugins: [yogaWithoutFetch, zodJitless, wrapWithInksStringWidth, inkOutputCachesKept],
   tsconfig: 'tsconfig.build.json',
   // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
   // client's own code: its ES build, bundled, keeps only the commands src/ names (see

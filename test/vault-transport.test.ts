@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRootToken, VaultHttp, vaultFromProfile } from '../src/adapters/vault.js';
 import { Secret } from '../src/domain/secret.js';
+import type { VaultNode } from '../src/engine/vault.js';
 import { makeCerts, SERVER_NAME } from './support/vault-server.js';
 
 /** What a test server saw of one request. */
@@ -288,6 +290,26 @@ describe('VaultHttp: keep-alive', () => {
       expect(h.reachable && h.code).toBe(200);
     }
     expect(connections).toBe(1);
+    vault.close();
+  });
+
+  it("Given a poller's long-lived signal, When health is read many times (answered or timed out), Then no call leaves a listener on it", async () => {
+    const node = await https(json(200, health));
+    const silent = await https(() => undefined);
+    const vault = new VaultHttp({
+      nodes: [
+        { name: 'node-1', address: node.url },
+        { name: 'node-2', address: silent.url },
+      ],
+      caCert: certs.ca,
+      timeoutMs: 100,
+    });
+    const poller = new AbortController();
+    const [answers, never] = vault.nodes() as [VaultNode, VaultNode];
+    for (let i = 0; i < 20; i++) await vault.health(answers, poller.signal);
+    const h = await vault.health(never, poller.signal);
+    expect(h.reachable).toBe(false); // the deadline still fired
+    expect(getEventListeners(poller.signal, 'abort')).toHaveLength(0);
     vault.close();
   });
 

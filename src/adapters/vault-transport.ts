@@ -214,6 +214,16 @@ export class VaultTransport {
       const agent = this.#agent(url.origin, https, ca);
       const once = (): Promise<{ status: number; location?: string; text: string }> =>
         new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
+          // A retry after the deadline (or the caller) already gave up: an abort listener added
+          // now would never fire, and the request would run without a deadline.
+          if (both.aborted) {
+            reject(
+              new Error(
+                `${node.name}: ${label}: ${!signal.aborted ? `no answer within ${secondsOf(timeoutMs)}` : 'aborted'}`,
+              ),
+            );
+            return;
+          }
           const common = {
             host: url.hostname.replace(/^\[|\]$/g, ''),
             port: url.port || (https ? 443 : 80),

@@ -24,9 +24,19 @@ export const NO_AWS: AwsPart = { regions: [] };
  * region changed (sealed, came or went, was upgraded, took or lost the lock), so what the AWS
  * rows say is never older than that while something is happening — a failover moves DNS
  * while it promotes DR's nodes.
+ *
+ * While neither side changes, the reads back off: each read that finds the AWS part as it was
+ * doubles its age limit, up to `opts.maxIdleAgeMs` (default: no back-off). A read that finds
+ * something new, or a change on the Vault side, brings it back to `maxAgeMs`. What a person
+ * must see at once (a node sealed, gone, or taking the lock) is in the nodes' rows, read every
+ * round whatever the AWS age.
  */
 export class AwsStatusCache {
   #part: AwsPart | undefined;
+  /** The last part read, as text: a read that finds the same lengthens the wait. */
+  #partKey: string | undefined;
+  #ageMs: number;
+  readonly #maxIdleAgeMs: number;
   #at = -Infinity;
   #nodesKey: string | undefined;
   #lastKey: string | undefined;
@@ -40,11 +50,18 @@ export class AwsStatusCache {
   constructor(
     readonly maxAgeMs = 10_000,
     readonly clock: () => number = () => performance.now(),
-    readonly opts: { readonly firstRoundWaits?: boolean } = {},
-  ) {}
+    readonly opts: { readonly firstRoundWaits?: boolean; readonly maxIdleAgeMs?: number } = {},
+  ) {
+    this.#ageMs = maxAgeMs;
+    this.#maxIdleAgeMs = Math.max(maxAgeMs, opts.maxIdleAgeMs ?? maxAgeMs);
+  }
+  /** How old the AWS part may grow before a round reads it again (backs off while idle). */
+  get ageLimitMs(): number {
+    return this.#ageMs;
+  }
   /** The last AWS part, while it is fresh. */
   get(): AwsPart | undefined {
-    return !this.#stale && this.clock() - this.#at < this.maxAgeMs ? this.#part : undefined;
+    return !this.#stale && this.clock() - this.#at < this.#ageMs ? this.#part : undefined;
   }
   /** Whether a round without an AWS part of its own may go on without waiting for one. */
   get mayDefer(): boolean {
@@ -73,6 +90,11 @@ export class AwsStatusCache {
     if (this.#nodesKey !== undefined && key !== this.#nodesKey) this.#stale = true;
   }
   #keep(part: AwsPart, key: string | undefined): void {
+    const partKey = JSON.stringify(part);
+    // Backs off only when nothing moved on either side since the last read.
+    const idle = !this.#stale && partKey === this.#partKey && key === this.#nodesKey;
+    this.#ageMs = idle ? Math.min(this.#maxIdleAgeMs, this.#ageMs * 2) : this.maxAgeMs;
+    this.#partKey = partKey;
     this.#part = part;
     this.#at = this.clock();
     this.#nodesKey = key;

@@ -194,6 +194,65 @@ describe('AwsStatusCache', () => {
     expect(count.get('describeAsg')).toBe(2);
   });
 
+  it('Given a screen cache that backs off, When nothing changes, Then the AWS reads space out up to the idle maximum while the nodes are read every round', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws, count } = countingAws();
+    let now = 0;
+    const health = vault.health.bind(vault);
+    let asked = 0;
+    vault.health = (...args) => {
+      asked++;
+      return health(...args);
+    };
+    const awsCache = new AwsStatusCache(15_000, () => now, { maxIdleAgeMs: 60_000 });
+    const readsAt: number[] = [];
+    let rounds = 0;
+    for (; now <= 200_000; now += 2000) {
+      const before = count.get('describeAsg') ?? 0;
+      await collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000), { awsCache });
+      rounds++;
+      if ((count.get('describeAsg') ?? 0) > before) readsAt.push(now / 1000);
+    }
+    // 15 s, then 30 s, then 60 s apart, and no further apart than that.
+    expect(readsAt).toEqual([0, 16, 46, 106, 166]);
+    expect(asked).toBe(rounds * 2); // both nodes, every round
+  });
+
+  it('Given AWS reads that backed off, When a node seals, Then the very next round reads AWS and the wait is back to its base', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const { aws, count } = countingAws();
+    let now = 0;
+    const awsCache = new AwsStatusCache(15_000, () => now, { maxIdleAgeMs: 60_000 });
+    const collect = () =>
+      collectStatus(awsProfile, vault, aws, AbortSignal.timeout(1000), { awsCache });
+    for (; now <= 60_000; now += 2000) await collect();
+    expect(awsCache.ageLimitMs).toBe(60_000);
+    const reads = count.get('describeAsg');
+    vault.crash('node-2'); // sealed: shown by this round, its AWS columns by the next
+    const sealed = await collect();
+    expect(sealed.nodes[1]?.sealed).toBe(true);
+    now += 2000;
+    await collect();
+    expect(count.get('describeAsg')).toBe((reads ?? 0) + 1);
+    expect(awsCache.ageLimitMs).toBe(15_000);
+  });
+
+  it('Given AWS reads that backed off, When AWS reads something new (the ASG scaled), Then the wait is back to its base', async () => {
+    const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
+    const fake = new FakeAws();
+    let now = 0;
+    const awsCache = new AwsStatusCache(15_000, () => now, { maxIdleAgeMs: 60_000 });
+    const collect = () =>
+      collectStatus(awsProfile, vault, fake, AbortSignal.timeout(1000), { awsCache });
+    for (; now <= 60_000; now += 2000) await collect();
+    expect(awsCache.ageLimitMs).toBe(60_000);
+    fake.asg = { ...fake.asg, desired: 5 };
+    now += 60_000;
+    const s = await collect();
+    expect(s.regions[0]?.asg?.desired).toBe(5);
+    expect(awsCache.ageLimitMs).toBe(15_000);
+  });
+
   it('Given no cache (status once), When status is collected twice, Then AWS is read both times', async () => {
     const vault = FakeVault.unsealedWith(shares, 3, { nodes: ['node-1', 'node-2'] });
     const { aws, count } = countingAws();

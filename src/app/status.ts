@@ -9,9 +9,11 @@ import type { VaultNode, VaultPort } from '../engine/vault.js';
 import { withDeadline } from './deadline.js';
 import { instanceFor, readAwsPart, type Within } from './status-aws.js';
 import { NO_AWS, type AwsPart, type AwsStatusCache } from './status-cache.js';
+import type { LeaderMemo } from './status-leaders.js';
 import type { StatusPreview } from './status-poller.js';
 
 export { AwsStatusCache } from './status-cache.js';
+export { LeaderMemo } from './status-leaders.js';
 export { StatusPoller, type PollerOptions, type StatusPreview } from './status-poller.js';
 
 export interface CollectOptions {
@@ -27,6 +29,8 @@ export interface CollectOptions {
   readonly awsCache?: AwsStatusCache;
   /** The rows of the nodes that answered, before the round ends (see StatusPreview). */
   readonly preview?: StatusPreview;
+  /** Keeps each region's lock holder between rounds while its rows stay the same (a poller's). */
+  readonly leaders?: LeaderMemo;
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
@@ -118,6 +122,7 @@ async function readVaultPart(
   within: Within,
   limit: number,
   answered?: (soFar: VaultPart) => void,
+  leaders?: LeaderMemo,
 ): Promise<VaultPart> {
   const primary = vault.nodes();
   const dr = vault.drNodes();
@@ -141,10 +146,21 @@ async function readVaultPart(
       const s = byAddress.get(n.address);
       return s?.reachable === true && s.sealed === false;
     });
+  const holder = async (
+    region: string,
+    ns: readonly VaultNode[],
+    rows: readonly NodeStatus[],
+  ): Promise<string | undefined> => {
+    const kept = leaders?.get(region, rows);
+    if (kept) return kept.holder;
+    const h = await leaderFrom(vault, unsealed(ns), within);
+    leaders?.set(region, rows, h);
+    return h;
+  };
   // Each region has its own lock table: both holders are shown (two would be a split brain).
   const [haLockHolder, drLeader] = await Promise.all([
-    leaderFrom(vault, unsealed(primary), within),
-    dr.length ? leaderFrom(vault, unsealed(dr), within) : Promise.resolve(undefined),
+    holder('primary', primary, nodes),
+    dr.length ? holder('dr', dr, drNodes) : Promise.resolve(undefined),
   ]);
   return { nodes, drNodes, haLockHolder, drLeader };
 }
@@ -243,7 +259,7 @@ export async function collectStatus(
   let a: AwsPart;
   try {
     [v, a] = await Promise.all([
-      readVaultPart(vault, nodeCall, opts.concurrency ?? 6, answered),
+      readVaultPart(vault, nodeCall, opts.concurrency ?? 6, answered, opts.leaders),
       cached ? Promise.resolve(cached) : defer ? Promise.resolve(NO_AWS) : readAws(),
     ]);
   } finally {

@@ -78,37 +78,14 @@ async function clusterStatus(
   onPreview: (s: ClusterStatus) => void,
 ): Promise<{ profileName?: string; poller?: StatusPoller; close?: () => void }> {
   try {
-    const [
-      { loadProfile, profilePath },
-      { clusterPorts },
-      { AwsStatusCache, collectStatus, StatusPoller },
-    ] = await Promise.all([
+    const [{ loadProfile, profilePath }, { clusterPorts }, { screenPoller }] = await Promise.all([
       import('../app/profiles.js'),
       import('../app/cluster-ports.js'),
-      import('../app/status.js'),
+      import('../app/status-screen.js'),
     ]);
     const profile = loadProfile(profilePath(explicit, env));
     const { vault, aws } = clusterPorts(profile, env);
-    // The nodes' rows first; the AWS columns with the round after the SDK has answered.
-    const awsCache = new AwsStatusCache(STATUS_AWS_MAX_AGE_MS, undefined, {
-      firstRoundWaits: false,
-    });
-    const poller = vault
-      ? new StatusPoller(
-          (signal, preview) =>
-            collectStatus(profile, vault, aws, signal, {
-              awsCache,
-              ...(preview ? { preview } : {}),
-            }),
-          onUpdate,
-          STATUS_INTERVAL_MS,
-          {
-            maxIntervalMs: STATUS_IDLE_INTERVAL_MS,
-            onlyChanges: { refreshMs: STATUS_REDRAW_IDLE_MS },
-            preview: { afterMs: STATUS_PREVIEW_MS, show: onPreview },
-          },
-        )
-      : undefined;
+    const poller = vault ? screenPoller(profile, vault, aws, onUpdate, onPreview) : undefined;
     return {
       ...(profile ? { profileName: profile.name } : {}),
       ...(poller ? { poller } : {}),
@@ -118,22 +95,6 @@ async function clusterStatus(
     return {};
   }
 }
-
-/**
- * One refresh a second after a change, every two seconds while nothing changes: a node that
- * seals shows within the two seconds operators expect, and an idle screen costs little.
- */
-const STATUS_INTERVAL_MS = 1000;
-const STATUS_IDLE_INTERVAL_MS = 2000;
-/** The first rows come this long after the first node answered, if the round is still on. */
-const STATUS_PREVIEW_MS = 100;
-/** ASG, instances, replication lag and DNS are read at most this often (and after a change). */
-const STATUS_AWS_MAX_AGE_MS = 15_000;
-/**
- * A change is drawn at once; an unchanged status only this often, to move the pane's
- * "updated" time: a redraw of the whole screen costs more than the round that read it.
- */
-const STATUS_REDRAW_IDLE_MS = 15_000;
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 

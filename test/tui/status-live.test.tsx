@@ -1,7 +1,7 @@
 import { cleanup } from 'ink-testing-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VaultHttp } from '../../src/adapters/vault.js';
-import { collectStatus, StatusPoller } from '../../src/app/status.js';
+import { screenPoller } from '../../src/app/status-screen.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
 import { humanActionIds } from '../../src/app/registry.js';
@@ -22,7 +22,7 @@ afterAll(async () => server?.stop());
 afterEach(() => cleanup());
 
 describe('live status pane on a real Vault', () => {
-  it('Given an unsealed node on screen, When it is sealed through the API, Then the pane shows it sealed within one refresh', async () => {
+  it("Given an unsealed node on screen and the screen's own poller (backing off, lock holder kept while nothing changes), When it is sealed through the API, Then the pane shows it sealed within one refresh", async () => {
     const signal = AbortSignal.timeout(20_000);
     const init = await vault.init(node(), { secretShares: 1, secretThreshold: 1 }, signal);
     await vault.unseal(node(), init.keys[0]!, signal);
@@ -32,10 +32,12 @@ describe('live status pane on a real Vault', () => {
       humanActionIds: humanActionIds(),
       onQuit: () => undefined,
     });
-    const poller = new StatusPoller(
-      (s) => collectStatus(undefined, vault, undefined, s),
+    const poller = screenPoller(
+      undefined,
+      vault,
+      undefined,
       (s) => controller.updateCluster(s),
-      1000,
+      (s) => controller.updateCluster(s),
     );
     poller.start();
     try {
