@@ -11,6 +11,7 @@ export function writeAckStop(
   stopped: PastRun,
   note: string | undefined,
   env: NodeJS.ProcessEnv,
+  said = `the cluster stopped by ${stopped.runId} is back`,
 ): string {
   const key = loadJournalKey(env, { create: true });
   if (!key) throw new Error('no journal key could be made');
@@ -20,7 +21,7 @@ export function writeAckStop(
   try {
     j.append({
       type: 'run-started',
-      runbookTitle: `Acknowledge that the cluster stopped by ${stopped.runId} is back`,
+      runbookTitle: `Acknowledge that ${said}`,
       meta: {
         runId,
         runbookFile: ACK_STOP_RUNBOOK,
@@ -35,7 +36,7 @@ export function writeAckStop(
       type: 'human-answered',
       stepId: 'ack-stop',
       by: operator,
-      answer: note ?? `the cluster stopped by ${stopped.runId} is back`,
+      answer: note ?? said,
     });
     j.append({ type: 'run-finished', outcome: { kind: 'succeeded', failedButContinued: [] } });
   } finally {

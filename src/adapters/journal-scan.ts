@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterMarks } from '../engine/pending-stop.js';
+import { residueLeft } from '../engine/residue.js';
 import type { PastRun } from '../engine/ports.js';
 import type { RunEvent } from '../engine/state.js';
 import { isAlive, parseJournalText, verifyRecords } from './journal.js';
@@ -23,8 +24,9 @@ const NEEDED = [
   'run-finished',
   'run-suspended',
   'run-resumed',
+  'residue-removed',
 ].map((t) => `"type":"${t}"`);
-const MARKER = '"cluster":"';
+const MARKERS = ['"cluster":"', '"residue":"'];
 
 /**
  * The `runbookFile` an `ack-stop` journal's header carries: no runbook file has this name, so a
@@ -58,7 +60,7 @@ function parse(line: string): Rec | undefined {
  */
 export function summaryRecords(text: string): Rec[] {
   const starts = new Set<number>([0]);
-  for (const needle of [MARKER, ...NEEDED])
+  for (const needle of [...MARKERS, ...NEEDED])
     for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
       starts.add(text.lastIndexOf('\n', at) + 1);
   const out: Rec[] = [];
@@ -113,6 +115,7 @@ export function summarise(
   }
   if (lockPid !== undefined && status === 'interrupted') status = 'running?';
   const marks = clusterMarks(recs);
+  const residue = residueLeft(recs);
   const acknowledged =
     ackOk && meta?.runbookFile === ACK_STOP_RUNBOOK && finished === 'succeeded'
       ? meta.inputs.run
@@ -126,6 +129,7 @@ export function summarise(
     succeeded: recs.flatMap((x) => (x.event.type === 'step-succeeded' ? [x.event.stepId] : [])),
     ...(marks.stop ? { clusterStopped: marks.stop } : {}),
     ...(marks.startedAt ? { clusterStartedAt: marks.startedAt } : {}),
+    ...(residue ? { residueLeft: residue } : {}),
     ...(finished !== undefined ? { finished } : {}),
     // A finished run's lock is a leftover, not a run going on.
     ...(lockPid !== undefined && finished === undefined ? { lockPid } : {}),

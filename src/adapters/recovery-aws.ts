@@ -82,7 +82,17 @@ export class AwsRecovery implements RecoveryPort {
       ...(start !== undefined ? { startMs: parseDuration(start) } : {}),
       ...o.timeouts,
     };
-    this.kind = `AWS (an instance in ${profile.recovery.subnet_id}, instance profile ${profile.recovery.instance_profile})`;
+    // Shares and the operator's token go to this node: the nodes' TLS rule, on load and here.
+    const override = profile.vault.tls?.insecure_override?.trim();
+    if (profile.recovery.scheme === 'http' && !override)
+      throw new UsageError(
+        'recovery.scheme http sends shares and a token unprotected: use https, or for a lab set vault.tls.insecure_override: "<why>"',
+      );
+    const insecure =
+      profile.recovery.scheme === 'http'
+        ? `; INSECURE http allowed by the profile (${override})`
+        : '';
+    this.kind = `AWS (an instance in ${profile.recovery.subnet_id}, instance profile ${profile.recovery.instance_profile}${insecure})`;
   }
 
   #refuse(spec: RecoveryNodeSpec): void {

@@ -8,6 +8,7 @@ import {
   type SecureContext,
 } from 'node:tls';
 import { withDeadline } from '../domain/deadline.js';
+import { UsageError } from '../domain/errors.js';
 import type { Secret } from '../domain/secret.js';
 import { VaultApiError, type VaultNode } from '../engine/vault.js';
 
@@ -49,6 +50,12 @@ export interface TransportOptions {
   readonly serverName?: string;
   /** Only with the profile's loud override (`vault.tls.insecure`). */
   readonly skipVerify?: boolean;
+  /**
+   * An http:// node is refused on every call unless this is set (the profile's loud override):
+   * a node that is not in the profile's list — the quarantine's recovery node, a discovered one —
+   * is held to the same rule as the listed ones.
+   */
+  readonly allowPlainHttp?: boolean;
   readonly timeoutMs?: number;
 }
 
@@ -204,6 +211,10 @@ export class VaultTransport {
     const https = url.protocol === 'https:';
     if (!https && url.protocol !== 'http:')
       throw new Error(`${node.name}: ${node.address} is not an http(s) address`);
+    if (!https && !this.opts.allowPlainHttp)
+      throw new UsageError(
+        `refusing ${label} to ${node.name}: ${node.address} is not https, and the profile has no vault.tls.insecure_override; shares and tokens would travel unprotected`,
+      );
     // withDeadline, not AbortSignal.any with a timeout signal: see domain/deadline.ts.
     const res = await withDeadline(signal, timeoutMs, async (both) => {
       if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);

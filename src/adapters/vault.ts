@@ -81,7 +81,10 @@ export class VaultHttp implements VaultPort {
     this.#nodes = opts.nodes;
     this.#drNodes = opts.drNodes ?? [];
     this.#opts = opts;
-    this.#http = new VaultTransport(opts);
+    this.#http = new VaultTransport({
+      ...opts,
+      allowPlainHttp: Boolean(opts.insecureOverride?.trim()),
+    });
     this.#c = new VaultCaller(this.#http);
   }
 

@@ -1,5 +1,6 @@
 import { pastRuns } from '../adapters/journal-scan.js';
 import { pendingStopLines } from '../engine/pending-stop.js';
+import { residueLines } from '../engine/residue.js';
 
 /**
  * One line per unfinished run that left the cluster stopped. A journal scan that fails is a
@@ -7,7 +8,8 @@ import { pendingStopLines } from '../engine/pending-stop.js';
  */
 export function pendingStopWarnings(env: NodeJS.ProcessEnv): string[] {
   try {
-    return pendingStopLines(pastRuns(env));
+    const runs = pastRuns(env);
+    return [...pendingStopLines(runs), ...residueLines(runs)];
   } catch (err) {
     return [
       `could not read the run journals to check for a stopped cluster: ${(err as Error).message}`,

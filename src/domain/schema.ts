@@ -189,7 +189,9 @@ export const RecoverySchema = z
       ),
     operator_cidr: z
       .string()
-      .regex(CIDR, 'an IPv4 CIDR such as 10.20.0.0/24')
+      .regex(CIDR, { message: 'an IPv4 CIDR such as 10.20.0.0/24', abort: true })
+      // "Operator only" ingress open to the world would take shares and a token from anywhere.
+      .refine((c) => !c.endsWith('/0'), 'the operator’s own network, never /0 (every address)')
       .describe('the only source allowed to reach the recovery node’s Vault port'),
     instance_type: z
       .string()
@@ -216,7 +218,10 @@ export const RecoverySchema = z
         'where port 443 may go: the SSM/KMS interface endpoints’ subnets (terraform output recovery_profile); never the VPC CIDR, which holds the production load balancer',
       ),
     port: z.number().int().min(1).max(65535).optional().describe('Vault API port (default 8200)'),
-    scheme: z.enum(['https', 'http']).optional().describe('default https'),
+    scheme: z
+      .enum(['https', 'http'])
+      .optional()
+      .describe('default https; http is refused unless vault.tls.insecure_override says why'),
     address_tag: z
       .string()
       .min(1)
@@ -372,6 +377,12 @@ export const ProfileSchema = z
   .refine((p) => p.vault.discover === undefined || p.aws !== undefined, {
     message: '`vault.discover` asks AWS for the nodes: the profile needs its `aws` section',
     path: ['vault', 'discover'],
+  })
+  // Keyholders' shares and the operator's token go to the recovery node: the nodes' rule.
+  .refine((p) => p.recovery?.scheme !== 'http' || Boolean(p.vault.tls?.insecure_override?.trim()), {
+    message:
+      'recovery.scheme http sends shares and a token unprotected: use https, or for a lab set vault.tls.insecure_override: "<why>"',
+    path: ['recovery', 'scheme'],
   })
   .refine((p) => p.recovery === undefined || (p.aws?.asg && p.aws.data_bucket), {
     message:

@@ -8,7 +8,7 @@ import type { ActionRegistry } from './actions/registry.js';
 import type { ActionContext, AnyAction } from './actions/types.js';
 import { summarizeAnswer, type AnswerFor, type HumanPrompt } from './human.js';
 import type { Ports } from './ports.js';
-import { expressionContext, isRenderFailure, reduce, type Effect } from './reducer.js';
+import { expressionContext, isRenderFailure, reduce, safeRender, type Effect } from './reducer.js';
 import {
   exitCodeOf,
   stepIndex,
@@ -61,6 +61,9 @@ export interface InterpreterOptions {
   readonly outputFlushMs?: number;
 }
 
+/** How long the removal after an abort may take (an instance terminating, a bucket emptied). */
+const RESIDUE_REMOVAL_MS = 15 * 60_000;
+
 /** The step's action: `run:` is shorthand for the shell action. */
 export function stepAction(step: Step, registry: ActionRegistry): AnyAction | undefined {
   return registry.get(step.uses ?? 'shell');
@@ -78,6 +81,7 @@ export class Interpreter {
   readonly #done: Promise<RunResult>;
   readonly #pending = new Map<string, { stream: OutputStream; lines: string[] }[]>();
   #flushTimer: NodeJS.Timeout | undefined;
+  #removedResidue = false;
 
   constructor(state: RunState, opts: InterpreterOptions) {
     this.#state = state;
@@ -136,9 +140,12 @@ export class Interpreter {
 
   #perform(effect: Effect): void {
     switch (effect.type) {
-      case 'emit':
-        this.dispatch(effect.event);
+      case 'emit': {
+        const removal = this.#residueRemoval(effect.event);
+        if (removal) void this.#removeResidue(removal, effect.event);
+        else this.dispatch(effect.event);
         return;
+      }
       case 'check-precondition':
         void this.#checkPrecondition(effect.index);
         return;
@@ -146,16 +153,15 @@ export class Interpreter {
         void this.#confirmDestructive(effect.stepId);
         return;
       case 'start-step': {
-        const effectOnCluster = stepAction(
-          this.#step(effect.stepId),
-          this.#opts.registry,
-        )?.clusterEffect;
+        const action = stepAction(this.#step(effect.stepId), this.#opts.registry);
+        const effectOnCluster = action?.clusterEffect;
         this.dispatch({
           type: 'step-started',
           stepId: effect.stepId,
           attempt: effect.attempt,
           with: effect.with,
           ...(effectOnCluster ? { cluster: effectOnCluster } : {}),
+          ...(action?.residue ? { residue: action.residue } : {}),
         });
         // Inside the dispatch loop the event above is only queued: start the work once the loop
         // has journaled it, so a crash can never leave a side effect the journal does not show.
@@ -184,6 +190,66 @@ export class Interpreter {
         });
         return;
     }
+  }
+
+  /**
+   * An aborted run that made resources outliving it (a `creates` step started) and did not
+   * remove them (its `removes` step did not succeed): the removing step, to run before the run
+   * ends. Once per run; never in a dry run.
+   */
+  #residueRemoval(event: RunEvent): Step | undefined {
+    if (event.type !== 'run-finished' || event.outcome.kind !== 'aborted') return undefined;
+    if (this.#removedResidue || this.#state.meta.dryRun) return undefined;
+    const steps = this.#state.runbook.steps;
+    const actionOf = (s: Step) => stepAction(s, this.#opts.registry);
+    const made = steps.some((s) => {
+      const st = this.#state.steps[s.id]?.kind;
+      return (
+        actionOf(s)?.residue === 'creates' &&
+        st !== undefined &&
+        st !== 'pending' &&
+        st !== 'skipped' &&
+        st !== 'planned'
+      );
+    });
+    const remover = steps.find((s) => actionOf(s)?.residue === 'removes');
+    if (!made || !remover || this.#state.steps[remover.id]?.kind === 'succeeded') return undefined;
+    return remover;
+  }
+
+  /**
+   * Runs the removing step's action outside the run (the run's own signal is aborted): with a
+   * deadline of its own, its output journaled under its step, and an honest `residue-removed`
+   * record before the run ends. What it could not remove stays a warning on every start.
+   */
+  async #removeResidue(step: Step, finished: RunEvent): Promise<void> {
+    this.#removedResidue = true;
+    const action = stepAction(step, this.#opts.registry)!;
+    const ctl = new AbortController();
+    const timer = setTimeout(
+      () => ctl.abort(new Error('the removal after the abort ran out of time')),
+      RESIDUE_REMOVAL_MS,
+    );
+    let ok = false;
+    let detail: string;
+    try {
+      const resolved = safeRender(step, this.#state);
+      if (isRenderFailure(resolved)) throw new Error(resolved.renderError);
+      const parsed = action.input.safeParse(resolved);
+      if (!parsed.success) throw new Error(`invalid input for ${action.id}`);
+      const ctx = this.#context(step.id, 1, parsed.data, ctl.signal);
+      this.#log(step.id, 'info', `the run was aborted: ${action.describe(parsed.data)}`);
+      await action.run(ctx);
+      ok = true;
+      detail = `${step.id} ran after the abort and removed what the run had made`;
+    } catch (err) {
+      detail = this.#opts.redactor.redact(errorMessage(err));
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#flush(step.id);
+    this.dispatch({ type: 'residue-removed', stepId: step.id, ok, detail });
+    this.dispatch(finished);
   }
 
   #finish(result: RunResult): void {

@@ -1,3 +1,4 @@
+import type { ResidueLeft } from './residue.js';
 import type { AwsPort } from './aws.js';
 import type { CredentialsPort } from './operator-token.js';
 import type { RecoveryPort } from './recovery.js';
@@ -87,6 +88,8 @@ export interface PastRun {
   readonly profileFile?: string;
   /** The stop this run's own records leave standing (see pending-stop.ts), finished or not. */
   readonly clusterStopped?: ClusterStop;
+  /** The quarantine this run's records leave standing (see residue.ts), finished or not. */
+  readonly residueLeft?: ResidueLeft;
   /** When a step of this run that starts the cluster last succeeded. */
   readonly clusterStartedAt?: string;
   /** The run's final outcome (`aborted`, `failed`…), when it has one. */

@@ -95,6 +95,7 @@ export function apply(
         : state;
     }
     case 'step-output':
+    case 'residue-removed':
     case 'cluster-updated':
       return event.type === 'cluster-updated' ? { ...state, cluster: event.cluster } : state;
     case 'step-awaiting-human': {
@@ -468,6 +469,7 @@ export function reduce(state: RunState, event: RunEvent, at?: string): [RunState
     case 'step-awaiting-human':
     case 'human-answered':
     case 'run-suspended':
+    case 'residue-removed':
     case 'cluster-updated':
       return [next, []];
   }
@@ -512,7 +514,7 @@ export function isRenderFailure(v: unknown): v is RenderFailure {
 }
 
 /** A retry's or a resume probe's inputs, rendered now (earlier steps' outputs may have changed). */
-function safeRender(step: Step, state: RunState): unknown {
+export function safeRender(step: Step, state: RunState): unknown {
   try {
     return resolveStepInput(step, expressionContext(state));
   } catch (err) {

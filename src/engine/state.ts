@@ -71,6 +71,8 @@ export type RunEvent =
       with: unknown;
       /** The step's action stops or starts the whole cluster (see pending-stop.ts). */
       cluster?: 'stops' | 'starts';
+      /** The step's action makes or removes resources that outlive the run (see residue.ts). */
+      residue?: 'creates' | 'removes';
     }
   | { type: 'step-process'; stepId: string; pid: number }
   | { type: 'step-output'; stepId: string; stream: OutputStream; lines: string[] }
@@ -91,6 +93,8 @@ export type RunEvent =
     }
   | { type: 'abort-requested'; reason: string; by: string }
   | { type: 'run-suspended'; stepId: string; reason: string }
+  /** After an abort: the removing step's action ran outside the run, and how it went. */
+  | { type: 'residue-removed'; stepId: string; ok: boolean; detail: string }
   | { type: 'run-finished'; outcome: RunOutcome }
   | { type: 'cluster-updated'; cluster: unknown };
 

@@ -64,6 +64,12 @@ export interface ActionDef<
    * start, so a run that stopped the cluster and never finished is reported everywhere.
    */
   readonly clusterEffect?: 'stops' | 'starts';
+  /**
+   * The action makes resources that outlive the run (`creates`: an S3 quarantine's bucket and
+   * recovery node) or removes them (`removes`). Journaled with the step's start: an abort runs
+   * the removing step, and a run that ends with them left is reported everywhere (residue.ts).
+   */
+  readonly residue?: 'creates' | 'removes';
 }
 
 // Registries hold actions of differing input types; the input is validated at the boundary.

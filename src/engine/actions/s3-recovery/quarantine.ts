@@ -7,20 +7,11 @@ import { requireAws } from '../aws.js';
 import type { ActionContext, ActionDef, AnyAction } from '../types.js';
 import { requireVault } from '../vault.js';
 import { dataBucket, liveSession, requireRecovery } from './common.js';
+import { quarantineNames } from './names.js';
+
+export { quarantineNames } from './names.js';
 
 const Where = { bucket: z.string().optional(), 'aws-region': z.string().optional() };
-
-/** Names made from the run id, so a resumed run finds its own quarantine again. */
-export function quarantineNames(runId: string): { bucket: string; node: string } {
-  const tail = runId
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return {
-    bucket: `vault-quarantine-${tail}`.slice(0, 63).replace(/-+$/, ''),
-    node: `q-${tail.slice(-24)}`.replace(/-+$/, ''),
-  };
-}
 
 async function inBatches<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += n) await Promise.all(items.slice(i, i + n).map(fn));
@@ -40,6 +31,7 @@ export const quarantineCreateAction: ActionDef<CreateIn> = {
   input: CreateIn,
   idempotent: true,
   human: false,
+  residue: 'creates',
   describe: (i) => `copy the bucket to a quarantine bucket with ${i.key} at version ${i.version}`,
   async run(ctx) {
     requireRecovery(ctx);
@@ -82,6 +74,7 @@ export const recoveryNodeStartAction: ActionDef<NodeIn> = {
   input: NodeIn,
   idempotent: false,
   human: false,
+  residue: 'creates',
   describe: (i) => `start an isolated recovery node on s3://${i.bucket}`,
   async run(ctx) {
     const rec = requireRecovery(ctx);
@@ -235,6 +228,7 @@ export const quarantineDestroyAction: ActionDef<DestroyIn> = {
   input: DestroyIn,
   idempotent: true,
   human: false,
+  residue: 'removes',
   describe: () => 'destroy the recovery node and the quarantine bucket and check they are gone',
   async run(ctx) {
     const rec = requireRecovery(ctx);
