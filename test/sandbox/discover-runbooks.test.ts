@@ -161,9 +161,7 @@ describe('runbooks on a profile that discovers its nodes (vault.discover)', () =
     expect(r.exitCode, r.out).toBe(0);
     expect(r.out).toMatch(/3 node\(s\) answer \(sealed\)/);
     expect(r.out).toMatch(/unsealed/);
-    expect(await until('app through the load balancer', () => kvGet('kv1/app'), 60_000)).toBe(
-      'v1',
-    );
+    expect(await until('app through the load balancer', () => kvGet('kv1/app'), 60_000)).toBe('v1');
     expect(await sealedEverywhere()).toBe(false);
   }, 900_000);
 });

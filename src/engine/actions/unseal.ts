@@ -8,10 +8,12 @@ import { cleanup } from '../cleanup.js';
 import { timedAsk } from './failover-common.js';
 import { MALFORMED } from './keyholder-shares.js';
 import type { ActionContext, ActionDef } from './types.js';
-import { requireVault, sealStatuses, selectNodes, type NodeSealState } from './vault.js';
+import { Region, requireVault, sealStatuses, selectNodes, type NodeSealState } from './vault.js';
 
 const Input = z.strictObject({
   nodes: z.array(z.string()).optional(),
+  /** Without `nodes`: every node of this region (`dr`: a failover's promoted cluster). */
+  region: Region,
   /** How long to wait for a node that is down or restarting before giving up on it. */
   'wait-for-nodes': z.union([z.string(), z.number()]).optional(),
 });
@@ -104,7 +106,9 @@ function nodeFinder(ctx: ActionContext<Input>, vault: VaultPort, waitMs: number 
   const now = (): number => ctx.ports.clock.now().getTime();
   const find = async (): Promise<VaultNode[]> => {
     if (!explicit) await vault.refresh?.(ctx.signal);
-    return selectNodes(vault, ctx.input.nodes).filter((n) => !gaveUp.includes(n.name));
+    return selectNodes(vault, ctx.input.nodes, ctx.input.region).filter(
+      (n) => !gaveUp.includes(n.name),
+    );
   };
   return {
     gaveUp,
@@ -173,7 +177,7 @@ export const unsealSharesAction: ActionDef<Input> = {
   idempotent: true,
   human: true,
   describe: (i) =>
-    `ask keyholders for unseal shares and apply each to ${i.nodes?.join(', ') ?? 'every sealed node'}`,
+    `ask keyholders for unseal shares and apply each to ${i.nodes?.join(', ') ?? `every sealed ${i.region === 'dr' ? 'DR ' : ''}node`}`,
   async run(outer) {
     // Time at the prompt is the keyholders', not the automation's (a failover's RTO subtracts it).
     const spent = { ms: 0 };
