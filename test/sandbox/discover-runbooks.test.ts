@@ -1,12 +1,22 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { Profile } from '../../src/domain/schema.js';
-import { layout } from '../../src/sandbox/layout.js';
-import { cliWithFd3 } from '../support/cli.js';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { layout, motoUrl, SANDBOX_CREDENTIALS } from '../../src/sandbox/layout.js';
+import { cli, cliWithFd3 } from '../support/cli.js';
 import { ensureTools } from '../support/tools.js';
-import { httpGet, s3, sandboxEnv, until, vaultPut, health } from './helpers.js';
+import {
+  health,
+  httpGet,
+  s3,
+  sandbox,
+  sandboxEnv,
+  statusJson,
+  until,
+  vaultPut,
+} from './helpers.js';
 import { sandboxUp } from './setup.js';
 
 /**
@@ -53,12 +63,33 @@ async function versionWritten(key: string, write: () => Promise<void>): Promise<
   return made[0] ?? '';
 }
 
+/** The group's desired size, asked of moto directly (the primary's region may be "down"). */
+async function asgDesired(region: string, name: string): Promise<number | undefined> {
+  const c = new AutoScalingClient({
+    region,
+    endpoint: motoUrl(l),
+    credentials: { ...SANDBOX_CREDENTIALS },
+    maxAttempts: 1,
+  });
+  const r = await c.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+  return r.AutoScalingGroups?.[0]?.DesiredCapacity;
+}
+
+/** The discovering profile, `vault` changed by `edit` (written next to it). */
+function variant(name: string, edit: (v: Record<string, unknown>) => Record<string, unknown>) {
+  const base = parse(readFileSync(discoverFile, 'utf8')) as { vault: Record<string, unknown> };
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, stringify({ ...base, vault: edit(base.vault) }));
+  return file;
+}
+
 /** A headless run on the discovering profile, the shares on fd 3. */
 async function run(
   runbook: string,
   vars: Record<string, string>,
   answers: Record<string, string>,
   secrets: readonly string[],
+  profileFile = discoverFile,
 ) {
   const answersFile = join(dir, `answers-${Date.now()}.yaml`);
   writeFileSync(answersFile, stringify(answers));
@@ -67,7 +98,7 @@ async function run(
       'run',
       runbook,
       '--profile',
-      discoverFile,
+      profileFile,
       '--headless',
       '--answers',
       answersFile,
@@ -143,7 +174,6 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 afterAll(async () => {
-  const { sandbox } = await import('./helpers.js');
   await sandbox(['down', '--purge'], env);
 }, 120_000);
 
@@ -163,5 +193,60 @@ describe('runbooks on a profile that discovers its nodes (vault.discover)', () =
     expect(r.out).toMatch(/unsealed/);
     expect(await until('app through the load balancer', () => kvGet('kv1/app'), 60_000)).toBe('v1');
     expect(await sealedEverywhere()).toBe(false);
+  }, 900_000);
+
+  it('Given the terraform-shaped profile without any DR node (no dr_discover, no dr_addresses) and the primary region down, When region-failover runs, Then the assessment says the DR side is not ready and the run stops before the fence: the primary ASG stays at its size and DR at 0', async () => {
+    const noDr = variant('no-dr', ({ dr_discover: _d, ...v }) => v);
+    await until('replication caught up', async () =>
+      (await statusJson(env)).replication?.pendingVersions === 0 ? true : undefined,
+    );
+    expect((await sandbox(['fault', 'region-down'], env)).exitCode).toBe(0);
+    const r = await run(
+      'region-failover',
+      { canary: 'kv1/canary', canary_kv: '1' },
+      { declare: 'sandbox' },
+      shares.slice(0, 2),
+      noDr,
+    );
+    expect(r.exitCode, r.out).not.toBe(0);
+    expect(r.out).toMatch(/nodes: NONE KNOWN/);
+    expect(r.out).toMatch(/not declaring: the DR side is not ready/);
+    expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(3);
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(0);
+  }, 600_000);
+
+  it('Given the same profile with vault.dr_discover (what terraform output writes) and the primary still down, When region-failover runs, Then the shares unseal the discovered DR nodes and DR serves the canary; status sees the DR nodes by instance id', async () => {
+    const withDr = variant('with-dr', (v) => ({
+      ...v,
+      dr_discover: { asg: profile.aws?.dr_asg, address_tag: 'vault-runbook:address' },
+    }));
+    const r = await run(
+      'region-failover',
+      { canary: 'kv1/canary', canary_kv: '1' },
+      { declare: 'sandbox' },
+      shares.slice(1, 3),
+      withDr,
+    );
+    expect(r.exitCode, r.out).toBe(0);
+    expect(r.out).toMatch(/nodes: found from .* \(vault\.dr_discover\)/);
+    expect(await asgDesired(l.regions.primary.region, l.regions.primary.asg)).toBe(0);
+    expect(await asgDesired(l.regions.dr.region, l.regions.dr.asg)).toBe(3);
+    const c = await httpGet(`${profile.vault.dr_api_addr ?? ''}/v1/kv1/canary`, caFile, rootToken);
+    expect(c.status, c.body).toBe(200);
+    const drIds = (await statusJson(env)).processes
+      .filter((p) => p.role === 'vault' && p.region === 'dr')
+      .map((p) => p.instanceId ?? '')
+      .sort();
+    const st = await until(
+      'status --json with the DR nodes',
+      async () => {
+        const s = await cli(['status', '--json', '--profile', withDr], env);
+        const j = JSON.parse(s.stdout || '{}') as { failover?: { drNodes?: { name: string }[] } };
+        const names = (j.failover?.drNodes ?? []).map((n) => n.name).sort();
+        return names.length === 3 ? names : undefined;
+      },
+      60_000,
+    );
+    expect(st).toEqual(drIds);
   }, 900_000);
 });
