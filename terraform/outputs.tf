@@ -72,7 +72,10 @@ output "vault_runbook_profile" {
     vault = merge(
       {
         discover = { asg = module.primary.asg_name, region = module.primary.region }
-        api_addr = "https://${var.route53_record_name}"
+        # Where a failover unseals and checks the promoted cluster: the DR group's nodes, found
+        # when it has scaled up (it holds none before), with the same TLS name as the primary's.
+        dr_discover = { asg = module.dr.asg_name, region = module.dr.region }
+        api_addr    = "https://${var.route53_record_name}"
         # Where the file audit device writes: the nodes' dedicated audit volume.
         audit_file = "/var/log/vault/audit.log"
       },

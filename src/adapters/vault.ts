@@ -60,12 +60,14 @@ export interface VaultHttpOptions extends TransportOptions {
    * by `refresh`, its answer replaces the node list, held to the same TLS policy.
    */
   readonly discover?: (signal: AbortSignal) => Promise<readonly VaultNode[]>;
+  /** The same for the DR region's nodes (`vault.dr_discover`): `refresh` finds them too. */
+  readonly drDiscover?: (signal: AbortSignal) => Promise<readonly VaultNode[]>;
 }
 
 /** The Vault API over VaultTransport (no redirects, verified TLS, a deadline per call). */
 export class VaultHttp implements VaultPort {
   #nodes: readonly VaultNode[];
-  readonly #drNodes: readonly VaultNode[];
+  #drNodes: readonly VaultNode[];
   readonly #http: VaultTransport;
   readonly #c: VaultCaller;
   readonly #opts: VaultHttpOptions;
@@ -94,15 +96,20 @@ export class VaultHttp implements VaultPort {
 
   /** Finds the nodes again (`vault.discover`); a client with fixed addresses has nothing to do. */
   async refresh(signal: AbortSignal): Promise<void> {
-    if (!this.#opts.discover) return;
-    const nodes = await this.#opts.discover(signal);
+    const { discover, drDiscover } = this.#opts;
+    if (!discover && !drDiscover) return;
+    const [nodes, drNodes] = await Promise.all([
+      discover ? discover(signal) : this.#nodes,
+      drDiscover ? drDiscover(signal) : this.#drNodes,
+    ]);
     // A discovered http:// address meets the same refusal as a listed one.
     this.insecure = checkTransportPolicy(
-      [...nodes, ...this.#drNodes],
+      [...nodes, ...drNodes],
       this.#opts.skipVerify ?? false,
       this.#opts.insecureOverride,
     );
     this.#nodes = nodes;
+    this.#drNodes = drNodes;
   }
 
   /** Closes the pooled connections to every node (see VaultTransport). */
@@ -543,6 +550,7 @@ export function vaultFromProfile(
   profile: Profile | undefined,
   env: NodeJS.ProcessEnv = process.env,
   discover?: (signal: AbortSignal) => Promise<readonly VaultNode[]>,
+  drDiscover?: (signal: AbortSignal) => Promise<readonly VaultNode[]>,
 ): VaultHttp {
   const nodes = nodesFromProfile(profile, env);
   if (nodes.length === 0 && !discover)
@@ -564,5 +572,6 @@ export function vaultFromProfile(
     ...(skip ? { skipVerify: true } : {}),
     ...(tls?.insecure_override ? { insecureOverride: tls.insecure_override } : {}),
     ...(discover ? { discover } : {}),
+    ...(drDiscover ? { drDiscover } : {}),
   });
 }

@@ -37,10 +37,11 @@ export function clusterPorts(
 ): { vault?: VaultPort; aws?: AwsPort } {
   const aws = awsForProfile(profile, env);
   const discover = nodeResolver(profile, aws);
+  const drDiscover = nodeResolver(profile, aws, 'dr');
   const hasVault =
     (profile?.vault.addresses?.length ?? 0) > 0 || Boolean(env.VAULT_ADDR) || Boolean(discover);
   return {
-    ...(hasVault ? { vault: vaultFromProfile(profile, env, discover) } : {}),
+    ...(hasVault ? { vault: vaultFromProfile(profile, env, discover, drDiscover) } : {}),
     ...(aws ? { aws } : {}),
   };
 }

@@ -24,12 +24,18 @@ export interface DiscoverSpec {
 /** One discovery may take this long: a status round or a step is not held up by AWS. */
 const DISCOVER_TIMEOUT_MS = 10_000;
 
-export function discoverSpec(profile: Profile | undefined): DiscoverSpec | undefined {
-  const d = profile?.vault.discover;
+export function discoverSpec(
+  profile: Profile | undefined,
+  which: 'primary' | 'dr' = 'primary',
+): DiscoverSpec | undefined {
+  const d = which === 'dr' ? profile?.vault.dr_discover : profile?.vault.discover;
   if (!d) return undefined;
-  const region = d.region ?? profile.aws?.region;
+  const region = d.region ?? (which === 'dr' ? profile?.aws?.dr_region : profile?.aws?.region);
+  const key = which === 'dr' ? 'dr_discover' : 'discover';
   if (!region)
-    throw new UsageError('vault.discover needs a region: set vault.discover.region or aws.region');
+    throw new UsageError(
+      `vault.${key} needs a region: set vault.${key}.region or aws.${which === 'dr' ? 'dr_region' : 'region'}`,
+    );
   return {
     asg: d.asg,
     region,
@@ -87,16 +93,18 @@ async function discover(
 export function nodeResolver(
   profile: Profile | undefined,
   aws: AwsPort | undefined,
+  which: 'primary' | 'dr' = 'primary',
 ): ((signal: AbortSignal) => Promise<VaultNode[]>) | undefined {
-  const spec = discoverSpec(profile);
+  const spec = discoverSpec(profile, which);
   if (!spec) return undefined;
+  const key = which === 'dr' ? 'vault.dr_discover' : 'vault.discover';
   if (!aws)
-    throw new UsageError(
-      'vault.discover asks AWS for the nodes: the profile needs its aws section',
-    );
+    throw new UsageError(`${key} asks AWS for the nodes: the profile needs its aws section`);
   // A step or a status round that fails here says what it was doing.
   return (signal) =>
     discoverNodes(aws, spec, signal).catch((err: unknown) => {
-      throw new Error(`finding the Vault nodes (vault.discover): ${errorMessage(err)}`);
+      throw new Error(
+        `finding the ${which === 'dr' ? 'DR ' : ''}Vault nodes (${key}): ${errorMessage(err)}`,
+      );
     });
 }

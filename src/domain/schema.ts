@@ -237,6 +237,23 @@ export const RecoverySchema = z
   // balancer on 443 when the recovery subnet is in the cluster's VPC. Said, never guessed.
   .refine(hasRecoveryEgress, { message: RECOVERY_EGRESS_REQUIRED });
 
+const DiscoverSchema = z.strictObject({
+  asg: z.string().min(1).describe('the Auto Scaling group whose InService instances are the nodes'),
+  region: z.string().optional().describe('its region (default: aws.region)'),
+  port: z.number().int().min(1).max(65535).optional().describe('Vault API port (default 8200)'),
+  scheme: z
+    .enum(['https', 'http'])
+    .optional()
+    .describe('default https; http is refused unless tls.insecure_override says why'),
+  address_tag: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'take each instance’s API address from this tag instead of scheme://<private IP>:port',
+    ),
+});
+
 export const ProfileSchema = z
   .strictObject({
     name: z
@@ -249,36 +266,9 @@ export const ProfileSchema = z
     vault: z
       .strictObject({
         addresses: z.array(url).optional(),
-        discover: z
-          .strictObject({
-            asg: z
-              .string()
-              .min(1)
-              .describe('the Auto Scaling group whose InService instances are the nodes'),
-            region: z.string().optional().describe('its region (default: aws.region)'),
-            port: z
-              .number()
-              .int()
-              .min(1)
-              .max(65535)
-              .optional()
-              .describe('Vault API port (default 8200)'),
-            scheme: z
-              .enum(['https', 'http'])
-              .optional()
-              .describe('default https; http is refused unless tls.insecure_override says why'),
-            address_tag: z
-              .string()
-              .min(1)
-              .optional()
-              .describe(
-                'take each instance’s API address from this tag instead of scheme://<private IP>:port',
-              ),
-          })
-          .optional()
-          .describe(
-            'find the nodes from the ASG at each status poll and before each Vault step (replacements get new IPs); needs tls.server_name',
-          ),
+        discover: DiscoverSchema.optional().describe(
+          'find the nodes from the ASG at each status poll and before each Vault step (replacements get new IPs); needs tls.server_name',
+        ),
         api_addr: url.optional().describe('the load-balanced address (ALB/DNS) clients use'),
         dr_addresses: z
           .array(url)
@@ -286,6 +276,9 @@ export const ProfileSchema = z
           .describe(
             'the DR region’s node addresses (stable per slot, like `addresses`): where a failover unseals and checks the promoted cluster',
           ),
+        dr_discover: DiscoverSchema.optional().describe(
+          'find the DR region’s nodes from its ASG (as `discover`; region default aws.dr_region): where a failover unseals and checks the promoted cluster',
+        ),
         dr_api_addr: url.optional().describe('the DR region’s load balancer'),
         tls: z
           .strictObject({
@@ -318,6 +311,15 @@ export const ProfileSchema = z
         (v) => v.addresses !== undefined || v.discover !== undefined,
         'give `addresses` or `discover`',
       )
+      .refine((v) => v.dr_addresses === undefined || v.dr_discover === undefined, {
+        message: 'give `dr_addresses` or `dr_discover`, not both',
+        path: ['dr_discover'],
+      })
+      .refine((v) => v.dr_discover === undefined || Boolean(v.tls?.server_name), {
+        message:
+          '`dr_discover` reaches the nodes by IP address: set vault.tls.server_name to the name their certificates carry',
+        path: ['dr_discover'],
+      })
       .refine((v) => v.addresses === undefined || v.discover === undefined, {
         message: 'give `addresses` or `discover`, not both',
         path: ['discover'],
@@ -373,6 +375,10 @@ export const ProfileSchema = z
     recovery: RecoverySchema.optional().describe(
       'the isolated recovery node of an S3 quarantine on AWS (s3-secret-recovery, mode=quarantine)',
     ),
+  })
+  .refine((p) => p.vault.dr_discover === undefined || p.aws !== undefined, {
+    message: '`vault.dr_discover` asks AWS for the nodes: the profile needs its `aws` section',
+    path: ['vault', 'dr_discover'],
   })
   .refine((p) => p.vault.discover === undefined || p.aws !== undefined, {
     message: '`vault.discover` asks AWS for the nodes: the profile needs its `aws` section',

@@ -120,15 +120,18 @@ run "profile_output_has_what_the_runbooks_read" {
     error_message = "The profile must have name, vault, aws and image, and nothing else."
   }
   assert {
-    condition     = toset(keys(output.vault_runbook_profile.vault)) == toset(["discover", "api_addr", "audit_file", "tls"])
-    error_message = "profile.vault must have discover, api_addr, audit_file and tls."
+    condition     = toset(keys(output.vault_runbook_profile.vault)) == toset(["discover", "dr_discover", "api_addr", "audit_file", "tls"])
+    error_message = "profile.vault must have discover, dr_discover, api_addr, audit_file and tls."
   }
   assert {
     condition = (output.vault_runbook_profile.vault.discover.asg == "prod-vault" &&
       output.vault_runbook_profile.vault.discover.region == "us-east-1" &&
+      output.vault_runbook_profile.vault.dr_discover.asg == module.dr.asg_name &&
+      output.vault_runbook_profile.vault.dr_discover.region == module.dr.region &&
+      output.vault_runbook_profile.vault.dr_discover.region != output.vault_runbook_profile.vault.discover.region &&
       output.vault_runbook_profile.vault.api_addr == "https://vault.prod.example.internal" &&
     output.vault_runbook_profile.vault.audit_file == "/var/log/vault/audit.log")
-    error_message = "profile.vault must point at the primary ASG, the failover name and the audit log."
+    error_message = "profile.vault must point at the primary ASG, the DR ASG (dr_discover), the failover name and the audit log."
   }
   assert {
     condition = (output.vault_runbook_profile.vault.tls.ca_cert == "./prod-ca.pem" &&

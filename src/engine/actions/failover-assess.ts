@@ -55,7 +55,11 @@ export const assessAction: ActionDef<z.infer<typeof Input>> = {
     const gaps: ReplicationGap[] | undefined =
       pS3.ok && dS3.ok ? replicationGaps(pS3.value, dS3.value) : undefined;
     const newest = dS3.ok ? newestVersion(dS3.value) : undefined;
-    const drReady = dS3.ok && dAsg.ok && Boolean(dAsg.value) && dTable.ok && Boolean(dTable.value);
+    // Without its nodes DR cannot be unsealed or checked: a fence then would only be an outage.
+    const drDiscovers = Boolean(ctx.profile?.vault.dr_discover);
+    const drKnown = drDiscovers || vault.drNodes().length > 0;
+    const drReady =
+      drKnown && dS3.ok && dAsg.ok && Boolean(dAsg.value) && dTable.ok && Boolean(dTable.value);
 
     const lines: string[] = [];
     lines.push(`PRIMARY (${p.region})`);
@@ -76,6 +80,18 @@ export const assessAction: ActionDef<z.infer<typeof Input>> = {
     );
     lines.push(
       `  lock table ${d.table}: ${said(dTable, (t) => (t ? `present (${t.status})` : 'MISSING'))}`,
+    );
+    lines.push(
+      `  nodes: ${
+        drDiscovers
+          ? `found from ${ctx.profile?.vault.dr_discover?.asg} (vault.dr_discover)`
+          : drKnown
+            ? vault
+                .drNodes()
+                .map((n) => n.name)
+                .join(', ')
+            : 'NONE KNOWN: the profile names no DR node (vault.dr_discover or vault.dr_addresses)'
+      }`,
     );
     lines.push('REPLICATION');
     lines.push(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { errorMessage } from '../../domain/errors.js';
+import { parseDuration, formatDuration } from '../../domain/duration.js';
+import { errorMessage, UsageError } from '../../domain/errors.js';
 import type { Secret } from '../../domain/secret.js';
 import { sameShare } from '../../domain/secret-crypto.js';
 import type { SealStatus, VaultNode, VaultPort } from '../vault.js';
@@ -7,10 +8,12 @@ import { cleanup } from '../cleanup.js';
 import { timedAsk } from './failover-common.js';
 import { MALFORMED } from './keyholder-shares.js';
 import type { ActionContext, ActionDef } from './types.js';
-import { requireVault, sealStatuses, selectNodes, type NodeSealState } from './vault.js';
+import { Region, requireVault, sealStatuses, selectNodes, type NodeSealState } from './vault.js';
 
 const Input = z.strictObject({
   nodes: z.array(z.string()).optional(),
+  /** Without `nodes`: every node of this region (`dr`: a failover's promoted cluster). */
+  region: Region,
   /** How long to wait for a node that is down or restarting before giving up on it. */
   'wait-for-nodes': z.union([z.string(), z.number()]).optional(),
 });
@@ -81,6 +84,61 @@ async function handleStale(
   return kept;
 }
 
+function waitForNodesMs(v: string | number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseDuration(v);
+  } catch (err) {
+    throw new UsageError(`wait-for-nodes: ${errorMessage(err)}`);
+  }
+}
+
+/**
+ * The nodes to unseal, found again on each pass when the profile discovers them (a restarted
+ * group's nodes appear while the keyholders type). `wait-for-nodes` bounds both the wait for a
+ * first node and how long a node may stay down before it is given up on; without it a down
+ * node is waited for (the step's timeout bounds that).
+ */
+function nodeFinder(ctx: ActionContext<Input>, vault: VaultPort, waitMs: number | undefined) {
+  const explicit = ctx.input.nodes !== undefined;
+  const downSince = new Map<string, number>();
+  const gaveUp: string[] = [];
+  const now = (): number => ctx.ports.clock.now().getTime();
+  const find = async (): Promise<VaultNode[]> => {
+    if (!explicit) await vault.refresh?.(ctx.signal);
+    return selectNodes(vault, ctx.input.nodes, ctx.input.region).filter(
+      (n) => !gaveUp.includes(n.name),
+    );
+  };
+  return {
+    gaveUp,
+    async first(): Promise<VaultNode[]> {
+      const end = now() + (explicit ? 0 : (waitMs ?? 0));
+      for (;;) {
+        const nodes = await find();
+        if (nodes.length > 0) return nodes;
+        if (now() >= end)
+          throw new Error(
+            explicit
+              ? 'no node to unseal: the step was given an empty node list'
+              : `no Vault node to unseal${waitMs ? ` after waiting ${formatDuration(waitMs)}` : ''} (the cluster has no node in service): start it, then run this step again`,
+          );
+        ctx.log('no Vault node yet: waiting for the cluster to start');
+        await ctx.ports.clock.sleep(1000, ctx.signal);
+      }
+    },
+    async now(last: readonly NodeSealState[]): Promise<VaultNode[]> {
+      if (waitMs !== undefined)
+        for (const s of last) {
+          if (s.status) downSince.delete(s.node.name);
+          else if (!downSince.has(s.node.name)) downSince.set(s.node.name, now());
+          else if (now() - (downSince.get(s.node.name) ?? 0) > waitMs) gaveUp.push(s.node.name);
+        }
+      return find();
+    },
+  };
+}
+
 /** Applies every accepted share to one node until it is unsealed or a share is refused. */
 async function applyShares(
   vault: VaultPort,
@@ -119,13 +177,15 @@ export const unsealSharesAction: ActionDef<Input> = {
   idempotent: true,
   human: true,
   describe: (i) =>
-    `ask keyholders for unseal shares and apply each to ${i.nodes?.join(', ') ?? 'every sealed node'}`,
+    `ask keyholders for unseal shares and apply each to ${i.nodes?.join(', ') ?? `every sealed ${i.region === 'dr' ? 'DR ' : ''}node`}`,
   async run(outer) {
     // Time at the prompt is the keyholders', not the automation's (a failover's RTO subtracts it).
     const spent = { ms: 0 };
     const ctx = timedAsk(outer, spent);
     const vault = requireVault(ctx);
-    const nodes = selectNodes(vault, ctx.input.nodes);
+    const waitMs = waitForNodesMs(ctx.input['wait-for-nodes']);
+    const current = nodeFinder(ctx, vault, waitMs);
+    let nodes = await current.first();
     let states = await sealStatuses(vault, nodes, ctx.signal);
     states.forEach((s) => ctx.log(line(s)));
     if (states.some((s) => s.status && !s.status.initialized))
@@ -138,6 +198,7 @@ export const unsealSharesAction: ActionDef<Input> = {
     let refused = 0;
     const othersWarned = new Set<string>();
     for (;;) {
+      nodes = await current.now(states);
       states = await sealStatuses(vault, nodes, ctx.signal);
       const sealed = states.filter((s) => s.status?.sealed);
       const down = states.filter((s) => !s.status);
@@ -282,8 +343,20 @@ export const unsealSharesAction: ActionDef<Input> = {
       accepted.push(share);
     }
     const final = await sealStatuses(vault, nodes, ctx.signal);
+    const unsealed = final.filter((s) => s.status && !s.status.sealed).map((s) => s.node.name);
+    // Nothing unsealed is never a success: a later step would wait on a sealed cluster.
+    if (unsealed.length === 0)
+      throw new Error(
+        `no node was unsealed${current.gaveUp.length ? ` (gave up on ${current.gaveUp.join(', ')}: down longer than ${formatDuration(waitMs ?? 0)})` : ''}`,
+      );
+    if (current.gaveUp.length)
+      ctx.log(
+        `gave up on ${current.gaveUp.join(', ')} (down longer than ${formatDuration(waitMs ?? 0)}): unseal them when they are back (run unseal again)`,
+        'stderr',
+      );
     return {
-      unsealed: final.filter((s) => s.status && !s.status.sealed).map((s) => s.node.name),
+      unsealed,
+      gave_up: current.gaveUp,
       entries,
       refused,
       human_ms: spent.ms,

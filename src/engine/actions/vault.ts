@@ -21,12 +21,20 @@ export function requireVault(ctx: ActionContext<unknown>): VaultPort {
   return v;
 }
 
+/** `with.region`: whose nodes a step without `with.nodes` works on. */
+export const Region = z.enum(['primary', 'dr']).optional();
+
 /**
- * Nodes named in `with.nodes` (names or addresses, the DR region's dr-node-N too), or every
- * node of the profile's primary region.
+ * Nodes named in `with.nodes` (names or addresses, the DR region's too), or every node of the
+ * region (`with.region`, the primary by default). An explicit empty list selects nothing: a
+ * DR list that came out empty never falls back to the primary's nodes.
  */
-export function selectNodes(vault: VaultPort, names: readonly string[] | undefined): VaultNode[] {
-  if (!names || names.length === 0) return [...vault.nodes()];
+export function selectNodes(
+  vault: VaultPort,
+  names: readonly string[] | undefined,
+  region: 'primary' | 'dr' = 'primary',
+): VaultNode[] {
+  if (!names) return [...(region === 'dr' ? vault.drNodes() : vault.nodes())];
   const all = [...vault.nodes(), ...vault.drNodes()];
   return names.map((n) => {
     const node = all.find((x) => x.name === n || x.address === n);
@@ -150,6 +158,7 @@ export const healthAction: ActionDef<z.infer<typeof Nodes>> = {
 const Wait = z.strictObject({
   until: z.enum(['reachable', 'initialized', 'unsealed', 'sealed', 'active-elected']),
   nodes: z.array(z.string()).optional(),
+  region: Region,
   interval: z.union([z.string(), z.number()]).optional(),
 });
 
@@ -161,18 +170,21 @@ export const waitAction: ActionDef<z.infer<typeof Wait>> = {
   idempotent: true,
   human: false,
   describe: (i) =>
-    `wait until ${i.until === 'active-elected' ? 'a node is active' : `${i.nodes?.join(', ') ?? 'every node'} is ${i.until}`}`,
+    `wait until ${i.until === 'active-elected' ? `a node${i.region === 'dr' ? ' of the DR region' : ''} is active` : `${i.nodes?.join(', ') ?? `every ${i.region === 'dr' ? 'DR ' : ''}node`} is ${i.until}`}`,
   async run(ctx) {
     const vault = requireVault(ctx);
-    let nodes = selectNodes(vault, ctx.input.nodes);
+    const region = ctx.input.region ?? 'primary';
+    let nodes = selectNodes(vault, ctx.input.nodes, region);
+    if (ctx.input.nodes?.length === 0)
+      throw new Error('no node to wait for: the step was given an empty node list');
     const interval = ctx.input.interval === undefined ? 1000 : parseDuration(ctx.input.interval);
     const started = ctx.ports.clock.now().getTime();
     let last = '';
     for (;;) {
       // Every node of a discovering profile is whatever the ASG holds now (newcomers included).
-      if (!ctx.input.nodes?.length && vault.refresh) {
+      if (!ctx.input.nodes && vault.refresh) {
         await vault.refresh(ctx.signal);
-        nodes = selectNodes(vault, undefined);
+        nodes = selectNodes(vault, undefined, region);
       }
       const results = await Promise.all(
         nodes.map(async (n) => ({ n, h: await vault.health(n, ctx.signal) })),
@@ -191,10 +203,12 @@ export const waitAction: ActionDef<z.infer<typeof Wait>> = {
             return h.reachable && h.code === 200;
         }
       };
+      // No node (a group still starting) is nothing to wait on yet, never "every node is ready".
       const done =
-        ctx.input.until === 'active-elected'
+        results.length > 0 &&
+        (ctx.input.until === 'active-elected'
           ? results.some((r) => ok(r.h))
-          : results.every((r) => ok(r.h));
+          : results.every((r) => ok(r.h)));
       const summary = results
         .map((r) => `${r.n.name}=${r.h.reachable ? r.h.code : 'unreachable'}`)
         .join(' ');

@@ -231,7 +231,6 @@ export const clusterStartAction: ActionDef<StartIn> = {
     const aws = requireAws(ctx);
     const vault = requireVault(ctx);
     const asg = asgOf(ctx);
-    const want = Math.min(ctx.input.desired, vault.nodes().length);
     try {
       await aws.scaleAsg(asg.name, ctx.input.desired, asg.region, ctx.signal, ctx.input.min);
     } catch (err) {
@@ -242,11 +241,25 @@ export const clusterStartAction: ActionDef<StartIn> = {
     ctx.log(
       `${asg.name}: desired ${ctx.input.desired} (min ${ctx.input.min}); waiting for the nodes`,
     );
+    // A discovering profile's node list is whatever the group held when the step began (none,
+    // right after the stop): the count to wait for is the recorded size, found again each pass.
+    const discovering = Boolean(ctx.profile?.vault.discover);
+    let want = ctx.input.desired;
     await waitFor(
       ctx,
       `the nodes to answer (${asg.name} is at ${ctx.input.desired}; until they answer the cluster is DOWN)`,
       (ctx.input.timeout ?? 180) * 1000,
-      async () => (await answering(vault, ctx.signal)).length >= want,
+      async () => {
+        const g = await aws.describeAsg(asg.name, asg.region, ctx.signal);
+        const inService = (g?.instances ?? []).filter(
+          (i) => i.lifecycleState === 'InService',
+        ).length;
+        if (inService < ctx.input.desired) return false;
+        await vault.refresh?.(ctx.signal);
+        const known = vault.nodes().length;
+        want = discovering ? ctx.input.desired : Math.min(ctx.input.desired, known);
+        return known > 0 && (await answering(vault, ctx.signal)).length >= want;
+      },
     );
     const upAt = ctx.ports.clock.now().toISOString();
     ctx.log(`${want} node(s) answer (sealed): keyholders unseal next`);
