@@ -1,7 +1,8 @@
 import { isMap, isPair, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Diagnostic } from './errors.js';
+import type { Path } from './yaml-values.js';
 
-export type Path = (string | number)[];
+export type { Path } from './yaml-values.js';
 
 /** Turns document paths and offsets inside scalars into `file:line:col`. */
 export class Locator {
