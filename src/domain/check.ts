@@ -40,9 +40,7 @@ export interface Checked<T> {
 
 /** Whether the diagnostics of a check need the `yaml` parser (most documents do not). */
 export function needsLocating(c: Checked<unknown>): boolean {
-  return (
-    c.syntax !== undefined || c.refusal !== undefined || c.verifyKeys || c.problems.length > 0
-  );
+  return c.syntax !== undefined || c.refusal !== undefined || c.verifyKeys || c.problems.length > 0;
 }
 
 export interface RunbookLintOptions {
@@ -180,7 +178,10 @@ function checkExpressions(
               `expression: step '${second}' does not run before ${scope.where.replace(/^in /, '')}`,
             );
           else if (ref.path[2] !== undefined && !['outputs', 'status'].includes(ref.path[2]))
-            at(inner, `expression: steps.${second} has 'outputs' and 'status', not '${ref.path[2]}'`);
+            at(
+              inner,
+              `expression: steps.${second} has 'outputs' and 'status', not '${ref.path[2]}'`,
+            );
         } else if (root === 'inputs' && second !== undefined && !scope.inputNames.has(second)) {
           at(inner, `expression: unknown input '${second}' ${scope.where}`);
         }
@@ -286,7 +287,9 @@ function profileFrom(value: unknown): Checked<Profile> {
 
 /** Whether a document looks like a profile rather than a runbook (for `lint` on mixed files). */
 function isProfileDoc(v: unknown): boolean {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && 'vault' in v && !('steps' in v);
+  return (
+    v !== null && typeof v === 'object' && !Array.isArray(v) && 'vault' in v && !('steps' in v)
+  );
 }
 
 function checked<T>(text: string, from: (value: unknown) => Checked<T>): Checked<T> {

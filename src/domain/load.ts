@@ -75,10 +75,7 @@ function collectionKeys(loc: Locator): Diagnostic[] {
     Pair(_k, pair) {
       if (isPair(pair) && pair.key !== null && !isScalar(pair.key))
         out.push(
-          loc.at(
-            loc.offsetOf(pair.key as Node),
-            'YAML: a list or a map as a key is not supported',
-          ),
+          loc.at(loc.offsetOf(pair.key as Node), 'YAML: a list or a map as a key is not supported'),
         );
     },
   });

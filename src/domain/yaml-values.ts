@@ -201,8 +201,9 @@ export function readYamlValue(text: string): YamlValue {
           message: `YAML: ${err.reason}`,
         },
       };
+    // The stack ran out: `yaml` would take seconds on such a document to say the same.
     if (err instanceof RangeError)
-      return { ok: false, syntax: { line: 1, col: 1, message: 'YAML: nested too deeply' } };
+      return { ok: false, refusal: { line: 1, col: 1, message: 'YAML: nested too deeply' } };
     throw err;
   }
   const refusal = inspect(value);
