@@ -61,7 +61,16 @@ function read(text: string): Read {
   const verifyKeys = false;
   if ('syntax' in r) return { problems: [], syntax: r.syntax, verifyKeys };
   return 'path' in r.refusal
-    ? { problems: [{ path: r.refusal.path, message: r.refusal.message }], verifyKeys }
+    ? {
+        problems: [
+          {
+            path: r.refusal.path,
+            ...(r.refusal.key !== undefined ? { at: { key: r.refusal.key } } : {}),
+            message: r.refusal.message,
+          },
+        ],
+        verifyKeys,
+      }
     : { problems: [], refusal: r.refusal, verifyKeys };
 }
 

@@ -101,11 +101,11 @@ export function locate<T>(text: string, file: string, c: Checked<T>): Loaded<T> 
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
   // js-yaml refused what `yaml` reads (an unknown tag, a control character): refused all the same.
   if (c.syntax) return { diagnostics: [{ file, ...c.syntax }] };
+  // Such a key makes the value (and every problem found in it) meaningless: it alone is said.
   const keys = c.verifyKeys ? collectionKeys(loc) : [];
-  const out = sortDiagnostics([...keys, ...c.problems.map((p) => place(loc, p))]);
-  return keys.length || c.value === undefined
-    ? { diagnostics: out }
-    : { value: c.value, diagnostics: out };
+  if (keys.length) return { diagnostics: sortDiagnostics(keys) };
+  const out = sortDiagnostics(c.problems.map((p) => place(loc, p)));
+  return c.value === undefined ? { diagnostics: out } : { value: c.value, diagnostics: out };
 }
 
 export function parseRunbook(

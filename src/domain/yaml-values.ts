@@ -1,4 +1,4 @@
-import { FAILSAFE_SCHEMA, load, Type, YAMLException } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load, Type, YAMLException, type LoadOptions } from 'js-yaml';
 
 /** A place in a document's value: keys and list indices from the root. */
 export type Path = (string | number)[];
@@ -72,7 +72,7 @@ export const MAX_BYTES = 1_000_000;
 /** Where a refusal points: a place in the text, or a node of the value. */
 export type Refusal =
   | { readonly line: number; readonly col: number; readonly message: string }
-  | { readonly path: Path; readonly message: string };
+  | { readonly path: Path; readonly key?: string; readonly message: string };
 
 export type YamlValue =
   | { readonly ok: true; readonly value: unknown }
@@ -144,7 +144,8 @@ function inspect(root: unknown): Refusal | undefined {
         const why = keyRefusal(k);
         if (why) {
           path.pop();
-          return refuse(why);
+          refusal = { path: [...path], key: k, message: why };
+          return 0;
         }
         n += size((v as Record<string, unknown>)[k]);
         path.pop();
@@ -190,18 +191,29 @@ export function readYamlValue(text: string): YamlValue {
     };
   let value: unknown;
   try {
-    value = load(text, { schema: CORE });
+    // maxDepth is js-yaml 4.3's (its @types know only 4.1's options).
+    value = load(text, { schema: CORE, maxDepth: MAX_DEPTH } as LoadOptions);
   } catch (err) {
+    // Said at once: `yaml` would take seconds on such a document to run out of stack.
+    if (err instanceof YAMLException && err.reason.startsWith('nesting exceeded'))
+      return {
+        ok: false,
+        refusal: {
+          line: (err.mark?.line ?? 0) + 1,
+          col: (err.mark?.column ?? 0) + 1,
+          message: `YAML: nested more than ${MAX_DEPTH} levels deep`,
+        },
+      };
     if (err instanceof YAMLException)
       return {
         ok: false,
+        // Some refusals (more than one document) carry no mark.
         syntax: {
-          line: err.mark.line + 1,
-          col: err.mark.column + 1,
+          line: (err.mark?.line ?? 0) + 1,
+          col: (err.mark?.column ?? 0) + 1,
           message: `YAML: ${err.reason}`,
         },
       };
-    // The stack ran out: `yaml` would take seconds on such a document to say the same.
     if (err instanceof RangeError)
       return { ok: false, refusal: { line: 1, col: 1, message: 'YAML: nested too deeply' } };
     throw err;
