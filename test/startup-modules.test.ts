@@ -152,8 +152,25 @@ describe('what each command loads', () => {
       );
       expect(engine, args.join(' ')).toEqual([]);
       // The shipped runbooks' heads are plain: read without loading the YAML parser at all.
-      expect(loads(modules, /\/node_modules\/yaml\//), args.join(' ')).toEqual([]);
+      expect(loads(modules, /\/node_modules\/(js-)?yaml\//), args.join(' ')).toEqual([]);
     }
+  });
+
+  it('Given the shipped runbooks, When lint finds no problem, Then the yaml parser (which only places problems) is never loaded', async () => {
+    const { modules, exitCode } = await modulesOf(['lint']);
+    expect(exitCode).toBe(0);
+    expect(loads(modules, /\/node_modules\/js-yaml\//).length).toBeGreaterThan(0); // the values'
+    expect(loads(modules, /\/node_modules\/yaml\//)).toEqual([]);
+    expect(loads(modules, /\/src\/domain\/(load|yaml-locate)\.ts$/)).toEqual([]);
+  });
+
+  it('Given a runbook with a problem, When linted, Then the yaml parser is loaded to place it (the check above can see it)', async () => {
+    const { dir } = tempState();
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'id: bad\ntitle: Bad\nsteps:\n  - id: one\n    run: echo ${{ nope }}\n');
+    const { modules, exitCode } = await modulesOf(['lint', file]);
+    expect(exitCode).toBe(2);
+    expect(loads(modules, /\/node_modules\/yaml\//).length).toBeGreaterThan(0);
   });
 
   it('Given a profile with an aws section, When status reads it, Then the SDK is loaded (the trace sees it) and its Node-version warning is not printed', async () => {

@@ -13,7 +13,8 @@ import {
 } from '../engine/pending-stop.js';
 import { parseVars, resolveInputs } from './inputs.js';
 import { loadProfile, profilePath } from './profiles.js';
-import { parseRunbookText, registry } from './registry.js';
+import { parseRunbookText } from './parse-runbook.js';
+import { registry } from './registry.js';
 import { resolveRunbook } from './runbooks.js';
 
 export interface NewRunRequest {

@@ -18,7 +18,8 @@ import { runPorts } from './ports.js';
 import { readUserFile } from '../adapters/user-file.js';
 import { prepareRun, sha256, type NewRunRequest, type PreparedRun } from './prepare.js';
 import { loadProfile } from './profiles.js';
-import { parseRunbookText, registry } from './registry.js';
+import { parseRunbookText } from './parse-runbook.js';
+import { registry } from './registry.js';
 
 export interface SessionOptions {
   readonly human: HumanPort;

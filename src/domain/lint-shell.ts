@@ -1,77 +1,65 @@
-import { isScalar, type Node } from 'yaml';
-import type { Diagnostic } from './errors.js';
+import type { Problem } from './check.js';
 import { hasExpression, stringify } from './expr.js';
 import { compileShell, refusal } from './shell-template.js';
-import type { Locator, Path } from './yaml-locate.js';
+import type { Path } from './yaml-values.js';
 
-function bodyDiagnostics(loc: Locator, path: Path, where: string): Diagnostic[] {
-  const node = loc.doc.getIn(path, true) as Node | undefined;
-  if (!isScalar(node) || typeof node.value !== 'string') return [];
+function bodyProblems(out: Problem[], body: unknown, path: Path, where: string): void {
+  if (typeof body !== 'string' || !hasExpression(body)) return;
   let compiled;
   try {
-    compiled = compileShell(node.value);
+    compiled = compileShell(body);
   } catch {
-    return []; // a malformed expression is reported by the expression checks
+    return; // a malformed expression is reported by the expression checks
   }
-  const out: Diagnostic[] = [];
   for (const ref of compiled.references) {
     // Point at the `${{` that opens the expression.
-    const at = loc.offsetInScalar(node, ref.offset - 3);
+    const at = { inner: ref.offset - 3 };
     const why = refusal(ref.place);
-    if (why) out.push(loc.at(at, `expression: \${{ ${ref.source} }} ${where}: ${why}`));
+    if (why) out.push({ path, at, message: `expression: \${{ ${ref.source} }} ${where}: ${why}` });
     else if (ref.place === 'unquoted')
       out.push({
-        ...loc.at(
-          at,
-          `expression: \${{ ${ref.source} }} ${where} is unquoted: bash splits its value into words and expands wildcards in it; write "\${{ ${ref.source} }}"`,
-        ),
+        path,
+        at,
+        message: `expression: \${{ ${ref.source} }} ${where} is unquoted: bash splits its value into words and expands wildcards in it; write "\${{ ${ref.source} }}"`,
         severity: 'warning',
       });
   }
-  return out;
 }
 
-interface RawStep {
-  id?: unknown;
-  run?: unknown;
-  uses?: unknown;
-  with?: unknown;
-}
+type Loose = Record<string, unknown> | undefined;
+
+const get = (v: unknown, k: string): unknown =>
+  v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
 
 /**
  * Shell bodies (`run:`, `probe:`, `uses: shell` with `command`/`probe`, precondition `run:`):
  * an expression where bash would not expand its variable, or would evaluate it as arithmetic,
  * is an error; one bash would word-split is a warning. `shell:` must be written out.
  */
-export function shellDiagnostics(
-  loc: Locator,
-  raw: { preconditions?: unknown; steps?: unknown },
-): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const pres = Array.isArray(raw.preconditions) ? raw.preconditions : [];
-  pres.forEach((_p, i) =>
-    out.push(...bodyDiagnostics(loc, ['preconditions', i, 'run'], `in precondition ${i + 1}`)),
-  );
-  const steps = (Array.isArray(raw.steps) ? raw.steps : []) as RawStep[];
-  steps.forEach((step, i) => {
-    const where = `in step '${stringify(step?.id ?? i + 1)}'`;
-    const shellStep = step?.run !== undefined || step?.uses === 'shell';
+export function shellProblems(raw: Loose): Problem[] {
+  const out: Problem[] = [];
+  const pres = get(raw, 'preconditions');
+  if (Array.isArray(pres))
+    pres.forEach((p, i) =>
+      bodyProblems(out, get(p, 'run'), ['preconditions', i, 'run'], `in precondition ${i + 1}`),
+    );
+  const steps = get(raw, 'steps');
+  if (!Array.isArray(steps)) return out;
+  steps.forEach((step: unknown, i) => {
+    const where = `in step '${stringify(get(step, 'id') ?? i + 1)}'`;
+    const shellStep = get(step, 'run') !== undefined || get(step, 'uses') === 'shell';
     if (!shellStep) return;
-    for (const p of [
-      ['steps', i, 'run'],
-      ['steps', i, 'probe'],
-      ['steps', i, 'with', 'command'],
-      ['steps', i, 'with', 'probe'],
-    ])
-      out.push(...bodyDiagnostics(loc, p, where));
-    const shell = loc.doc.getIn(['steps', i, 'with', 'shell'], true) as Node | undefined;
-    if (isScalar(shell) && typeof shell.value === 'string' && hasExpression(shell.value))
-      out.push(
-        loc.at(
-          loc.offsetOf(shell),
-          `shell: must be written out in the runbook (bash or sh), not computed by an expression, ${where}`,
-        ),
-      );
+    const w = get(step, 'with');
+    bodyProblems(out, get(step, 'run'), ['steps', i, 'run'], where);
+    bodyProblems(out, get(step, 'probe'), ['steps', i, 'probe'], where);
+    bodyProblems(out, get(w, 'command'), ['steps', i, 'with', 'command'], where);
+    bodyProblems(out, get(w, 'probe'), ['steps', i, 'with', 'probe'], where);
+    const shell = get(w, 'shell');
+    if (typeof shell === 'string' && hasExpression(shell))
+      out.push({
+        path: ['steps', i, 'with', 'shell'],
+        message: `shell: must be written out in the runbook (bash or sh), not computed by an expression, ${where}`,
+      });
   });
   return out;
 }

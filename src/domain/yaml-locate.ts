@@ -1,7 +1,8 @@
 import { isMap, isPair, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Diagnostic } from './errors.js';
+import type { Path } from './yaml-values.js';
 
-export type Path = (string | number)[];
+export type { Path } from './yaml-values.js';
 
 /** Turns document paths and offsets inside scalars into `file:line:col`. */
 export class Locator {
@@ -26,7 +27,10 @@ export class Locator {
   keyAt(path: Path, key: string): Node | undefined {
     const parent = this.nodeAt(path);
     if (!isMap(parent)) return parent ?? undefined;
-    const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+    // As a plain value has it: `1:` is key '1', `~:` key 'null'.
+    const pair = parent.items.find(
+      (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key,
+    );
     return (pair?.key as Node | undefined) ?? parent;
   }
   offsetOf(node: Node | undefined): number {

@@ -5,8 +5,8 @@ import type { Io } from '../../app/io.js';
 import type { VerbContext } from './context.js';
 
 async function lint(files: string[], io: Io): Promise<number> {
-  const [{ lintYaml }, { listRunbooks }, { registry }] = await Promise.all([
-    import('../../domain/load.js'),
+  const [{ checkYaml, needsLocating }, { listRunbooks }, { registry }] = await Promise.all([
+    import('../../domain/check.js'),
     import('../../app/runbooks.js'),
     import('../../app/registry.js'),
   ]);
@@ -24,10 +24,14 @@ async function lint(files: string[], io: Io): Promise<number> {
       problems++;
       continue;
     }
-    const r = lintYaml(text, file, {
+    const checked = checkYaml(text, {
       knownActions: reg.ids(),
       checkWith: (u, w) => reg.checkWith(u, w),
     });
+    // The `yaml` parser places problems at their line and column: loaded only when there are any.
+    const r = needsLocating(checked)
+      ? (await import('../../domain/load.js')).locate(text, file, checked)
+      : { diagnostics: [] };
     for (const d of r.diagnostics) io.stdout.write(`${formatDiagnostic(d)}\n`);
     problems += r.diagnostics.filter((d) => d.severity !== 'warning').length;
   }
