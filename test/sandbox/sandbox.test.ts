@@ -9,7 +9,7 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { cleanup } from 'ink-testing-library';
 import { awsForProfile } from '../../src/app/ports.js';
 import { VaultHttp, vaultFromProfile } from '../../src/adapters/vault.js';
-import { collectStatus, StatusPoller } from '../../src/app/status.js';
+import { screenPoller } from '../../src/app/status-screen.js';
 import { Secret } from '../../src/domain/secret.js';
 import { App } from '../../src/ui/App.js';
 import { UiController } from '../../src/ui/controller.js';
@@ -207,7 +207,7 @@ describe('vault-runbook sandbox against the real servers', () => {
     expect((await health(addr, caFile))?.code).toBe(503);
   });
 
-  it('Given the TUI status pane on the sandbox, When fault seal, Then the pane shows the node sealed within one refresh', async () => {
+  it("Given the TUI status pane on the sandbox with the screen's own poller, When fault seal, Then the pane shows the node sealed within one refresh", async () => {
     const vault = vaultFromProfile(profile);
     const n3 = vault.nodes()[2]!;
     const signal = AbortSignal.timeout(30_000);
@@ -219,10 +219,13 @@ describe('vault-runbook sandbox against the real servers', () => {
       onQuit: () => undefined,
     });
     const aws = awsForProfile(profile);
-    const poller = new StatusPoller(
-      (s) => collectStatus(profile, vault, aws, s),
+    // The TUI's configuration: AWS reads backing off, lock holders kept while nothing changes.
+    const poller = screenPoller(
+      profile,
+      vault,
+      aws,
       (s) => controller.updateCluster(s),
-      1000,
+      (s) => controller.updateCluster(s),
     );
     poller.start();
     try {
