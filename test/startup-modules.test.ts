@@ -145,10 +145,11 @@ describe('what each command loads', () => {
   it('Given --version and list, When run, Then neither loads zod, the action registry, the engine or the YAML parser', async () => {
     for (const args of [['--version'], ['list']]) {
       const { modules } = await modulesOf(args);
-      // engine/pending-stop is the one exception: `list` must say when a run left the cluster
-      // stopped, and that module is pure decisions whose imports are all `import type`.
+      // engine/pending-stop and engine/residue (with the quarantine names it warns about) are
+      // the exceptions: `list` must say when a run left the cluster stopped or a quarantine
+      // standing, and those modules are pure decisions that import no schema.
       const engine = loads(modules, /\/node_modules\/zod\/|\/(dist|src)\/engine\//).filter(
-        (m) => !/\/engine\/pending-stop\.(js|ts)$/.test(m),
+        (m) => !/\/engine\/(pending-stop|residue|actions\/s3-recovery\/names)\.(js|ts)$/.test(m),
       );
       expect(engine, args.join(' ')).toEqual([]);
       // The shipped runbooks' heads are plain: read without loading the YAML parser at all.
@@ -162,6 +163,14 @@ describe('what each command loads', () => {
     expect(loads(modules, /\/node_modules\/js-yaml\//).length).toBeGreaterThan(0); // the values'
     expect(loads(modules, /\/node_modules\/yaml\//)).toEqual([]);
     expect(loads(modules, /\/src\/domain\/(load|yaml-locate)\.ts$/)).toEqual([]);
+    // Given only files (or none), lint needs no command-line parser either.
+    expect(loads(modules, /\/node_modules\/commander\//)).toEqual([]);
+  });
+
+  it('Given lint with an option, When run, Then it goes through the command-line parser like every verb (the check above can see commander)', async () => {
+    const { modules, exitCode } = await modulesOf(['lint', '--help']);
+    expect(exitCode).toBe(0);
+    expect(loads(modules, /\/node_modules\/commander\//).length).toBeGreaterThan(0);
   });
 
   it('Given a runbook with a problem, When linted, Then the yaml parser is loaded to place it (the check above can see it)', async () => {

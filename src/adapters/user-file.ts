@@ -13,7 +13,8 @@ import { UsageError } from '../domain/errors.js';
  */
 export const MAX_USER_FILE_BYTES = 4 * 1024 * 1024;
 
-function readCapped(path: string): string {
+/** The file's text, at most MAX_USER_FILE_BYTES of it (FileTooLarge past that). */
+export function readCapped(path: string): string {
   const fd = openSync(path, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -32,7 +33,7 @@ function readCapped(path: string): string {
   }
 }
 
-class FileTooLarge extends Error {}
+export class FileTooLarge extends Error {}
 
 export function readUserFile(path: string, what: string): string {
   try {

@@ -27,7 +27,19 @@ const io: Io = {
 };
 const argv = process.argv.slice(2);
 // The home screen needs no command-line parser: commander and the verb table load for verbs.
+// Nor does `lint` given only files (what an editor or a pre-commit hook runs): any option,
+// `--help` included, goes through the parser as every other verb does.
 process.exitCode =
   argv.length === 0 && wantsTuiHome(io)
     ? await runTuiHomeFrom(io)
-    : await (await import('./program.js')).main(argv, io);
+    : argv[0] === 'lint' && argv.slice(1).every((a) => !a.startsWith('-'))
+      ? await lintFiles(argv.slice(1))
+      : await (await import('./program.js')).main(argv, io);
+
+async function lintFiles(files: string[]): Promise<number> {
+  try {
+    return await (await import('./verbs/lint.js')).lint(files, io);
+  } catch (err) {
+    return report(err, io);
+  }
+}

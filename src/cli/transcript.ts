@@ -79,6 +79,11 @@ export function renderTranscript(lines: readonly ParsedLine[]): string {
           for (const line of e.lines)
             out.push(`${' '.repeat(head.length)}    ${e.stream === 'stderr' ? '!' : '│'} ${line}`);
           break;
+        case 'residue-removed':
+          out.push(
+            `${head}  after the abort, ${e.stepId} ${e.ok ? 'removed' : 'did NOT remove'} what the run left: ${e.detail}`,
+          );
+          break;
         case 'step-process':
         case 'cluster-updated':
           break;

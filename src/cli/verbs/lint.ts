@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExitCode, formatDiagnostic } from '../../domain/errors.js';
+import { FileTooLarge, MAX_USER_FILE_BYTES, readCapped } from '../../adapters/user-file.js';
 import type { Io } from '../../app/io.js';
 import type { VerbContext } from './context.js';
 
-async function lint(files: string[], io: Io): Promise<number> {
+/** `lint [files...]`; exported for the entry point's path that needs no command-line parser. */
+export async function lint(files: string[], io: Io): Promise<number> {
   const [{ checkYaml, needsLocating }, { listRunbooks }, { registry }] = await Promise.all([
     import('../../domain/check.js'),
     import('../../app/runbooks.js'),
@@ -16,10 +17,15 @@ async function lint(files: string[], io: Io): Promise<number> {
   for (const file of targets) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      // Capped: a path such as /dev/zero (or a link to it) would be read until memory ran out.
+      text = readCapped(file);
     } catch (err) {
       const why =
-        (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : 'cannot read file';
+        err instanceof FileTooLarge
+          ? `is larger than ${MAX_USER_FILE_BYTES / 1024 / 1024} MiB: not a runbook or profile`
+          : (err as NodeJS.ErrnoException).code === 'EISDIR'
+            ? 'is a directory'
+            : 'cannot read file';
       io.stdout.write(`${file}:1:1 ${why}\n`);
       problems++;
       continue;
