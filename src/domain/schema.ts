@@ -167,75 +167,67 @@ export function hasRecoveryEgress(r: {
  * What an isolated S3-quarantine recovery node needs on AWS and a profile does not hold
  * otherwise (runbooks/s3-secret-recovery.yaml, mode=quarantine; see docs/s3-recovery.md).
  */
-export const RecoverySchema = z
-  .strictObject({
-    subnet_id: z
-      .string()
-      .regex(/^subnet-[0-9a-f]+$/, 'a subnet id (subnet-…)')
-      .describe(
-        'where the recovery instance runs: a subnet with no route to production (best a VPC of its own reaching only the S3 gateway endpoint and the SSM/KMS interface endpoints; see docs/s3-recovery.md)',
-      ),
-    instance_profile: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,128}$/, 'an instance profile name')
-      .describe(
-        'the instance profile dedicated to recovery, NOT the production one: the production role reaches the live bucket whatever a security group says',
-      ),
-    role_arn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN')
-      .describe(
-        'the role inside that instance profile: the quarantine bucket’s policy grants it that bucket and nothing else',
-      ),
-    operator_cidr: z
-      .string()
-      .regex(CIDR, { message: 'an IPv4 CIDR such as 10.20.0.0/24', abort: true })
-      // "Operator only" ingress open to the world would take shares and a token from anywhere.
-      .refine((c) => !c.endsWith('/0'), 'the operator’s own network, never /0 (every address)')
-      .describe('the only source allowed to reach the recovery node’s Vault port'),
-    instance_type: z
-      .string()
-      .regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'an EC2 instance type such as t3.small')
-      .optional()
-      .describe('default: the launch template’s'),
-    ami: z
-      .string()
-      .regex(/^ami-[0-9a-f]+$/, 'an AMI id (ami-…)')
-      .optional()
-      .describe(
-        'default: the AMI of the launch template the ASG launches (the same Vault version)',
-      ),
-    egress_prefix_lists: z
-      .array(z.string().regex(/^pl-[0-9a-f]+$/, 'a prefix list id (pl-…)'))
-      .optional()
-      .describe(
-        'where port 443 may go besides egress_cidrs: the S3 gateway endpoint’s prefix list',
-      ),
-    egress_cidrs: z
-      .array(z.string().regex(CIDR, 'an IPv4 CIDR'))
-      .optional()
-      .describe(
-        'where port 443 may go: the SSM/KMS interface endpoints’ subnets (terraform output recovery_profile); never the VPC CIDR, which holds the production load balancer',
-      ),
-    port: z.number().int().min(1).max(65535).optional().describe('Vault API port (default 8200)'),
-    scheme: z
-      .enum(['https', 'http'])
-      .optional()
-      .describe('default https; http is refused unless vault.tls.insecure_override says why'),
-    address_tag: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'take the node’s API address from this instance tag instead of scheme://<private IP>:port (as vault.discover)',
-      ),
-    start_timeout: duration
-      .optional()
-      .describe('how long the instance may take to run and answer on its API (default 10m)'),
-  })
-  // No default egress: the subnet's VPC CIDR (the old default) reaches the production load
-  // balancer on 443 when the recovery subnet is in the cluster's VPC. Said, never guessed.
-  .refine(hasRecoveryEgress, { message: RECOVERY_EGRESS_REQUIRED });
+export const RecoverySchema = z.strictObject({
+  subnet_id: z
+    .string()
+    .regex(/^subnet-[0-9a-f]+$/, 'a subnet id (subnet-…)')
+    .describe(
+      'where the recovery instance runs: a subnet with no route to production (best a VPC of its own reaching only the S3 gateway endpoint and the SSM/KMS interface endpoints; see docs/s3-recovery.md)',
+    ),
+  instance_profile: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,128}$/, 'an instance profile name')
+    .describe(
+      'the instance profile dedicated to recovery, NOT the production one: the production role reaches the live bucket whatever a security group says',
+    ),
+  role_arn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN')
+    .describe(
+      'the role inside that instance profile: the quarantine bucket’s policy grants it that bucket and nothing else',
+    ),
+  operator_cidr: z
+    .string()
+    .regex(CIDR, { message: 'an IPv4 CIDR such as 10.20.0.0/24', abort: true })
+    // "Operator only" ingress open to the world would take shares and a token from anywhere.
+    .refine((c) => !c.endsWith('/0'), 'the operator’s own network, never /0 (every address)')
+    .describe('the only source allowed to reach the recovery node’s Vault port'),
+  instance_type: z
+    .string()
+    .regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'an EC2 instance type such as t3.small')
+    .optional()
+    .describe('default: the launch template’s'),
+  ami: z
+    .string()
+    .regex(/^ami-[0-9a-f]+$/, 'an AMI id (ami-…)')
+    .optional()
+    .describe('default: the AMI of the launch template the ASG launches (the same Vault version)'),
+  egress_prefix_lists: z
+    .array(z.string().regex(/^pl-[0-9a-f]+$/, 'a prefix list id (pl-…)'))
+    .optional()
+    .describe('where port 443 may go besides egress_cidrs: the S3 gateway endpoint’s prefix list'),
+  egress_cidrs: z
+    .array(z.string().regex(CIDR, 'an IPv4 CIDR'))
+    .optional()
+    .describe(
+      'where port 443 may go: the SSM/KMS interface endpoints’ subnets (terraform output recovery_profile); never the VPC CIDR, which holds the production load balancer',
+    ),
+  port: z.number().int().min(1).max(65535).optional().describe('Vault API port (default 8200)'),
+  scheme: z
+    .enum(['https', 'http'])
+    .optional()
+    .describe('default https; http is refused unless vault.tls.insecure_override says why'),
+  address_tag: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'take the node’s API address from this instance tag instead of scheme://<private IP>:port (as vault.discover)',
+    ),
+  start_timeout: duration
+    .optional()
+    .describe('how long the instance may take to run and answer on its API (default 10m)'),
+});
 
 const DiscoverSchema = z.strictObject({
   asg: z.string().min(1).describe('the Auto Scaling group whose InService instances are the nodes'),
@@ -393,6 +385,12 @@ export const ProfileSchema = z
   .refine((p) => p.recovery === undefined || (p.aws?.asg && p.aws.data_bucket), {
     message:
       '`recovery` launches an instance like the ASG’s next to the data bucket: the profile needs aws.asg and aws.data_bucket',
+    path: ['recovery'],
+  })
+  // No default egress: the subnet's VPC CIDR (the old default) reaches the production load
+  // balancer on 443 when the recovery subnet is in the cluster's VPC. Said, never guessed.
+  .refine((p) => p.recovery === undefined || hasRecoveryEgress(p.recovery), {
+    message: RECOVERY_EGRESS_REQUIRED,
     path: ['recovery'],
   });
 
