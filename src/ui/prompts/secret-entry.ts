@@ -32,8 +32,12 @@ export const reduceSecret = byKey<SecretEntry, { type: 'secret'; value: Secret }
   {
     erase: (s) => ({ state: { ...s, buffer: dropLast(s.buffer) } }),
     submit: (s) => {
-      if (s.buffer === '') return { state: { ...s, error: 'nothing typed yet' } };
-      const value = new Secret(s.buffer, s.label);
+      // A pasted share often carries a trailing space or tab (a terminal selection, a PDF): no
+      // share or token has blanks at its ends, and Vault would refuse it whole. The headless
+      // path trims the same way.
+      const typed = s.buffer.trim();
+      if (typed === '') return { state: { ...s, error: 'nothing typed yet' } };
+      const value = new Secret(typed, s.label);
       const cleared = { ...s, buffer: '', first: undefined };
       if (!s.confirm) return { state: cleared, result: { type: 'secret', value } };
       if (s.phase === 'first') return { state: { ...s, phase: 'again', first: value, buffer: '' } };

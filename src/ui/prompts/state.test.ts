@@ -122,6 +122,20 @@ describe('secret entry', () => {
     expect(r.state.buffer).toBe('');
   });
 
+  it('Given a share pasted with blanks around it, When enter is pressed, Then the Secret holds the share alone (as the headless path does), and blanks alone are nothing typed', () => {
+    const r = run(
+      reduceSecret,
+      typeAll(initialSecretEntry('share', false), ' \tabc123== \t').state,
+      [key('submit')],
+    );
+    expect((r.result as { value: Secret }).value.reveal()).toBe('abc123==');
+    const blank = run(reduceSecret, typeAll(initialSecretEntry('share', false), ' \t ').state, [
+      key('submit'),
+    ]);
+    expect(blank.result).toBeUndefined();
+    expect(blank.state.error).toBe('nothing typed yet');
+  });
+
   it('Given an empty entry, When enter is pressed, Then nothing is answered', () => {
     const r = reduceSecret(initialSecretEntry('share', false), key('submit'));
     expect(r.result).toBeUndefined();
