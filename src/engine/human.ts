@@ -2,7 +2,16 @@ import type { Secret } from '../domain/secret.js';
 
 /** What a person is asked. A typed union: the TUI and the headless answerer both switch on it. */
 export type HumanPrompt =
-  | { type: 'confirm'; message: string; default?: boolean }
+  | {
+      type: 'confirm';
+      message: string;
+      default?: boolean;
+      /**
+       * The --answers key of this question when its step asks more than one (the step's own
+       * key holds the destructive confirmation): `<step-id>.<name>`. Default: the step id.
+       */
+      answerKey?: string;
+    }
   | { type: 'input'; message: string; placeholder?: string; pattern?: string; default?: string }
   | { type: 'choose'; message: string; options: ChoiceOption[] }
   | { type: 'checklist'; message: string; items: string[] }

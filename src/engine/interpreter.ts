@@ -298,7 +298,11 @@ export class Interpreter {
 
   #context<I>(stepId: string, attempt: number, input: I, signal: AbortSignal): ActionContext<I> {
     const opts = this.#opts;
+    const st = this.#state.steps[stepId];
+    const startedAt =
+      st && (st.kind === 'running' || st.kind === 'awaiting-human') ? st.startedAt : undefined;
     return {
+      ...(startedAt ? { startedAt } : {}),
       runId: this.#state.meta.runId,
       stepId,
       attempt,

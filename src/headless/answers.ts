@@ -157,16 +157,21 @@ export class ScriptedHuman implements HumanPort {
           'run it in a terminal (the TUI), or give every keyholder a PGP key in the profile (keyholders[].pgp_key) so shares are written encrypted to files',
         ],
       );
-    const raw = this.#answers[stepId];
+    // A second question of one step has a key of its own, so one answer never answers both.
+    const key = (prompt.type === 'confirm' ? prompt.answerKey : undefined) ?? stepId;
+    const raw = this.#answers[key];
     if (raw === undefined || raw === null)
-      throw new HumanWaitingError(stepId, `${prompt.type}: ${prompt.message.split('\n')[0] ?? ''}`);
+      throw new HumanWaitingError(
+        stepId,
+        `${key === stepId ? '' : `${key} `}${prompt.type}: ${prompt.message.split('\n')[0] ?? ''}`,
+      );
     const text = stringify(raw).trim();
     switch (prompt.type) {
       case 'confirm':
       case 'instructions': {
         const v = yesNo(raw);
         if (v === undefined)
-          throw new UsageError(`--answers: ${stepId} must be yes or no, not '${text}'`);
+          throw new UsageError(`--answers: ${key} must be yes or no, not '${text}'`);
         if (prompt.type === 'confirm') return { type: 'confirm', value: v };
         if (!v) throw new HumanWaitingError(stepId, 'instructions not yet carried out');
         return { type: 'instructions', done: true };

@@ -81,6 +81,14 @@ function problem(step: Step, raw: unknown, ctx: Context): string | undefined {
 }
 
 /**
+ * Questions an action asks besides its step's own answer, answered as `<step-id>.<name>`
+ * (yes/no): the step's key already holds its destructive confirmation.
+ */
+const SUB_QUESTIONS: Readonly<Record<string, readonly string[]>> = {
+  'aws.replace-node': ['active'],
+};
+
+/**
  * Checks an answers file against the runbook before the first step runs: a wrong answer found
  * only when its step is reached can stop a ceremony after Vault was already initialized.
  */
@@ -89,6 +97,14 @@ export function validateAnswers(answers: Record<string, unknown>, ctx: Context):
   const problems: string[] = [];
   for (const [id, raw] of Object.entries(answers)) {
     if (raw === null || raw === undefined) continue;
+    // `<step>.<question>`: a second yes/no question a step's action asks (replace.active).
+    const dot = id.lastIndexOf('.');
+    const owner = dot > 0 ? steps.get(id.slice(0, dot)) : undefined;
+    if (owner && SUB_QUESTIONS[owner.uses ?? '']?.includes(id.slice(dot + 1))) {
+      if (yesNo(raw) === undefined)
+        problems.push(`${id}: must be yes or no, not ${JSON.stringify(raw)}`);
+      continue;
+    }
     const step = steps.get(id);
     if (!step) {
       problems.push(`'${id}' is not a step of '${ctx.runbook.id}'`);

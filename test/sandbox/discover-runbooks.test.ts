@@ -152,6 +152,7 @@ beforeAll(async () => {
     );
     return r.status === 204 || r.status === 400 ? true : undefined;
   });
+  await kvPut('kv1/canary', 'alive');
   const m = await httpGet(`${lb}/v1/sys/mounts`, caFile, rootToken);
   kv1Uuid =
     (JSON.parse(m.body) as { data: Record<string, { uuid: string }> }).data['kv1/']?.uuid ?? '';
@@ -194,6 +195,34 @@ describe('runbooks on a profile that discovers its nodes (vault.discover)', () =
     expect(await until('app through the load balancer', () => kvGet('kv1/app'), 60_000)).toBe('v1');
     expect(await sealedEverywhere()).toBe(false);
   }, 900_000);
+
+  it('Given a typo in the node name or the AZ, or a timeout that is not a duration, When replace-node runs headless with the cluster name confirmed, Then it stops before the destructive step (precondition, exit 4) naming the known nodes or AZs, and no instance is terminated', async () => {
+    const before = (await statusJson(env)).processes
+      .filter((p) => p.role === 'vault' && p.region === 'primary')
+      .map((p) => p.instanceId ?? '')
+      .sort();
+    const typos: Record<string, string>[] = [
+      { nodes: 'node-9' },
+      { az: 'us-east-9z' },
+      { timeout: 'abc' },
+    ];
+    for (const vars of typos) {
+      const r = await run('replace-node', vars, { replace: 'sandbox' }, []);
+      expect(r.exitCode, r.out).toBe(4);
+      expect(r.out).not.toMatch(/confirmed destructive step/);
+      if (vars.nodes) expect(r.out).toMatch(/unknown node\(s\) node-9 \(known: i-/);
+      if (vars.az)
+        expect(r.out).toMatch(
+          /no instance in AZ us-east-9z \(the group's instances are in: us-east-1/,
+        );
+      if (vars.timeout) expect(r.out).toMatch(/timeout: invalid duration 'abc'/);
+    }
+    const after = (await statusJson(env)).processes
+      .filter((p) => p.role === 'vault' && p.region === 'primary')
+      .map((p) => p.instanceId ?? '')
+      .sort();
+    expect(after).toEqual(before);
+  }, 300_000);
 
   it('Given the terraform-shaped profile without any DR node (no dr_discover, no dr_addresses) and the primary region down, When region-failover runs, Then the assessment says the DR side is not ready and the run stops before the fence: the primary ASG stays at its size and DR at 0', async () => {
     const noDr = variant('no-dr', ({ dr_discover: _d, ...v }) => v);

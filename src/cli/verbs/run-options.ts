@@ -31,7 +31,7 @@ export function runLike(cmd: Command): Command {
     .option('--json', 'headless, one JSON event per line')
     .option(
       '--answers <file>',
-      'YAML map step-id → answer for human steps (yes/no, a choice value, text)',
+      'YAML map step-id → answer for human steps (yes/no, a choice value, text; a second question of a step: step-id.name, e.g. replace.active: yes)',
     )
     .addOption(
       new Option(

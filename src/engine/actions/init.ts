@@ -162,14 +162,18 @@ export const uninitializedCheck: ActionDef<z.infer<typeof UninitInput>> = {
       )
       .join(', ');
     return {
-      ok: down.length === 0 && done.length === 0,
+      // No node at all is not "none initialized": there is nothing to initialize.
+      ok: all.length > 0 && down.length === 0 && done.length === 0,
       detail:
         [
           down.length ? `unreachable: ${down.join(', ')}` : '',
           done.length ? `already initialized: ${state}. ${whatFinishes(ctx)}` : '',
         ]
           .filter(Boolean)
-          .join('; ') || `${all.length} node(s), none initialized`,
+          .join('; ') ||
+        (all.length
+          ? `${all.length} node(s), none initialized`
+          : 'no Vault node is known (none in service)'),
       initialized: done,
       unreachable: down,
     };

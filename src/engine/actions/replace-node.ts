@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../../domain/duration.js';
-import { errorMessage, ExitCode, VrError } from '../../domain/errors.js';
+import { errorMessage, ExitCode, UsageError, VrError } from '../../domain/errors.js';
 import { withDeadline } from '../../domain/deadline.js';
 import type { ClusterView, MemberView, NodeView } from '../../domain/upgrade.js';
 import type { ActionContext, ActionDef } from './types.js';
@@ -91,6 +91,41 @@ export function victims(view: ClusterView, input: Input, t: Timing): MemberView[
   );
 }
 
+/**
+ * A named node or AZ the cluster does not have: a typo that would otherwise confirm a
+ * destructive step and then terminate nothing. Undefined when every name is known.
+ */
+export function unknownTargets(view: ClusterView, input: Input): string | undefined {
+  const known = [
+    ...new Set([...view.nodes.map((n) => n.name), ...view.members.flatMap((m) => m.node ?? [])]),
+  ];
+  const bad = names(input.nodes).filter((n) => !known.includes(n));
+  const azs = [...new Set(view.members.map((m) => m.az))].sort();
+  const problems = [
+    ...(bad.length ? [`unknown node(s) ${bad.join(', ')} (known: ${known.join(', ')})`] : []),
+    ...(input.az && !azs.includes(input.az)
+      ? [`no instance in AZ ${input.az} (the group's instances are in: ${azs.join(', ')})`]
+      : []),
+  ];
+  return problems.length ? problems.join('; ') : undefined;
+}
+
+/** Every duration input parses, before anything is confirmed or terminated. */
+function durations(input: Input): { timeout: number; interval: number; graceMs: number } {
+  const one = (key: 'timeout' | 'interval' | 'sealed-grace', v: string | number): number => {
+    try {
+      return parseDuration(v);
+    } catch (err) {
+      throw new UsageError(`${key}: ${errorMessage(err)}`);
+    }
+  };
+  return {
+    timeout: one('timeout', input.timeout ?? '5m'),
+    interval: one('interval', input.interval ?? '2s'),
+    graceMs: one('sealed-grace', input['sealed-grace'] ?? '10m'),
+  };
+}
+
 /** What the operator reads before the first termination: why each node goes. */
 export function victimReasons(view: ClusterView, targets: readonly MemberView[]): string[] {
   const byName = new Map(view.nodes.map((n) => [n.name, n]));
@@ -117,16 +152,14 @@ function whole(view: ClusterView): string | undefined {
 
 async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknown>> {
   const vault = requireVault(ctx);
-  const timeout = parseDuration(ctx.input.timeout ?? '5m');
-  const interval = parseDuration(ctx.input.interval ?? '2s');
+  const { timeout, interval, graceMs } = durations(ctx.input);
   const keeper = new ShareKeeper(ctx, vault);
   const now = (): number => ctx.ports.clock.now().getTime();
   let view = await readView(ctx);
   for (const n of view.nodes) ctx.log(describeNode(n));
-  const targets = victims(view, ctx.input, {
-    now: now(),
-    graceMs: parseDuration(ctx.input['sealed-grace'] ?? '10m'),
-  });
+  const unknown = unknownTargets(view, ctx.input);
+  if (unknown) throw new UsageError(`nothing terminated: ${unknown}`);
+  const targets = victims(view, ctx.input, { now: now(), graceMs });
   for (const line of victimReasons(view, targets)) ctx.log(line);
   const byName = new Map(view.nodes.map((n) => [n.name, n]));
   const isActive = (m: MemberView): boolean => byName.get(m.node ?? '')?.role === 'active';
@@ -141,6 +174,8 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
         const others = view.nodes.filter((n) => n.role === 'standby');
         const a = await ctx.ask({
           type: 'confirm',
+          // Headless: `<step>.active: yes` (the step's own key holds the cluster name).
+          answerKey: `${ctx.stepId}.active`,
           message: `${m.node ?? m.instanceId} (${m.instanceId}, ${m.az}) is the ACTIVE node. Terminating it hands leadership to ${others.length ? others.map((n) => n.name).join(', ') : 'nobody: the cluster is down until a newcomer is unsealed'}. Terminate it?`,
           default: false,
         });
@@ -237,6 +272,26 @@ async function replace(ctx: ActionContext<Input>): Promise<Record<string, unknow
     keeper.clear();
   }
 }
+
+/**
+ * The runbook's precondition: the named nodes and AZ exist and the durations parse, checked
+ * before the destructive confirmation (a typo otherwise confirms a step that does nothing).
+ */
+export const replaceNodeCheckAction: ActionDef<Input> = {
+  id: 'aws.replace-node-check',
+  summary:
+    'Check replace-node’s inputs against the cluster: named nodes and AZ exist, durations parse (outputs.ok)',
+  input: Input,
+  idempotent: true,
+  human: false,
+  describe: () => 'check that the named nodes and AZ exist and the durations parse',
+  async run(ctx) {
+    durations(ctx.input);
+    const view = await readView(ctx);
+    const unknown = unknownTargets(view, ctx.input);
+    return { ok: unknown === undefined, detail: unknown ?? 'every named node and AZ exists' };
+  },
+};
 
 export const replaceNodeAction: ActionDef<Input> = {
   id: 'aws.replace-node',

@@ -15,6 +15,11 @@ export interface ActionContext<I> {
   /** The name an operator types to confirm a destructive step. */
   readonly clusterName: string;
   readonly operator: string;
+  /**
+   * When this step's current attempt started, as journaled. A probe on resume sees the
+   * interrupted attempt's start, not the resume's.
+   */
+  readonly startedAt?: string;
   /** A line of step output; it is redacted before it reaches the screen or the journal. */
   log(line: string, stream?: 'stdout' | 'stderr' | 'info'): void;
   ask<P extends HumanPrompt>(prompt: P): Promise<AnswerFor<P>>;

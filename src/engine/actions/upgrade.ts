@@ -11,7 +11,7 @@ import {
   type Target,
 } from '../../domain/upgrade.js';
 import { operatorToken } from '../operator-token.js';
-import { replaceNodeAction } from './replace-node.js';
+import { replaceNodeAction, replaceNodeCheckAction } from './replace-node.js';
 import type { ActionContext, ActionDef, AnyAction } from './types.js';
 import {
   imageBuildAction,
@@ -291,6 +291,7 @@ export const verifyAction: ActionDef<z.infer<typeof VerifyInput>> = {
 export const upgradeActions: readonly AnyAction[] = [
   previousImageAction,
   replaceNodeAction,
+  replaceNodeCheckAction,
   upgradeCheckAction,
   imageBuildAction,
   launchTemplateVersionAction,

@@ -241,6 +241,9 @@ export const reachableAction: ActionDef<z.infer<typeof Nodes>> = {
       })),
     );
     const down = results.filter((r) => !r.h.reachable);
+    // No node at all (a discovering profile's group at 0) answers nothing: never "every node".
+    if (results.length === 0)
+      return { ok: false, detail: 'no Vault node is known (none in service)', unreachable: [] };
     return {
       ok: down.length === 0,
       detail: down.length

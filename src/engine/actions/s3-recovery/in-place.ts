@@ -121,10 +121,13 @@ export const clusterStopAction: ActionDef<StopIn> = {
         tookEffect: false,
         detail: `${asg.name} is at 0 and the cluster is going DOWN (${up.length} node(s) still answer): waiting for every node to stop`,
       };
+    // The interrupted attempt scaled to 0 right after it started: its journaled start is when
+    // the downtime began, however long the run then lay dead.
+    const stoppedAt = ctx.startedAt ?? ctx.ports.clock.now().toISOString();
     return {
       tookEffect: true,
-      outputs: { stoppedAt: ctx.ports.clock.now().toISOString() },
-      detail: `${asg.name} is at 0: the cluster is DOWN (stopped by the interrupted run; downtime counted from now)`,
+      outputs: { stoppedAt },
+      detail: `${asg.name} is at 0: the cluster is DOWN since ${stoppedAt} (stopped by the interrupted run${ctx.startedAt ? '' : '; its start is not known: downtime counted from now'})`,
     };
   },
 };
