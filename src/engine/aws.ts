@@ -114,7 +114,17 @@ export interface AwsPort extends Partial<FailoverAwsPort>, Partial<AwsUpgradePor
     region: string,
     signal: AbortSignal,
   ): Promise<{ readonly versionId: string }>;
-  bucketExists(bucket: string, region: string, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Whether the bucket is there. With `expectedOwner` (an account id) a bucket of another
+   * account is an error, never `true`: a quarantine must not fill a stranger's bucket that
+   * happens to have its name and lets this account in.
+   */
+  bucketExists(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    expectedOwner?: string,
+  ): Promise<boolean>;
   createBucket(bucket: string, region: string, signal: AbortSignal): Promise<void>;
   /** Deletes every version and delete marker in the bucket, then the bucket. */
   deleteBucket(bucket: string, region: string, signal: AbortSignal): Promise<{ objects: number }>;

@@ -170,8 +170,13 @@ export class AwsSdk implements AwsPort, FailoverAwsPort, AwsUpgradePort {
   ): Promise<{ readonly versionId: string }> {
     return s3.copyObjectVersion(this.#aws, from, to, region, signal);
   }
-  bucketExists(bucket: string, region: string, signal: AbortSignal): Promise<boolean> {
-    return s3.bucketExists(this.#aws, bucket, region, signal);
+  bucketExists(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    expectedOwner?: string,
+  ): Promise<boolean> {
+    return s3.bucketExists(this.#aws, bucket, region, signal, expectedOwner);
   }
   createBucket(bucket: string, region: string, signal: AbortSignal): Promise<void> {
     return s3.createBucket(this.#aws, bucket, region, signal);

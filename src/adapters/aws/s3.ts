@@ -223,14 +223,26 @@ export async function bucketExists(
   bucket: string,
   region: string,
   signal: AbortSignal,
+  expectedOwner?: string,
 ): Promise<boolean> {
   const { sdk, client } = await aws.s3(region);
   try {
-    await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+    await client.send(
+      new sdk.HeadBucketCommand({
+        Bucket: bucket,
+        ...(expectedOwner ? { ExpectedBucketOwner: expectedOwner } : {}),
+      }),
+      { abortSignal: signal },
+    );
     return true;
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404) return false;
+    // S3 answers 403 when the bucket's owner is not the expected account.
+    if (status === 403 && expectedOwner)
+      throw new Error(
+        `bucket ${bucket} exists but is not owned by account ${expectedOwner} (or this account may not read it): refusing to use it`,
+      );
     throw err;
   }
 }

@@ -13,6 +13,14 @@ export { quarantineNames } from './names.js';
 
 const Where = { bucket: z.string().optional(), 'aws-region': z.string().optional() };
 
+/**
+ * The account that must own the quarantine bucket: the recovery role's (profile `recovery:`, on
+ * AWS). The sandbox's S3 (MinIO) has no accounts, and its profile has no recovery section.
+ */
+function quarantineOwner(ctx: ActionContext<unknown>): string | undefined {
+  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(ctx.profile?.recovery?.role_arn ?? '')?.[1];
+}
+
 async function inBatches<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += n) await Promise.all(items.slice(i, i + n).map(fn));
 }
@@ -39,7 +47,7 @@ export const quarantineCreateAction: ActionDef<CreateIn> = {
     const { bucket, region } = dataBucket(ctx);
     const q = quarantineNames(ctx.runId).bucket;
     if (q === bucket) throw new Error(`the quarantine bucket cannot be the live bucket ${bucket}`);
-    if (!(await aws.bucketExists(q, region, ctx.signal))) {
+    if (!(await aws.bucketExists(q, region, ctx.signal, quarantineOwner(ctx)))) {
       await aws.createBucket(q, region, ctx.signal);
       ctx.log(`created quarantine bucket ${q}`);
     } else ctx.log(`quarantine bucket ${q} exists (a resumed run): filling it again`);
@@ -252,7 +260,7 @@ export const quarantineDestroyAction: ActionDef<DestroyIn> = {
     }
     if (names.bucket === live) throw new Error('refusing to delete the live bucket');
     try {
-      if (await aws.bucketExists(names.bucket, region, ctx.signal)) {
+      if (await aws.bucketExists(names.bucket, region, ctx.signal, quarantineOwner(ctx))) {
         const r = await aws.deleteBucket(names.bucket, region, ctx.signal);
         ctx.log(`quarantine bucket ${names.bucket} deleted (${r.objects} object version(s))`);
       } else ctx.log(`quarantine bucket ${names.bucket} was not there`);
@@ -261,7 +269,12 @@ export const quarantineDestroyAction: ActionDef<DestroyIn> = {
     }
     // The proof, read back: not what the calls above said.
     const nodeLeft = (await rec.list(ctx.signal)).some((n) => n.name === names.node);
-    const bucketLeft = await aws.bucketExists(names.bucket, region, ctx.signal);
+    const bucketLeft = await aws.bucketExists(
+      names.bucket,
+      region,
+      ctx.signal,
+      quarantineOwner(ctx),
+    );
     if (nodeLeft) problems.push(`recovery node ${names.node} still runs`);
     if (bucketLeft) problems.push(`bucket ${names.bucket} still exists`);
     if (problems.length > 0)
