@@ -123,6 +123,14 @@ export class AwsSdk implements AwsPort, FailoverAwsPort, AwsUpgradePort {
   ): Promise<ObjectVersion[]> {
     return s3.listObjectVersions(this.#aws, bucket, region, signal, prefix);
   }
+  eachObjectVersionPage(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    onPage: (page: readonly ObjectVersion[]) => Promise<void>,
+  ): Promise<void> {
+    return s3.eachObjectVersionPage(this.#aws, bucket, region, signal, onPage);
+  }
   listObjects(
     bucket: string,
     region: string,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../../../domain/errors.js';
 import { sameSecret } from '../../../domain/secret-crypto.js';
+import type { ObjectVersion } from '../../aws.js';
 import type { KvSecret, VaultNode } from '../../vault.js';
 import { operatorToken } from '../../operator-token.js';
 import { requireAws } from '../aws.js';
@@ -51,23 +52,31 @@ export const quarantineCreateAction: ActionDef<CreateIn> = {
       await aws.createBucket(q, region, ctx.signal);
       ctx.log(`created quarantine bucket ${q}`);
     } else ctx.log(`quarantine bucket ${q} exists (a resumed run): filling it again`);
-    const all = await aws.listObjectVersions(bucket, region, ctx.signal);
-    const current = all.filter((v) => v.isLatest && !v.deleteMarker && v.key !== ctx.input.key);
-    const chosen = all.find((v) => v.key === ctx.input.key && v.versionId === ctx.input.version);
+    // The chosen version from the key's own history; the rest page by page, never the whole
+    // history of the live bucket in memory at once.
+    const mine = await aws.listObjectVersions(bucket, region, ctx.signal, ctx.input.key);
+    const chosen = mine.find((v) => v.key === ctx.input.key && v.versionId === ctx.input.version);
     if (!chosen || chosen.deleteMarker)
       throw new Error(`${ctx.input.key}: version ${ctx.input.version} is not there to copy`);
-    await inBatches([...current, chosen], 8, async (v) => {
-      await aws.copyObjectVersion(
-        { bucket, key: v.key, versionId: v.versionId },
-        { bucket: q, key: v.key },
-        region,
-        ctx.signal,
-      );
+    const copy = (v: ObjectVersion) =>
+      aws
+        .copyObjectVersion(
+          { bucket, key: v.key, versionId: v.versionId },
+          { bucket: q, key: v.key },
+          region,
+          ctx.signal,
+        )
+        .then(() => undefined);
+    let objects = 0;
+    await aws.eachObjectVersionPage(bucket, region, ctx.signal, async (page) => {
+      const current = page.filter((v) => v.isLatest && !v.deleteMarker && v.key !== ctx.input.key);
+      await inBatches(current, 8, copy);
+      objects += current.length;
     });
-    ctx.log(
-      `${current.length + 1} object(s) copied to ${q}; ${ctx.input.key} as of ${chosen.lastModified}`,
-    );
-    return { bucket: q, objects: current.length + 1 };
+    await copy(chosen);
+    objects++;
+    ctx.log(`${objects} object(s) copied to ${q}; ${ctx.input.key} as of ${chosen.lastModified}`);
+    return { bucket: q, objects };
   },
 };
 
