@@ -68,6 +68,11 @@ export function renderTranscript(lines: readonly ParsedLine[]): string {
       case 'run-suspended':
         out.push(`${head}  ⏸ waiting at ${e.stepId}`);
         break;
+      case 'residue-removed':
+        out.push(
+          `${head}  ${e.ok ? '✓' : '✗'} ${e.stepId} after the abort: ${e.ok ? 'removed' : `NOT removed: ${e.detail}`}`,
+        );
+        break;
       case 'run-finished':
         out.push(`${head}  finished: ${e.outcome.kind}`);
         break;
