@@ -203,7 +203,9 @@ describe('the AWS recovery adapter on moto', () => {
         IpProtocol: 'tcp',
         FromPort: 443,
         ToPort: 443,
-        IpRanges: [expect.objectContaining({ CidrIp: vpcCidr })],
+        // The profile names only the prefix list: no VPC-CIDR default (nor ::/0) any more.
+        IpRanges: [],
+        Ipv6Ranges: [],
         PrefixListIds: [expect.objectContaining({ PrefixListId: PL })],
       }),
     ]);
