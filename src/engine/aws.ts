@@ -84,6 +84,16 @@ export interface AwsPort extends Partial<FailoverAwsPort>, Partial<AwsUpgradePor
     prefix?: string,
   ): Promise<ObjectVersion[]>;
   /**
+   * The whole version history one page at a time (S3's 1000), for a bucket too big to hold in
+   * memory (the quarantine's copy of the live bucket): `onPage` finishes before the next page.
+   */
+  eachObjectVersionPage(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    onPage: (page: readonly ObjectVersion[]) => Promise<void>,
+  ): Promise<void>;
+  /**
    * Current objects only (ListObjectsV2), in key order, at most `maxKeys` of them: one page per
    * thousand keys whatever the bucket's version history holds. For what needs only "what is
    * there now" (replication lag); what needs older versions lists versions. A `maxKeys` that is
@@ -114,7 +124,17 @@ export interface AwsPort extends Partial<FailoverAwsPort>, Partial<AwsUpgradePor
     region: string,
     signal: AbortSignal,
   ): Promise<{ readonly versionId: string }>;
-  bucketExists(bucket: string, region: string, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Whether the bucket is there. With `expectedOwner` (an account id) a bucket of another
+   * account is an error, never `true`: a quarantine must not fill a stranger's bucket that
+   * happens to have its name and lets this account in.
+   */
+  bucketExists(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    expectedOwner?: string,
+  ): Promise<boolean>;
   createBucket(bucket: string, region: string, signal: AbortSignal): Promise<void>;
   /** Deletes every version and delete marker in the bucket, then the bucket. */
   deleteBucket(bucket: string, region: string, signal: AbortSignal): Promise<{ objects: number }>;

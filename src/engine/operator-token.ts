@@ -32,12 +32,15 @@ export interface OperatorToken {
 /**
  * The operator's token for a step that needs one, checked against `node` (lookup-self) so a
  * wrong or expired token fails here with a clear message, not half-way through a procedure.
- * A typed token that Vault refuses is asked for again (three tries).
+ * A typed token that Vault refuses is asked for again (three tries). `confirm: false` for a node
+ * outside the cluster (an S3 quarantine's recovery node, destroyed before the run ends): the
+ * end of the run writes the journal's hash through the confirmed node, so it must be a live one.
  */
 export async function operatorToken(
   ctx: ActionContext<unknown>,
   node: VaultNode,
   purpose: string,
+  opts: { readonly confirm?: boolean } = {},
 ): Promise<OperatorToken> {
   const vault = ctx.ports.vault;
   if (!vault) throw new Error('this step needs Vault: the profile names no Vault node');
@@ -45,7 +48,7 @@ export async function operatorToken(
   const check = async (token: Secret, source: string): Promise<OperatorToken> => {
     ctx.registerSecret(token);
     const info = await vault.tokenLookupSelf(node, token, ctx.signal);
-    creds?.confirm(token, node);
+    if (opts.confirm !== false) creds?.confirm(token, node);
     return { token, source, info };
   };
   const known = creds?.vaultToken();

@@ -84,6 +84,13 @@ export class LineReporter implements RunObserver {
       case 'abort-requested':
         w(`■ abort requested by ${e.by}: ${e.reason}`);
         return;
+      case 'residue-removed':
+        w(
+          e.ok
+            ? `✓ ${e.stepId} ran after the abort: what the run made is removed`
+            : `✗ ${e.stepId} after the abort did NOT remove everything: ${e.detail} — every start of vault-runbook warns with the commands to remove it`,
+        );
+        return;
       case 'run-suspended':
         w(`⏸ run ${state.meta.runId} waits at ${e.stepId}: ${e.reason}`);
         w(

@@ -82,6 +82,24 @@ export function s3RecoveryContract(world: () => S3ContractWorld): void {
       ).rejects.toThrow(/^listObjects: maxKeys must be a whole number of at least 1, or absent/);
   });
 
+  it('Given a versioned bucket, When its history is read page by page, Then the pages together hold exactly the versions listed at once, each page done before the next', async () => {
+    const { aws, region, source } = world();
+    const all = await aws.listObjectVersions(source.bucket, region, signal());
+    const paged: string[] = [];
+    let inPage = false;
+    await aws.eachObjectVersionPage(source.bucket, region, signal(), async (page) => {
+      expect(inPage).toBe(false);
+      inPage = true;
+      await Promise.resolve();
+      paged.push(...page.map((v) => `${v.key} ${v.versionId} ${String(v.isLatest)}`));
+      inPage = false;
+    });
+    expect(paged.sort()).toEqual(
+      all.map((v) => `${v.key} ${v.versionId} ${String(v.isLatest)}`).sort(),
+    );
+    expect(paged.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('Given a bucket with versions, When deleted, Then every version goes with it and it no longer exists', async () => {
     const { aws, region, scratch } = world();
     expect(await aws.deleteBucket(scratch, region, signal())).toEqual({ objects: 1 });

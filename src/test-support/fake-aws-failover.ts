@@ -147,6 +147,15 @@ export class FakeAws implements AwsPort, FailoverAwsPort {
     );
   }
 
+  async eachObjectVersionPage(
+    bucket: string,
+    region: string,
+    _signal: AbortSignal,
+    onPage: (page: readonly ObjectVersion[]) => Promise<void>,
+  ): Promise<void> {
+    await onPage(await this.listObjectVersions(bucket, region));
+  }
+
   async listObjects(
     bucket: string,
     region: string,

@@ -97,6 +97,19 @@ export class FakeAws implements AwsPort {
     return Promise.resolve(out);
   }
 
+  /** Pages of `pageSize` versions (S3's are 1000; a test makes them small). */
+  pageSize = 1000;
+  async eachObjectVersionPage(
+    bucket: string,
+    r: string,
+    s: AbortSignal,
+    onPage: (page: readonly ObjectVersion[]) => Promise<void>,
+  ) {
+    const all = await this.listObjectVersions(bucket, r, s);
+    for (let i = 0; i < all.length; i += this.pageSize)
+      await onPage(all.slice(i, i + this.pageSize));
+  }
+
   /** Current objects: each key's newest version unless it is a delete marker. */
   // eslint-disable-next-line @typescript-eslint/require-await -- async: a bad cap rejects, as S3's does
   async listObjects(

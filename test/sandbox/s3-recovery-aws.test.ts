@@ -207,6 +207,8 @@ describe('the AWS recovery adapter on moto', () => {
         FromPort: 443,
         ToPort: 443,
         IpRanges: [expect.objectContaining({ CidrIp: endpoints })],
+        // Nor AWS's default ::/0 egress of a dual-stack VPC.
+        Ipv6Ranges: [],
         PrefixListIds: [expect.objectContaining({ PrefixListId: PL })],
       }),
     ]);

@@ -5,6 +5,10 @@ import type {
   LaunchTemplateVersion,
 } from '../../engine/aws.js';
 import type { AwsClients } from './clients.js';
+import { describeAllInstances } from './ec2-pages.js';
+
+/** EC2 takes at most this many values in one filter. */
+const FILTER_VALUES_MAX = 200;
 
 // EC2: instances behind the nodes, launch templates and the Vault AMIs (upgrade runbooks).
 
@@ -16,20 +20,28 @@ export async function describeInstances(
 ): Promise<Ec2Instance[]> {
   if (ids.length === 0) return [];
   const { sdk, client } = await aws.ec2(region);
-  const r = await client.send(new sdk.DescribeInstancesCommand({ InstanceIds: [...ids] }), {
-    abortSignal: signal,
-  });
-  return (r.Reservations ?? []).flatMap((res) =>
-    (res.Instances ?? []).map((i) => ({
-      instanceId: i.InstanceId ?? '',
-      state: i.State?.Name ?? '',
-      az: i.Placement?.AvailabilityZone ?? '',
-      imageId: i.ImageId ?? '',
-      ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
-      ...(i.LaunchTime ? { launchTime: i.LaunchTime.toISOString() } : {}),
-      tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-    })),
-  );
+  // EC2 is eventually consistent: an instance just launched (an ASG's Pending member) can be
+  // unknown to DescribeInstances for a while, and `InstanceIds` would fail the whole call with
+  // InvalidInstanceID.NotFound for it. An instance-id filter answers with those that exist.
+  const found = [];
+  for (let at = 0; at < ids.length; at += FILTER_VALUES_MAX)
+    found.push(
+      ...(await describeAllInstances(
+        client,
+        sdk.DescribeInstancesCommand,
+        { Filters: [{ Name: 'instance-id', Values: ids.slice(at, at + FILTER_VALUES_MAX) }] },
+        signal,
+      )),
+    );
+  return found.map((i) => ({
+    instanceId: i.InstanceId ?? '',
+    state: i.State?.Name ?? '',
+    az: i.Placement?.AvailabilityZone ?? '',
+    imageId: i.ImageId ?? '',
+    ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+    ...(i.LaunchTime ? { launchTime: i.LaunchTime.toISOString() } : {}),
+    tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+  }));
 }
 
 export async function launchTemplate(

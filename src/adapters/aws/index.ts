@@ -123,6 +123,14 @@ export class AwsSdk implements AwsPort, FailoverAwsPort, AwsUpgradePort {
   ): Promise<ObjectVersion[]> {
     return s3.listObjectVersions(this.#aws, bucket, region, signal, prefix);
   }
+  eachObjectVersionPage(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    onPage: (page: readonly ObjectVersion[]) => Promise<void>,
+  ): Promise<void> {
+    return s3.eachObjectVersionPage(this.#aws, bucket, region, signal, onPage);
+  }
   listObjects(
     bucket: string,
     region: string,
@@ -170,8 +178,13 @@ export class AwsSdk implements AwsPort, FailoverAwsPort, AwsUpgradePort {
   ): Promise<{ readonly versionId: string }> {
     return s3.copyObjectVersion(this.#aws, from, to, region, signal);
   }
-  bucketExists(bucket: string, region: string, signal: AbortSignal): Promise<boolean> {
-    return s3.bucketExists(this.#aws, bucket, region, signal);
+  bucketExists(
+    bucket: string,
+    region: string,
+    signal: AbortSignal,
+    expectedOwner?: string,
+  ): Promise<boolean> {
+    return s3.bucketExists(this.#aws, bucket, region, signal, expectedOwner);
   }
   createBucket(bucket: string, region: string, signal: AbortSignal): Promise<void> {
     return s3.createBucket(this.#aws, bucket, region, signal);

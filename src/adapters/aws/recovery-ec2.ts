@@ -176,8 +176,11 @@ export async function findInstances(
     client,
     sdk.DescribeInstancesCommand,
     {
-      ...(opts.ids ? { InstanceIds: [...opts.ids] } : {}),
       Filters: [
+        // Not InstanceIds: an instance just launched can be unknown to EC2 for a while (eventual
+        // consistency), and InstanceIds would fail with InvalidInstanceID.NotFound — read by the
+        // start as a failure that destroys the node. A filter lists it once EC2 knows it.
+        ...(opts.ids ? [{ Name: 'instance-id', Values: [...opts.ids] }] : []),
         name
           ? { Name: `tag:${RECOVERY_TAG}`, Values: [name] }
           : { Name: 'tag-key', Values: [RECOVERY_TAG] },

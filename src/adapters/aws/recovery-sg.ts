@@ -39,13 +39,27 @@ export async function createGroup(
   );
   const id = g.GroupId;
   if (!id) throw new Error(`creating security group ${groupName} returned no id`);
-  await client.send(
-    new sdk.RevokeSecurityGroupEgressCommand({
-      GroupId: id,
-      IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
-    }),
-    o,
-  );
+  // The default allow-all egress, as the group has it: 0.0.0.0/0, and ::/0 too in a VPC with
+  // an IPv6 block (dual stack). Every rule of a group made just now is one of those.
+  const made = await client.send(new sdk.DescribeSecurityGroupsCommand({ GroupIds: [id] }), o);
+  const allowAll = (made.SecurityGroups?.[0]?.IpPermissionsEgress ?? []).flatMap((p) => {
+    const v4 = (p.IpRanges ?? []).filter((r) => r.CidrIp === '0.0.0.0/0');
+    const v6 = (p.Ipv6Ranges ?? []).filter((r) => r.CidrIpv6 === '::/0');
+    return p.IpProtocol === '-1' && v4.length + v6.length > 0
+      ? [
+          {
+            IpProtocol: '-1',
+            ...(v4.length ? { IpRanges: v4.map(() => ({ CidrIp: '0.0.0.0/0' })) } : {}),
+            ...(v6.length ? { Ipv6Ranges: v6.map(() => ({ CidrIpv6: '::/0' })) } : {}),
+          },
+        ]
+      : [];
+  });
+  if (allowAll.length > 0)
+    await client.send(
+      new sdk.RevokeSecurityGroupEgressCommand({ GroupId: id, IpPermissions: allowAll }),
+      o,
+    );
   await client.send(
     new sdk.AuthorizeSecurityGroupIngressCommand({
       GroupId: id,

@@ -21,8 +21,28 @@ export async function listObjectVersions(
   signal: AbortSignal,
   prefix?: string,
 ): Promise<ObjectVersion[]> {
+  const all: ObjectVersion[] = [];
+  await eachObjectVersionPage(
+    aws,
+    bucket,
+    region,
+    signal,
+    (p) => (all.push(...p), Promise.resolve()),
+    prefix,
+  );
+  return all;
+}
+
+/** The version history one S3 page at a time: `onPage` is done with a page before the next. */
+export async function eachObjectVersionPage(
+  aws: AwsClients,
+  bucket: string,
+  region: string,
+  signal: AbortSignal,
+  onPage: (page: readonly ObjectVersion[]) => Promise<void>,
+  prefix?: string,
+): Promise<void> {
   const { sdk, client } = await aws.s3(region);
-  const out: ObjectVersion[] = [];
   let keyMarker: string | undefined;
   let versionMarker: string | undefined;
   for (;;) {
@@ -35,6 +55,7 @@ export async function listObjectVersions(
       }),
       { abortSignal: signal },
     );
+    const out: ObjectVersion[] = [];
     for (const v of r.Versions ?? [])
       out.push({
         key: v.Key ?? '',
@@ -54,7 +75,8 @@ export async function listObjectVersions(
         size: 0,
         deleteMarker: true,
       });
-    if (!r.IsTruncated) return out;
+    await onPage(out);
+    if (!r.IsTruncated) return;
     keyMarker = r.NextKeyMarker;
     versionMarker = r.NextVersionIdMarker;
   }
@@ -223,14 +245,26 @@ export async function bucketExists(
   bucket: string,
   region: string,
   signal: AbortSignal,
+  expectedOwner?: string,
 ): Promise<boolean> {
   const { sdk, client } = await aws.s3(region);
   try {
-    await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+    await client.send(
+      new sdk.HeadBucketCommand({
+        Bucket: bucket,
+        ...(expectedOwner ? { ExpectedBucketOwner: expectedOwner } : {}),
+      }),
+      { abortSignal: signal },
+    );
     return true;
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404) return false;
+    // S3 answers 403 when the bucket's owner is not the expected account.
+    if (status === 403 && expectedOwner)
+      throw new Error(
+        `bucket ${bucket} exists but is not owned by account ${expectedOwner} (or this account may not read it): refusing to use it`,
+      );
     throw err;
   }
 }

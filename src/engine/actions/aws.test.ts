@@ -75,6 +75,7 @@ function fakeAws(over: Partial<AwsPort> = {}): AwsPort & { calls: string[] } {
     bucketExists: () => Promise.reject(new Error('unused')),
     createBucket: () => Promise.reject(new Error('unused')),
     deleteBucket: () => Promise.reject(new Error('unused')),
+    eachObjectVersionPage: () => Promise.reject(new Error('unused')),
     ...over,
   };
 }

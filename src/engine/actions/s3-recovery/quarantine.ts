@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../../../domain/errors.js';
 import { sameSecret } from '../../../domain/secret-crypto.js';
+import type { ObjectVersion } from '../../aws.js';
 import type { KvSecret, VaultNode } from '../../vault.js';
 import { operatorToken } from '../../operator-token.js';
 import { requireAws } from '../aws.js';
@@ -12,6 +13,14 @@ import { quarantineNames } from './names.js';
 export { quarantineNames } from './names.js';
 
 const Where = { bucket: z.string().optional(), 'aws-region': z.string().optional() };
+
+/**
+ * The account that must own the quarantine bucket: the recovery role's (profile `recovery:`, on
+ * AWS). The sandbox's S3 (MinIO) has no accounts, and its profile has no recovery section.
+ */
+function quarantineOwner(ctx: ActionContext<unknown>): string | undefined {
+  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(ctx.profile?.recovery?.role_arn ?? '')?.[1];
+}
 
 async function inBatches<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += n) await Promise.all(items.slice(i, i + n).map(fn));
@@ -39,27 +48,35 @@ export const quarantineCreateAction: ActionDef<CreateIn> = {
     const { bucket, region } = dataBucket(ctx);
     const q = quarantineNames(ctx.runId).bucket;
     if (q === bucket) throw new Error(`the quarantine bucket cannot be the live bucket ${bucket}`);
-    if (!(await aws.bucketExists(q, region, ctx.signal))) {
+    if (!(await aws.bucketExists(q, region, ctx.signal, quarantineOwner(ctx)))) {
       await aws.createBucket(q, region, ctx.signal);
       ctx.log(`created quarantine bucket ${q}`);
     } else ctx.log(`quarantine bucket ${q} exists (a resumed run): filling it again`);
-    const all = await aws.listObjectVersions(bucket, region, ctx.signal);
-    const current = all.filter((v) => v.isLatest && !v.deleteMarker && v.key !== ctx.input.key);
-    const chosen = all.find((v) => v.key === ctx.input.key && v.versionId === ctx.input.version);
+    // The chosen version from the key's own history; the rest page by page, never the whole
+    // history of the live bucket in memory at once.
+    const mine = await aws.listObjectVersions(bucket, region, ctx.signal, ctx.input.key);
+    const chosen = mine.find((v) => v.key === ctx.input.key && v.versionId === ctx.input.version);
     if (!chosen || chosen.deleteMarker)
       throw new Error(`${ctx.input.key}: version ${ctx.input.version} is not there to copy`);
-    await inBatches([...current, chosen], 8, async (v) => {
-      await aws.copyObjectVersion(
-        { bucket, key: v.key, versionId: v.versionId },
-        { bucket: q, key: v.key },
-        region,
-        ctx.signal,
-      );
+    const copy = (v: ObjectVersion) =>
+      aws
+        .copyObjectVersion(
+          { bucket, key: v.key, versionId: v.versionId },
+          { bucket: q, key: v.key },
+          region,
+          ctx.signal,
+        )
+        .then(() => undefined);
+    let objects = 0;
+    await aws.eachObjectVersionPage(bucket, region, ctx.signal, async (page) => {
+      const current = page.filter((v) => v.isLatest && !v.deleteMarker && v.key !== ctx.input.key);
+      await inBatches(current, 8, copy);
+      objects += current.length;
     });
-    ctx.log(
-      `${current.length + 1} object(s) copied to ${q}; ${ctx.input.key} as of ${chosen.lastModified}`,
-    );
-    return { bucket: q, objects: current.length + 1 };
+    await copy(chosen);
+    objects++;
+    ctx.log(`${objects} object(s) copied to ${q}; ${ctx.input.key} as of ${chosen.lastModified}`);
+    return { bucket: q, objects };
   },
 };
 
@@ -176,7 +193,11 @@ async function readBoth(ctx: ActionContext<CopyBackIn>) {
   const rnode = nodeOf(ctx.input);
   const at = { mount: ctx.input.mount, path: ctx.input.path, kv: 1 as const };
   // The quarantine is a copy of the same storage: the operator's token is valid there too.
-  const { token: rtoken } = await operatorToken(ctx, rnode, 'reading the quarantine copy');
+  // Not confirmed: the journal's hash goes to the live cluster's audit log, and this node is
+  // destroyed before the run ends.
+  const { token: rtoken } = await operatorToken(ctx, rnode, 'reading the quarantine copy', {
+    confirm: false,
+  });
   const old = await live.vault.kvRead(rnode, rtoken, at, ctx.signal);
   if (!old) throw new Error(`${at.mount}/${at.path}: nothing at that version on ${rnode.name}`);
   const now = await live.vault.kvRead(live.node, live.token, at, ctx.signal);
@@ -248,7 +269,7 @@ export const quarantineDestroyAction: ActionDef<DestroyIn> = {
     }
     if (names.bucket === live) throw new Error('refusing to delete the live bucket');
     try {
-      if (await aws.bucketExists(names.bucket, region, ctx.signal)) {
+      if (await aws.bucketExists(names.bucket, region, ctx.signal, quarantineOwner(ctx))) {
         const r = await aws.deleteBucket(names.bucket, region, ctx.signal);
         ctx.log(`quarantine bucket ${names.bucket} deleted (${r.objects} object version(s))`);
       } else ctx.log(`quarantine bucket ${names.bucket} was not there`);
@@ -257,7 +278,12 @@ export const quarantineDestroyAction: ActionDef<DestroyIn> = {
     }
     // The proof, read back: not what the calls above said.
     const nodeLeft = (await rec.list(ctx.signal)).some((n) => n.name === names.node);
-    const bucketLeft = await aws.bucketExists(names.bucket, region, ctx.signal);
+    const bucketLeft = await aws.bucketExists(
+      names.bucket,
+      region,
+      ctx.signal,
+      quarantineOwner(ctx),
+    );
     if (nodeLeft) problems.push(`recovery node ${names.node} still runs`);
     if (bucketLeft) problems.push(`bucket ${names.bucket} still exists`);
     if (problems.length > 0)
