@@ -10,7 +10,7 @@ import type { HealthResult, VaultNode } from '../engine/vault.js';
 import { FakeAws } from '../test-support/fake-aws.js';
 import { FakeVault } from '../test-support/fake-vault.js';
 import { interpreterFor, runbookFrom } from '../test-support/fakes.js';
-import { discoverNodes, discoverSpec, nodeResolver } from './discover.js';
+import { discoverNodes, discoverSpec, nodeResolver, plainAddress } from './discover.js';
 import { clusterPorts } from './ports.js';
 import { collectStatus } from './status.js';
 import { loadProfile } from './profiles.js';
@@ -91,6 +91,31 @@ describe('node discovery from the Auto Scaling group', () => {
       'https://vault-i-0b.example:8200',
       'https://vault-i-0c.example:8200',
     ]);
+  });
+
+  it('Given address tags an attacker with ec2:CreateTags wrote (http, credentials, a path, a query, garbage), When nodes are discovered, Then those instances are left out and a plain https one is kept', async () => {
+    const aws = cluster();
+    const hostile: Record<string, string> = {
+      'i-0a': 'http://vault-i-0a.example:8200',
+      'i-0b': 'https://user:pass@evil.example:8200',
+      'i-0c': 'https://evil.example:8200/v1/sys/unseal-proxy',
+    };
+    for (const i of aws.instances)
+      if (hostile[i.instanceId]) i.tags['vault-runbook:address'] = hostile[i.instanceId]!;
+    const spec = discoverSpec(
+      profile({ asg: 'vault-primary', address_tag: 'vault-runbook:address' }),
+    );
+    expect(await discoverNodes(aws, spec!, signal())).toEqual([]);
+    for (const [value, want] of [
+      ['https://vault-1.example:8200/', 'https://vault-1.example:8200'],
+      ['https://10.0.0.1:8200', 'https://10.0.0.1:8200'],
+      ['https://[fd00::1]:8200', 'https://[fd00::1]:8200'],
+      ['https://vault-1.example:8200?x=1', undefined],
+      ['https://vault-1.example:8200#x', undefined],
+      ['not a url', undefined],
+      ['', undefined],
+    ] as const)
+      expect(plainAddress(value, 'https'), value).toBe(want);
   });
 
   it('Given an ASG name that does not exist, When nodes are discovered, Then the error names it and its region', async () => {

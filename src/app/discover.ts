@@ -49,10 +49,33 @@ function addressOf(
   i: { privateIp?: string; tags: Readonly<Record<string, string>> },
   spec: DiscoverSpec,
 ): string | undefined {
-  if (spec.addressTag) return i.tags[spec.addressTag]?.replace(/\/$/, '') || undefined;
+  if (spec.addressTag) {
+    const tagged = i.tags[spec.addressTag];
+    return tagged === undefined ? undefined : plainAddress(tagged, spec.scheme);
+  }
   if (!i.privateIp) return undefined;
   const host = i.privateIp.includes(':') ? `[${i.privateIp}]` : i.privateIp;
   return `${spec.scheme}://${host}:${spec.port}`;
+}
+
+/**
+ * A node's address from its tag, used only when it is a plain `scheme://host[:port]` in the
+ * profile's scheme: whoever can tag an instance writes that value, and the runbooks send shares
+ * and tokens to it. No downgrade to http, no credentials, and no path, query or fragment (a
+ * path would move every call to another endpoint). The host may be a name: TLS against the
+ * profile's CA and `tls.server_name` still decides whom the node is. Anything else leaves the
+ * instance out, as an instance with no address is.
+ */
+export function plainAddress(value: string, scheme: 'https' | 'http'): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(value.trim());
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== `${scheme}:` || u.username || u.password) return undefined;
+  if (u.pathname !== '/' || u.search || u.hash || /[?#]/.test(value)) return undefined;
+  return `${scheme}://${u.host}`;
 }
 
 /**
