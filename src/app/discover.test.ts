@@ -100,8 +100,10 @@ describe('node discovery from the Auto Scaling group', () => {
       'i-0b': 'https://user:pass@evil.example:8200',
       'i-0c': 'https://evil.example:8200/v1/sys/unseal-proxy',
     };
-    for (const i of aws.instances)
-      if (hostile[i.instanceId]) i.tags['vault-runbook:address'] = hostile[i.instanceId]!;
+    aws.instances = aws.instances.map((i) => ({
+      ...i,
+      tags: { 'vault-runbook:address': hostile[i.instanceId] ?? '' },
+    }));
     const spec = discoverSpec(
       profile({ asg: 'vault-primary', address_tag: 'vault-runbook:address' }),
     );
