@@ -53,6 +53,8 @@ export interface ClusterView {
   readonly nodes: readonly NodeView[];
   readonly members: readonly MemberView[];
   readonly desired: number;
+  /** The group's AZs (an AZ that lost every instance is still one of them). */
+  readonly azs?: readonly string[];
 }
 
 export interface Target {

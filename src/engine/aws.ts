@@ -15,6 +15,8 @@ export interface AsgDescription {
   readonly min: number;
   readonly max: number;
   readonly instances: readonly AsgInstance[];
+  /** The AZs the group launches into (its subnets'), whether or not an instance is there now. */
+  readonly availabilityZones?: readonly string[];
 }
 
 export interface Ec2Instance {

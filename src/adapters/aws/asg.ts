@@ -21,6 +21,7 @@ export async function describeAsg(
     desired: g.DesiredCapacity ?? 0,
     min: g.MinSize ?? 0,
     max: g.MaxSize ?? 0,
+    ...(g.AvailabilityZones?.length ? { availabilityZones: g.AvailabilityZones } : {}),
     instances: (g.Instances ?? []).map((i) => ({
       instanceId: i.InstanceId ?? '',
       az: i.AvailabilityZone ?? '',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, MemberView, NodeView } from '../../domain/upgrade.js';
-import { victims, victimReasons, type Timing } from './replace-node.js';
+import { unknownTargets, victims, victimReasons, type Timing } from './replace-node.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 // Every instance launched an hour ago unless a test says otherwise.
@@ -72,5 +72,24 @@ describe('replace-node victims', () => {
     const v = view(['active', 'standby', 'standby']);
     expect(victims(v, { nodes: ['node-1'] }, T).map((m) => m.instanceId)).toEqual(['i-1']);
     expect(victims(v, {}, T)).toEqual([]);
+  });
+});
+
+describe('replace-node targets that do not exist', () => {
+  it("Given an AZ that lost every instance (the group already launched their replacements elsewhere), When named, Then it is still the group's AZ, and a typo is not", () => {
+    const v: ClusterView = {
+      ...view(['active', 'standby', 'sealed']),
+      members: [
+        member('i-1', 'us-east-1a', 'node-1'),
+        member('i-2', 'us-east-1c', 'node-2'),
+        member('i-3', 'us-east-1a', 'node-3'),
+      ],
+      azs: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    };
+    expect(unknownTargets(v, { az: 'us-east-1b' })).toBeUndefined();
+    expect(unknownTargets(v, { az: 'us-east-9z' })).toBe(
+      "AZ us-east-9z is not one of the group's (its AZs: us-east-1a, us-east-1b, us-east-1c)",
+    );
+    expect(unknownTargets(v, { nodes: 'node-9' })).toMatch(/unknown node\(s\) node-9/);
   });
 });

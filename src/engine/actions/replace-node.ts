@@ -100,11 +100,13 @@ export function unknownTargets(view: ClusterView, input: Input): string | undefi
     ...new Set([...view.nodes.map((n) => n.name), ...view.members.flatMap((m) => m.node ?? [])]),
   ];
   const bad = names(input.nodes).filter((n) => !known.includes(n));
-  const azs = [...new Set(view.members.map((m) => m.az))].sort();
+  // A lost AZ whose instances the group has already replaced elsewhere is still the group's:
+  // replacing what is left of it (a sealed newcomer) is what the runbook is for.
+  const azs = [...new Set([...(view.azs ?? []), ...view.members.map((m) => m.az)])].sort();
   const problems = [
     ...(bad.length ? [`unknown node(s) ${bad.join(', ')} (known: ${known.join(', ')})`] : []),
     ...(input.az && !azs.includes(input.az)
-      ? [`no instance in AZ ${input.az} (the group's instances are in: ${azs.join(', ')})`]
+      ? [`AZ ${input.az} is not one of the group's (its AZs: ${azs.join(', ')})`]
       : []),
   ];
   return problems.length ? problems.join('; ') : undefined;

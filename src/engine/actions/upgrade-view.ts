@@ -93,7 +93,12 @@ export async function readView(ctx: ActionContext<unknown>): Promise<ClusterView
       ...(node ? { node: node.name } : {}),
     };
   });
-  return { nodes, members, desired: group.desired };
+  return {
+    nodes,
+    members,
+    desired: group.desired,
+    ...(group.availabilityZones ? { azs: group.availabilityZones } : {}),
+  };
 }
 
 export function describeNode(n: NodeView): string {
