@@ -53,8 +53,10 @@ export interface ClusterView {
   readonly nodes: readonly NodeView[];
   readonly members: readonly MemberView[];
   readonly desired: number;
-  /** The group's AZs (an AZ that lost every instance is still one of them). */
+  /** The group's AZs as configured now (an AZ that lost every instance is still one of them). */
   readonly azs?: readonly string[];
+  /** The group's region. */
+  readonly region?: string;
 }
 
 export interface Target {

@@ -212,7 +212,9 @@ describe('runbooks on a profile that discovers its nodes (vault.discover)', () =
       expect(r.out).not.toMatch(/confirmed destructive step/);
       if (vars.nodes) expect(r.out).toMatch(/unknown node\(s\) node-9 \(known: i-/);
       if (vars.az)
-        expect(r.out).toMatch(/AZ us-east-9z is not one of the group's \(its AZs: us-east-1a, /);
+        expect(r.out).toMatch(
+          /AZ us-east-9z is not one of the group's nor of its region us-east-1 \(its AZs: us-east-1a, /,
+        );
       if (vars.timeout) expect(r.out).toMatch(/timeout: invalid duration 'abc'/);
     }
     const after = (await statusJson(env)).processes

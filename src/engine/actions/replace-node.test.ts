@@ -90,6 +90,13 @@ describe('replace-node targets that do not exist', () => {
     expect(unknownTargets(v, { az: 'us-east-9z' })).toBe(
       "AZ us-east-9z is not one of the group's (its AZs: us-east-1a, us-east-1b, us-east-1c)",
     );
+    // Taken out of the group's subnets as well: still an AZ of its region, so accepted.
+    const out: ClusterView = { ...v, azs: ['us-east-1a', 'us-east-1c'], region: 'us-east-1' };
+    expect(unknownTargets(out, { az: 'us-east-1b' })).toBeUndefined();
+    expect(unknownTargets(out, { az: 'us-east-9z' })).toBe(
+      "AZ us-east-9z is not one of the group's nor of its region us-east-1 (its AZs: us-east-1a, us-east-1c)",
+    );
+    expect(unknownTargets(out, { az: 'us-east-1' })).toMatch(/is not one of the group's/);
     expect(unknownTargets(v, { nodes: 'node-9' })).toMatch(/unknown node\(s\) node-9/);
   });
 });

@@ -100,13 +100,21 @@ export function unknownTargets(view: ClusterView, input: Input): string | undefi
     ...new Set([...view.nodes.map((n) => n.name), ...view.members.flatMap((m) => m.node ?? [])]),
   ];
   const bad = names(input.nodes).filter((n) => !known.includes(n));
-  // A lost AZ whose instances the group has already replaced elsewhere is still the group's:
-  // replacing what is left of it (a sealed newcomer) is what the runbook is for.
   const azs = [...new Set([...(view.azs ?? []), ...view.members.map((m) => m.az)])].sort();
+  // A lost AZ can be in neither list: the group may have replaced its instances elsewhere
+  // already, and its subnet may have been taken out of the group to stop launches there. An AZ
+  // of the group's region is therefore accepted; one of another region is a typo.
+  const inRegion = (az: string): boolean =>
+    view.region !== undefined &&
+    az.length === view.region.length + 1 &&
+    az.startsWith(view.region) &&
+    /[a-z]$/.test(az);
   const problems = [
     ...(bad.length ? [`unknown node(s) ${bad.join(', ')} (known: ${known.join(', ')})`] : []),
-    ...(input.az && !azs.includes(input.az)
-      ? [`AZ ${input.az} is not one of the group's (its AZs: ${azs.join(', ')})`]
+    ...(input.az && !azs.includes(input.az) && !inRegion(input.az)
+      ? [
+          `AZ ${input.az} is not one of the group's${view.region ? ` nor of its region ${view.region}` : ''} (its AZs: ${azs.join(', ')})`,
+        ]
       : []),
   ];
   return problems.length ? problems.join('; ') : undefined;

@@ -97,6 +97,7 @@ export async function readView(ctx: ActionContext<unknown>): Promise<ClusterView
     nodes,
     members,
     desired: group.desired,
+    region,
     ...(group.availabilityZones ? { azs: group.availabilityZones } : {}),
   };
 }
