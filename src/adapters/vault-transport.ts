@@ -223,16 +223,26 @@ export class VaultTransport {
       const ca = https && this.#ca ? this.#ca.text() : undefined;
       const secureContext = ca !== undefined ? this.#context(ca) : undefined;
       const agent = this.#agent(url.origin, https, ca);
+      /** Why the call stopped once `both` aborted, for the request and for a retry alike. */
+      const abortedError = (): Error => {
+        // A caller's deadline (AbortSignal.timeout) is a timeout too, not an operator's abort.
+        const callerTimeout =
+          (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+        return new Error(
+          // The caller's signal not aborted: this call's own deadline fired.
+          !signal.aborted
+            ? `${node.name}: ${label}: no answer within ${secondsOf(timeoutMs)}`
+            : callerTimeout
+              ? `${node.name}: ${label}: no answer before the deadline`
+              : `${node.name}: ${label}: aborted`,
+        );
+      };
       const once = (): Promise<{ status: number; location?: string; text: string }> =>
         new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
           // A retry after the deadline (or the caller) already gave up: an abort listener added
           // now would never fire, and the request would run without a deadline.
           if (both.aborted) {
-            reject(
-              new Error(
-                `${node.name}: ${label}: ${!signal.aborted ? `no answer within ${secondsOf(timeoutMs)}` : 'aborted'}`,
-              ),
-            );
+            reject(abortedError());
             return;
           }
           const common = {
@@ -259,19 +269,7 @@ export class VaultTransport {
               })
             : httpRequest(common);
           const onAbort = (): void => {
-            // A caller's deadline (AbortSignal.timeout) is a timeout too, not an operator's abort.
-            const callerTimeout =
-              (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
-            r.destroy(
-              new Error(
-                // The caller's signal not aborted: this call's own deadline fired.
-                !signal.aborted
-                  ? `${node.name}: ${label}: no answer within ${secondsOf(timeoutMs)}`
-                  : callerTimeout
-                    ? `${node.name}: ${label}: no answer before the deadline`
-                    : `${node.name}: ${label}: aborted`,
-              ),
-            );
+            r.destroy(abortedError());
           };
           both.addEventListener('abort', onAbort, { once: true });
           const done = (): void => both.removeEventListener('abort', onAbort);

@@ -1,5 +1,6 @@
 import { errorMessage, UsageError } from '../domain/errors.js';
 import { withDeadline } from '../domain/deadline.js';
+import { tagUrl } from '../domain/tag-address.js';
 import type { Profile } from '../domain/schema.js';
 import type { AwsPort } from '../engine/aws.js';
 import type { VaultNode } from '../engine/vault.js';
@@ -60,22 +61,13 @@ function addressOf(
 
 /**
  * A node's address from its tag, used only when it is a plain `scheme://host[:port]` in the
- * profile's scheme: whoever can tag an instance writes that value, and the runbooks send shares
- * and tokens to it. No downgrade to http, no credentials, and no path, query or fragment (a
- * path would move every call to another endpoint). The host may be a name: TLS against the
- * profile's CA and `tls.server_name` still decides whom the node is. Anything else leaves the
- * instance out, as an instance with no address is.
+ * profile's scheme (domain/tag-address.ts). The host may be a name: TLS against the profile's
+ * CA and `tls.server_name` still decides whom the node is. Anything else leaves the instance
+ * out, as an instance with no address is.
  */
 export function plainAddress(value: string, scheme: 'https' | 'http'): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(value.trim());
-  } catch {
-    return undefined;
-  }
-  if (u.protocol !== `${scheme}:` || u.username || u.password) return undefined;
-  if (u.pathname !== '/' || u.search || u.hash || /[?#]/.test(value)) return undefined;
-  return `${scheme}://${u.host}`;
+  const t = tagUrl(value.trim(), scheme);
+  return t.ok ? `${scheme}://${t.url.host}` : undefined;
 }
 
 /**

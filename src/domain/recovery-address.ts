@@ -1,3 +1,5 @@
+import { tagUrl } from './tag-address.js';
+
 /**
  * The API address of a recovery node taken from its instance tag (profile
  * `recovery.address_tag`). Whoever can tag the instance writes that value, and the runbook then
@@ -19,16 +21,9 @@ export function recoveryTagAddress(
   want: { readonly scheme: 'https' | 'http'; readonly privateIp?: string },
 ): AddressCheck {
   const no = (why: string): AddressCheck => ({ ok: false, why });
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    return no('not a URL');
-  }
-  if (u.protocol !== `${want.scheme}:`) return no(`not ${want.scheme}://`);
-  if (u.username || u.password) return no('it carries credentials');
-  if (u.pathname !== '/' || u.search || u.hash || /[?#]/.test(value))
-    return no('it has a path, query or fragment');
+  const t = tagUrl(value, want.scheme);
+  if (!t.ok) return t;
+  const u = t.url;
   // The URL parser normalises 0x7f.1 and the like: judge the host it would connect to.
   const host = u.hostname;
   if (!IPV4.test(host)) return no('its host is not an IPv4 address');

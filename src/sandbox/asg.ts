@@ -5,7 +5,7 @@ import {
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { describeAllInstances } from '../adapters/aws/ec2-pages.js';
+import { describeAllInstances, toEc2Instance } from '../adapters/aws/ec2-pages.js';
 import type { RegionClients } from './clients.js';
 import { SANDBOX_TAG, VERSION_TAG } from './provision.js';
 
@@ -59,12 +59,7 @@ export async function describeSandboxInstances(
     { Filters: [{ Name: `tag:${SANDBOX_TAG}`, Values: [key] }] },
     signal,
   );
-  return found.map((i) => ({
-    instanceId: i.InstanceId ?? '',
-    state: i.State?.Name ?? '',
-    az: i.Placement?.AvailabilityZone ?? '',
-    imageId: i.ImageId ?? '',
-  }));
+  return found.map(toEc2Instance);
 }
 
 /** The Vault version an AMI stands for, from its tag (an image registered later by a runbook too). */

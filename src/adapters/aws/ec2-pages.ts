@@ -4,6 +4,7 @@ import type {
   DescribeInstancesCommandOutput,
   Instance,
 } from '@aws-sdk/client-ec2';
+import type { Ec2Instance } from '../../engine/aws.js';
 
 /**
  * Every instance DescribeInstances lists for `input`, following NextToken to the last page
@@ -38,4 +39,17 @@ export async function describeAllInstances(
     token = r.NextToken;
   } while (token);
   return out;
+}
+
+/** One listed instance as the engine sees it (the adapter's and the sandbox's one reading). */
+export function toEc2Instance(i: Instance): Ec2Instance {
+  return {
+    instanceId: i.InstanceId ?? '',
+    state: i.State?.Name ?? '',
+    az: i.Placement?.AvailabilityZone ?? '',
+    imageId: i.ImageId ?? '',
+    ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+    ...(i.LaunchTime ? { launchTime: i.LaunchTime.toISOString() } : {}),
+    tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+  };
 }

@@ -5,7 +5,7 @@ import type {
   LaunchTemplateVersion,
 } from '../../engine/aws.js';
 import type { AwsClients } from './clients.js';
-import { describeAllInstances } from './ec2-pages.js';
+import { describeAllInstances, toEc2Instance } from './ec2-pages.js';
 
 /** EC2 takes at most this many values in one filter. */
 const FILTER_VALUES_MAX = 200;
@@ -33,15 +33,7 @@ export async function describeInstances(
         signal,
       )),
     );
-  return found.map((i) => ({
-    instanceId: i.InstanceId ?? '',
-    state: i.State?.Name ?? '',
-    az: i.Placement?.AvailabilityZone ?? '',
-    imageId: i.ImageId ?? '',
-    ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
-    ...(i.LaunchTime ? { launchTime: i.LaunchTime.toISOString() } : {}),
-    tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-  }));
+  return found.map(toEc2Instance);
 }
 
 export async function launchTemplate(
