@@ -55,6 +55,10 @@ function paneRows(screen: string): Row[] {
 const count = (rows: readonly Row[], v: string): number =>
   rows.filter((r) => r.version === v).length;
 
+/** The primary's three rows, some on the older version and some on the newer. */
+const isMix = (rows: readonly Row[]): boolean =>
+  rows.length === 3 && count(rows, older) > 0 && count(rows, newer) > 0;
+
 beforeAll(async () => {
   ({ older, newer } = await builtVersions());
   // dist/ is what bin/ runs: build the current sources.
@@ -112,8 +116,27 @@ describe.skipIf(!hasTmux)('rolling-upgrade in the TUI (tmux, sandbox)', () => {
             now(() => (tmux.capture(name).includes(destructive[0]) ? undefined : true)),
           );
         } else if (share) {
-          // The moment the issue asks about: a standby's newcomer waits for its shares.
-          if (!atShare && rows.length === 3) atShare = rows;
+          // The moment the issue asks about: a standby's newcomer waits for its shares. The
+          // prompt and the pane come from two pollers (the run's 2 s view, the pane's own
+          // round), so the frame the prompt first shows in may still hold the pane's previous
+          // round: before typing, wait for a frame with the prompt still up and the version
+          // mix in the pane. A pane that never shows the mix fails here.
+          if (!atShare) {
+            const s = await tmux.waitFor(
+              name,
+              (s) => {
+                if (!s.includes(share[0]))
+                  throw new Error(
+                    `the share prompt went away before the version mix showed:\n${s}`,
+                  );
+                return isMix(paneRows(s));
+              },
+              60_000,
+              seen,
+            );
+            atShare = paneRows(s);
+            during.push(atShare);
+          }
           tmux.type(name, shares[Number(share[1]) - 1] ?? '');
           await until(
             'the share taken',
