@@ -3,6 +3,7 @@
 // src/ stays a separate chunk, so a command still loads only what it uses. Sourcemaps keep
 // stack traces (node --enable-source-maps) and the module trace of test/startup-modules usable.
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -115,6 +116,113 @@ function keptOutputCaches() {
   },
 };
 
+/**
+ * The TUI's libraries — React, its reconciler, Ink and their helpers, ≈ 0.9 MB — as one
+ * CommonJS file, dist/bundle/tui-vendor.cjs, that src/adapters/code-cache.ts runs with V8's
+ * code cache: on Node 20 an ES module is compiled from source on every start, and that
+ * compiling was a third of the TUI's first frame. The rest of the program imports 'ink', 'react'
+ * and 'react/jsx-runtime' from small ES modules made here, which hand out the file's exports: one
+ * copy of React for all. Yoga stays an ES module of the main bundle (its loader is asynchronous)
+ * and is handed to the file as its 'yoga-layout'.
+ */
+const VENDOR_FILE = 'tui-vendor.cjs';
+const VENDOR_ENTRY = '\0tui-vendor-entry';
+const VENDOR_LOAD = '\0tui-vendor-load';
+const vendorModules = {
+  ink: 'ink',
+  react: 'react',
+  'react/jsx-runtime': 'jsxRuntime',
+};
+const vendorEntry = {
+  name: 'tui-vendor-entry',
+  resolveId: (source) => (source === VENDOR_ENTRY ? VENDOR_ENTRY : undefined),
+  load(id) {
+    if (id !== VENDOR_ENTRY) return undefined;
+    return Object.entries(vendorModules)
+      .map(([from, as]) => `export * as ${as} from '${from}';`)
+      .join('\n');
+  },
+};
+/**
+ * Ink's React Devtools hook-up (DEV=true) left out of that file: it is Ink's developer feature,
+ * needs react-devtools-core (not a dependency of this product: an operator with DEV=true in
+ * the environment got a warning across the screen), and it is the only top-level await in Ink,
+ * which a CommonJS file cannot have. If Ink changes these lines, the build fails instead.
+ */
+const INK_BUILD = /[\\/]node_modules[\\/]ink[\\/]build[\\/]/;
+const inkWithoutDevtools = {
+  name: 'ink-without-devtools',
+  transform(code, id) {
+    if (!INK_BUILD.test(id)) return undefined;
+    const edits = {
+      'utils.js': [
+        ["const isDev = () => process.env['DEV'] === 'true';", 'const isDev = () => false;'],
+      ],
+      'reconciler.js': [
+        ["await import('./devtools.js');", 'void 0;'],
+        ['? await loadPackageJson()', '? undefined'],
+      ],
+    }[id.replace(/.*[\\/]/, '')];
+    if (!edits) return undefined;
+    let out = code;
+    for (const [from, to] of edits) {
+      if (!out.includes(from)) throw new Error(`${id}: no "${from}" to replace (Ink changed)`);
+      out = out.replace(from, to);
+    }
+    return { code: out, map: null };
+  },
+};
+const require = createRequire(import.meta.url);
+/** Each vendored module's export names, read from the module itself: the facades list them. */
+const vendorExports = {
+  ink: Object.keys(await import('ink')),
+  react: Object.keys(require('react')),
+  'react/jsx-runtime': Object.keys(require('react/jsx-runtime')),
+};
+const vendorFacades = {
+  name: 'tui-vendor-facades',
+  resolveId(source) {
+    if (source === VENDOR_LOAD) return VENDOR_LOAD;
+    return Object.hasOwn(vendorModules, source) ? `\0tui-vendor:${source}` : undefined;
+  },
+  load(id) {
+    if (id === VENDOR_LOAD)
+      // The file's require('yoga-layout') is read the way Node reads a CommonJS module's
+      // exports from an ES module: its default import is the whole object, Ink's Yoga.
+      return `import Yoga from 'yoga-layout';
+import { loadVendor } from ${JSON.stringify(`${root}src/adapters/tui-vendor.ts`)};
+export default loadVendor(new URL('./${VENDOR_FILE}', import.meta.url), Yoga);
+`;
+    if (!id.startsWith('\0tui-vendor:')) return undefined;
+    const source = id.slice('\0tui-vendor:'.length);
+    const as = vendorModules[source];
+    const names = vendorExports[source].filter((n) => n !== 'default');
+    const hasDefault = source === 'react';
+    return `import vendor from '${VENDOR_LOAD}';
+const m = vendor.${as};
+export const { ${names.join(', ')} } = m;
+${hasDefault ? 'export default m.default ?? m;' : ''}
+`;
+  },
+};
+
+await build({
+  cwd: root,
+  input: { 'tui-vendor': VENDOR_ENTRY },
+  platform: 'node',
+  plugins: [vendorEntry, inkWithoutDevtools, wrapWithInksStringWidth, inkOutputCachesKept],
+  external: ['yoga-layout', 'react-devtools-core'],
+  resolve: { alias: { 'es-toolkit/compat': `${root}src/vendor/es-toolkit-compat.ts` } },
+  transform: { define: { 'process.env.NODE_ENV': '"production"' } },
+  output: {
+    dir: out,
+    format: 'cjs',
+    sourcemap: true,
+    entryFileNames: VENDOR_FILE,
+    codeSplitting: false,
+  },
+});
+
 await build({
   cwd: root,
   input: {
@@ -123,7 +231,7 @@ await build({
     'supervisor-main': 'src/sandbox/supervisor-main.ts',
   },
   platform: 'node',
-  plugins: [yogaWithoutFetch, zodJitless, wrapWithInksStringWidth, inkOutputCachesKept],
+  plugins: [yogaWithoutFetch, zodJitless, vendorFacades],
   tsconfig: 'tsconfig.build.json',
   // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
   // client's own code: its ES build, bundled, keeps only the commands src/ names (see
