@@ -172,6 +172,79 @@ const inkWithoutDevtools = {
     return { code: out, map: null };
   },
 };
+/**
+ * Ink's text libraries without ICU for plain text (src/vendor/narrow-text.ts): each of them gets
+ * a grapheme segmenter that answers for text of one-unit graphemes itself, and string-width
+ * knows the width of narrow text without segmenting it. Any other text goes through Intl as
+ * before. If a library changes the lines replaced here, the build fails instead.
+ */
+const NARROW_TEXT = `${root}src/vendor/narrow-text.ts`;
+const narrowTextEdits = [
+  [
+    /[\\/]node_modules[\\/]string-width[\\/]index\.js$/,
+    [
+      ['const segmenter = new Intl.Segmenter();', 'const segmenter = graphemeSegmenter();'],
+      [
+        'if (/^[\\u0020-\\u007E]*$/.test(string)) {',
+        'if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && isNarrowText(string))) {',
+      ],
+    ],
+  ],
+  [
+    /[\\/]node_modules[\\/]slice-ansi[\\/]tokenize-ansi\.js$/,
+    [
+      [
+        "const GRAPHEME_SEGMENTER = new Intl.Segmenter(undefined, {granularity: 'grapheme'});",
+        'const GRAPHEME_SEGMENTER = graphemeSegmenter();',
+      ],
+    ],
+  ],
+  [
+    /[\\/]node_modules[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
+    [
+      [
+        'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });',
+        'const segmenter = graphemeSegmenter();',
+      ],
+    ],
+  ],
+];
+/**
+ * A module's regular expressions with Unicode property escapes (\\p{RGI_Emoji}: V8 builds the set
+ * of every emoji sequence from ICU's data when the literal is evaluated, at the module's load),
+ * made when first used: `const re = /…/;` becomes a function returning the one expression, and
+ * each use of `re` a call of it. Each declaration keeps its line.
+ */
+function lazyPropertyRegExps(code) {
+  const declared = [...code.matchAll(/^const (\w+) = (\/.*\\p\{.*\/[a-z]*);$/gm)];
+  let out = code;
+  for (const [line, name, literal] of declared) {
+    out = out
+      .replace(new RegExp(`\\b${name}\\b`, 'g'), `${name}()`)
+      .replace(
+        `const ${name}() = ${literal};`,
+        `let ${name}$; const ${name} = () => (${name}$ ??= ${literal});`,
+      );
+    if (!out.includes(`const ${name} = () =>`)) throw new Error(`could not make ${line} lazy`);
+  }
+  return out;
+}
+const inkTextWithoutIcu = {
+  name: 'ink-text-without-icu',
+  transform(code, id) {
+    const found = narrowTextEdits.find(([file]) => file.test(id));
+    if (!found) return undefined;
+    let out = lazyPropertyRegExps(code);
+    for (const [from, to] of found[1]) {
+      if (!out.includes(from))
+        throw new Error(`${id}: no "${from}" to replace (the library changed)`);
+      out = out.replace(from, to);
+    }
+    // On the first line, beside the module's own: the lines below keep their positions.
+    const use = `import { graphemeSegmenter, isNarrowText } from ${JSON.stringify(NARROW_TEXT)};`;
+    return { code: `${use}${out}`, map: null };
+  },
+};
 const require = createRequire(import.meta.url);
 /** Each vendored module's export names, read from the module itself: the facades list them. */
 const vendorExports = {
@@ -210,7 +283,13 @@ await build({
   cwd: root,
   input: { 'tui-vendor': VENDOR_ENTRY },
   platform: 'node',
-  plugins: [vendorEntry, inkWithoutDevtools, wrapWithInksStringWidth, inkOutputCachesKept],
+  plugins: [
+    vendorEntry,
+    inkWithoutDevtools,
+    inkTextWithoutIcu,
+    wrapWithInksStringWidth,
+    inkOutputCachesKept,
+  ],
   external: ['yoga-layout', 'react-devtools-core'],
   resolve: { alias: { 'es-toolkit/compat': `${root}src/vendor/es-toolkit-compat.ts` } },
   transform: { define: { 'process.env.NODE_ENV': '"production"' } },
