@@ -3,6 +3,7 @@
 // src/ stays a separate chunk, so a command still loads only what it uses. Sourcemaps keep
 // stack traces (node --enable-source-maps) and the module trace of test/startup-modules usable.
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -115,6 +116,192 @@ function keptOutputCaches() {
   },
 };
 
+/**
+ * The TUI's libraries — React, its reconciler, Ink and their helpers, ≈ 0.9 MB — as one
+ * CommonJS file, dist/bundle/tui-vendor.cjs, that src/adapters/code-cache.ts runs with V8's
+ * code cache: on Node 20 an ES module is compiled from source on every start, and that
+ * compiling was a third of the TUI's first frame. The rest of the program imports 'ink', 'react'
+ * and 'react/jsx-runtime' from small ES modules made here, which hand out the file's exports: one
+ * copy of React for all. Yoga stays an ES module of the main bundle (its loader is asynchronous)
+ * and is handed to the file as its 'yoga-layout'.
+ */
+const VENDOR_FILE = 'tui-vendor.cjs';
+const VENDOR_ENTRY = '\0tui-vendor-entry';
+const VENDOR_LOAD = '\0tui-vendor-load';
+const vendorModules = {
+  ink: 'ink',
+  react: 'react',
+  'react/jsx-runtime': 'jsxRuntime',
+};
+const vendorEntry = {
+  name: 'tui-vendor-entry',
+  resolveId: (source) => (source === VENDOR_ENTRY ? VENDOR_ENTRY : undefined),
+  load(id) {
+    if (id !== VENDOR_ENTRY) return undefined;
+    return Object.entries(vendorModules)
+      .map(([from, as]) => `export * as ${as} from '${from}';`)
+      .join('\n');
+  },
+};
+/**
+ * Ink's React Devtools hook-up (DEV=true) left out of that file: it is Ink's developer feature,
+ * needs react-devtools-core (not a dependency of this product: an operator with DEV=true in
+ * the environment got a warning across the screen), and it is the only top-level await in Ink,
+ * which a CommonJS file cannot have. If Ink changes these lines, the build fails instead.
+ */
+const INK_BUILD = /[\\/]node_modules[\\/]ink[\\/]build[\\/]/;
+const inkWithoutDevtools = {
+  name: 'ink-without-devtools',
+  transform(code, id) {
+    if (!INK_BUILD.test(id)) return undefined;
+    const edits = {
+      'utils.js': [
+        ["const isDev = () => process.env['DEV'] === 'true';", 'const isDev = () => false;'],
+      ],
+      'reconciler.js': [
+        ["await import('./devtools.js');", 'void 0;'],
+        ['? await loadPackageJson()', '? undefined'],
+      ],
+    }[id.replace(/.*[\\/]/, '')];
+    if (!edits) return undefined;
+    let out = code;
+    for (const [from, to] of edits) {
+      if (!out.includes(from)) throw new Error(`${id}: no "${from}" to replace (Ink changed)`);
+      out = out.replace(from, to);
+    }
+    return { code: out, map: null };
+  },
+};
+/**
+ * Ink's text libraries without ICU for plain text (src/vendor/narrow-text.ts): each of them gets
+ * a grapheme segmenter that answers for text of one-unit graphemes itself, and string-width
+ * knows the width of narrow text without segmenting it. Any other text goes through Intl as
+ * before. If a library changes the lines replaced here, the build fails instead.
+ */
+const NARROW_TEXT = `${root}src/vendor/narrow-text.ts`;
+const narrowTextEdits = [
+  [
+    /[\\/]node_modules[\\/]string-width[\\/]index\.js$/,
+    [
+      ['const segmenter = new Intl.Segmenter();', 'const segmenter = graphemeSegmenter();'],
+      [
+        'if (/^[\\u0020-\\u007E]*$/.test(string)) {',
+        'if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && isNarrowText(string))) {',
+      ],
+    ],
+  ],
+  [
+    /[\\/]node_modules[\\/]slice-ansi[\\/]tokenize-ansi\.js$/,
+    [
+      [
+        "const GRAPHEME_SEGMENTER = new Intl.Segmenter(undefined, {granularity: 'grapheme'});",
+        'const GRAPHEME_SEGMENTER = graphemeSegmenter();',
+      ],
+    ],
+  ],
+  [
+    /[\\/]node_modules[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
+    [
+      [
+        'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });',
+        'const segmenter = graphemeSegmenter();',
+      ],
+    ],
+  ],
+];
+/**
+ * A module's regular expressions with Unicode property escapes (\\p{RGI_Emoji}: V8 builds the set
+ * of every emoji sequence from ICU's data when the literal is evaluated, at the module's load),
+ * made when first used: `const re = /…/;` becomes a function returning the one expression, and
+ * each use of `re` a call of it. Each declaration keeps its line.
+ */
+function lazyPropertyRegExps(code) {
+  const declared = [...code.matchAll(/^const (\w+) = (\/.*\\p\{.*\/[a-z]*);$/gm)];
+  let out = code;
+  for (const [line, name, literal] of declared) {
+    out = out
+      .replace(new RegExp(`\\b${name}\\b`, 'g'), `${name}()`)
+      .replace(
+        `const ${name}() = ${literal};`,
+        `let ${name}$; const ${name} = () => (${name}$ ??= ${literal});`,
+      );
+    if (!out.includes(`const ${name} = () =>`)) throw new Error(`could not make ${line} lazy`);
+  }
+  return out;
+}
+const inkTextWithoutIcu = {
+  name: 'ink-text-without-icu',
+  transform(code, id) {
+    const found = narrowTextEdits.find(([file]) => file.test(id));
+    if (!found) return undefined;
+    let out = lazyPropertyRegExps(code);
+    for (const [from, to] of found[1]) {
+      if (!out.includes(from))
+        throw new Error(`${id}: no "${from}" to replace (the library changed)`);
+      out = out.replace(from, to);
+    }
+    // On the first line, beside the module's own: the lines below keep their positions.
+    const use = `import { graphemeSegmenter, isNarrowText } from ${JSON.stringify(NARROW_TEXT)};`;
+    return { code: `${use}${out}`, map: null };
+  },
+};
+const require = createRequire(import.meta.url);
+/** Each vendored module's export names, read from the module itself: the facades list them. */
+const vendorExports = {
+  ink: Object.keys(await import('ink')),
+  react: Object.keys(require('react')),
+  'react/jsx-runtime': Object.keys(require('react/jsx-runtime')),
+};
+const vendorFacades = {
+  name: 'tui-vendor-facades',
+  resolveId(source) {
+    if (source === VENDOR_LOAD) return VENDOR_LOAD;
+    return Object.hasOwn(vendorModules, source) ? `\0tui-vendor:${source}` : undefined;
+  },
+  load(id) {
+    if (id === VENDOR_LOAD)
+      // The file's require('yoga-layout') is read the way Node reads a CommonJS module's
+      // exports from an ES module: its default import is the whole object, Ink's Yoga.
+      return `import Yoga from 'yoga-layout';
+import { loadVendor } from ${JSON.stringify(`${root}src/adapters/tui-vendor.ts`)};
+export default loadVendor(new URL('./${VENDOR_FILE}', import.meta.url), Yoga);
+`;
+    if (!id.startsWith('\0tui-vendor:')) return undefined;
+    const source = id.slice('\0tui-vendor:'.length);
+    const as = vendorModules[source];
+    const names = vendorExports[source].filter((n) => n !== 'default');
+    const hasDefault = source === 'react';
+    return `import vendor from '${VENDOR_LOAD}';
+const m = vendor.${as};
+export const { ${names.join(', ')} } = m;
+${hasDefault ? 'export default m.default ?? m;' : ''}
+`;
+  },
+};
+
+await build({
+  cwd: root,
+  input: { 'tui-vendor': VENDOR_ENTRY },
+  platform: 'node',
+  plugins: [
+    vendorEntry,
+    inkWithoutDevtools,
+    inkTextWithoutIcu,
+    wrapWithInksStringWidth,
+    inkOutputCachesKept,
+  ],
+  external: ['yoga-layout', 'react-devtools-core'],
+  resolve: { alias: { 'es-toolkit/compat': `${root}src/vendor/es-toolkit-compat.ts` } },
+  transform: { define: { 'process.env.NODE_ENV': '"production"' } },
+  output: {
+    dir: out,
+    format: 'cjs',
+    sourcemap: true,
+    entryFileNames: VENDOR_FILE,
+    codeSplitting: false,
+  },
+});
+
 await build({
   cwd: root,
   input: {
@@ -123,7 +310,7 @@ await build({
     'supervisor-main': 'src/sandbox/supervisor-main.ts',
   },
   platform: 'node',
-  plugins: [yogaWithoutFetch, zodJitless, wrapWithInksStringWidth, inkOutputCachesKept],
+  plugins: [yogaWithoutFetch, zodJitless, vendorFacades],
   tsconfig: 'tsconfig.build.json',
   // The AWS SDK stays in node_modules (loaded per service on its first call), except the EC2
   // client's own code: its ES build, bundled, keeps only the commands src/ names (see

@@ -43,8 +43,24 @@ function withBundledSources(url: string): string[] {
   // Re-export facades and the bundler's runtime have no map: no module of their own, and the
   // chunks they import are loaded (and traced) themselves.
   if (dirname(file) !== BUNDLE || !existsSync(`${file}.map`)) return [url];
+  return [url, ...mapSources(file), ...runsCommonJs(file).flatMap(mapSources)];
+}
+
+function mapSources(file: string): string[] {
   const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
-  return [url, ...map.sources.map((s) => pathToFileURL(resolve(BUNDLE, s)).href)];
+  return map.sources.map((s) => pathToFileURL(resolve(BUNDLE, s)).href);
+}
+
+/**
+ * The CommonJS files of the bundle that a chunk runs itself (the TUI's libraries, run with V8's
+ * code cache by src/adapters/code-cache.ts), which a module loader hook never sees: a chunk that
+ * names one loads it.
+ */
+function runsCommonJs(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return readdirSync(BUNDLE)
+    .filter((f) => f.endsWith('.cjs') && text.includes(`"./${f}"`))
+    .map((f) => join(BUNDLE, f));
 }
 
 const loads = (modules: string[], what: RegExp): string[] => modules.filter((m) => what.test(m));

@@ -1,0 +1,2 @@
+/** See narrow-text-check.mjs. */
+export function narrowAlone(c: string): boolean;
