@@ -50,6 +50,7 @@ console.log(
 for (const extra of [
   'bench-startup.mjs',
   'bench-tui.mjs',
+  'bench-tui-instructions.mjs',
   'bench-sandbox.mjs',
   'bench-unseal.mjs',
 ]) {

@@ -223,4 +223,26 @@ describe('what each command loads', () => {
     expect(loads(modules, /\/@aws-sdk\/client-auto-scaling\//).length).toBeGreaterThan(0);
     expect(stderr).not.toMatch(/NodeVersionSupportWarning|AWS SDK for JavaScript/);
   });
+  it('Given the clipboard adapter (what the TUI loads in the background for a run), When it is made and nothing was copied, Then clipboardy and its ≈ 120 modules are not loaded', async () => {
+    const { dir, env } = tempState();
+    const trace = join(dir, 'modules.txt');
+    const adapter = pathToFileURL(join(ROOT, 'dist', 'adapters', 'clipboard.js')).href;
+    const r = await execa(
+      'node',
+      [
+        '--import',
+        HOOK,
+        '--input-type=module',
+        '-e',
+        `const { SystemClipboard } = await import(${JSON.stringify(adapter)});
+const c = new SystemClipboard();
+if ((await c.clear()).kind !== 'nothing' || c.clearSync().kind !== 'nothing') process.exit(3);`,
+      ],
+      { env: { ...env, VR_MODULE_TRACE: trace }, extendEnv: false, reject: false },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    const modules = readFileSync(trace, 'utf8').trim().split('\n');
+    expect(loads(modules, /\/dist\/adapters\/clipboard\.js$/)).toHaveLength(1); // the trace sees it
+    expect(loads(modules, /\/node_modules\/clipboardy\//)).toEqual([]);
+  });
 });

@@ -1,4 +1,3 @@
-import clipboardy from 'clipboardy';
 import { errorMessage } from '../domain/errors.js';
 import type { Secret } from '../domain/secret.js';
 import type { ClipboardClear, ClipboardPort } from '../engine/ports.js';
@@ -17,7 +16,12 @@ export interface ClipboardBackend {
  * never outlives the tool. Each clear first compares: what someone copied since is left alone.
  */
 export class SystemClipboard implements ClipboardPort {
-  readonly #backend: ClipboardBackend;
+  /**
+   * clipboardy, imported at the first copy: with its own execa it is ≈ 120 modules, which a run
+   * that never copies (and the TUI's home screen, which loads what a run needs in the background)
+   * has no use for. A secret is pending only after a copy, so every clear finds it loaded.
+   */
+  #backend: ClipboardBackend | undefined;
   readonly #report: (line: string) => void;
   #pending: string | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -32,11 +36,12 @@ export class SystemClipboard implements ClipboardPort {
       report?: (line: string) => void;
     } = {},
   ) {
-    this.#backend = opts.backend ?? clipboardy;
+    this.#backend = opts.backend;
     this.#report = opts.report ?? ((l) => process.stderr.write(`${l}\n`));
   }
 
   async copy(secret: Secret, clearAfterMs: number): Promise<void> {
+    this.#backend ??= (await import('clipboardy')).default;
     const text = secret.reveal();
     await this.#backend.write(text);
     this.#pending = text;
@@ -56,15 +61,16 @@ export class SystemClipboard implements ClipboardPort {
 
   async #clearNow(): Promise<ClipboardClear> {
     const text = this.#pending;
-    if (text === undefined) return { kind: 'nothing' };
+    const backend = this.#backend;
+    if (text === undefined || !backend) return { kind: 'nothing' };
     try {
-      if ((await this.#backend.read()) !== text) {
+      if ((await backend.read()) !== text) {
         this.#settled();
         return { kind: 'changed' };
       }
-      await this.#backend.write('');
+      await backend.write('');
       // Read back: "cleared" is said only when the clipboard no longer holds it.
-      if ((await this.#backend.read()) === text)
+      if ((await backend.read()) === text)
         return { kind: 'failed', error: 'the clipboard still holds it after clearing' };
       this.#settled();
       return { kind: 'cleared' };
@@ -82,14 +88,15 @@ export class SystemClipboard implements ClipboardPort {
   /** The last chance, at process exit: synchronous, since nothing async runs after 'exit'. */
   clearSync(): ClipboardClear {
     const text = this.#pending;
-    if (text === undefined) return { kind: 'nothing' };
+    const backend = this.#backend;
+    if (text === undefined || !backend) return { kind: 'nothing' };
     try {
-      if (this.#backend.readSync() !== text) {
+      if (backend.readSync() !== text) {
         this.#settled();
         return { kind: 'changed' };
       }
-      this.#backend.writeSync('');
-      if (this.#backend.readSync() === text)
+      backend.writeSync('');
+      if (backend.readSync() === text)
         return { kind: 'failed', error: 'the clipboard still holds it after clearing' };
       this.#settled();
       return { kind: 'cleared' };

@@ -10,6 +10,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,7 +28,9 @@ import { Script } from 'node:vm';
 /** The cache is made this long after the file ran: by then the first frames have compiled the
  * functions a start needs, and the cache carries their bytecode too. */
 const WRITE_AFTER_MS = 3000;
-/** A cache file larger than this is not ours (the TUI's is ≈ 2 MB). */
+/** Caches of other builds of the same file kept besides the current one. */
+const KEEP_OTHER_BUILDS = 3;
+/** A cache file larger than this is not ours (the TUI's is ≈ 0.4 MB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
 export interface CodeCacheOptions {
@@ -145,7 +148,7 @@ function isOwnAndPrivate(st: { uid: number; mode: number }): boolean {
   return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
 }
 
-/** Written whole or not at all (a new file renamed over the old), then older caches removed. */
+/** Written whole or not at all (a new file renamed over the old), then the oldest caches removed. */
 function writeCache(dir: string, path: string, data: Buffer, prefix: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!ownedAndPrivate(dir, true))
@@ -158,8 +161,11 @@ function writeCache(dir: string, path: string, data: Buffer, prefix: string): vo
     rmSync(temp, { force: true });
     throw err;
   }
-  for (const name of readdirSync(dir)) {
-    if (name !== basename(path) && name.startsWith(`${prefix}-`) && name.endsWith('.v8'))
-      rmSync(join(dir, name), { force: true });
-  }
+  // Other builds' caches (another checkout, the version before an upgrade) stay, a few of them:
+  // the most recently written.
+  const others = readdirSync(dir)
+    .filter((n) => n !== basename(path) && n.startsWith(`${prefix}-`) && n.endsWith('.v8'))
+    .map((n) => ({ n, mtime: statSync(join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { n } of others.slice(KEEP_OTHER_BUILDS)) rmSync(join(dir, n), { force: true });
 }

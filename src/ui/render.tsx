@@ -78,12 +78,13 @@ async function clusterStatus(
   onPreview: (s: ClusterStatus) => void,
 ): Promise<{ profileName?: string; poller?: StatusPoller; close?: () => void }> {
   try {
-    const [{ loadProfile, profilePath }, { clusterPorts }, { screenPoller }] = await Promise.all([
-      import('../app/profiles.js'),
-      import('../app/cluster-ports.js'),
-      import('../app/status-screen.js'),
-    ]);
-    const profile = loadProfile(profilePath(explicit, env));
+    const [{ loadProfileLazily, profilePath }, { clusterPorts }, { screenPoller }] =
+      await Promise.all([
+        import('../app/profile-read.js'),
+        import('../app/cluster-ports.js'),
+        import('../app/status-screen.js'),
+      ]);
+    const profile = await loadProfileLazily(profilePath(explicit, env));
     const { vault, aws } = clusterPorts(profile, env);
     const poller = vault ? screenPoller(profile, vault, aws, onUpdate, onPreview) : undefined;
     return {
