@@ -293,6 +293,27 @@ describe('VaultHttp: keep-alive', () => {
     vault.close();
   });
 
+  it("Given two nodes behind one server under different path prefixes, When each is read twice, Then every request goes to its own node's prefix", async () => {
+    const seen: Seen[] = [];
+    const node = await https(record(seen, json(200, health)));
+    const vault = new VaultHttp({
+      nodes: [
+        { name: 'node-1', address: `${node.url}/one/` },
+        { name: 'node-2', address: `${node.url}/two` },
+      ],
+      caCert: certs.ca,
+    });
+    for (let i = 0; i < 2; i++)
+      for (const n of vault.nodes()) expect((await vault.health(n, signal())).reachable).toBe(true);
+    expect(seen.map((s) => s.path)).toEqual([
+      '/one/v1/sys/health',
+      '/two/v1/sys/health',
+      '/one/v1/sys/health',
+      '/two/v1/sys/health',
+    ]);
+    vault.close();
+  });
+
   it("Given a poller's long-lived signal, When health is read many times (answered or timed out), Then no call leaves a listener on it", async () => {
     const node = await https(json(200, health));
     const silent = await https(() => undefined);

@@ -139,6 +139,20 @@ function vaultErrors(body: unknown, status: number): string {
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }
 
+/** What a request needs of a node's address. */
+interface Target {
+  readonly protocol: string;
+  readonly origin: string;
+  /** The hostname without an IPv6 address's brackets. */
+  readonly host: string;
+  readonly port: string | number;
+  /** The address's own path, without a trailing slash (a node behind a path prefix). */
+  readonly base: string;
+}
+
+/** Parsed addresses kept by a transport: a cluster's nodes, old and new, many times over. */
+const MAX_TARGETS = 256;
+
 /** Methods that read: a pooled socket the server closed as it was reused is retried once. */
 const RETRYABLE = new Set(['GET', 'LIST']);
 
@@ -150,11 +164,32 @@ export class VaultTransport {
   readonly #timeout: number;
   /** Keep-alive pools by node origin and CA text (a re-read CA gets fresh connections). */
   readonly #agents = new Map<string, { readonly ca: string | undefined; agent: HttpAgent }>();
+  readonly #targets = new Map<string, Target>();
   #closed = false;
   #tls: { readonly ca: string; readonly ctx: SecureContext } | undefined;
   constructor(readonly opts: TransportOptions = {}) {
     this.#ca = opts.caCert ? new CaFile(opts.caCert) : undefined;
     this.#timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** A node address, parsed once (the poller asks the same few addresses every round). */
+  #target(address: string): Target {
+    let t = this.#targets.get(address);
+    if (!t) {
+      const url = new URL(address);
+      const https = url.protocol === 'https:';
+      t = {
+        protocol: url.protocol,
+        origin: url.origin,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port || (https ? 443 : 80),
+        base: url.pathname.replace(/\/+$/, ''),
+      };
+      // Addresses come from a profile or a discovery: few, but not to grow without bound.
+      if (this.#targets.size >= MAX_TARGETS) this.#targets.clear();
+      this.#targets.set(address, t);
+    }
+    return t;
   }
 
   #agent(origin: string, https: boolean, ca: string | undefined): HttpAgent {
@@ -191,14 +226,13 @@ export class VaultTransport {
     signal: AbortSignal,
     expect: (status: number) => boolean = (s) => s >= 200 && s < 300,
   ): Promise<VaultResponse> {
-    const url = new URL(node.address);
+    const url = this.#target(node.address);
     const rel = req.path.replace(/^\/+/, '');
     const [pathOnly, query = ''] = rel.split('?', 2) as [string, string?];
     const qs = new URLSearchParams(query);
     if (req.method === 'LIST') qs.set('list', 'true');
     const q = qs.toString();
-    const base = url.pathname.replace(/\/+$/, '');
-    const path = `${base}/v1/${pathOnly}${q ? `?${q}` : ''}`;
+    const path = `${url.base}/v1/${pathOnly}${q ? `?${q}` : ''}`;
     const label = `${req.method} ${pathOnly}`;
     const timeoutMs = req.timeoutMs ?? this.#timeout;
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
@@ -236,8 +270,8 @@ export class VaultTransport {
             return;
           }
           const common = {
-            host: url.hostname.replace(/^\[|\]$/g, ''),
-            port: url.port || (https ? 443 : 80),
+            host: url.host,
+            port: url.port,
             method: req.method === 'LIST' ? 'GET' : req.method,
             path,
             headers,
@@ -246,8 +280,10 @@ export class VaultTransport {
           const r = https
             ? httpsRequest({
                 ...common,
-                // `ca` keys the pool; the context built from it once verifies the connection.
-                ...(ca !== undefined ? { ca, secureContext } : {}),
+                // The context built once from the CA verifies the connection. Not `ca` itself:
+                // the agent would join its text into the pool key of every request, and each
+                // CA text has an agent of its own already (#agent).
+                ...(secureContext ? { secureContext } : {}),
                 rejectUnauthorized: !this.opts.skipVerify,
                 ...(serverName
                   ? {
