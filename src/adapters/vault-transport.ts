@@ -75,12 +75,27 @@ export interface VaultResponse {
   readonly body: unknown;
 }
 
-/** The CA's text, re-read when the file changes (a re-created sandbox writes a new CA). */
+/**
+ * The CA's text, re-read when the file changes (a re-created sandbox writes a new CA). The
+ * file is looked at once per turn of the event loop: a status round sends its six requests in
+ * one synchronous run, and one stat serves them all (a change cannot be seen within the run).
+ */
 class CaFile {
   #stamp = '';
   #text: string | undefined;
+  /** Set while the current synchronous run has already looked at the file. */
+  #checked = false;
   constructor(readonly path: string) {}
   text(): string {
+    if (this.#checked && this.#text !== undefined) return this.#text;
+    const text = this.#read();
+    this.#checked = true;
+    process.nextTick(() => {
+      this.#checked = false;
+    });
+    return text;
+  }
+  #read(): string {
     let stamp: string;
     try {
       const st = statSync(this.path);
