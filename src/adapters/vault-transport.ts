@@ -7,7 +7,6 @@ import {
   type PeerCertificate,
   type SecureContext,
 } from 'node:tls';
-import { withDeadline } from '../domain/deadline.js';
 import { UsageError } from '../domain/errors.js';
 import type { Secret } from '../domain/secret.js';
 import { VaultApiError, type VaultNode } from '../engine/vault.js';
@@ -168,6 +167,53 @@ interface Target {
 /** Parsed addresses kept by a transport: a cluster's nodes, old and new, many times over. */
 const MAX_TARGETS = 256;
 
+/**
+ * A request's own deadline combined with the caller's signal: what domain/deadline.ts's
+ * withDeadline gives, without an AbortController of its own. The status poller sends six
+ * requests every two seconds, each already under the collector's deadline; a second
+ * controller, its signal and their listeners per request were a tenth of what a round
+ * allocated. As there, the timer holds what it must abort, so the deadline fires whatever the
+ * caller keeps, and `dispose()` leaves no listener on a long-lived caller's signal.
+ */
+class CallDeadline {
+  #expired = false;
+  #abort: (() => void) | undefined;
+  readonly #timer: NodeJS.Timeout;
+  readonly #fire = (): void => {
+    const abort = this.#abort;
+    this.#abort = undefined;
+    abort?.();
+  };
+  constructor(
+    readonly signal: AbortSignal,
+    ms: number,
+  ) {
+    this.#timer = setTimeout(() => {
+      this.#expired = true;
+      this.#fire();
+    }, ms);
+    if (!signal.aborted) signal.addEventListener('abort', this.#fire, { once: true });
+  }
+  /** The deadline passed or the caller gave up. */
+  get aborted(): boolean {
+    return this.#expired || this.signal.aborted;
+  }
+  /**
+   * `abort` runs once, when the deadline passes or the caller gives up, unless released first
+   * (the returned function). One at a time: a request, then its retry.
+   */
+  onAbort(abort: () => void): () => void {
+    this.#abort = abort;
+    return () => {
+      if (this.#abort === abort) this.#abort = undefined;
+    };
+  }
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.signal.removeEventListener('abort', this.#fire);
+  }
+}
+
 /** Methods that read: a pooled socket the server closed as it was reused is retried once. */
 const RETRYABLE = new Set(['GET', 'LIST']);
 
@@ -264,8 +310,10 @@ export class VaultTransport {
       throw new UsageError(
         `refusing ${label} to ${node.name}: ${node.address} is not https, and the profile has no vault.tls.insecure_override; shares and tokens would travel unprotected`,
       );
-    // withDeadline, not AbortSignal.any with a timeout signal: see domain/deadline.ts.
-    const res = await withDeadline(signal, timeoutMs, async (both) => {
+    // Not AbortSignal.any with a timeout signal (see domain/deadline.ts), nor withDeadline's
+    // controller: CallDeadline.
+    const both = new CallDeadline(signal, timeoutMs);
+    const exchange = async (): Promise<{ status: number; location?: string; text: string }> => {
       if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
       const serverName = this.opts.serverName;
       if (this.#closed) throw new Error(`${node.name}: ${label}: the Vault client is closed`);
@@ -324,8 +372,7 @@ export class VaultTransport {
               ),
             );
           };
-          both.addEventListener('abort', onAbort, { once: true });
-          const done = (): void => both.removeEventListener('abort', onAbort);
+          const done = both.onAbort(onAbort);
           r.on('error', (err) => {
             done();
             // The server closed a pooled socket as it was reused: nothing was read, ask again.
@@ -379,7 +426,13 @@ export class VaultTransport {
         if (err instanceof StaleSocket) return once();
         throw err;
       });
-    });
+    };
+    let res: { status: number; location?: string; text: string };
+    try {
+      res = await exchange();
+    } finally {
+      both.dispose();
+    }
     if (res.status >= 300 && res.status < 400)
       throw new VaultRedirectError(node, label, res.status, originOf(res.location));
     let parsed: unknown = undefined;
