@@ -290,9 +290,14 @@ export class VaultTransport {
     const url = this.#target(node.address);
     const rel = req.path.replace(/^\/+/, '');
     const [pathOnly, query = ''] = rel.split('?', 2) as [string, string?];
-    const qs = new URLSearchParams(query);
-    if (req.method === 'LIST') qs.set('list', 'true');
-    const q = qs.toString();
+    // Most calls (a status round's every one) have no query: nothing to parse or re-encode.
+    const list = req.method === 'LIST';
+    let q = '';
+    if (query || list) {
+      const qs = new URLSearchParams(query);
+      if (list) qs.set('list', 'true');
+      q = qs.toString();
+    }
     const path = `${url.base}/v1/${pathOnly}${q ? `?${q}` : ''}`;
     const label = `${req.method} ${pathOnly}`;
     const timeoutMs = req.timeoutMs ?? this.#timeout;
