@@ -3,7 +3,7 @@
 // it so), and like the tests' they shift by VAULT_RUNBOOK_TEST_SLOT_OFFSET: a bench run beside
 // the tests of the same checkout never takes a test's addresses. VAULT_RUNBOOK_SANDBOX_SLOT,
 // when set, is used as it is (a person who picked addresses on purpose).
-export const BENCH_SLOTS = { sandbox: 60, unseal: 61, tui: 62, upgrade: 63 };
+export const BENCH_SLOTS = { sandbox: 60, unseal: 61, tui: 62, upgrade: 63, status: 64 };
 
 /** The slot for the named benchmark, as a string for VAULT_RUNBOOK_SANDBOX_SLOT. */
 export function benchSlot(name, env = process.env) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRootToken, VaultHttp, vaultFromProfile } from '../src/adapters/vault.js';
+import { VaultTransport } from '../src/adapters/vault-transport.js';
 import { Secret } from '../src/domain/secret.js';
 import type { VaultNode } from '../src/engine/vault.js';
 import { makeCerts, SERVER_NAME } from './support/vault-server.js';
@@ -291,6 +292,52 @@ describe('VaultHttp: keep-alive', () => {
     }
     expect(connections).toBe(1);
     vault.close();
+  });
+
+  it("Given two nodes behind one server under different path prefixes, When each is read twice, Then every request goes to its own node's prefix", async () => {
+    const seen: Seen[] = [];
+    const node = await https(record(seen, json(200, health)));
+    const vault = new VaultHttp({
+      nodes: [
+        { name: 'node-1', address: `${node.url}/one/` },
+        { name: 'node-2', address: `${node.url}/two` },
+      ],
+      caCert: certs.ca,
+    });
+    for (let i = 0; i < 2; i++)
+      for (const n of vault.nodes()) expect((await vault.health(n, signal())).reachable).toBe(true);
+    expect(seen.map((s) => s.path)).toEqual([
+      '/one/v1/sys/health',
+      '/two/v1/sys/health',
+      '/one/v1/sys/health',
+      '/two/v1/sys/health',
+    ]);
+    vault.close();
+  });
+
+  it('Given calls with and without a query, and a LIST, When sent, Then the node sees each query as given, list=true joined to a LIST\'s, and no "?" on a call without one', async () => {
+    const seen: Seen[] = [];
+    const node = await https(record(seen, json(200, health)));
+    const vault = new VaultHttp({
+      nodes: [{ name: 'node-1', address: node.url }],
+      caCert: certs.ca,
+    });
+    const n = vault.nodes()[0]!;
+    await vault.health(n, signal());
+    await vault.health(n, signal(), { standbyok: true, perfstandbyok: true });
+    vault.close();
+    const http = new VaultTransport({ caCert: certs.ca });
+    await http.send(n, { method: 'LIST', path: 'secret/metadata/' }, signal());
+    await http.send(n, { method: 'LIST', path: '/secret/metadata/?after=a b' }, signal());
+    await http.send(n, { method: 'GET', path: 'sys/mounts?x=1' }, signal());
+    http.close();
+    expect(seen.map((s) => s.path)).toEqual([
+      '/v1/sys/health',
+      '/v1/sys/health?standbyok=true&perfstandbyok=true',
+      '/v1/secret/metadata/?list=true',
+      '/v1/secret/metadata/?after=a+b&list=true',
+      '/v1/sys/mounts?x=1',
+    ]);
   });
 
   it("Given a poller's long-lived signal, When health is read many times (answered or timed out), Then no call leaves a listener on it", async () => {

@@ -7,7 +7,6 @@ import {
   type PeerCertificate,
   type SecureContext,
 } from 'node:tls';
-import { withDeadline } from '../domain/deadline.js';
 import { UsageError } from '../domain/errors.js';
 import type { Secret } from '../domain/secret.js';
 import { VaultApiError, type VaultNode } from '../engine/vault.js';
@@ -75,12 +74,27 @@ export interface VaultResponse {
   readonly body: unknown;
 }
 
-/** The CA's text, re-read when the file changes (a re-created sandbox writes a new CA). */
+/**
+ * The CA's text, re-read when the file changes (a re-created sandbox writes a new CA). The
+ * file is looked at once per turn of the event loop: a status round sends its six requests in
+ * one synchronous run, and one stat serves them all (a change cannot be seen within the run).
+ */
 class CaFile {
   #stamp = '';
   #text: string | undefined;
+  /** Set while the current synchronous run has already looked at the file. */
+  #checked = false;
   constructor(readonly path: string) {}
   text(): string {
+    if (this.#checked && this.#text !== undefined) return this.#text;
+    const text = this.#read();
+    this.#checked = true;
+    process.nextTick(() => {
+      this.#checked = false;
+    });
+    return text;
+  }
+  #read(): string {
     let stamp: string;
     try {
       const st = statSync(this.path);
@@ -139,6 +153,67 @@ function vaultErrors(body: unknown, status: number): string {
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }
 
+/** What a request needs of a node's address. */
+interface Target {
+  readonly protocol: string;
+  readonly origin: string;
+  /** The hostname without an IPv6 address's brackets. */
+  readonly host: string;
+  readonly port: string | number;
+  /** The address's own path, without a trailing slash (a node behind a path prefix). */
+  readonly base: string;
+}
+
+/** Parsed addresses kept by a transport: a cluster's nodes, old and new, many times over. */
+const MAX_TARGETS = 256;
+
+/**
+ * A request's own deadline combined with the caller's signal: what domain/deadline.ts's
+ * withDeadline gives, without an AbortController of its own. The status poller sends six
+ * requests every two seconds, each already under the collector's deadline; a second
+ * controller, its signal and their listeners per request were a tenth of what a round
+ * allocated. As there, the timer holds what it must abort, so the deadline fires whatever the
+ * caller keeps, and `dispose()` leaves no listener on a long-lived caller's signal.
+ */
+class CallDeadline {
+  #expired = false;
+  #abort: (() => void) | undefined;
+  readonly #timer: NodeJS.Timeout;
+  readonly #fire = (): void => {
+    const abort = this.#abort;
+    this.#abort = undefined;
+    abort?.();
+  };
+  constructor(
+    readonly signal: AbortSignal,
+    ms: number,
+  ) {
+    this.#timer = setTimeout(() => {
+      this.#expired = true;
+      this.#fire();
+    }, ms);
+    if (!signal.aborted) signal.addEventListener('abort', this.#fire, { once: true });
+  }
+  /** The deadline passed or the caller gave up. */
+  get aborted(): boolean {
+    return this.#expired || this.signal.aborted;
+  }
+  /**
+   * `abort` runs once, when the deadline passes or the caller gives up, unless released first
+   * (the returned function). One at a time: a request, then its retry.
+   */
+  onAbort(abort: () => void): () => void {
+    this.#abort = abort;
+    return () => {
+      if (this.#abort === abort) this.#abort = undefined;
+    };
+  }
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.signal.removeEventListener('abort', this.#fire);
+  }
+}
+
 /** Methods that read: a pooled socket the server closed as it was reused is retried once. */
 const RETRYABLE = new Set(['GET', 'LIST']);
 
@@ -150,11 +225,32 @@ export class VaultTransport {
   readonly #timeout: number;
   /** Keep-alive pools by node origin and CA text (a re-read CA gets fresh connections). */
   readonly #agents = new Map<string, { readonly ca: string | undefined; agent: HttpAgent }>();
+  readonly #targets = new Map<string, Target>();
   #closed = false;
   #tls: { readonly ca: string; readonly ctx: SecureContext } | undefined;
   constructor(readonly opts: TransportOptions = {}) {
     this.#ca = opts.caCert ? new CaFile(opts.caCert) : undefined;
     this.#timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** A node address, parsed once (the poller asks the same few addresses every round). */
+  #target(address: string): Target {
+    let t = this.#targets.get(address);
+    if (!t) {
+      const url = new URL(address);
+      const https = url.protocol === 'https:';
+      t = {
+        protocol: url.protocol,
+        origin: url.origin,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port || (https ? 443 : 80),
+        base: url.pathname.replace(/\/+$/, ''),
+      };
+      // Addresses come from a profile or a discovery: few, but not to grow without bound.
+      if (this.#targets.size >= MAX_TARGETS) this.#targets.clear();
+      this.#targets.set(address, t);
+    }
+    return t;
   }
 
   #agent(origin: string, https: boolean, ca: string | undefined): HttpAgent {
@@ -191,14 +287,18 @@ export class VaultTransport {
     signal: AbortSignal,
     expect: (status: number) => boolean = (s) => s >= 200 && s < 300,
   ): Promise<VaultResponse> {
-    const url = new URL(node.address);
+    const url = this.#target(node.address);
     const rel = req.path.replace(/^\/+/, '');
     const [pathOnly, query = ''] = rel.split('?', 2) as [string, string?];
-    const qs = new URLSearchParams(query);
-    if (req.method === 'LIST') qs.set('list', 'true');
-    const q = qs.toString();
-    const base = url.pathname.replace(/\/+$/, '');
-    const path = `${base}/v1/${pathOnly}${q ? `?${q}` : ''}`;
+    // Most calls (a status round's every one) have no query: nothing to parse or re-encode.
+    const list = req.method === 'LIST';
+    let q = '';
+    if (query || list) {
+      const qs = new URLSearchParams(query);
+      if (list) qs.set('list', 'true');
+      q = qs.toString();
+    }
+    const path = `${url.base}/v1/${pathOnly}${q ? `?${q}` : ''}`;
     const label = `${req.method} ${pathOnly}`;
     const timeoutMs = req.timeoutMs ?? this.#timeout;
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
@@ -215,8 +315,10 @@ export class VaultTransport {
       throw new UsageError(
         `refusing ${label} to ${node.name}: ${node.address} is not https, and the profile has no vault.tls.insecure_override; shares and tokens would travel unprotected`,
       );
-    // withDeadline, not AbortSignal.any with a timeout signal: see domain/deadline.ts.
-    const res = await withDeadline(signal, timeoutMs, async (both) => {
+    // Not AbortSignal.any with a timeout signal (see domain/deadline.ts), nor withDeadline's
+    // controller: CallDeadline.
+    const both = new CallDeadline(signal, timeoutMs);
+    const exchange = async (): Promise<{ status: number; location?: string; text: string }> => {
       if (both.aborted) throw new Error(`${node.name}: ${label}: aborted before it was sent`);
       const serverName = this.opts.serverName;
       if (this.#closed) throw new Error(`${node.name}: ${label}: the Vault client is closed`);
@@ -246,8 +348,8 @@ export class VaultTransport {
             return;
           }
           const common = {
-            host: url.hostname.replace(/^\[|\]$/g, ''),
-            port: url.port || (https ? 443 : 80),
+            host: url.host,
+            port: url.port,
             method: req.method === 'LIST' ? 'GET' : req.method,
             path,
             headers,
@@ -256,8 +358,10 @@ export class VaultTransport {
           const r = https
             ? httpsRequest({
                 ...common,
-                // `ca` keys the pool; the context built from it once verifies the connection.
-                ...(ca !== undefined ? { ca, secureContext } : {}),
+                // The context built once from the CA verifies the connection. Not `ca` itself:
+                // the agent would join its text into the pool key of every request, and each
+                // CA text has an agent of its own already (#agent).
+                ...(secureContext ? { secureContext } : {}),
                 rejectUnauthorized: !this.opts.skipVerify,
                 ...(serverName
                   ? {
@@ -271,8 +375,7 @@ export class VaultTransport {
           const onAbort = (): void => {
             r.destroy(abortedError());
           };
-          both.addEventListener('abort', onAbort, { once: true });
-          const done = (): void => both.removeEventListener('abort', onAbort);
+          const done = both.onAbort(onAbort);
           r.on('error', (err) => {
             done();
             // The server closed a pooled socket as it was reused: nothing was read, ask again.
@@ -326,7 +429,13 @@ export class VaultTransport {
         if (err instanceof StaleSocket) return once();
         throw err;
       });
-    });
+    };
+    let res: { status: number; location?: string; text: string };
+    try {
+      res = await exchange();
+    } finally {
+      both.dispose();
+    }
     if (res.status >= 300 && res.status < 400)
       throw new VaultRedirectError(node, label, res.status, originOf(res.location));
     let parsed: unknown = undefined;

@@ -148,9 +148,10 @@ export class VaultHttp implements VaultPort {
     query: Readonly<Record<string, string | number | boolean>> = {},
   ): Promise<HealthResult> {
     try {
-      const qs = new URLSearchParams(
-        Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
-      ).toString();
+      const entries = Object.entries(query);
+      const qs = entries.length
+        ? new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()
+        : '';
       // Its HTTP code is the answer (200 active, 429 standby, 503 sealed…), not an error.
       const r = await this.#http.send(
         node,
