@@ -90,8 +90,6 @@ const env = {
   ...process.env,
   XDG_STATE_HOME: join(dir, 'state'),
   XDG_CONFIG_HOME: join(dir, 'config'),
-  // Its own code cache (src/adapters/code-cache.ts), made by the warm-up run below.
-  XDG_CACHE_HOME: join(dir, 'cache'),
   // Its own addresses; VAULT_RUNBOOK_SANDBOX_SLOT picks others when they are someone else's.
   VAULT_RUNBOOK_SANDBOX_SLOT: benchSlot('tui'),
   TERM: 'xterm-256color',
