@@ -51,6 +51,7 @@ for (const extra of [
   'bench-startup.mjs',
   'bench-tui.mjs',
   'bench-tui-instructions.mjs',
+  'bench-ink-frame.mjs',
   'bench-sandbox.mjs',
   'bench-unseal.mjs',
 ]) {

@@ -97,19 +97,79 @@ const wrapWithInksStringWidth = {
  * changes the line this replaces, the build fails instead of quietly losing it.
  */
 const INK_OUTPUT = /[\\/]node_modules[\\/]ink[\\/]build[\\/]output\.js$/;
+/**
+ * Ink's frame, drawn from the same cells as before, with less work per redraw. Each frame Ink
+ * fills a grid (150 × 45 cells on a common terminal) with a new blank cell object per cell, then
+ * turns every row back into text, comparing each cell's styles with its neighbour's: on an idle
+ * status screen, where a redraw changes a line or two, that was most of a redraw. Now every blank
+ * is one frozen cell (nothing writes into a cell: Ink replaces cells, and a write into the frozen
+ * one would throw rather than spread), and a row whose cells are the very same objects as in an
+ * earlier frame (the line caches above hand out the same cells for the same text) gets the text
+ * made for them then.
+ */
+const INK_OUTPUT_EDITS = [
+  ['caches = new OutputCaches();', 'caches = keptOutputCaches();'],
+  [
+    `                row.push({
+                    type: 'char',
+                    value: ' ',
+                    fullWidth: false,
+                    styles: [],
+                });`,
+    `                row.push(
+                    BLANK_CELL
+                    // One frozen blank for every cell (see scripts/bundle.mjs)
+                    //
+                    //
+                );`,
+  ],
+  [
+    `            const lineWithoutEmptyItems = line.filter(item => item !== undefined);
+            return styledCharsToString(lineWithoutEmptyItems).trimEnd();`,
+    `            // The row's text, made once for the same cells (see scripts/bundle.mjs)
+            return rowString(line);`,
+  ],
+];
 const inkOutputCachesKept = {
   name: 'ink-output-caches-kept',
   transform(code, id) {
     if (!INK_OUTPUT.test(id)) return undefined;
-    const from = 'caches = new OutputCaches();';
-    if (!code.includes(from)) throw new Error(`${id}: no "${from}" to replace (Ink changed)`);
-    // The lines above the appended ones keep their positions: the source map stays right.
-    const kept = `${code.replace(from, 'caches = keptOutputCaches();')}
+    let out = code;
+    for (const [from, to] of INK_OUTPUT_EDITS) {
+      if (!out.includes(from)) throw new Error(`${id}: no "${from}" to replace (Ink changed)`);
+      out = out.replace(from, to);
+    }
+    // Each edit keeps its lines, and the appended code comes after them: the map stays right.
+    const kept = `${out}
 const CACHE_LINES = 4000;
 let kept;
 function keptOutputCaches() {
   if (!kept || kept.styledChars.size + kept.widths.size + kept.blockWidths.size > CACHE_LINES) kept = new OutputCaches();
   return kept;
+}
+const BLANK_CELL = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });
+const cellIds = new WeakMap();
+let nextCellId = 1;
+const rowStrings = new Map();
+function rowString(line) {
+  let key = '';
+  for (let x = 0; x < line.length; x++) {
+    const cell = line[x];
+    if (cell === undefined) {
+      key += '-,';
+      continue;
+    }
+    let id = cellIds.get(cell);
+    if (id === undefined) cellIds.set(cell, (id = nextCellId++));
+    key += id + ',';
+  }
+  let text = rowStrings.get(key);
+  if (text === undefined) {
+    if (rowStrings.size > CACHE_LINES) rowStrings.clear();
+    text = styledCharsToString(line.filter((item) => item !== undefined)).trimEnd();
+    rowStrings.set(key, text);
+  }
+  return text;
 }
 `;
     return { code: kept, map: null };
