@@ -14,6 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { benchSlot } from './bench-slot.mjs';
+import { sixNodeSandbox } from './bench-six.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,31 +92,7 @@ delete env.VAULT_RUNBOOK_PROFILE;
 const bin = join(root, 'bin', 'vault-runbook.js');
 const cli = (args) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
 try {
-  const up = cli(['sandbox', 'up']);
-  if (up.status !== 0) throw new Error(`sandbox up: exit ${up.status}\n${up.stderr}`);
-  const { layout, SANDBOX_CREDENTIALS } = await import(join(root, 'dist', 'sandbox', 'layout.js'));
-  const l = layout(env);
-  // Six nodes, as in bench-tui.mjs: the DR region's Auto Scaling group to 3.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { AutoScalingClient, SetDesiredCapacityCommand } =
-    await import('@aws-sdk/client-auto-scaling');
-  await new AutoScalingClient({
-    region: l.regions.dr.region,
-    endpoint: `http://${l.host}:${l.motoPort}`,
-    credentials: { ...SANDBOX_CREDENTIALS },
-  }).send(
-    new SetDesiredCapacityCommand({ AutoScalingGroupName: l.regions.dr.asg, DesiredCapacity: 3 }),
-  );
-  let answering = 0;
-  for (let i = 0; i < 90 && answering < 6; i++) {
-    try {
-      const j = JSON.parse(cli(['status', '--json', '--profile', l.profileFile]).stdout);
-      answering = [...j.nodes, ...(j.failover?.drNodes ?? [])].filter((n) => n.reachable).length;
-    } catch {
-      answering = 0;
-    }
-    if (answering < 6) await sleep(1000);
-  }
+  const { layout: l, answering } = await sixNodeSandbox(root, env, cli);
   if (answering < 6) throw new Error(`only ${answering} of 6 nodes answer`);
   const runs = builds.map(() => []);
   for (let i = 0; i < 3; i++)

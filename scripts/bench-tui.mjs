@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchSlot } from './bench-slot.mjs';
+import { sixNodeSandbox } from './bench-six.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'vault-runbook.js');
@@ -212,37 +213,8 @@ if (tools.status !== 0) {
 const cli = (args, e = env) =>
   spawnSync(process.execPath, [bin, ...args], { env: { ...e, CI: 'true' }, encoding: 'utf8' });
 try {
-  const up = cli(['sandbox', 'up']);
-  if (up.status !== 0) throw new Error(`sandbox up: exit ${up.status}\n${up.stderr}`);
-  const { layout, SANDBOX_CREDENTIALS } = await import(join(root, 'dist', 'sandbox', 'layout.js'));
-  const l = layout(env);
-  // Six nodes: the DR region's Auto Scaling group to 3, so the sandbox starts 3 more Vaults.
-  // This process loads the SDK itself: without its switch the SDK's Node-version warning lands
-  // on the terminal just as the TUI starts (the CLI sets the same switch for itself).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { AutoScalingClient, SetDesiredCapacityCommand } =
-    await import('@aws-sdk/client-auto-scaling');
-  const asg = new AutoScalingClient({
-    region: l.regions.dr.region,
-    endpoint: `http://${l.host}:${l.motoPort}`,
-    credentials: { ...SANDBOX_CREDENTIALS },
-  });
-  await asg.send(
-    new SetDesiredCapacityCommand({ AutoScalingGroupName: l.regions.dr.asg, DesiredCapacity: 3 }),
-  );
+  const { layout: l, answering } = await sixNodeSandbox(root, env, cli);
   const six = l.profileFile;
-  let answering = 0;
-  for (let i = 0; i < 90 && answering < 6; i++) {
-    const s = cli(['status', '--json', '--profile', six]);
-    try {
-      const j = JSON.parse(s.stdout);
-      const all = [...j.nodes, ...(j.failover?.drNodes ?? [])];
-      answering = all.filter((n) => n.reachable).length;
-    } catch {
-      answering = 0;
-    }
-    if (answering < 6) await sleep(1000);
-  }
   console.log(`sandbox: ${answering} of 6 nodes answering (3 primary, 3 DR)`);
 
   const e6 = { ...env, VAULT_RUNBOOK_PROFILE: six };
